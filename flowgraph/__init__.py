@@ -1,0 +1,137 @@
+"""flowgraph: find and measure circular money flows in company networks.
+
+Load deals (payer -> payee money flows) and companies, build a graph, and ask: which loops
+exist and how much money can go round them, what share of a company's revenue is its own
+money coming back, who depends on one counterparty, and what one failure does to the rest.
+
+Names are imported lazily (on first use), so ``import flowgraph`` and the command line
+start fast.
+
+Examples
+--------
+>>> import flowgraph as fg
+>>> G = fg.build_graph(fg.load_dataset("toy"))
+>>> G.number_of_nodes() > 0
+True
+"""
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    DataError,
+    DatasetNotFoundError,
+    FlowgraphError,
+    MissingDataError,
+    ParameterError,
+    Problem,
+    SolverError,
+    UnknownCompanyError,
+)
+
+try:
+    __version__ = version("flowgraph")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first access)
+_LAZY: dict[str, str] = {
+    # graph building
+    "build_graph": "graph",
+    "check_company": "graph",
+    "collapse": "graph",
+    "from_dataframes": "graph",
+    "to_dataframes": "graph",
+    "write_gexf": "graph",
+    "write_graphml": "graph",
+    # data loading
+    "Dataset": "io",
+    "ValidationReport": "io",
+    "list_datasets": "io",
+    "load_dataset": "io",
+    "read_companies": "io",
+    "read_deals": "io",
+    "validate_companies": "io",
+    "validate_deals": "io",
+    "validate_file": "io",
+    "write_companies": "io",
+    "write_deals": "io",
+    # summary
+    "Summary": "summary",
+    "deals_frame": "summary",
+    "summarize": "summary",
+}
+
+__all__ = [
+    "DataError",
+    "Dataset",
+    "DatasetNotFoundError",
+    "FlowgraphError",
+    "MissingDataError",
+    "ParameterError",
+    "Problem",
+    "SolverError",
+    "Summary",
+    "UnknownCompanyError",
+    "ValidationReport",
+    "__version__",
+    "build_graph",
+    "check_company",
+    "collapse",
+    "deals_frame",
+    "from_dataframes",
+    "list_datasets",
+    "load_dataset",
+    "read_companies",
+    "read_deals",
+    "summarize",
+    "to_dataframes",
+    "validate_companies",
+    "validate_deals",
+    "validate_file",
+    "write_companies",
+    "write_deals",
+    "write_gexf",
+    "write_graphml",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'flowgraph' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from .graph import (  # noqa: F401
+        build_graph,
+        check_company,
+        collapse,
+        from_dataframes,
+        to_dataframes,
+        write_gexf,
+        write_graphml,
+    )
+    from .io import (  # noqa: F401
+        Dataset,
+        ValidationReport,
+        list_datasets,
+        load_dataset,
+        read_companies,
+        read_deals,
+        validate_companies,
+        validate_deals,
+        validate_file,
+        write_companies,
+        write_deals,
+    )
+    from .summary import Summary, deals_frame, summarize  # noqa: F401

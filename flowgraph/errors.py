@@ -1,0 +1,121 @@
+"""The flowgraph exception hierarchy.
+
+Every error raised on purpose by flowgraph derives from :class:`FlowgraphError` and also from
+the matching built-in exception, so ``except ValueError`` keeps working for callers that do
+not know about flowgraph.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "DataError",
+    "DatasetNotFoundError",
+    "FlowgraphError",
+    "MissingDataError",
+    "ParameterError",
+    "Problem",
+    "SolverError",
+    "UnknownCompanyError",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input table.
+
+    Attributes
+    ----------
+    severity : {"error", "warning"}
+        Errors stop a load; warnings are reported and the load goes on.
+    message : str
+        What is wrong, in plain words.
+    source : str
+        File name (or ``"<DataFrame>"``).
+    row : int or None
+        1-based data row (the header is row 0), or None for a whole-table problem.
+    column : str or None
+        Column name, if the problem is in one column.
+    value : str or None
+        The offending value, as text.
+
+    Examples
+    --------
+    >>> str(Problem("error", "negative amount", "deals.csv", 3, "amount_usd_bn", "-1"))
+    "deals.csv: row 3, column 'amount_usd_bn', value '-1': negative amount"
+    """
+
+    severity: str
+    message: str
+    source: str = "<data>"
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.source]
+        loc = []
+        if self.row is not None:
+            loc.append(f"row {self.row}")
+        if self.column is not None:
+            loc.append(f"column {self.column!r}")
+        if self.value is not None:
+            loc.append(f"value {self.value!r}")
+        if loc:
+            where.append(", ".join(loc))
+        return ": ".join(where) + ": " + self.message
+
+
+class FlowgraphError(Exception):
+    """Root of every error flowgraph raises on purpose."""
+
+
+class DataError(FlowgraphError, ValueError):
+    """Input data is invalid.
+
+    Parameters
+    ----------
+    message : str
+        Summary line.
+    problems : list of Problem, optional
+        Every problem found (errors and warnings).
+    """
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[Problem] = list(problems or [])
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems of severity ``"error"``."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    def details(self) -> str:
+        """All problems, one per line."""
+        return "\n".join(str(p) for p in self.problems)
+
+
+class ParameterError(FlowgraphError, ValueError):
+    """An option has a value outside its allowed range or set."""
+
+
+class UnknownCompanyError(FlowgraphError, LookupError):
+    """A company name that is not in the graph."""
+
+    def __str__(self) -> str:  # LookupError/KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class DatasetNotFoundError(FlowgraphError, LookupError):
+    """No bundled dataset of that name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class SolverError(FlowgraphError, RuntimeError):
+    """A numerical solver failed to produce an answer."""
+
+
+class MissingDataError(FlowgraphError, ValueError):
+    """An analysis lacks data it needs (for example, no loss buffers at all)."""

@@ -1,0 +1,535 @@
+"""Building the deal graph: one edge per deal, then one edge per payer -> payee pair.
+
+The deal graph is a :class:`networkx.MultiDiGraph` whose edge keys are deal ids; the collapsed
+graph is a :class:`networkx.DiGraph` with summed amounts, which is what cycle and circulation
+analyses work on.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .errors import ParameterError, UnknownCompanyError
+
+__all__ = [
+    "build_graph",
+    "check_company",
+    "collapse",
+    "ensure_collapsed",
+    "from_dataframes",
+    "to_dataframes",
+    "write_gexf",
+    "write_graphml",
+]
+
+
+def _as_list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    out = list(value)
+    return out or None
+
+
+def _check_enum(values: list[str] | None, allowed: tuple[str, ...], what: str) -> None:
+    if values is None:
+        return
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise ParameterError(
+            f"unknown {what} {', '.join(map(repr, bad))}; valid: {', '.join(allowed)}"
+        )
+
+
+def _date_cache(values: Iterable[Any]) -> dict[Any, tuple[Any, Any]]:
+    cache: dict[Any, tuple[Any, Any]] = {}
+    for v in values:
+        if v in cache:
+            continue
+        try:
+            cache[v] = schema.date_bounds(v)
+        except ValueError:
+            cache[v] = (None, None)
+    return cache
+
+
+def build_graph(
+    deals: Any,
+    companies: pd.DataFrame | None = None,
+    *,
+    as_of: str | None = None,
+    flow_types: Iterable[str] | str | None = None,
+    statuses: Iterable[str] | str | None = None,
+    min_confidence: str | None = None,
+    include: Iterable[str] | str | None = None,
+    exclude: Iterable[str] | str | None = None,
+    scenario: str = "base",
+    include_superseded: bool = False,
+    include_tranches: bool = False,
+) -> nx.MultiDiGraph:
+    """Build the deal graph: companies as nodes, one edge per deal (payer -> payee).
+
+    Parameters
+    ----------
+    deals : pandas.DataFrame or Dataset
+        The deals table (as read by :func:`flowgraph.read_deals`) or a bundled
+        :class:`~flowgraph.io.Dataset`, whose companies table is then used too.
+    companies : pandas.DataFrame, optional
+        Companies table; its rows become node attributes.
+    as_of : str, optional
+        Keep deals announced on or before this date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+        A deal whose date is coarser than ``as_of`` is kept when it may fall before it.
+        Deals with no date at all are kept.
+    flow_types, statuses : str or list of str, optional
+        Keep only these flow types / statuses.
+    min_confidence : {"low", "medium", "high"}, optional
+        Keep deals of at least this confidence.
+    include : list of str, optional
+        Keep only deals whose payer and payee are both in this list.
+    exclude : list of str, optional
+        Drop deals touching these companies.
+    scenario : {"base", "low", "high"}
+        Which amount becomes the edge attribute ``amount``.
+    include_superseded, include_tranches : bool
+        Keep rows that another row supersedes, and tranche rows (``part_of`` set). Both are
+        left out by default so that no money is counted twice.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Edge key = ``deal_id``; attributes = all deal columns plus ``amount`` (NaN when
+        unknown in this scenario), ``amount_known``, ``amount_low``, ``amount_high``,
+        ``date_lo`` and ``date_hi``. ``G.graph`` records the scenario and filters.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> G = fg.build_graph(fg.load_dataset("toy"))
+    >>> G.number_of_edges() > 0
+    True
+    """
+    from .io import Dataset, normalize_companies, normalize_deals
+
+    dataset_name = None
+    dataset_as_of = None
+    if isinstance(deals, Dataset):
+        dataset_name, dataset_as_of = deals.name, deals.as_of
+        if companies is None:
+            companies = deals.companies
+        deals = deals.deals
+    if not isinstance(deals, pd.DataFrame):
+        raise ParameterError("deals must be a pandas DataFrame or a Dataset")
+    if scenario not in schema.SCENARIOS:
+        raise ParameterError(
+            f"unknown scenario {scenario!r}; valid: {', '.join(schema.SCENARIOS)}"
+        )
+    flow_types = _as_list(flow_types)
+    statuses = _as_list(statuses)
+    include = _as_list(include)
+    exclude = _as_list(exclude)
+    _check_enum(flow_types, schema.FLOW_TYPES, "flow type")
+    _check_enum(statuses, schema.STATUSES, "status")
+    if min_confidence is not None:
+        _check_enum([min_confidence], schema.CONFIDENCES, "confidence")
+    as_of_bounds = None
+    if as_of is not None:
+        try:
+            as_of_bounds = schema.date_bounds(as_of)
+        except ValueError as exc:
+            raise ParameterError(f"--as-of: {exc}") from None
+
+    df = normalize_deals(deals)
+    known_names = set(df["payer"]).union(df["payee"])
+    for name in (include or []) + (exclude or []):
+        if name not in known_names:
+            check_company(known_names, name)
+
+    keep = np.ones(len(df), dtype=bool)
+    if not include_superseded:
+        superseded: set[str] = set()
+        for v in df["supersedes"]:
+            superseded.update(schema.split_ids(v))
+        keep &= ~df["deal_id"].isin(superseded).to_numpy()
+    if not include_tranches:
+        keep &= df["part_of"].fillna("").astype(str).str.strip().eq("").to_numpy()
+    if flow_types is not None:
+        keep &= df["flow_type"].isin(flow_types).to_numpy()
+    if statuses is not None:
+        keep &= df["status"].isin(statuses).to_numpy()
+    if min_confidence is not None:
+        allowed = schema.CONFIDENCES[schema.confidence_rank(min_confidence):]
+        keep &= df["confidence"].isin(allowed).to_numpy()
+    if include is not None:
+        keep &= (df["payer"].isin(include) & df["payee"].isin(include)).to_numpy()
+    if exclude is not None:
+        keep &= ~(df["payer"].isin(exclude) | df["payee"].isin(exclude)).to_numpy()
+
+    date_text = df["announced"].where(
+        df["announced"].notna() & df["announced"].astype(str).str.strip().ne(""),
+        df["period_start"],
+    )
+    cache = _date_cache(date_text)
+    lo = [cache[v][0] for v in date_text]
+    hi = [cache[v][1] for v in date_text]
+    if as_of_bounds is not None:
+        limit = as_of_bounds[1]
+        keep &= np.array([d is None or d <= limit for d in lo], dtype=bool)
+
+    amount = df["amount_usd_bn"].to_numpy(dtype=float)
+    low = df["amount_low_usd_bn"].to_numpy(dtype=float)
+    high = df["amount_high_usd_bn"].to_numpy(dtype=float)
+    base = np.where(np.isnan(amount) & ~np.isnan(low) & ~np.isnan(high), (low + high) / 2, amount)
+    if scenario == "base":
+        chosen = base
+    elif scenario == "low":
+        chosen = np.where(np.isnan(low), base, low)
+    else:
+        chosen = np.where(np.isnan(high), base, high)
+    sc_low = np.where(np.isnan(low), base, low)
+    sc_high = np.where(np.isnan(high), base, high)
+
+    G = nx.MultiDiGraph()
+    G.graph.update(
+        {
+            "scenario": scenario,
+            "dataset": dataset_name,
+            "as_of": dataset_as_of,
+            "filters": {
+                "as_of": as_of,
+                "flow_types": flow_types,
+                "statuses": statuses,
+                "min_confidence": min_confidence,
+                "include": include,
+                "exclude": exclude,
+                "scenario": scenario,
+                "include_superseded": include_superseded,
+                "include_tranches": include_tranches,
+            },
+        }
+    )
+    if companies is not None and len(companies):
+        comp = normalize_companies(companies)
+        for rec in comp.to_dict("records"):
+            name = rec["name"]
+            if name in known_names or include is None:
+                G.add_node(name, **rec)
+    idx = np.flatnonzero(keep)
+    records = df.iloc[idx].to_dict("records")
+    for j, rec in zip(idx, records):
+        a = float(chosen[j])
+        rec["amount"] = a
+        rec["amount_known"] = not math.isnan(a)
+        rec["amount_low"] = float(sc_low[j])
+        rec["amount_high"] = float(sc_high[j])
+        rec["date_lo"] = lo[j]
+        rec["date_hi"] = hi[j]
+        G.add_edge(rec["payer"], rec["payee"], key=rec["deal_id"], **rec)
+    # Companies listed in the table but without deals after filtering stay as isolated
+    # nodes only when no company filter was given.
+    if include is not None or exclude is not None:
+        drop = [n for n in G if (include is not None and n not in include)
+                or (exclude is not None and n in exclude)]
+        G.remove_nodes_from(drop)
+    for n, data in G.nodes(data=True):
+        data.setdefault("name", n)
+        kind = data.get("kind")
+        if kind is None or (isinstance(kind, float) and math.isnan(kind)) or kind == "":
+            data["kind"] = "unknown"
+    return G
+
+
+def _weakest(values: Iterable[str], order: tuple[str, ...]) -> str | None:
+    ranks = [order.index(v) for v in values if v in order]
+    return order[min(ranks)] if ranks else None
+
+
+def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
+    """Collapse the deal graph to one edge per payer -> payee pair.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A deal graph from :func:`build_graph` (any multigraph with a numeric ``weight``).
+    weight : str
+        Edge attribute summed into the collapsed edge's ``amount``.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Edge attributes: ``amount`` (sum of known amounts), ``amount_low``, ``amount_high``
+        (sums of the known ends), ``n_deals``, ``deal_ids`` (sorted tuple), ``has_unknown``
+        (some deal amount unknown), ``has_estimate``, ``flow_types`` (sorted tuple),
+        ``weakest_status`` and ``lowest_confidence``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> M = nx.MultiDiGraph()
+    >>> _ = M.add_edge("A", "B", key="d1", amount=2.0)
+    >>> _ = M.add_edge("A", "B", key="d2", amount=3.0)
+    >>> collapse(M)["A"]["B"]["amount"]
+    5.0
+    """
+    H = nx.DiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from(G.nodes(data=True))
+    if not G.is_multigraph():
+        H.add_edges_from(G.edges(data=True))
+        return H
+    for u, v in {(u, v) for u, v in G.edges()}:
+        deals = G[u][v]
+        total = 0.0
+        lo_sum = 0.0
+        hi_sum = 0.0
+        unknown = False
+        estimate = False
+        ftypes: set[str] = set()
+        stats: list[str] = []
+        confs: list[str] = []
+        for d in deals.values():
+            a = d.get(weight, math.nan)
+            try:
+                a = float(a)
+            except (TypeError, ValueError):
+                a = math.nan
+            if math.isnan(a):
+                unknown = True
+            else:
+                total += a
+            for val, acc in ((d.get("amount_low"), "lo"), (d.get("amount_high"), "hi")):
+                try:
+                    fv = float(val) if val is not None else math.nan
+                except (TypeError, ValueError):
+                    fv = math.nan
+                if not math.isnan(fv):
+                    if acc == "lo":
+                        lo_sum += fv
+                    else:
+                        hi_sum += fv
+            if d.get("estimate") is True:
+                estimate = True
+            if d.get("flow_type"):
+                ftypes.add(d["flow_type"])
+            if d.get("status"):
+                stats.append(d["status"])
+            if d.get("confidence"):
+                confs.append(d["confidence"])
+        H.add_edge(
+            u,
+            v,
+            amount=total,
+            amount_low=lo_sum,
+            amount_high=hi_sum,
+            n_deals=len(deals),
+            deal_ids=tuple(sorted(str(k) for k in deals)),
+            has_unknown=unknown,
+            has_estimate=estimate,
+            flow_types=tuple(sorted(ftypes)),
+            weakest_status=_weakest(stats, schema.STATUSES),
+            lowest_confidence=_weakest(confs, schema.CONFIDENCES),
+        )
+    return H
+
+
+def ensure_collapsed(G: nx.Graph, *, weight: str = "amount") -> nx.DiGraph:
+    """Return ``G`` collapsed if it is a multigraph, else ``G`` itself (not copied).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> D = nx.DiGraph([("A", "B")])
+    >>> ensure_collapsed(D) is D
+    True
+    """
+    if G.is_multigraph():
+        return collapse(G, weight=weight)
+    return G
+
+
+def check_company(G: Any, name: str) -> str:
+    """Return ``name`` if it is a company of ``G``, else raise with close matches.
+
+    Parameters
+    ----------
+    G : networkx.Graph or collection of str
+        Graph (or set of names) to look the company up in.
+    name : str
+        Company name; matched exactly, then case-insensitively.
+
+    Raises
+    ------
+    UnknownCompanyError
+        When no such company exists; the message lists close matches.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> check_company(nx.DiGraph([("Nvidia", "OpenAI")]), "nvidia")
+    'Nvidia'
+    """
+    names = list(G.nodes) if isinstance(G, nx.Graph) else list(G)
+    if name in names:
+        return name
+    lower = {str(n).lower(): n for n in names}
+    if str(name).lower() in lower:
+        return lower[str(name).lower()]
+    import difflib
+
+    close = difflib.get_close_matches(str(name), [str(n) for n in names], n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UnknownCompanyError(f"unknown company {name!r}{hint}")
+
+
+def to_dataframes(G: nx.Graph) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes and edges of a graph as two DataFrames.
+
+    Returns
+    -------
+    nodes : pandas.DataFrame
+        One row per node, column ``name`` first, then node attributes; sorted by name.
+    edges : pandas.DataFrame
+        One row per edge with ``source``, ``target`` (and ``key`` for multigraphs) first;
+        sorted by source, target, key.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> nodes, edges = to_dataframes(nx.DiGraph([("A", "B")]))
+    >>> list(edges.columns[:2])
+    ['source', 'target']
+    """
+    nrows = []
+    for n, d in G.nodes(data=True):
+        row = {"name": n}
+        row.update({k: v for k, v in d.items() if k != "name"})
+        nrows.append(row)
+    nodes = pd.DataFrame(nrows, columns=None if nrows else ["name"])
+    if len(nodes):
+        nodes = nodes.sort_values("name", kind="stable").reset_index(drop=True)
+    erows = []
+    if G.is_multigraph():
+        for u, v, k, d in G.edges(keys=True, data=True):
+            row = {"source": u, "target": v, "key": k}
+            row.update(d)
+            erows.append(row)
+        cols = ["source", "target", "key"]
+    else:
+        for u, v, d in G.edges(data=True):
+            row = {"source": u, "target": v}
+            row.update(d)
+            erows.append(row)
+        cols = ["source", "target"]
+    edges = pd.DataFrame(erows, columns=None if erows else cols)
+    if len(edges):
+        edges = edges.sort_values(cols, kind="stable").reset_index(drop=True)
+    return nodes, edges
+
+
+def from_dataframes(
+    nodes: pd.DataFrame | None,
+    edges: pd.DataFrame,
+    *,
+    multigraph: bool | None = None,
+) -> nx.Graph:
+    """Build a graph from a nodes table and an edges table (the inverse of
+    :func:`to_dataframes`).
+
+    Parameters
+    ----------
+    nodes : pandas.DataFrame or None
+        Must have a ``name`` column; other columns become node attributes.
+    edges : pandas.DataFrame
+        Must have ``source`` and ``target``; a ``key`` column makes a MultiDiGraph.
+    multigraph : bool, optional
+        Force the graph type; by default a MultiDiGraph when ``key`` is present.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> G = from_dataframes(None, pd.DataFrame({"source": ["A"], "target": ["B"], "amount": [1.0]}))
+    >>> G["A"]["B"]["amount"]
+    1.0
+    """
+    if multigraph is None:
+        multigraph = "key" in edges.columns
+    G: nx.Graph = nx.MultiDiGraph() if multigraph else nx.DiGraph()
+    if nodes is not None:
+        for rec in nodes.to_dict("records"):
+            name = rec.get("name")
+            G.add_node(name, **rec)
+    for rec in edges.to_dict("records"):
+        u = rec.pop("source")
+        v = rec.pop("target")
+        if multigraph:
+            k = rec.pop("key", None)
+            G.add_edge(u, v, key=k, **rec)
+        else:
+            rec.pop("key", None)
+            G.add_edge(u, v, **rec)
+    return G
+
+
+def _plain_copy(G: nx.Graph) -> nx.Graph:
+    """A copy whose attribute values GraphML/GEXF can store (str, int, float, bool)."""
+    H = G.__class__()
+
+    def clean(d: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for k, v in d.items():
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                continue
+            if isinstance(v, (bool, int, float, str)) and not isinstance(v, np.generic):
+                out[k] = v
+            elif isinstance(v, np.generic):
+                out[k] = v.item()
+            elif isinstance(v, (tuple, list, set, frozenset)):
+                out[k] = ";".join(map(str, v))
+            else:
+                out[k] = str(v)
+        return out
+
+    for n, d in G.nodes(data=True):
+        H.add_node(n, **clean(d))
+    if G.is_multigraph():
+        for u, v, k, d in G.edges(keys=True, data=True):
+            H.add_edge(u, v, key=k, **clean(d))
+    else:
+        for u, v, d in G.edges(data=True):
+            H.add_edge(u, v, **clean(d))
+    scen = G.graph.get("scenario")
+    if scen:
+        H.graph["scenario"] = scen
+    return H
+
+
+def write_graphml(G: nx.Graph, path: Any) -> None:
+    """Write the graph to GraphML (for Gephi, yEd, Cytoscape).
+
+    Missing values are left out; tuples become ``;``-joined text; dates become ISO text.
+
+    Examples
+    --------
+    >>> import networkx as nx, tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "g.graphml")
+    >>> write_graphml(nx.DiGraph([("A", "B")]), p)
+    """
+    nx.write_graphml(_plain_copy(G), path)
+
+
+def write_gexf(G: nx.Graph, path: Any) -> None:
+    """Write the graph to GEXF (Gephi's native format).
+
+    Examples
+    --------
+    >>> import networkx as nx, tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "g.gexf")
+    >>> write_gexf(nx.DiGraph([("A", "B")]), p)
+    """
+    nx.write_gexf(_plain_copy(G), path)

@@ -1,0 +1,855 @@
+"""Reading, validating and writing deals and companies tables, and the bundled datasets.
+
+Tables come from CSV, JSON (a list of records) or Excel (``.xlsx``) files, or from a
+DataFrame. Validation collects *every* problem with its file, row, column and value: errors
+stop a load (all of them listed in one :class:`~flowgraph.errors.DataError`), warnings are
+kept in ``df.attrs["problems"]`` for the caller to read. Columns flowgraph does not know are
+kept and written back out.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .errors import DataError, DatasetNotFoundError, ParameterError, Problem
+
+__all__ = [
+    "Dataset",
+    "ValidationReport",
+    "list_datasets",
+    "load_dataset",
+    "normalize_companies",
+    "normalize_deals",
+    "read_companies",
+    "read_deals",
+    "validate_companies",
+    "validate_deals",
+    "validate_file",
+    "write_companies",
+    "write_deals",
+]
+
+AMOUNT_COLUMNS = ("amount_usd_bn", "amount_low_usd_bn", "amount_high_usd_bn")
+DATE_COLUMNS = ("announced", "period_start", "period_end")
+COMPANY_ALIASES = {
+    "company": "name",
+    "annual_revenue_usd_bn": "revenue_usd_bn",
+    "market_cap_usd_bn": "market_value_usd_bn",
+    "market_cap_date": "market_value_as_of",
+    "total_debt_usd_bn": "debt_usd_bn",
+}
+COMPANY_NUMERIC = schema.FUNDAMENTALS
+COMPANY_DATES = tuple(c for c in schema.COMPANY_COLUMNS if c.endswith("_as_of"))
+MAX_PROBLEMS_PER_KIND = 1000
+
+
+# --------------------------------------------------------------------------- datasets
+@dataclass(frozen=True)
+class Dataset:
+    """A bundled (or user-assembled) dataset: deals, companies and metadata.
+
+    Attributes
+    ----------
+    name : str
+    deals : pandas.DataFrame
+    companies : pandas.DataFrame
+    meta : dict
+        ``title``, ``description``, ``as_of``, ``unit`` ... from ``meta.json``.
+
+    Examples
+    --------
+    >>> ds = load_dataset("toy")
+    >>> ds.name
+    'toy'
+    """
+
+    name: str
+    deals: pd.DataFrame = field(repr=False)
+    companies: pd.DataFrame = field(repr=False)
+    meta: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def as_of(self) -> str | None:
+        """Date of the latest information in the dataset."""
+        return self.meta.get("as_of")
+
+    @property
+    def title(self) -> str:
+        """Human-readable title."""
+        return str(self.meta.get("title", self.name))
+
+
+def _datasets_root() -> Any:
+    try:
+        root = resources.files("flowgraph._datasets")
+        if root.is_dir():
+            return root
+    except (ModuleNotFoundError, TypeError):
+        pass
+    here = Path(__file__).resolve().parent.parent / "datasets"  # a source checkout
+    return here
+
+
+def _dataset_dirs() -> dict[str, Any]:
+    root = _datasets_root()
+    out = {}
+    for entry in root.iterdir():
+        if entry.is_dir() and entry.joinpath("deals.csv").is_file():
+            out[entry.name] = entry
+    return dict(sorted(out.items()))
+
+
+def list_datasets() -> pd.DataFrame:
+    """The bundled datasets with their size and as-of date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name``, ``title``, ``deals``, ``companies``, ``as_of``, ``description``.
+
+    Examples
+    --------
+    >>> "ai-capital" in set(list_datasets()["name"])
+    True
+    """
+    rows = []
+    for name in _dataset_dirs():
+        ds = load_dataset(name, validate=False)
+        rows.append(
+            {
+                "name": name,
+                "title": ds.title,
+                "deals": len(ds.deals),
+                "companies": len(ds.companies),
+                "as_of": ds.as_of,
+                "description": ds.meta.get("description", ""),
+            }
+        )
+    return pd.DataFrame(rows, columns=["name", "title", "deals", "companies", "as_of", "description"])
+
+
+def load_dataset(name: str = "ai-capital", *, validate: bool = True) -> Dataset:
+    """Load a bundled dataset by name.
+
+    Parameters
+    ----------
+    name : str
+        ``"ai-capital"`` (the sourced AI deal network) or ``"toy"`` (a small worked example).
+    validate : bool
+        Validate both tables (errors raise :class:`~flowgraph.errors.DataError`).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        No bundled dataset of that name.
+
+    Examples
+    --------
+    >>> ds = load_dataset("toy")
+    >>> len(ds.deals) > 0
+    True
+    """
+    dirs = _dataset_dirs()
+    if name not in dirs:
+        raise DatasetNotFoundError(
+            f"no bundled dataset {name!r}; available: {', '.join(dirs) or 'none'}"
+        )
+    d = dirs[name]
+    meta: dict[str, Any] = {}
+    if d.joinpath("meta.json").is_file():
+        meta = json.loads(d.joinpath("meta.json").read_text(encoding="utf-8"))
+    with d.joinpath("deals.csv").open("rb") as fh:
+        deals = read_deals(fh, validate=validate, label=f"{name}/deals.csv")
+    companies = pd.DataFrame(columns=list(schema.COMPANY_COLUMNS))
+    if d.joinpath("companies.csv").is_file():
+        with d.joinpath("companies.csv").open("rb") as fh:
+            companies = read_companies(fh, validate=validate, label=f"{name}/companies.csv")
+    if validate:
+        extra = _unknown_company_warnings(deals, companies, f"{name}/deals.csv")
+        deals.attrs["problems"] = list(deals.attrs.get("problems", [])) + extra
+    return Dataset(name=name, deals=deals, companies=companies, meta=meta)
+
+
+# --------------------------------------------------------------------------- reading
+def _label(source: Any, label: str | None) -> str:
+    if label:
+        return label
+    if isinstance(source, pd.DataFrame):
+        return "<DataFrame>"
+    if isinstance(source, (str, os.PathLike)):
+        return str(source)
+    return getattr(source, "name", "<stream>")
+
+
+def _read_table(source: Any, label: str) -> pd.DataFrame:
+    """Read a file or stream as a table of strings (numbers are coerced later)."""
+    if isinstance(source, pd.DataFrame):
+        return source.copy()
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.exists():
+            raise DataError(f"{label}: no such file")
+        if path.is_dir():
+            raise DataError(f"{label}: is a directory, not a table file")
+        suffix = path.suffix.lower()
+    else:
+        suffix = Path(str(getattr(source, "name", "x.csv"))).suffix.lower() or ".csv"
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            try:
+                df = pd.read_excel(source, dtype=object)
+            except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
+                raise DataError(f"{label}: reading Excel needs openpyxl ({exc})") from None
+            except Exception as exc:
+                raise DataError(f"{label}: not a readable Excel workbook ({exc})") from None
+            return df
+        raw = source.read_bytes() if isinstance(source, Path) else (
+            Path(source).read_bytes() if isinstance(source, (str, os.PathLike)) else source.read()
+        )
+        if isinstance(raw, str):
+            text = raw
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise DataError(
+                    f"{label}: not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r});"
+                    " save the file as UTF-8"
+                ) from None
+        if suffix == ".json":
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{label}: not valid JSON ({exc})") from None
+            if isinstance(data, dict) and isinstance(data.get("records", data.get("data")), list):
+                data = data.get("records", data.get("data"))
+            if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+                raise DataError(f"{label}: JSON must be a list of records (objects)")
+            return pd.DataFrame.from_records(data)
+        if "\x00" in text[:4096]:
+            raise DataError(f"{label}: not a text table (binary content)")
+        import io as _io
+
+        try:
+            df = pd.read_csv(
+                _io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+                skipinitialspace=False,
+            )
+        except pd.errors.EmptyDataError:
+            raise DataError(f"{label}: empty file, not a table") from None
+        except pd.errors.ParserError as exc:
+            raise DataError(f"{label}: not a CSV table ({exc})") from None
+        return df
+    except DataError:
+        raise
+    except OSError as exc:
+        raise DataError(f"{label}: cannot read ({exc.strerror or exc})") from None
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Strings stripped, blanks as missing."""
+    s = series.astype(object).where(series.notna(), None)
+    s = s.map(lambda v: v.strip() if isinstance(v, str) else (v if v is None else str(v)))
+    return s.where(s.map(lambda v: v is not None and v != ""), None)
+
+
+def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a deals table in canonical form.
+
+    Known columns are added when absent and put first, in canonical order; amounts become
+    floats (NaN when blank or unreadable), ``estimate`` a bool, text columns stripped strings
+    (None when blank). Unknown columns are kept as they are, after the known ones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out = normalize_deals(pd.DataFrame({"deal_id": ["a"], "payer": ["X"], "payee": ["Y"],
+    ...                                     "amount_usd_bn": ["2"], "flow_type": ["other"],
+    ...                                     "status": ["committed"], "note": ["kept"]}))
+    >>> float(out.loc[0, "amount_usd_bn"]), out.columns[-1]
+    (2.0, 'note')
+    """
+    if df.attrs.get("flowgraph_normalized") == "deals":
+        return df
+    out = pd.DataFrame(index=range(len(df)))
+    src = df.reset_index(drop=True)
+    for col in schema.DEAL_COLUMNS:
+        if col in AMOUNT_COLUMNS:
+            if col in src:
+                out[col] = pd.to_numeric(src[col], errors="coerce").astype(float)
+            else:
+                out[col] = np.nan
+        elif col == "estimate":
+            if col in src:
+                out[col] = src[col].map(lambda v: bool(schema.parse_bool(v)))
+            else:
+                out[col] = False
+        elif col in src:
+            out[col] = _text(src[col])
+        else:
+            out[col] = pd.Series([None] * len(src), dtype=object)
+    for col in src.columns:
+        if col not in out.columns:
+            out[col] = src[col].to_numpy()
+    out.attrs = dict(df.attrs)
+    out.attrs["flowgraph_normalized"] = "deals"
+    return out
+
+
+def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a companies table in canonical form (see :func:`normalize_deals`).
+
+    Common alternative headers are renamed (``company`` -> ``name``, ``market_cap_usd_bn`` ->
+    ``market_value_usd_bn`` ...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> normalize_companies(pd.DataFrame({"company": ["X"]})).loc[0, "name"]
+    'X'
+    """
+    if df.attrs.get("flowgraph_normalized") == "companies":
+        return df
+    src = df.reset_index(drop=True)
+    src = src.rename(columns={k: v for k, v in COMPANY_ALIASES.items() if v not in src.columns})
+    out = pd.DataFrame(index=range(len(src)))
+    for col in schema.COMPANY_COLUMNS:
+        if col in COMPANY_NUMERIC:
+            out[col] = pd.to_numeric(src[col], errors="coerce").astype(float) if col in src else np.nan
+        elif col == "listed":
+            out[col] = src[col].map(schema.parse_bool).astype(object) if col in src else None
+        elif col in src:
+            out[col] = _text(src[col])
+        else:
+            out[col] = pd.Series([None] * len(src), dtype=object)
+    for col in src.columns:
+        if col not in out.columns:
+            out[col] = src[col].to_numpy()
+    out.attrs = dict(df.attrs)
+    out.attrs["flowgraph_normalized"] = "companies"
+    return out
+
+
+def read_deals(
+    source: Any, *, validate: bool = True, companies: pd.DataFrame | None = None,
+    label: str | None = None,
+) -> pd.DataFrame:
+    """Read a deals table from a CSV, JSON or Excel file, a stream, or a DataFrame.
+
+    Parameters
+    ----------
+    source : path, file object or pandas.DataFrame
+    validate : bool
+        Check every row; raise :class:`~flowgraph.errors.DataError` listing all errors.
+        Warnings go to ``df.attrs["problems"]``.
+    companies : pandas.DataFrame, optional
+        When given, payers and payees missing from it are reported as warnings.
+    label : str, optional
+        Name used for the source in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The normalized table (see :func:`normalize_deals`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = read_deals(pd.DataFrame({"deal_id": ["d1"], "payer": ["A"], "payee": ["B"],
+    ...                               "amount_usd_bn": [1.5], "flow_type": ["chip_purchase"],
+    ...                               "status": ["committed"], "source_url": ["https://x.org"]}))
+    >>> df.loc[0, "amount_usd_bn"]
+    np.float64(1.5)
+    """
+    name = _label(source, label)
+    raw = _read_table(source, name)
+    if validate:
+        problems = validate_deals(raw, source=name)
+        if companies is not None:
+            problems += _unknown_company_warnings(raw, companies, name)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise DataError(
+                f"{name}: {len(errors)} error(s) in the deals table", problems
+            )
+    else:
+        problems = []
+    df = normalize_deals(raw)
+    df.attrs["problems"] = [p for p in problems if p.severity != "error"]
+    df.attrs["source"] = name
+    return df
+
+
+def read_companies(
+    source: Any, *, validate: bool = True, label: str | None = None
+) -> pd.DataFrame:
+    """Read a companies table from a CSV, JSON or Excel file, a stream, or a DataFrame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_companies(pd.DataFrame({"name": ["A"], "kind": ["chipmaker"]})).loc[0, "kind"]
+    'chipmaker'
+    """
+    name = _label(source, label)
+    raw = _read_table(source, name)
+    problems: list[Problem] = []
+    if validate:
+        problems = validate_companies(raw, source=name)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise DataError(f"{name}: {len(errors)} error(s) in the companies table", problems)
+    df = normalize_companies(raw)
+    df.attrs["problems"] = problems
+    df.attrs["source"] = name
+    return df
+
+
+# --------------------------------------------------------------------------- validation
+@dataclass(frozen=True)
+class ValidationReport:
+    """All problems found in a deals (and companies) table.
+
+    Examples
+    --------
+    >>> ValidationReport(()).ok
+    True
+    """
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that stop a load."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems reported but not blocking."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error."""
+        return not self.errors
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a table (severity, source, row, column, value, message)."""
+        cols = ["severity", "source", "row", "column", "value", "message"]
+        return pd.DataFrame(
+            [{c: getattr(p, c) for c in cols} for p in self.problems], columns=cols
+        )
+
+
+def _cell(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return str(v)
+
+
+def _blank_mask(series: pd.Series) -> np.ndarray:
+    return (series.isna() | series.astype(str).str.strip().eq("")).to_numpy()
+
+
+def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list[Problem]:
+    """Check a raw deals table and return every problem found.
+
+    Errors: missing required column, duplicate or empty ``deal_id``, empty payer or payee,
+    payer equal to payee, negative or non-numeric amount, low > high, headline outside
+    [low, high], unknown ``flow_type``/``status``/``confidence``, unparseable date, a
+    ``supersedes``/``part_of`` id that does not exist, a cycle of supersessions, an
+    ``estimate`` that is not true/false. Warnings: no amount at all, no source URL,
+    period end before period start.
+
+    Rows are numbered from 1 (the first row after the header).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> bad = pd.DataFrame({"deal_id": ["d1"], "payer": ["A"], "payee": ["A"],
+    ...                     "flow_type": ["gift"], "status": ["committed"]})
+    >>> sorted(p.column for p in validate_deals(bad) if p.severity == "error")
+    ['flow_type', 'payee']
+    """
+    problems: list[Problem] = []
+    n = len(df)
+
+    def add(sev: str, msg: str, rows: np.ndarray | list[int] | None = None,
+            col: str | None = None, values: Any = None) -> None:
+        if rows is None:
+            problems.append(Problem(sev, msg, source, None, col, None))
+            return
+        rows = list(rows)
+        for k, i in enumerate(rows[:MAX_PROBLEMS_PER_KIND]):
+            val = None
+            if values is not None:
+                val = _cell(values[i])
+            problems.append(Problem(sev, msg, source, int(i) + 1, col, val))
+        if len(rows) > MAX_PROBLEMS_PER_KIND:
+            problems.append(Problem(sev, f"{msg} ... and {len(rows) - MAX_PROBLEMS_PER_KIND}"
+                                    " more rows like this", source, None, col, None))
+
+    missing = [c for c in schema.REQUIRED_DEAL_COLUMNS if c not in df.columns]
+    for c in missing:
+        add("error", f"missing required column {c!r}", col=c)
+    if n == 0:
+        add("warning", "the deals table has no rows")
+        return problems
+    df = df.reset_index(drop=True)
+
+    def col_text(c: str) -> pd.Series:
+        return _text(df[c]) if c in df.columns else pd.Series([None] * n, dtype=object)
+
+    ids = col_text("deal_id")
+    if "deal_id" in df.columns:
+        add("error", "empty deal_id", np.flatnonzero(ids.isna().to_numpy()), "deal_id")
+        dup = ids.notna() & ids.duplicated(keep=False)
+        dup_rows = np.flatnonzero(dup.to_numpy())
+        if len(dup_rows):
+            first = {}
+            for i in dup_rows:
+                first.setdefault(ids[i], i)
+            for i in dup_rows:
+                if first[ids[i]] != i:
+                    problems.append(Problem(
+                        "error", f"duplicate deal_id (first used on row {first[ids[i]] + 1})",
+                        source, int(i) + 1, "deal_id", ids[i]))
+    payer, payee = col_text("payer"), col_text("payee")
+    for c, s in (("payer", payer), ("payee", payee)):
+        if c in df.columns:
+            add("error", f"empty {c}", np.flatnonzero(s.isna().to_numpy()), c)
+    same = (payer.notna() & (payer == payee)).to_numpy()
+    add("error", "payer and payee are the same company", np.flatnonzero(same), "payee",
+        payee.to_numpy())
+
+    nums = {}
+    for c in AMOUNT_COLUMNS:
+        if c not in df.columns:
+            nums[c] = np.full(n, np.nan)
+            continue
+        raw = df[c]
+        blank = _blank_mask(raw)
+        vals = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
+        bad = ~blank & np.isnan(vals)
+        add("error", "not a number (amounts are billions of USD, e.g. 2.5)",
+            np.flatnonzero(bad), c, raw.to_numpy())
+        neg = ~np.isnan(vals) & (vals < 0)
+        add("error", "negative amount", np.flatnonzero(neg), c, raw.to_numpy())
+        nums[c] = vals
+    a, lo, hi = nums["amount_usd_bn"], nums["amount_low_usd_bn"], nums["amount_high_usd_bn"]
+    with np.errstate(invalid="ignore"):
+        add("error", "low end of the range is above the high end",
+            np.flatnonzero(lo > hi), "amount_low_usd_bn", lo)
+        outside = (~np.isnan(a)) & (((~np.isnan(lo)) & (a < lo)) | ((~np.isnan(hi)) & (a > hi)))
+    if outside.any():
+        for i in np.flatnonzero(outside)[:MAX_PROBLEMS_PER_KIND]:
+            problems.append(Problem(
+                "error", f"amount outside its range [{_fmt(lo[i])}, {_fmt(hi[i])}]",
+                source, int(i) + 1, "amount_usd_bn", _fmt(a[i])))
+    no_amount = np.isnan(a) & (np.isnan(lo) | np.isnan(hi)) & np.isnan(hi)
+    add("warning", "no amount reported (unknown; analyses flag it, never count it as zero)",
+        np.flatnonzero(no_amount), "amount_usd_bn")
+
+    for c, allowed, required in (
+        ("flow_type", schema.FLOW_TYPES, True),
+        ("status", schema.STATUSES, True),
+        ("confidence", schema.CONFIDENCES, False),
+    ):
+        if c not in df.columns:
+            continue
+        s = col_text(c)
+        bad = s.notna() & ~s.isin(allowed)
+        add("error", f"unknown {c}; valid: {', '.join(allowed)}",
+            np.flatnonzero(bad.to_numpy()), c, s.to_numpy())
+        if required:
+            add("error", f"empty {c}; valid: {', '.join(allowed)}",
+                np.flatnonzero(s.isna().to_numpy()), c)
+        elif s.isna().any():
+            add("warning", "no confidence given", np.flatnonzero(s.isna().to_numpy()), c)
+
+    date_vals: dict[str, list[Any]] = {}
+    for c in DATE_COLUMNS:
+        if c not in df.columns:
+            continue
+        s = col_text(c)
+        cache: dict[Any, Any] = {}
+        bad_rows = []
+        bounds = []
+        for i, v in enumerate(s.to_numpy()):
+            if v not in cache:
+                try:
+                    cache[v] = schema.date_bounds(v)
+                except ValueError:
+                    cache[v] = "bad"
+            if cache[v] == "bad":
+                bad_rows.append(i)
+                bounds.append((None, None))
+            else:
+                bounds.append(cache[v])
+        add("error", "unparseable date; use YYYY, YYYY-MM or YYYY-MM-DD", bad_rows, c,
+            s.to_numpy())
+        date_vals[c] = bounds
+    if "period_start" in date_vals and "period_end" in date_vals:
+        rows = [i for i, (s_, e_) in enumerate(zip(date_vals["period_start"], date_vals["period_end"]))
+                if s_[0] is not None and e_[1] is not None and e_[1] < s_[0]]
+        add("warning", "period_end is before period_start", rows, "period_end",
+            col_text("period_end").to_numpy())
+
+    if "source_url" in df.columns:
+        s = col_text("source_url")
+        add("warning", "no source URL", np.flatnonzero(s.isna().to_numpy()), "source_url")
+        bad = s.notna() & ~s.fillna("").str.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+        add("warning", "source is not a URL", np.flatnonzero(bad.to_numpy()), "source_url",
+            s.to_numpy())
+    else:
+        add("warning", "no source_url column: deals cannot be traced to sources", col="source_url")
+
+    if "estimate" in df.columns:
+        raw = df["estimate"]
+        blank = _blank_mask(raw)
+        parsed = raw.map(schema.parse_bool)
+        bad = ~blank & parsed.isna().to_numpy()
+        add("error", "estimate must be true or false", np.flatnonzero(bad), "estimate",
+            raw.to_numpy())
+
+    id_set = set(ids.dropna())
+    sup_graph: dict[str, list[str]] = {}
+    if "supersedes" in df.columns:
+        for i, v in enumerate(col_text("supersedes").to_numpy()):
+            targets = schema.split_ids(v)
+            for t in targets:
+                if t not in id_set:
+                    problems.append(Problem("error", "supersedes a deal_id that does not exist",
+                                            source, i + 1, "supersedes", t))
+                elif t == ids[i]:
+                    problems.append(Problem("error", "a deal cannot supersede itself",
+                                            source, i + 1, "supersedes", t))
+            if ids[i] is not None and targets:
+                sup_graph.setdefault(ids[i], []).extend(t for t in targets if t in id_set)
+        cycle = _find_cycle(sup_graph)
+        if cycle:
+            row_of = {d: i for i, d in enumerate(ids.to_numpy()) if d is not None}
+            problems.append(Problem(
+                "error", "cycle of supersessions: " + " -> ".join(cycle + [cycle[0]]),
+                source, row_of.get(cycle[0], -1) + 1, "supersedes", ";".join(cycle)))
+    if "part_of" in df.columns:
+        for i, v in enumerate(col_text("part_of").to_numpy()):
+            if v is None:
+                continue
+            if v not in id_set:
+                problems.append(Problem("error", "part_of names a deal_id that does not exist",
+                                        source, i + 1, "part_of", v))
+            elif v == ids[i]:
+                problems.append(Problem("error", "a deal cannot be part of itself",
+                                        source, i + 1, "part_of", v))
+    return problems
+
+
+def _fmt(x: float) -> str:
+    return "" if math.isnan(x) else f"{x:g}"
+
+
+def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """One cycle in a small successor dict, or None (iterative DFS)."""
+    color: dict[str, int] = {}
+    for start in sorted(graph):
+        if color.get(start):
+            continue
+        stack = [(start, iter(graph.get(start, [])))]
+        path = [start]
+        color[start] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                color[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            c = color.get(nxt, 0)
+            if c == 1:
+                return path[path.index(nxt):]
+            if c == 0:
+                color[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, iter(graph.get(nxt, []))))
+    return None
+
+
+def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list[Problem]:
+    """Check a raw companies table and return every problem found.
+
+    Errors: no ``name`` column, empty or duplicate name, unknown ``kind``, non-numeric
+    fundamentals, negative revenue, market value, cash or debt (book equity may be
+    negative), unparseable as-of date, ``listed`` not true/false.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [p.column for p in validate_companies(pd.DataFrame({"name": ["A"], "kind": ["bank"]}))]
+    ['kind']
+    """
+    problems: list[Problem] = []
+    df = df.reset_index(drop=True).rename(
+        columns={k: v for k, v in COMPANY_ALIASES.items() if v not in df.columns})
+    if "name" not in df.columns:
+        return [Problem("error", "missing required column 'name'", source, None, "name")]
+    names = _text(df["name"])
+    for i in np.flatnonzero(names.isna().to_numpy()):
+        problems.append(Problem("error", "empty company name", source, int(i) + 1, "name"))
+    seen: dict[str, int] = {}
+    for i, v in enumerate(names.to_numpy()):
+        if v is None:
+            continue
+        if v in seen:
+            problems.append(Problem("error", f"duplicate company (first on row {seen[v] + 1})",
+                                    source, i + 1, "name", v))
+        else:
+            seen[v] = i
+    if "kind" in df.columns:
+        kinds = _text(df["kind"])
+        for i, v in enumerate(kinds.to_numpy()):
+            if v is not None and v not in schema.COMPANY_KINDS:
+                problems.append(Problem(
+                    "error", f"unknown kind; valid: {', '.join(schema.COMPANY_KINDS)}",
+                    source, i + 1, "kind", v))
+    for c in COMPANY_NUMERIC:
+        if c not in df.columns:
+            continue
+        raw = df[c]
+        blank = _blank_mask(raw)
+        vals = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
+        for i in np.flatnonzero(~blank & np.isnan(vals)):
+            problems.append(Problem("error", "not a number (billions of USD)", source,
+                                    int(i) + 1, c, _cell(raw.iloc[i])))
+        if c != "equity_usd_bn":
+            for i in np.flatnonzero(~np.isnan(vals) & (vals < 0)):
+                problems.append(Problem("error", "negative value", source, int(i) + 1, c,
+                                        _cell(raw.iloc[i])))
+    for c in COMPANY_DATES:
+        if c not in df.columns:
+            continue
+        for i, v in enumerate(_text(df[c]).to_numpy()):
+            try:
+                schema.parse_date(v)
+            except ValueError:
+                problems.append(Problem("error", "unparseable date; use YYYY, YYYY-MM or YYYY-MM-DD",
+                                        source, i + 1, c, v))
+    if "listed" in df.columns:
+        raw = df["listed"]
+        blank = _blank_mask(raw)
+        for i in np.flatnonzero(~blank & raw.map(schema.parse_bool).isna().to_numpy()):
+            problems.append(Problem("error", "listed must be true or false", source, int(i) + 1,
+                                    "listed", _cell(raw.iloc[i])))
+    return problems
+
+
+def _unknown_company_warnings(deals: pd.DataFrame, companies: pd.DataFrame | None,
+                              source: str) -> list[Problem]:
+    if companies is None or len(companies) == 0:
+        return []
+    comp = normalize_companies(companies)
+    known = set(comp["name"].dropna())
+    out = []
+    seen = set()
+    for col in ("payer", "payee"):
+        if col not in deals.columns:
+            continue
+        for i, v in enumerate(_text(deals[col]).to_numpy()):
+            if v is not None and v not in known and v not in seen:
+                seen.add(v)
+                out.append(Problem("warning", "company not in the companies table (kind unknown)",
+                                   source, i + 1, col, v))
+    return out
+
+
+def validate_file(
+    deals: Any, companies: Any | None = None
+) -> ValidationReport:
+    """Validate a deals file (and optionally a companies file) without raising.
+
+    Unreadable files (not UTF-8, not a table) come back as one error each.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate_file(pd.DataFrame({"deal_id": ["d"], "payer": ["A"], "payee": ["B"],
+    ...     "flow_type": ["other"], "status": ["paid"]})).ok
+    False
+    """
+    problems: list[Problem] = []
+    comp_raw = None
+    if companies is not None:
+        label = _label(companies, None)
+        try:
+            comp_raw = _read_table(companies, label)
+            problems += validate_companies(comp_raw, source=label)
+        except DataError as exc:
+            problems += exc.problems or [Problem("error", str(exc).split(": ", 1)[-1], label)]
+    label = _label(deals, None)
+    try:
+        raw = _read_table(deals, label)
+    except DataError as exc:
+        problems += exc.problems or [Problem("error", str(exc).split(": ", 1)[-1], label)]
+        return ValidationReport(tuple(problems))
+    problems += validate_deals(raw, source=label)
+    if comp_raw is not None:
+        problems += _unknown_company_warnings(raw, comp_raw, label)
+    return ValidationReport(tuple(problems))
+
+
+# --------------------------------------------------------------------------- writing
+def _out_frame(df: pd.DataFrame, bool_cols: tuple[str, ...]) -> pd.DataFrame:
+    out = df.copy()
+    out.attrs = {}
+    for c in bool_cols:
+        if c in out.columns:
+            out[c] = out[c].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
+                                else ("true" if schema.parse_bool(v) else "false"))
+    return out
+
+
+def _write(df: pd.DataFrame, path: Any) -> None:
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        records = json.loads(df.to_json(orient="records", force_ascii=False))
+        p.write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif suffix in (".csv", ""):
+        df.to_csv(p, index=False, encoding="utf-8", float_format="%.15g")
+    elif suffix == ".xlsx":
+        df.to_excel(p, index=False)
+    else:
+        raise ParameterError(f"{path}: unknown file type {suffix!r}; use .csv, .json or .xlsx")
+
+
+def write_deals(df: pd.DataFrame, path: Any) -> None:
+    """Write a deals table to CSV, JSON (records) or Excel, keeping every column.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> ds = load_dataset("toy")
+    >>> write_deals(ds.deals, os.path.join(tempfile.mkdtemp(), "deals.csv"))
+    """
+    _write(_out_frame(normalize_deals(df), ("estimate",)), path)
+
+
+def write_companies(df: pd.DataFrame, path: Any) -> None:
+    """Write a companies table to CSV, JSON (records) or Excel, keeping every column.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> write_companies(load_dataset("toy").companies, os.path.join(tempfile.mkdtemp(), "c.json"))
+    """
+    _write(_out_frame(normalize_companies(df), ("listed",)), path)

@@ -1,0 +1,305 @@
+"""Column names, enumerations, partial dates and amount scenarios of the deal data model.
+
+Deals are money flows from a ``payer`` to a ``payee`` in billions of US dollars. Dates keep
+the precision they were reported with (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import math
+import re
+from typing import Any
+
+__all__ = [
+    "COMMERCIAL_FLOW_TYPES",
+    "COMPANY_COLUMNS",
+    "COMPANY_KINDS",
+    "CONFIDENCES",
+    "DEAL_COLUMNS",
+    "FLOW_TYPES",
+    "INVESTMENT_FLOW_TYPES",
+    "REQUIRED_DEAL_COLUMNS",
+    "SCENARIOS",
+    "STATUSES",
+    "confidence_rank",
+    "date_bounds",
+    "parse_bool",
+    "parse_date",
+    "scenario_amount",
+    "split_ids",
+    "status_rank",
+]
+
+DEAL_COLUMNS: tuple[str, ...] = (
+    "deal_id",
+    "payer",
+    "payee",
+    "amount_usd_bn",
+    "amount_low_usd_bn",
+    "amount_high_usd_bn",
+    "flow_type",
+    "status",
+    "announced",
+    "period_start",
+    "period_end",
+    "description",
+    "source_url",
+    "source_title",
+    "confidence",
+    "supersedes",
+    "part_of",
+    "estimate",
+)
+"""Known deal columns, in their canonical order. Other columns are kept as they are."""
+
+REQUIRED_DEAL_COLUMNS: tuple[str, ...] = ("deal_id", "payer", "payee", "flow_type", "status")
+"""Columns a deals table must have. The amount columns may be absent (then unknown)."""
+
+COMPANY_COLUMNS: tuple[str, ...] = (
+    "name",
+    "kind",
+    "listed",
+    "ticker",
+    "country",
+    "revenue_usd_bn",
+    "revenue_as_of",
+    "revenue_source",
+    "market_value_usd_bn",
+    "market_value_as_of",
+    "market_value_source",
+    "cash_usd_bn",
+    "cash_as_of",
+    "cash_source",
+    "debt_usd_bn",
+    "debt_as_of",
+    "debt_source",
+    "equity_usd_bn",
+    "equity_as_of",
+    "equity_source",
+    "notes",
+)
+"""Known company columns, in their canonical order."""
+
+FUNDAMENTALS: tuple[str, ...] = (
+    "revenue_usd_bn",
+    "market_value_usd_bn",
+    "cash_usd_bn",
+    "debt_usd_bn",
+    "equity_usd_bn",
+)
+
+FLOW_TYPES: tuple[str, ...] = (
+    "equity_investment",
+    "compute_contract",
+    "chip_purchase",
+    "lease",
+    "debt_financing",
+    "capacity_backstop",
+    "revenue_share",
+    "warrant",
+    "acquisition",
+    "other",
+)
+"""Allowed ``flow_type`` values."""
+
+INVESTMENT_FLOW_TYPES: frozenset[str] = frozenset(
+    {"equity_investment", "debt_financing", "warrant", "acquisition"}
+)
+"""Flow types where the payer acquires a claim on the payee (equity, debt, warrants)."""
+
+COMMERCIAL_FLOW_TYPES: frozenset[str] = frozenset(
+    {"compute_contract", "chip_purchase", "lease", "capacity_backstop", "revenue_share", "other"}
+)
+"""Flow types where the payer buys goods or services: revenue for the payee."""
+
+STATUSES: tuple[str, ...] = ("rumored", "announced", "committed", "disbursed")
+"""Allowed ``status`` values, weakest first."""
+
+CONFIDENCES: tuple[str, ...] = ("low", "medium", "high")
+"""Allowed ``confidence`` values, weakest first."""
+
+COMPANY_KINDS: tuple[str, ...] = (
+    "chipmaker",
+    "ai_lab",
+    "hyperscaler",
+    "neocloud",
+    "investor",
+    "datacenter_developer",
+    "financier",
+    "spv",
+    "other",
+)
+"""Allowed company ``kind`` values; companies missing from the table get ``"unknown"``."""
+
+SCENARIOS: tuple[str, ...] = ("base", "low", "high")
+"""Amount scenarios."""
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return isinstance(value, str) and value.strip() == ""
+
+
+def parse_date(value: Any) -> tuple[int, int | None, int | None] | None:
+    """Parse a partial date into ``(year, month, day)`` keeping its precision.
+
+    Parameters
+    ----------
+    value : str or None
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; blank means no date.
+
+    Returns
+    -------
+    tuple or None
+        ``(year, month or None, day or None)``, or None when blank.
+
+    Raises
+    ------
+    ValueError
+        If the text is not one of the three forms or is not a real date.
+
+    Examples
+    --------
+    >>> parse_date("2025-09")
+    (2025, 9, None)
+    """
+    if _blank(value):
+        return None
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():  # a year read as a float
+        text = text[:-2]
+    m = _DATE_RE.match(text)
+    if not m:
+        raise ValueError(f"not a date of the form YYYY, YYYY-MM or YYYY-MM-DD: {text!r}")
+    year = int(m.group(1))
+    month = int(m.group(2)) if m.group(2) else None
+    day = int(m.group(3)) if m.group(3) else None
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"month out of range in {text!r}")
+    if day is not None:
+        _dt.date(year, month, day)  # raises ValueError for an impossible day
+    return year, month, day
+
+
+def date_bounds(value: Any) -> tuple[_dt.date | None, _dt.date | None]:
+    """First and last day a partial date may stand for.
+
+    Examples
+    --------
+    >>> date_bounds("2025")
+    (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    >>> date_bounds("2025-02")
+    (datetime.date(2025, 2, 1), datetime.date(2025, 2, 28))
+    """
+    parsed = parse_date(value)
+    if parsed is None:
+        return None, None
+    year, month, day = parsed
+    if month is None:
+        return _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+    if day is None:
+        return _dt.date(year, month, 1), _dt.date(year, month, calendar.monthrange(year, month)[1])
+    d = _dt.date(year, month, day)
+    return d, d
+
+
+def _num(value: Any) -> float:
+    if _blank(value):
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def scenario_amount(amount: Any, low: Any, high: Any, scenario: str = "base") -> float:
+    """The amount of one deal in a scenario, NaN when unknown.
+
+    ``base`` is the reported figure, else the midpoint of a reported range (both ends needed);
+    ``low`` is the low end, else the base; ``high`` the high end, else the base.
+
+    Examples
+    --------
+    >>> scenario_amount(None, 2, 6)
+    4.0
+    >>> scenario_amount(10, None, 12, "high")
+    12.0
+    """
+    a, lo, hi = _num(amount), _num(low), _num(high)
+    if math.isnan(a) and not (math.isnan(lo) or math.isnan(hi)):
+        a = (lo + hi) / 2.0
+    if scenario == "base":
+        return a
+    if scenario == "low":
+        return lo if not math.isnan(lo) else a
+    if scenario == "high":
+        return hi if not math.isnan(hi) else a
+    raise ValueError(f"unknown scenario {scenario!r}; valid: {', '.join(SCENARIOS)}")
+
+
+def status_rank(status: str) -> int:
+    """Rank of a status, 0 for the weakest (``rumored``).
+
+    Examples
+    --------
+    >>> status_rank("committed") > status_rank("announced")
+    True
+    """
+    return STATUSES.index(status)
+
+
+def confidence_rank(confidence: str) -> int:
+    """Rank of a confidence level, 0 for ``low``.
+
+    Examples
+    --------
+    >>> confidence_rank("high")
+    2
+    """
+    return CONFIDENCES.index(confidence)
+
+
+def split_ids(value: Any) -> tuple[str, ...]:
+    """Split a ``;``-separated list of deal ids.
+
+    Examples
+    --------
+    >>> split_ids("A; B")
+    ('A', 'B')
+    """
+    if _blank(value):
+        return ()
+    return tuple(p.strip() for p in str(value).replace(",", ";").split(";") if p.strip())
+
+
+def parse_bool(value: Any) -> bool | None:
+    """Read a yes/no cell; None when blank or not a boolean word.
+
+    Examples
+    --------
+    >>> parse_bool("yes"), parse_bool("FALSE"), parse_bool("")
+    (True, False, None)
+    """
+    if isinstance(value, bool):
+        return value
+    if _blank(value):
+        return None
+    text = str(value).strip().lower()
+    if text in {"true", "yes", "y", "1", "t", "1.0"}:
+        return True
+    if text in {"false", "no", "n", "0", "f", "0.0"}:
+        return False
+    return None
