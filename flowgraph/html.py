@@ -1,0 +1,929 @@
+"""Interactive, offline HTML view of a deal graph.
+
+:func:`to_html` writes ONE self-contained HTML file: the vis-network library (vendored in
+``flowgraph/_static``), the page's own script and styles are inlined, and a Content Security
+Policy forbids the page from loading anything from the network. Node and edge data are built
+with pyvis and embedded as JSON; every text from the data is shown with ``textContent`` (never
+parsed as HTML) and only ``http``/``https`` source URLs become links.
+"""
+from __future__ import annotations
+
+import html as _html
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from . import schema
+from .errors import ParameterError
+
+__all__ = ["FLOW_TYPE_COLORS", "KIND_COLORS", "to_html"]
+
+KIND_COLORS: dict[str, str] = {
+    "chipmaker": "#E69F00",
+    "ai_lab": "#56B4E9",
+    "hyperscaler": "#009E73",
+    "neocloud": "#CC79A7",
+    "investor": "#0072B2",
+    "datacenter_developer": "#D55E00",
+    "financier": "#6A3D9A",
+    "spv": "#8C8C8C",
+    "other": "#B8B8B8",
+    "unknown": "#E4E4E4",
+}
+"""Node fill colour per company kind (Okabe-Ito based, readable for colour-blind readers)."""
+
+FLOW_TYPE_COLORS: dict[str, str] = {
+    "equity_investment": "#1F5FA8",
+    "compute_contract": "#F28E2B",
+    "chip_purchase": "#C8313A",
+    "lease": "#3E9C97",
+    "debt_financing": "#4B8B3B",
+    "capacity_backstop": "#B59A00",
+    "revenue_share": "#8E5BA6",
+    "warrant": "#E377A4",
+    "acquisition": "#7A5230",
+    "other": "#8A8A8A",
+}
+"""Edge colour per flow type."""
+
+_FIRM_STATUSES = frozenset({"committed", "disbursed"})
+_STATIC = "_static"
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers shared with flowgraph.report
+# --------------------------------------------------------------------------------------------
+def _isnan(x: Any) -> bool:
+    try:
+        return x is None or math.isnan(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def _blank(x: Any) -> bool:
+    if x is None:
+        return True
+    if isinstance(x, float) and math.isnan(x):
+        return True
+    try:
+        import pandas as pd
+
+        if x is pd.NA or x is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return isinstance(x, str) and x.strip() == ""
+
+
+def _text(x: Any) -> str | None:
+    """Plain text of a cell, None when blank."""
+    if _blank(x):
+        return None
+    if hasattr(x, "isoformat"):
+        return x.isoformat()
+    return str(x)
+
+
+def fmt_bn(x: Any, *, unknown: str = "unknown") -> str:
+    """Format an amount in billions of USD for people (``$30bn``, ``$2.5bn``, ``$1.2tn``).
+
+    Examples
+    --------
+    >>> fmt_bn(30.0), fmt_bn(2.5), fmt_bn(1234.0), fmt_bn(float("nan"))
+    ('$30bn', '$2.5bn', '$1.23tn', 'unknown')
+    """
+    if _isnan(x):
+        return unknown
+    v = float(x)
+    sign = "-" if v < 0 else ""
+    v = abs(v)
+    if v >= 1000:
+        return f"{sign}${v / 1000:.3g}tn"
+    if v >= 100:
+        return f"{sign}${v:,.0f}bn"
+    if v >= 10:
+        s = f"{v:.1f}".rstrip("0").rstrip(".")
+    elif v >= 0.1:
+        s = f"{v:.2f}".rstrip("0").rstrip(".")
+    elif v == 0:
+        s = "0"
+    else:
+        s = f"{v:.3g}"
+    return f"{sign}${s}bn"
+
+
+def safe_url(url: Any) -> str | None:
+    """Return ``url`` when it is an absolute http(s) URL, else None (``javascript:`` etc.).
+
+    Examples
+    --------
+    >>> safe_url("https://example.org/a"), safe_url("javascript:alert(1)")
+    ('https://example.org/a', None)
+    """
+    text = _text(url)
+    if text is None:
+        return None
+    text = text.strip()
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(c in text for c in "\x00\r\n\t <>\"'`"):
+        return None
+    return text
+
+
+def script_json(data: Any) -> str:
+    """JSON safe to embed inside a ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c``/``\\u003e``/``\\u0026`` (so neither ``</script>``
+    nor ``<!--`` can appear), as do U+2028/U+2029.
+
+    Examples
+    --------
+    >>> script_json({"a": "</script>"})
+    '{"a": "\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _static_text(name: str) -> str:
+    """Read a vendored asset; fall back to pyvis's copy of vis-network if it is missing."""
+    try:
+        return resources.files("flowgraph").joinpath(_STATIC, name).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        if name.startswith("vis-network"):
+            import pyvis
+
+            p = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / name
+            return p.read_text(encoding="utf-8")
+        raise
+
+
+def filters_text(G: nx.Graph) -> str:
+    """Plain-language summary of the filters recorded in ``G.graph`` by ``build_graph``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph(filters={"statuses": ["committed"], "scenario": "base"})
+    >>> filters_text(G)
+    'statuses: committed; scenario: base'
+    """
+    f = G.graph.get("filters") or {}
+    parts: list[str] = []
+    labels = [
+        ("as_of", "deals up to"),
+        ("flow_types", "flow types"),
+        ("statuses", "statuses"),
+        ("min_confidence", "confidence at least"),
+        ("include", "only companies"),
+        ("exclude", "excluding"),
+    ]
+    for key, label in labels:
+        val = f.get(key)
+        if val is None or val == [] or val == ():
+            continue
+        if isinstance(val, (list, tuple, set)):
+            val = ", ".join(map(str, val))
+        parts.append(f"{label}: {val}")
+    scen = f.get("scenario", G.graph.get("scenario"))
+    if scen:
+        parts.append(f"scenario: {scen}")
+    if f.get("include_superseded"):
+        parts.append("superseded deals included")
+    if f.get("include_tranches"):
+        parts.append("tranches included")
+    return "; ".join(parts) if parts else "none"
+
+
+# --------------------------------------------------------------------------------------------
+# cycles and company metrics from the analysis modules (imported lazily)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Cycle:
+    rank: int
+    nodes: tuple[Any, ...]
+    bottleneck: float
+    line: str
+
+
+def _cycles(
+    G: nx.Graph,
+    *,
+    weight: str,
+    top: int,
+    company: Any,
+    cycles: Any,
+    max_length: int | None,
+) -> tuple[list[_Cycle], str | None]:
+    """The cycles to highlight, and a note when they could not be computed."""
+    if top <= 0 and cycles is None:
+        return [], None
+    table = cycles
+    if table is None:
+        try:
+            from . import cycles as cyc
+        except ImportError:
+            return [], "cycle analysis not available in this installation"
+        kwargs: dict[str, Any] = {"weight": weight}
+        if max_length is not None:
+            kwargs["max_length"] = max_length
+        if company is not None:
+            kwargs["through"] = company
+        table = cyc.find_cycles(G, **kwargs)
+    return _cycles_from_table(table, top=top), None
+
+
+def _cycles_from_table(table: Any, *, top: int) -> list[_Cycle]:
+    out: list[_Cycle] = []
+    if table is None or len(table) == 0:
+        return out
+    records = table.to_dict("records") if hasattr(table, "to_dict") else list(table)
+    for i, rec in enumerate(records):
+        if top > 0 and i >= top:
+            break
+        nodes = rec.get("nodes") or rec.get("cycle") or rec.get("path")
+        if isinstance(nodes, str):
+            nodes = [p.strip() for p in nodes.split("->")]
+            if len(nodes) > 1 and nodes[0] == nodes[-1]:
+                nodes = nodes[:-1]
+        nodes = tuple(nodes)
+        if len(nodes) > 1 and nodes[0] == nodes[-1]:
+            nodes = nodes[:-1]
+        bott = rec.get("bottleneck", rec.get("bottleneck_usd_bn", math.nan))
+        line = _text(rec.get("line")) or _text(rec.get("text")) or " -> ".join(
+            map(str, nodes + nodes[:1])
+        )
+        rank = rec.get("rank", i + 1)
+        out.append(_Cycle(int(rank), nodes, float(bott) if not _isnan(bott) else math.nan, line))
+    return out
+
+
+def _company_metrics(G: nx.Graph, *, weight: str) -> tuple[dict[Any, dict[str, Any]], list[str]]:
+    """Cycle count and self-funded share per company, from the analysis modules if present."""
+    out: dict[Any, dict[str, Any]] = {n: {} for n in G}
+    notes: list[str] = []
+    try:
+        from . import cycles as cyc
+
+        part = cyc.cycle_participation(G, weight=weight)
+        for rec in part.to_dict("records"):
+            name = rec.get("company", rec.get("name"))
+            if name in out:
+                out[name]["cycles"] = int(rec.get("n_cycles", rec.get("cycles", 0)))
+    except ImportError:
+        notes.append("cycle counts not available")
+    try:
+        from . import circulation as circ
+
+        sf = circ.self_funded_share(G, weight=weight)
+        for rec in sf.to_dict("records"):
+            name = rec.get("company", rec.get("name"))
+            if name in out:
+                val = rec.get("self_funded_share", rec.get("share"))
+                out[name]["self_funded"] = None if _isnan(val) else float(val)
+    except ImportError:
+        notes.append("self-funded shares not available")
+    return out, notes
+
+
+# --------------------------------------------------------------------------------------------
+# building the page data
+# --------------------------------------------------------------------------------------------
+def _deal_records(G: nx.Graph, weight: str) -> list[tuple[Any, Any, dict[str, Any]]]:
+    """(payer, payee, deal dict) for each deal; a DiGraph edge stands for its deals."""
+    rows: list[tuple[Any, Any, dict[str, Any]]] = []
+    if G.is_multigraph():
+        for u, v, k, d in G.edges(keys=True, data=True):
+            a = d.get(weight, math.nan)
+            a = math.nan if _isnan(a) else float(a)
+            status = _text(d.get("status"))
+            rows.append(
+                (
+                    u,
+                    v,
+                    {
+                        "id": _text(d.get("deal_id")) or _text(k) or "",
+                        "amount": a,
+                        "low": None if _isnan(d.get("amount_low")) else float(d["amount_low"]),
+                        "high": None
+                        if _isnan(d.get("amount_high"))
+                        else float(d["amount_high"]),
+                        "flow_type": _text(d.get("flow_type")) or "other",
+                        "status": status,
+                        "firm": status in _FIRM_STATUSES if status else True,
+                        "date": _text(d.get("announced")) or _text(d.get("period_start")),
+                        "period": " to ".join(
+                            t
+                            for t in (_text(d.get("period_start")), _text(d.get("period_end")))
+                            if t
+                        )
+                        or None,
+                        "confidence": _text(d.get("confidence")),
+                        "estimate": bool(schema.parse_bool(d.get("estimate"))),
+                        "description": _text(d.get("description")),
+                        "url": safe_url(d.get("source_url")),
+                        "source": _text(d.get("source_title")) or _text(d.get("source_url")),
+                    },
+                )
+            )
+    else:
+        for u, v, d in G.edges(data=True):
+            a = d.get(weight, math.nan)
+            a = math.nan if _isnan(a) else float(a)
+            status = _text(d.get("weakest_status")) or _text(d.get("status"))
+            ftypes = d.get("flow_types") or (d.get("flow_type"),)
+            if isinstance(ftypes, str):
+                ftypes = (ftypes,)
+            ids = d.get("deal_ids") or ()
+            rows.append(
+                (
+                    u,
+                    v,
+                    {
+                        "id": ", ".join(map(str, ids)) if ids else "",
+                        "amount": a,
+                        "low": None if _isnan(d.get("amount_low")) else float(d["amount_low"]),
+                        "high": None
+                        if _isnan(d.get("amount_high"))
+                        else float(d["amount_high"]),
+                        "flow_type": _text(ftypes[0]) or "other",
+                        "flow_types": [str(t) for t in ftypes if not _blank(t)],
+                        "status": status,
+                        "firm": status in _FIRM_STATUSES if status else True,
+                        "unknown_part": bool(d.get("has_unknown")),
+                        "estimate": bool(d.get("has_estimate") or d.get("estimate") is True),
+                        "confidence": _text(d.get("lowest_confidence"))
+                        or _text(d.get("confidence")),
+                        "n_deals": int(d.get("n_deals", 1) or 1),
+                        "description": _text(d.get("description")),
+                        "url": safe_url(d.get("source_url")),
+                        "source": _text(d.get("source_title")),
+                    },
+                )
+            )
+    return rows
+
+
+def _flows(rows: Sequence[tuple[Any, Any, dict[str, Any]]]) -> dict[Any, list[float]]:
+    """Known inflow, outflow and unknown-amount count per company."""
+    flow: dict[Any, list[float]] = {}
+    for u, v, d in rows:
+        for n in (u, v):
+            flow.setdefault(n, [0.0, 0.0, 0])
+        a = d["amount"]
+        if math.isnan(a):
+            flow[u][2] += 1
+            flow[v][2] += 1
+        else:
+            flow[u][1] += a
+            flow[v][0] += a
+    return flow
+
+
+def _select_nodes(
+    G: nx.Graph,
+    flow: Mapping[Any, list[float]],
+    priority: Iterable[Any],
+    max_nodes: int,
+) -> tuple[list[Any], str]:
+    """Which companies to draw when there are too many, and how they were chosen."""
+    nodes = list(G.nodes)
+    if len(nodes) <= max_nodes:
+        return nodes, ""
+
+    def thru(n: Any) -> float:
+        f = flow.get(n, [0.0, 0.0, 0])
+        return f[0] + f[1]
+
+    keep: list[Any] = []
+    seen: set[Any] = set()
+    for n in priority:
+        if n in G and n not in seen and len(keep) < max_nodes:
+            keep.append(n)
+            seen.add(n)
+    core: list[Any] = []
+    H = nx.DiGraph(G) if G.is_multigraph() else G
+    for comp in nx.strongly_connected_components(H):
+        if len(comp) > 1:
+            core.extend(comp)
+    core.sort(key=lambda n: (-thru(n), str(n)))
+    for n in core:
+        if len(keep) >= max_nodes:
+            break
+        if n not in seen:
+            keep.append(n)
+            seen.add(n)
+    rest = sorted((n for n in nodes if n not in seen), key=lambda n: (-thru(n), str(n)))
+    for n in rest:
+        if len(keep) >= max_nodes:
+            break
+        keep.append(n)
+        seen.add(n)
+    how = (
+        "the companies on the highlighted cycles first, then the strongly connected core "
+        "(companies that both pay into and are paid from a loop), then the rest, each ranked "
+        "by the money flowing through them"
+    )
+    return keep, how
+
+
+def _node_size(thru: float) -> float:
+    return round(10.0 + 9.0 * math.log10(1.0 + max(thru, 0.0)), 2)
+
+
+def _edge_width(amount: float) -> float:
+    if math.isnan(amount):
+        return 1.0
+    return round(1.0 + 2.6 * math.log10(1.0 + max(amount, 0.0)), 2)
+
+
+def _fundamentals(d: Mapping[str, Any]) -> list[list[str | None]]:
+    out: list[list[str | None]] = []
+    labels = {
+        "revenue_usd_bn": "Revenue",
+        "market_value_usd_bn": "Market value",
+        "cash_usd_bn": "Cash",
+        "debt_usd_bn": "Debt",
+        "equity_usd_bn": "Book equity",
+    }
+    for col, label in labels.items():
+        val = d.get(col)
+        if _isnan(val):
+            continue
+        base = col[: -len("_usd_bn")]
+        src = _text(d.get(base + "_source"))
+        out.append([label, fmt_bn(val), _text(d.get(base + "_as_of")), src, safe_url(src)])
+    return out
+
+
+def _build_page_data(
+    G: nx.Graph,
+    *,
+    weight: str,
+    max_nodes: int,
+    top_cycles: int,
+    company: Any,
+    cycles: Any,
+    max_cycle_length: int | None,
+    title: str | None,
+    seed: int,
+    progress: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    from .graph import check_company
+
+    if company is not None:
+        company = check_company(G, company)
+    say = progress or (lambda _msg: None)
+    rows = _deal_records(G, weight)
+    flow = _flows(rows)
+    for n in G:
+        flow.setdefault(n, [0.0, 0.0, 0])
+
+    say("finding cycles")
+    cyc_list, cyc_note = _cycles(
+        G, weight=weight, top=top_cycles, company=company, cycles=cycles,
+        max_length=max_cycle_length,
+    )
+    say("computing company metrics")
+    metrics, metric_notes = _company_metrics(G, weight=weight)
+
+    priority: list[Any] = []
+    if company is not None:
+        priority.append(company)
+    for c in cyc_list:
+        priority.extend(c.nodes)
+    if company is not None:
+        H = G
+        priority.extend(sorted(set(H.predecessors(company)) | set(H.successors(company)), key=str))
+    shown, how = _select_nodes(G, flow, priority, max_nodes)
+    shown_set = set(shown)
+    shown_sorted = sorted(shown, key=lambda n: str(n))
+    node_id = {n: i for i, n in enumerate(shown_sorted)}
+
+    import pyvis.network  # heavy (pulls in IPython): imported only here
+
+    net = pyvis.network.Network(directed=True, cdn_resources="remote")
+    for n in shown_sorted:
+        d = G.nodes[n]
+        kind = _text(d.get("kind")) or "unknown"
+        fin, fout, funk = flow[n]
+        m = metrics.get(n, {})
+        info = {
+            "name": str(n),
+            "kind": kind,
+            "listed": _text(d.get("listed")),
+            "ticker": _text(d.get("ticker")),
+            "country": _text(d.get("country")),
+            "notes": _text(d.get("notes")),
+            "fundamentals": _fundamentals(d),
+            "inflow": fmt_bn(fin),
+            "outflow": fmt_bn(fout),
+            "unknown": int(funk),
+            "cycles": m.get("cycles"),
+            "self_funded": m.get("self_funded"),
+        }
+        color = KIND_COLORS.get(kind, KIND_COLORS["other"])
+        net.add_node(
+            node_id[n],
+            label=str(n),
+            shape="dot",
+            size=_node_size(fin + fout),
+            color={
+                "background": color,
+                "border": "#333333" if kind != "unknown" else "#777777",
+                "highlight": {"background": color, "border": "#000000"},
+                "hover": {"background": color, "border": "#000000"},
+            },
+            shapeProperties={"borderDashes": [4, 3] if kind == "unknown" else False},
+            info=info,
+        )
+
+    # one edge per (payer, payee, firm?) so that announced money is drawn dashed apart from
+    # committed money between the same two companies
+    groups: dict[tuple[Any, Any, bool], list[dict[str, Any]]] = {}
+    hidden_deals = 0
+    hidden_amount = 0.0
+    hidden_unknown = 0
+    for u, v, d in rows:
+        if u not in shown_set or v not in shown_set:
+            hidden_deals += 1
+            if math.isnan(d["amount"]):
+                hidden_unknown += 1
+            else:
+                hidden_amount += d["amount"]
+            continue
+        groups.setdefault((u, v, bool(d["firm"])), []).append(d)
+    pair_has_firm = {(u, v) for (u, v, firm) in groups if firm}
+    edge_ids_by_pair: dict[tuple[Any, Any], list[str]] = {}
+    gkeys = sorted(groups, key=lambda k: (str(k[0]), str(k[1]), not k[2]))
+    n_deals_shown = 0
+    for i, (u, v, firm) in enumerate(gkeys):
+        deals = sorted(groups[(u, v, firm)], key=lambda d: (str(d["id"])))
+        n_deals_shown += sum(int(d.get("n_deals", 1)) for d in deals)
+        known = [d["amount"] for d in deals if not math.isnan(d["amount"])]
+        total = sum(known)
+        any_unknown = len(known) < len(deals) or any(d.get("unknown_part") for d in deals)
+        any_estimate = any(d["estimate"] for d in deals)
+        by_type: dict[str, float] = {}
+        for d in deals:
+            a = 0.0 if math.isnan(d["amount"]) else d["amount"]
+            by_type[d["flow_type"]] = by_type.get(d["flow_type"], 0.0) + a
+        main_type = sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        if known:
+            label = ("~" if any_estimate else "") + fmt_bn(total) + ("+?" if any_unknown else "")
+        else:
+            label = "?"
+        statuses = sorted({d["status"] for d in deals if d["status"]},
+                          key=lambda s: schema.STATUSES.index(s) if s in schema.STATUSES else 9)
+        eid = f"e{i}"
+        edge_ids_by_pair.setdefault((u, v), []).append(eid)
+        info = {
+            "payer": str(u),
+            "payee": str(v),
+            "total": fmt_bn(total) if known else "unknown",
+            "any_unknown": any_unknown,
+            "any_estimate": any_estimate,
+            "firm": firm,
+            "deals": [
+                {
+                    **{k: val for k, val in d.items() if k not in ("amount", "low", "high")},
+                    "amount": fmt_bn(d["amount"]),
+                    "range": (
+                        f"{fmt_bn(d['low'])} to {fmt_bn(d['high'])}"
+                        if d["low"] is not None and d["high"] is not None
+                        and d["low"] != d["high"]
+                        else None
+                    ),
+                }
+                for d in deals
+            ],
+        }
+        roundness = 0.18 if firm or (u, v) not in pair_has_firm else 0.4
+        net.add_edge(
+            node_id[u],
+            node_id[v],
+            id=eid,
+            arrows="to",
+            width=_edge_width(total if known else math.nan),
+            color={"color": FLOW_TYPE_COLORS.get(main_type, FLOW_TYPE_COLORS["other"]),
+                   "opacity": 1.0},
+            dashes=[8, 6] if not firm else False,
+            label=label,
+            smooth={"enabled": True, "type": "curvedCW", "roundness": roundness},
+            flow_type=main_type,
+            statuses=statuses,
+            info=info,
+        )
+
+    cycle_data = []
+    for c in cyc_list:
+        eids: list[str] = []
+        complete = all(n in shown_set for n in c.nodes)
+        hops = list(zip(c.nodes, c.nodes[1:] + c.nodes[:1]))
+        for u, v in hops:
+            eids.extend(edge_ids_by_pair.get((u, v), []))
+        cycle_data.append(
+            {
+                "rank": c.rank,
+                "line": c.line,
+                "path": " \u2192 ".join(str(n) for n in c.nodes + c.nodes[:1]),
+                "bottleneck": fmt_bn(c.bottleneck),
+                "edges": eids,
+                "nodes": [node_id[n] for n in c.nodes if n in node_id],
+                "complete": complete,
+            }
+        )
+
+    nodes_data, edges_data, _h, _hh, _w, _opts = net.get_network_data()
+    n_total = G.number_of_nodes()
+    n_deals_total = len(rows) if G.is_multigraph() else sum(
+        int(G.edges[e].get("n_deals", 1) or 1) for e in G.edges
+    )
+    notes: list[str] = []
+    if len(shown) < n_total:
+        notes.append(
+            f"Showing {len(shown):,} of {n_total:,} companies, chosen as {how}. "
+            f"Left out: {n_total - len(shown):,} companies and {hidden_deals:,} deals "
+            f"carrying {fmt_bn(hidden_amount)} of known money"
+            + (f" plus {hidden_unknown:,} deals of unknown amount" if hidden_unknown else "")
+            + ". Raise max_nodes (--max-nodes) to see more."
+        )
+    if cyc_note:
+        notes.append(cyc_note.capitalize() + ".")
+    if metric_notes:
+        notes.append("; ".join(metric_notes).capitalize() + ".")
+
+    n_edges = len(edges_data)
+    big = n_edges > 600
+    iterations = 1000 if len(nodes_data) <= 200 else (600 if len(nodes_data) <= 1000 else 300)
+    options = {
+        "autoResize": True,
+        "layout": {"randomSeed": int(seed), "improvedLayout": len(nodes_data) <= 150},
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -90,
+                "centralGravity": 0.012,
+                "springLength": 140,
+                "springConstant": 0.05,
+                "damping": 0.5,
+                "avoidOverlap": 0.6,
+            },
+            "maxVelocity": 60,
+            "minVelocity": 0.8,
+            "stabilization": {
+                "enabled": True,
+                "iterations": iterations,
+                "updateInterval": 25,
+                "fit": True,
+            },
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": big,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1.5,
+            "font": {
+                "size": 15,
+                "face": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
+                "color": "#1b1b1b",
+                "strokeWidth": 4,
+                "strokeColor": "#ffffff",
+            },
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}},
+            "arrowStrikethrough": False,
+            "font": {
+                "size": 0 if big else 11,
+                "face": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
+                "color": "#333333",
+                "strokeWidth": 4,
+                "strokeColor": "#ffffff",
+                "align": "middle",
+            },
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        },
+    }
+    scen = G.graph.get("scenario") or (G.graph.get("filters") or {}).get("scenario")
+    dataset = G.graph.get("dataset")
+    heading = title or (
+        f"Money flows in {dataset}" if dataset else "Money flows between companies"
+    )
+    return {
+        "title": heading,
+        "dataset": _text(dataset),
+        "as_of": _text(G.graph.get("as_of")),
+        "scenario": _text(scen),
+        "filters": filters_text(G),
+        "company": None if company is None else str(company),
+        "counts": {
+            "companies_total": n_total,
+            "companies_shown": len(nodes_data),
+            "edges_shown": n_edges,
+            "deals_total": n_deals_total,
+            "deals_shown": n_deals_shown,
+        },
+        "notes": notes,
+        "nodes": nodes_data,
+        "edges": edges_data,
+        "cycles": cycle_data,
+        "options": options,
+        "kinds": {k: v for k, v in KIND_COLORS.items()},
+        "flow_types": {k: v for k, v in FLOW_TYPE_COLORS.items()},
+        "legend_widths": [[fmt_bn(a), _edge_width(a)] for a in (1.0, 10.0, 100.0)],
+    }
+
+
+def to_html(
+    G: nx.Graph,
+    path: str | Path | None = None,
+    *,
+    weight: str = "amount",
+    max_nodes: int = 300,
+    top_cycles: int = 10,
+    company: str | None = None,
+    cycles: Any = None,
+    max_cycle_length: int | None = None,
+    title: str | None = None,
+    seed: int = 7,
+    progress: Callable[[str], None] | None = None,
+) -> str:
+    """Interactive graph of the deals as one self-contained HTML page that works offline.
+
+    Companies are dots coloured by kind and sized by the money flowing through them (log
+    scale); deals are arrows payer -> payee coloured by flow type, as wide as the amount (log
+    scale), dashed when only announced or rumored. One arrow stands for all deals of one
+    payer -> payee pair with the same firmness (committed/disbursed versus announced/rumored).
+    Labels start with ``~`` when an amount is an estimate, end with ``+?`` when some deal
+    amounts are unknown, and are ``?`` when no amount is known: unknown amounts are never
+    counted as zero but left out of the sums and flagged. The top cycles are listed in a side
+    panel and highlighted; clicking one highlights only it. Hovering shows details; clicking a
+    company or arrow pins them in the side panel with clickable source links.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or networkx.DiGraph
+        A deal graph from :func:`flowgraph.build_graph` (deal details shown) or a collapsed
+        graph (one edge per pair; ``deal_ids`` and statuses from :func:`flowgraph.collapse`).
+    path : str or Path, optional
+        Where to write the page (UTF-8). The page is returned either way.
+    weight : str
+        Edge attribute holding the amount (billions of USD; NaN when unknown).
+    max_nodes : int
+        Most companies to draw. Larger networks show the companies on the highlighted
+        cycles, then the strongly connected core, then the rest by money flowing through
+        them; the page says what was left out.
+    top_cycles : int
+        How many cycles to list and highlight (0 for none).
+    company : str, optional
+        Only highlight cycles through this company (and draw its neighbours first).
+    cycles : pandas.DataFrame, optional
+        A cycles table (as returned by :func:`flowgraph.find_cycles`) to highlight instead
+        of computing one; its first ``top_cycles`` rows are used.
+    max_cycle_length : int, optional
+        Longest cycle to look for (passed to :func:`flowgraph.find_cycles`).
+    title : str, optional
+        Page heading; by default names the dataset.
+    seed : int
+        Layout seed (vis-network ``layout.randomSeed``): the same data and seed give a
+        byte-identical file and the same picture.
+    progress : callable, optional
+        Called with a short message before each slow step.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Raises
+    ------
+    ParameterError
+        If ``max_nodes`` < 1 or ``top_cycles`` < 0.
+    UnknownCompanyError
+        If ``company`` is not in the graph.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("A", "B", amount=2.0)
+    >>> G.add_edge("B", "A", amount=1.0)
+    >>> page = to_html(G, top_cycles=0)
+    >>> page.startswith("<!DOCTYPE html>") and "cdn" not in page.lower()
+    True
+    """
+    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
+        raise ParameterError(f"max_nodes must be a positive integer, got {max_nodes!r}")
+    if not isinstance(top_cycles, int) or isinstance(top_cycles, bool) or top_cycles < 0:
+        raise ParameterError(f"top_cycles must be a non-negative integer, got {top_cycles!r}")
+    if not isinstance(G, nx.DiGraph):
+        raise ParameterError("G must be a directed graph (networkx DiGraph or MultiDiGraph)")
+    data = _build_page_data(
+        G,
+        weight=weight,
+        max_nodes=max_nodes,
+        top_cycles=top_cycles,
+        company=company,
+        cycles=cycles,
+        max_cycle_length=max_cycle_length,
+        title=title,
+        seed=seed,
+        progress=progress,
+    )
+    if progress:
+        progress("writing the page")
+    page = render_page(data)
+    if path is not None:
+        Path(path).write_text(page, encoding="utf-8")
+    return page
+
+
+_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data:; font-src data:; connect-src 'none'; frame-src 'none'; "
+    "form-action 'none'; base-uri 'none'"
+)
+
+
+def render_page(data: Mapping[str, Any]) -> str:
+    """Render page data (from the internal builder) into the HTML document."""
+    esc = _html.escape
+    vis_js = _static_text("vis-network.min.js")
+    vis_css = _static_text("vis-network.css")
+    own_js = _static_text("graph.js")
+    own_css = _static_text("graph.css")
+    for text in (vis_js, own_js):
+        if "</script" in text.lower():  # pragma: no cover - guards the vendored files
+            raise RuntimeError("an inlined script contains </script")
+    sub = [f"{data['counts']['companies_shown']:,} companies",
+           f"{data['counts']['deals_shown']:,} deals"]
+    if data.get("as_of"):
+        sub.append(f"data as of {data['as_of']}")
+    if data.get("scenario"):
+        sub.append(f"scenario {data['scenario']}")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{esc(data['title'])}</title>\n"
+        f"<style>\n{vis_css}\n</style>\n<style>\n{own_css}\n</style>\n"
+        "</head>\n<body>\n"
+        '<header class="fg-header">\n'
+        f'<h1 id="fg-title">{esc(data["title"])}</h1>\n'
+        f'<p class="fg-sub" id="fg-sub">{esc(" · ".join(sub))}</p>\n'
+        f'<p class="fg-sub">Filters: <span id="fg-filters">{esc(data["filters"])}</span></p>\n'
+        "</header>\n"
+        '<main class="fg-main">\n'
+        '<div class="fg-canvas-wrap"><div id="fg-graph" role="img" '
+        f'aria-label="{esc(data["title"])}: network of companies and deals"></div>\n'
+        '<div id="fg-loading" class="fg-loading">Laying out the network… '
+        '<span id="fg-loading-pct">0%</span></div>\n'
+        '<div class="fg-controls"><input id="fg-search" list="fg-names" '
+        'placeholder="Find a company" aria-label="Find a company"><datalist id="fg-names">'
+        "</datalist><button id=\"fg-fit\" type=\"button\">Fit</button>"
+        '<button id="fg-relayout" type="button">Re-run layout</button></div>\n'
+        "</div>\n"
+        '<aside class="fg-side">\n'
+        '<section id="fg-notes-sec"><ul id="fg-notes" class="fg-notes"></ul></section>\n'
+        '<section><h2>Top cycles</h2><p class="fg-hint">Money that comes back to where it '
+        "started. Click one to highlight it.</p>"
+        '<div class="fg-cycle-buttons"><button id="fg-all-cycles" type="button">All listed'
+        '</button><button id="fg-clear" type="button">Clear</button></div>'
+        '<ol id="fg-cycles" class="fg-cycles"></ol></section>\n'
+        '<section><h2>Details</h2><div id="fg-details" class="fg-details">'
+        '<p class="fg-hint">Click a company or an arrow.</p></div></section>\n'
+        '<section><h2>Legend</h2><div id="fg-legend" class="fg-legend"></div></section>\n'
+        "</aside>\n</main>\n"
+        f'<script type="application/json" id="fg-data">{script_json(data)}</script>\n'
+        f"<script>\n{vis_js}\n</script>\n<script>\n{own_js}\n</script>\n"
+        "</body>\n</html>\n"
+    )
