@@ -517,7 +517,34 @@ def export_cmd(opts: Options, target: str, collapsed: bool) -> None:
 # (concentration, exposure and stress commands go here)
 
 # --- html and report commands ----------------------------------------------------------
-# (html and report commands go here)
+@main.command("html")
+@common_options
+@click.option("--max-nodes", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Most companies to draw; larger networks show the cycles and the core first.")
+@click.option("--top", "top_cycles", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many cycles to list and highlight (0: none).")
+@click.option("--through", metavar="NAME",
+              help="Highlight the cycles through this company.")
+@click.option("--max-length", type=click.IntRange(min=2), metavar="N",
+              help="Longest cycle to look for (number of hops).")
+@click.option("--title", metavar="TEXT", help="Page heading.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Layout seed.")
+def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None,
+             max_length: int | None, title: str | None, seed: int) -> None:
+    """Write the interactive graph as one HTML file that works offline (-o PATH).
+
+    Companies are coloured by kind and sized by the money through them; arrows go payer ->
+    payee, coloured by flow type, dashed when only announced. Default file: flowgraph.html.
+    """
+    from .html import to_html
+
+    G = ctx_graph(opts)
+    path = opts.output or "flowgraph.html"
+    to_html(G, path, max_nodes=max_nodes, top_cycles=top_cycles, company=through,
+            max_cycle_length=max_length, title=title, seed=seed,
+            progress=progress_printer())
+    click.echo(f"wrote {path}", err=True)
+
 
 
 if __name__ == "__main__":  # pragma: no cover

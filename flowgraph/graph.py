@@ -263,8 +263,9 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
     Returns
     -------
     networkx.DiGraph
-        Edge attributes: ``amount`` (sum of known amounts), ``amount_low``, ``amount_high``
-        (sums of the known ends), ``n_deals``, ``deal_ids`` (sorted tuple), ``has_unknown``
+        Edge attributes: ``amount`` (sum of known amounts; NaN when no deal of the pair has
+        a known amount), ``amount_low``, ``amount_high`` (sums of the known ends, NaN when
+        none is known), ``n_deals``, ``deal_ids`` (sorted tuple), ``has_unknown``
         (some deal amount unknown), ``has_estimate``, ``flow_types`` (sorted tuple),
         ``weakest_status`` and ``lowest_confidence``.
 
@@ -293,6 +294,7 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
         ftypes: set[str] = set()
         stats: list[str] = []
         confs: list[str] = []
+        n_known = n_lo = n_hi = 0
         for d in deals.values():
             a = d.get(weight, math.nan)
             try:
@@ -303,6 +305,7 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
                 unknown = True
             else:
                 total += a
+                n_known += 1
             for val, acc in ((d.get("amount_low"), "lo"), (d.get("amount_high"), "hi")):
                 try:
                     fv = float(val) if val is not None else math.nan
@@ -311,8 +314,10 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
                 if not math.isnan(fv):
                     if acc == "lo":
                         lo_sum += fv
+                        n_lo += 1
                     else:
                         hi_sum += fv
+                        n_hi += 1
             if d.get("estimate") is True:
                 estimate = True
             if d.get("flow_type"):
@@ -321,12 +326,13 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
                 stats.append(d["status"])
             if d.get("confidence"):
                 confs.append(d["confidence"])
+        all_unknown = unknown and n_known == 0
         H.add_edge(
             u,
             v,
-            amount=total,
-            amount_low=lo_sum,
-            amount_high=hi_sum,
+            amount=math.nan if all_unknown else total,
+            amount_low=lo_sum if n_lo else math.nan,
+            amount_high=hi_sum if n_hi else math.nan,
             n_deals=len(deals),
             deal_ids=tuple(sorted(str(k) for k in deals)),
             has_unknown=unknown,

@@ -255,11 +255,17 @@ def _read_table(source: Any, label: str) -> pd.DataFrame:
         raise DataError(f"{label}: cannot read ({exc.strerror or exc})") from None
 
 
+def _clean_text(v: Any) -> str | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    text = v.strip() if isinstance(v, str) else str(v)
+    return text or None
+
+
 def _text(series: pd.Series) -> pd.Series:
-    """Strings stripped, blanks as missing."""
-    s = series.astype(object).where(series.notna(), None)
-    s = s.map(lambda v: v.strip() if isinstance(v, str) else (v if v is None else str(v)))
-    return s.where(s.map(lambda v: v is not None and v != ""), None)
+    """Strings stripped, blanks as None (object dtype)."""
+    return pd.Series([_clean_text(v) for v in series.to_numpy(dtype=object)],
+                     index=series.index, dtype=object)
 
 
 def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
@@ -489,7 +495,7 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list[Pro
             problems.append(Problem(sev, msg, source, None, col, None))
             return
         rows = list(rows)
-        for k, i in enumerate(rows[:MAX_PROBLEMS_PER_KIND]):
+        for _k, i in enumerate(rows[:MAX_PROBLEMS_PER_KIND]):
             val = None
             if values is not None:
                 val = _cell(values[i])
@@ -639,7 +645,7 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list[Pro
         if cycle:
             row_of = {d: i for i, d in enumerate(ids.to_numpy()) if d is not None}
             problems.append(Problem(
-                "error", "cycle of supersessions: " + " -> ".join(cycle + [cycle[0]]),
+                "error", "cycle of supersessions: " + " -> ".join([*cycle, cycle[0]]),
                 source, row_of.get(cycle[0], -1) + 1, "supersedes", ";".join(cycle)))
     if "part_of" in df.columns:
         for i, v in enumerate(col_text("part_of").to_numpy()):

@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import schema
 
-__all__ = ["Summary", "summarize", "deals_frame"]
+__all__ = ["Summary", "deals_frame", "summarize"]
 
 
 def deals_frame(G: nx.MultiDiGraph) -> pd.DataFrame:
@@ -104,7 +104,7 @@ def _group(deals: pd.DataFrame, key: str, order: tuple[str, ...]) -> pd.DataFram
     g = deals.assign(_known=known, _unknown=~known).groupby(key, observed=True)
     out = pd.DataFrame({
         "deals": g.size(),
-        "amount": g["amount"].sum(min_count=0),
+        "amount": g["amount"].sum(min_count=1),
         "unknown": g["_unknown"].sum().astype(int),
     })
     total = out["amount"].sum()
@@ -149,9 +149,10 @@ def summarize(G: nx.MultiDiGraph, *, top: int = 10) -> Summary:
 
     def players(col: str) -> pd.DataFrame:
         g = deals.groupby(col)
-        df = pd.DataFrame({"amount": g["amount"].sum(), "deals": g.size()}).reset_index()
+        df = pd.DataFrame({"amount": g["amount"].sum(min_count=1), "deals": g.size()}).reset_index()
         df = df.rename(columns={col: "company"})
-        return df.sort_values(["amount", "company"], ascending=[False, True]).head(top).reset_index(drop=True)
+        return (df.sort_values(["amount", "company"], ascending=[False, True], na_position="last")
+                .head(top).reset_index(drop=True))
 
     status_amount = deals.groupby("status")["amount"].sum()
     est = deals["estimate"].fillna(False).astype(bool) if "estimate" in deals else pd.Series(False)

@@ -1,0 +1,109 @@
+"""The foundation commands: datasets, validate, deals, summary, export; errors and exit codes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+from click.testing import CliRunner
+
+from flowgraph.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_version_and_help():
+    r = run("--version")
+    assert r.exit_code == 0 and "flowgraph" in r.output
+    r = run("-h")
+    assert r.exit_code == 0 and "datasets" in r.output and "summary" in r.output
+
+
+def test_datasets_lists_both():
+    r = run("datasets", "--format", "json")
+    assert r.exit_code == 0, r.output
+    names = {d["name"]: d for d in json.loads(r.output)}
+    assert {"toy", "ai-capital"} <= set(names)
+    assert names["toy"]["deals"] > 0 and names["toy"]["as_of"]
+
+
+def test_summary_toy_formats(tmp_path):
+    r = run("summary", "--dataset", "toy")
+    assert r.exit_code == 0, r.output
+    assert "Headline" in r.output and "By flow type" in r.output
+    r = run("summary", "--dataset", "toy", "--format", "json")
+    payload = json.loads(r.output)
+    assert {"Headline", "By flow type", "By status", "Largest payers", "Largest payees"} <= set(payload)
+    out = tmp_path / "s.md"
+    r = run("summary", "--dataset", "toy", "--format", "markdown", "-o", str(out))
+    assert r.exit_code == 0 and out.read_text().startswith("### Headline")
+
+
+def test_deals_listing_and_filters():
+    r = run("deals", "--dataset", "toy", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    from io import StringIO
+
+    df = pd.read_csv(StringIO(r.output.split("\n\n")[0]))
+    assert "source_url" in df.columns and len(df) > 0
+    r2 = run("deals", "--dataset", "toy", "--format", "json", "--status", "disbursed")
+    rows = json.loads(r2.output)["rows"]
+    assert rows and all(d["status"] == "disbursed" for d in rows)
+
+
+def test_validate_exit_codes(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("deal_id,payer,payee,amount_usd_bn,flow_type,status,source_url\n"
+                    "d1,A,B,1,other,committed,https://x.org\n")
+    r = run("validate", str(good))
+    assert r.exit_code == 0 and "0 error(s)" in r.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("deal_id,payer,payee,amount_usd_bn,flow_type,status,source_url\n"
+                   "d1,A,A,-1,gift,committed,https://x.org\n"
+                   "d1,A,B,x,other,paid,\n")
+    r = run("validate", str(bad))
+    assert r.exit_code == 1
+    for fragment in ("row 1, column 'payee'", "row 1, column 'amount_usd_bn', value '-1'",
+                     "row 1, column 'flow_type', value 'gift'", "row 2, column 'deal_id'",
+                     "row 2, column 'status', value 'paid'", "warning:", "error(s)"):
+        assert fragment in r.output, fragment
+
+
+def test_errors_are_one_line_and_exit_1(tmp_path):
+    r = run("summary", "--dataset", "nope")
+    assert r.exit_code == 1
+    assert r.output.strip().startswith("flowgraph: error: no bundled dataset 'nope'")
+    assert "Traceback" not in r.output
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    r = run("summary", "--deals", str(bad))
+    assert r.exit_code == 1 and "UTF-8" in r.output and "Traceback" not in r.output
+    r = run("summary", "--dataset", "toy", "--exclude", "ChipCoo")
+    assert r.exit_code == 1 and "did you mean ChipCo" in r.output
+
+
+def test_usage_errors_exit_2():
+    assert run("summary", "--format", "yaml").exit_code == 2
+    assert run("nosuchcommand").exit_code == 2
+    assert run("summary", "--companies", "x.csv").exit_code == 2
+
+
+def test_export_graphml_and_csv(tmp_path):
+    out = tmp_path / "g.graphml"
+    r = run("export", "--dataset", "toy", "--to", "graphml", "-o", str(out))
+    assert r.exit_code == 0 and out.exists()
+    out = tmp_path / "deals.csv"
+    r = run("export", "--dataset", "toy", "--to", "deals-csv", "-o", str(out))
+    assert r.exit_code == 0
+    assert "estimate" in out.read_text().splitlines()[0]
+
+
+def test_help_is_fast_and_imports_nothing_heavy():
+    code = ("import sys, flowgraph.cli; "
+            "heavy = [m for m in ('pandas', 'networkx', 'pyvis', 'matplotlib', 'numba', 'ortools')"
+            " if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

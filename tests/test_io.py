@@ -1,0 +1,209 @@
+"""Reading, validation and writing of deals and companies tables."""
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+import flowgraph as fg
+from flowgraph.errors import DataError, DatasetNotFoundError, FlowgraphError
+
+HEADER = ("deal_id,payer,payee,amount_usd_bn,amount_low_usd_bn,amount_high_usd_bn,flow_type,"
+          "status,announced,period_start,period_end,description,source_url,source_title,"
+          "confidence,supersedes,part_of,estimate")
+
+
+def write(tmp_path, text, name="deals.csv"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def good_rows():
+    return [
+        "D1,A,B,10,,,equity_investment,committed,2025-01,2025,,inv,https://a.org,T,high,,,false",
+        "D2,B,C,,4,6,compute_contract,announced,2025,,,\"rng, quoted\",https://b.org,T,medium,,,",
+        "D3,C,A,5,,,chip_purchase,disbursed,2025-03-02,,,chips,https://c.org,T,low,,,true",
+    ]
+
+
+def test_read_csv_keeps_types_and_precision(tmp_path):
+    p = write(tmp_path, HEADER + "\n" + "\n".join(good_rows()) + "\n")
+    df = fg.read_deals(p)
+    assert list(df.columns[:18]) == HEADER.split(",")
+    assert df.loc[0, "amount_usd_bn"] == 10.0
+    assert math.isnan(df.loc[1, "amount_usd_bn"])
+    assert df.loc[1, "announced"] == "2025"  # year precision kept, not 2025-01-01
+    assert df.loc[0, "announced"] == "2025-01"
+    assert df["estimate"].tolist() == [False, False, True]
+    assert df.loc[1, "description"] == "rng, quoted"
+
+
+def test_unknown_columns_are_preserved_and_written_back(tmp_path):
+    text = HEADER + ",analyst_note\n" + "\n".join(r + ",note " + str(i) for i, r in
+                                                   enumerate(good_rows())) + "\n"
+    df = fg.read_deals(write(tmp_path, text))
+    assert df["analyst_note"].tolist() == ["note 0", "note 1", "note 2"]
+    out = tmp_path / "out.csv"
+    fg.write_deals(df, out)
+    back = pd.read_csv(out, dtype=str)
+    assert back["analyst_note"].tolist() == ["note 0", "note 1", "note 2"]
+
+
+@pytest.mark.parametrize("name", ["toy", "ai-capital"])
+@pytest.mark.parametrize("ext", ["csv", "json"])
+def test_round_trip_every_bundled_dataset(tmp_path, name, ext):
+    ds = fg.load_dataset(name)
+    for table, writer, reader in ((ds.deals, fg.write_deals, fg.read_deals),
+                                  (ds.companies, fg.write_companies, fg.read_companies)):
+        path = tmp_path / f"t.{ext}"
+        writer(table, path)
+        back = reader(path)
+        pd.testing.assert_frame_equal(
+            back.reset_index(drop=True), table.reset_index(drop=True),
+            check_dtype=False, check_like=False,
+        )
+
+
+def test_read_json_and_excel(tmp_path):
+    df = fg.read_deals(write(tmp_path, HEADER + "\n" + "\n".join(good_rows()) + "\n"))
+    fg.write_deals(df, tmp_path / "d.json")
+    data = json.loads((tmp_path / "d.json").read_text())
+    assert isinstance(data, list) and data[0]["deal_id"] == "D1"
+    fg.write_deals(df, tmp_path / "d.xlsx")
+    for path in (tmp_path / "d.json", tmp_path / "d.xlsx"):
+        back = fg.read_deals(path)
+        assert back["deal_id"].tolist() == ["D1", "D2", "D3"]
+        assert back.loc[2, "amount_usd_bn"] == 5.0
+        assert back.loc[1, "announced"] == "2025"
+
+
+def test_dataframe_input_is_not_mutated():
+    raw = pd.DataFrame({"deal_id": ["d"], "payer": ["A"], "payee": ["B"], "amount_usd_bn": ["1"],
+                        "flow_type": ["other"], "status": ["committed"]})
+    before = raw.copy()
+    fg.read_deals(raw)
+    pd.testing.assert_frame_equal(raw, before)
+
+
+def test_validation_lists_every_problem_with_location(tmp_path):
+    rows = [
+        "D1,A,B,10,,,equity_investment,committed,2025-01,,,x,https://a.org,T,high,,,",
+        "D1,A,C,1,,,equity_investment,committed,2025-01,,,dup id,https://a.org,T,high,,,",
+        "D3,,B,1,,,other,committed,,,,empty payer,https://a.org,T,high,,,",
+        "D4,A,A,1,,,other,committed,,,,self,https://a.org,T,high,,,",
+        "D5,A,B,-2,,,other,committed,,,,neg,https://a.org,T,high,,,",
+        "D6,A,B,abc,,,other,committed,,,,nan,https://a.org,T,high,,,",
+        "D7,A,B,,9,3,other,committed,,,,low>high,https://a.org,T,high,,,",
+        "D8,A,B,20,1,3,other,committed,,,,outside,https://a.org,T,high,,,",
+        "D9,A,B,1,,,gift,paid,2025-13,,,enums,https://a.org,T,sure,,,",
+        "D10,A,B,1,,,other,committed,,,,sup,https://a.org,T,high,NOPE,MISSING,maybe",
+        "D11,A,B,1,,,other,committed,,,,cyc,https://a.org,T,high,D12,,",
+        "D12,A,B,1,,,other,committed,,,,cyc,https://a.org,T,high,D11,,",
+        "D13,A,B,,,,other,committed,,,,no amount no source,,T,high,,,",
+    ]
+    p = write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError) as info:
+        fg.read_deals(p)
+    err = info.value
+    assert isinstance(err, ValueError) and isinstance(err, FlowgraphError)
+    found = {(p.row, p.column) for p in err.errors}
+    expected = {
+        (2, "deal_id"), (3, "payer"), (4, "payee"), (5, "amount_usd_bn"), (6, "amount_usd_bn"),
+        (7, "amount_low_usd_bn"), (8, "amount_usd_bn"), (9, "flow_type"), (9, "status"),
+        (9, "confidence"), (9, "announced"), (10, "supersedes"), (10, "part_of"),
+        (10, "estimate"),
+    }
+    assert expected <= found
+    assert any("cycle of supersessions" in p.message for p in err.errors)
+    msgs = {(p.row, p.column): p for p in err.errors}
+    assert msgs[(9, "flow_type")].value == "gift"
+    assert "equity_investment" in msgs[(9, "flow_type")].message  # lists the valid values
+    assert "deals.csv: row 5, column 'amount_usd_bn', value '-2'" in err.details()
+    warnings = {(p.row, p.column) for p in err.problems if p.severity == "warning"}
+    assert (13, "amount_usd_bn") in warnings and (13, "source_url") in warnings
+
+
+def test_missing_required_column(tmp_path):
+    p = write(tmp_path, "deal_id,payer,amount_usd_bn\nD1,A,1\n")
+    with pytest.raises(DataError) as info:
+        fg.read_deals(p)
+    cols = {p.column for p in info.value.errors}
+    assert {"payee", "flow_type", "status"} <= cols
+
+
+def test_not_utf8_and_not_a_table(tmp_path):
+    p = tmp_path / "latin.csv"
+    p.write_bytes((HEADER + "\nD1,Soci\xe9t\xe9,B,1,,,other,committed,,,,,,,,,,\n").encode("latin-1"))
+    with pytest.raises(DataError, match="not UTF-8"):
+        fg.read_deals(p)
+    empty = write(tmp_path, "", "empty.csv")
+    with pytest.raises(DataError, match="empty file"):
+        fg.read_deals(empty)
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(b"\x00\x01\x02PK\x03\x04")
+    with pytest.raises(DataError):
+        fg.read_deals(binary)
+    bad_json = write(tmp_path, '{"a": 1}', "x.json")
+    with pytest.raises(DataError, match="list of records"):
+        fg.read_deals(bad_json)
+    with pytest.raises(DataError, match="no such file"):
+        fg.read_deals(tmp_path / "missing.csv")
+
+
+def test_validate_file_collects_instead_of_raising(tmp_path):
+    p = tmp_path / "latin.csv"
+    p.write_bytes("a,b\n\xe9,1\n".encode("latin-1"))
+    report = fg.validate_file(p)
+    assert not report.ok and "UTF-8" in report.errors[0].message
+
+
+def test_unknown_company_is_a_warning():
+    deals = pd.DataFrame({"deal_id": ["d"], "payer": ["A"], "payee": ["Zed"],
+                          "amount_usd_bn": [1.0], "flow_type": ["other"], "status": ["committed"],
+                          "source_url": ["https://x.org"]})
+    companies = pd.DataFrame({"name": ["A"], "kind": ["chipmaker"]})
+    df = fg.read_deals(deals, companies=companies)
+    assert [(p.column, p.value) for p in df.attrs["problems"]] == [("payee", "Zed")]
+
+
+def test_companies_validation():
+    bad = pd.DataFrame({"name": ["A", "A", ""], "kind": ["bank", "chipmaker", "other"],
+                        "revenue_usd_bn": ["x", "-1", "2"], "equity_usd_bn": ["-5", "", ""],
+                        "revenue_as_of": ["2025-02-30", "", ""], "listed": ["maybe", "yes", ""]})
+    problems = fg.validate_companies(bad)
+    got = {(p.row, p.column) for p in problems}
+    assert {(1, "kind"), (2, "name"), (3, "name"), (1, "revenue_usd_bn"), (2, "revenue_usd_bn"),
+            (1, "revenue_as_of"), (1, "listed")} <= got
+    assert (1, "equity_usd_bn") not in got  # negative book equity is possible
+
+
+def test_companies_aliases_from_reference_layout():
+    df = fg.read_companies(pd.DataFrame({"company": ["Nvidia"], "kind": ["chipmaker"],
+                                         "market_cap_usd_bn": ["5054"]}))
+    assert df.loc[0, "name"] == "Nvidia" and df.loc[0, "market_value_usd_bn"] == 5054.0
+
+
+def test_bundled_datasets_validate_without_errors_and_every_row_has_a_source():
+    listing = fg.list_datasets()
+    assert {"toy", "ai-capital"} <= set(listing["name"])
+    for name in listing["name"]:
+        ds = fg.load_dataset(name)  # raises on any error
+        assert ds.as_of
+        assert ds.deals["source_url"].notna().all(), name
+        assert ds.deals["source_url"].str.match(r"^https?://").all(), name
+        assert not [p for p in ds.deals.attrs["problems"] if p.column == "source_url"]
+
+
+def test_ai_capital_estimates_carry_their_inputs():
+    deals = fg.load_dataset("ai-capital").deals
+    est = deals[deals["estimate"]]
+    assert len(est) >= 5
+    assert est["estimate_inputs"].notna().all()
+
+
+def test_unknown_dataset():
+    with pytest.raises(DatasetNotFoundError, match="available: .*toy"):
+        fg.load_dataset("nope")
