@@ -50,7 +50,7 @@ class _Group(click.Group):
         except OSError as exc:
             _fail(f"{exc.filename + ': ' if getattr(exc, 'filename', None) else ''}"
                   f"{exc.strerror or exc}")
-        except Exception as exc:  # noqa: BLE001 - users never see a traceback
+        except Exception as exc:
             if os.environ.get("FLOWGRAPH_DEBUG"):
                 raise
             _fail(f"internal error ({exc.__class__.__name__}: {exc}); "
