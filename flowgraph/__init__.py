@@ -112,7 +112,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from .graph import (  # noqa: F401
+    from .graph import (
         build_graph,
         check_company,
         collapse,
@@ -121,7 +121,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         write_gexf,
         write_graphml,
     )
-    from .io import (  # noqa: F401
+    from .io import (
         Dataset,
         ValidationReport,
         list_datasets,
@@ -134,4 +134,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         write_companies,
         write_deals,
     )
-    from .summary import Summary, deals_frame, summarize  # noqa: F401
+    from .summary import Summary, deals_frame, summarize
