@@ -1,0 +1,1211 @@
+"""Circular money flows: bounded simple cycles of the payer -> payee graph, with detail.
+
+A *cycle* (loop) is a sequence of distinct companies ``A -> B -> ... -> A`` where each
+company pays the next. Every payer -> payee pair is one *hop*; the deals of a pair are
+added up (like :func:`flowgraph.collapse`). For each loop flowgraph reports:
+
+- the **round trip**: the smallest hop amount, i.e. the most money that can go all the way
+  round once (the bottleneck), the hop that limits it, and the **gross** (sum of the hops);
+- the ``low`` and ``high`` scenario round trips (from each deal's ``amount_low`` /
+  ``amount_high``), the mix of flow types, the weakest status ("rumored" < "announced" <
+  "committed" < "disbursed") and the lowest confidence on the loop;
+- whether the loop is **time-ordered**: one deal per hop can be chosen so that their dates
+  follow each other round the loop (money invested before it is spent);
+- a plain-language sentence.
+
+Unknown amounts
+---------------
+A hop's amount is the sum of its deals with a known amount. A hop none of whose deals has
+a known amount has an unknown (NaN) amount; it never counts as zero. The round trip is the
+minimum over the hops whose amount is known, so when some hop is unknown it is an **upper
+bound** (``round_trip_is_upper_bound``): the unknown hop might carry less. When no hop is
+known the round trip is NaN. ``has_unknown`` flags loops where any deal's amount is unknown
+(then a hop with both known and unknown deals is *at least* its shown amount).
+``min_amount`` keeps loops whose known hops all reach the threshold and that have at least
+one known hop (loops with unknown hops are kept, flagged as upper bounds).
+
+Time order
+----------
+Each deal's date is an interval ``[date_lo, date_hi]`` (a year-only date spans the whole
+year). Deal ``a`` comes *before* deal ``b`` only when this is certain: ``a.date_hi <
+b.date_lo``. So a year-only date does not order against any date in the same year, and two
+deals on the same day are not ordered either (they are simultaneous, not one funding the
+other). A loop is ``"ordered"`` when some rotation and one dated deal per hop give strictly
+increasing dates round the loop (and, with a ``window``, when the last deal's ``date_hi``
+is at most ``window`` days after the first deal's ``date_lo``); ``"unknown"`` when it is not
+ordered with the dated deals but some hop has an undated deal; ``"not ordered"`` otherwise.
+
+Self-loops (payer == payee) are invalid data and are ignored.
+
+Examples
+--------
+>>> import networkx as nx
+>>> D = nx.DiGraph()
+>>> D.add_edge("A", "B", amount=5.0); D.add_edge("B", "A", amount=3.0)
+>>> find_cycles(D).cycles[["path", "round_trip"]].to_dict("records")
+[{'path': 'A -> B -> A', 'round_trip': 3.0}]
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .errors import ParameterError
+from .graph import check_company
+
+__all__ = [
+    "STATUS_SUMMARY",
+    "CycleResult",
+    "cycle_participation",
+    "cycles_from_arrays",
+    "find_cycles",
+]
+
+STATUS_SUMMARY: dict[str, str] = {
+    "rumored": "includes rumored deals",
+    "announced": "only announced",
+    "committed": "committed",
+    "disbursed": "paid",
+}
+"""Plain words for the weakest status on a loop."""
+
+_MISSING_RANK = 99
+_BIG = 1 << 40
+
+CYCLE_COLUMNS: tuple[str, ...] = (
+    "rank", "length", "path", "companies", "round_trip", "round_trip_is_upper_bound",
+    "has_unknown", "round_trip_low", "round_trip_high", "gross", "limiting_hop",
+    "limiting_payer", "limiting_payee", "flow_types", "weakest_status", "status_summary",
+    "lowest_confidence", "has_estimate", "time_order", "time_order_start", "time_span_days",
+    "n_deals", "deal_ids", "description",
+)
+HOP_COLUMNS: tuple[str, ...] = (
+    "rank", "hop", "payer", "payee", "amount", "amount_known", "has_unknown", "amount_low",
+    "amount_high", "is_limiting", "n_deals", "deal_ids", "flow_types", "weakest_status",
+    "lowest_confidence", "time_order_deal",
+)
+DEAL_COLUMNS: tuple[str, ...] = (
+    "rank", "hop", "deal_id", "payer", "payee", "amount", "amount_known", "amount_low",
+    "amount_high", "flow_type", "status", "confidence", "date", "date_lo", "date_hi",
+    "estimate", "source_url", "source_title", "in_time_order",
+)
+
+
+# --------------------------------------------------------------------------- result
+@dataclass(frozen=True)
+class CycleResult:
+    """Loops found by :func:`find_cycles`, best first.
+
+    Attributes
+    ----------
+    cycles : pandas.DataFrame
+        One row per reported loop, sorted by round trip (largest first, unknown last), then
+        by the sequence of companies. Columns: ``rank`` (1-based), ``length`` (hops),
+        ``path`` ("A -> B -> A"), ``companies`` (tuple, starting at the company that sorts
+        first), ``round_trip``, ``round_trip_is_upper_bound``, ``has_unknown``,
+        ``round_trip_low``, ``round_trip_high``, ``gross`` (sum of known hop amounts),
+        ``limiting_hop`` (0-based position of the bottleneck hop, -1 if none known),
+        ``limiting_payer``, ``limiting_payee``, ``flow_types`` (sorted tuple),
+        ``weakest_status``, ``status_summary`` ("paid", "committed", "only announced",
+        "includes rumored deals"), ``lowest_confidence``, ``has_estimate``, ``time_order``
+        ("ordered", "not ordered", "unknown"), ``time_order_start`` (company whose payment
+        starts the ordered chain), ``time_span_days`` (certain upper bound on days from the
+        first to the last deal of the chain), ``n_deals``, ``deal_ids`` and
+        ``description`` (a sentence).
+    hops : pandas.DataFrame
+        One row per hop of each reported loop (``rank``, ``hop`` position, ``payer``,
+        ``payee``, ``amount``, ``amount_known``, ``has_unknown``, ``amount_low``,
+        ``amount_high``, ``is_limiting``, ``n_deals``, ``deal_ids``, ``flow_types``,
+        ``weakest_status``, ``lowest_confidence``, ``time_order_deal``).
+    deals : pandas.DataFrame
+        One row per deal behind each hop (``rank``, ``hop``, ``deal_id``, ``payer``,
+        ``payee``, amounts, ``flow_type``, ``status``, ``confidence``, ``date``,
+        ``date_lo``, ``date_hi``, ``estimate``, ``source_url``, ``source_title``,
+        ``in_time_order``). Empty when the input had no deal-level detail.
+    participation : pandas.DataFrame
+        Per company, over *all* loops found (not only the reported ones): ``company``,
+        ``n_cycles``, ``share`` (of all loops), ``round_trip_sum`` (sum of known round
+        trips of its loops; loops overlap, so this double counts) and ``round_trip_max``.
+    hop_participation : pandas.DataFrame
+        Per hop: ``payer``, ``payee``, ``n_cycles`` over all loops found.
+    n_found : int
+        Number of loops that pass every filter.
+    truncated : bool
+        True when ``n_found`` exceeds ``limit`` and only the best ``limit`` are reported.
+    limit : int or None
+    params : dict
+        The options used (``max_length``, ``min_amount``, ``through``, ``time_ordered``,
+        ``window``, ``weight``, ``scenario``).
+    n_self_loops : int
+        Deals or edges with payer == payee, ignored.
+    notes : tuple of str
+        How unknown amounts and dates are treated, in words.
+    """
+
+    cycles: pd.DataFrame
+    hops: pd.DataFrame
+    deals: pd.DataFrame
+    participation: pd.DataFrame
+    hop_participation: pd.DataFrame
+    n_found: int
+    truncated: bool
+    limit: int | None
+    params: dict[str, Any] = field(default_factory=dict)
+    n_self_loops: int = 0
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.cycles)
+
+    def __repr__(self) -> str:
+        more = f" (showing the best {len(self.cycles)})" if self.truncated else ""
+        return (f"<CycleResult: {self.n_found} loop(s) of at most "
+                f"{self.params.get('max_length')} hops{more}>")
+
+    def _repr_html_(self) -> str:
+        cols = ["rank", "path", "round_trip", "round_trip_low", "round_trip_high",
+                "weakest_status", "time_order", "description"]
+        head = f"<p>{self.__repr__()[1:-1]}</p>"
+        return head + self.cycles[cols].head(50).to_html(index=False)
+
+    def hops_of(self, rank: int) -> pd.DataFrame:
+        """The hops of the loop with this rank (1-based).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> r = find_cycles(nx.DiGraph([("A", "B", {"amount": 1.0}), ("B", "A", {"amount": 2.0})]))
+        >>> list(r.hops_of(1)["payer"])
+        ['A', 'B']
+        """
+        out = self.hops[self.hops["rank"] == rank]
+        return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- input -> arrays
+@dataclass
+class _Deals:
+    """Deal-level arrays (one row per deal or per DiGraph edge)."""
+
+    labels: np.ndarray  # node label per vertex id (sorted order)
+    src: np.ndarray
+    dst: np.ndarray
+    amount: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    dlo: np.ndarray  # day ordinal or -1
+    dhi: np.ndarray
+    info: pd.DataFrame | None  # deal_id, flow_type, status, confidence, date, ...; None = none
+    has_deals: bool
+    weight: str
+    scenario: str | None
+
+
+def _sorted_labels(nodes: Iterable[Any]) -> list[Any]:
+    nodes = list(nodes)
+    try:
+        return sorted(nodes)
+    except TypeError:
+        return sorted(nodes, key=lambda x: (type(x).__name__, str(x)))
+
+
+def _ordinal(d: Any) -> int:
+    if d is None:
+        return -1
+    if isinstance(d, float) and math.isnan(d):
+        return -1
+    if isinstance(d, _dt.datetime):
+        return d.date().toordinal()
+    if isinstance(d, _dt.date):
+        return d.toordinal()
+    try:
+        ts = pd.Timestamp(d)
+    except (TypeError, ValueError):
+        return -1
+    if ts is pd.NaT:
+        return -1
+    return ts.date().toordinal()
+
+
+def _float(v: Any) -> float:
+    if v is None:
+        return math.nan
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _deal_text(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v
+
+
+def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
+    labels = _sorted_labels(G.nodes)
+    index = {n: i for i, n in enumerate(labels)}
+    rows = list(G.edges(keys=True, data=True))
+    m = len(rows)
+    src = np.fromiter((index[u] for u, _, _, _ in rows), np.int64, m)
+    dst = np.fromiter((index[v] for _, v, _, _ in rows), np.int64, m)
+    amount = np.fromiter((_float(d.get(weight)) for *_, d in rows), np.float64, m)
+    low = np.fromiter((_float(d.get("amount_low", d.get(weight))) for *_, d in rows),
+                      np.float64, m)
+    high = np.fromiter((_float(d.get("amount_high", d.get(weight))) for *_, d in rows),
+                       np.float64, m)
+    # a low/high end never makes an unknown base amount known, and vice versa
+    low = np.where(np.isnan(amount), np.nan, low)
+    high = np.where(np.isnan(amount), np.nan, high)
+    dlo = np.fromiter((_ordinal(d.get("date_lo")) for *_, d in rows), np.int64, m)
+    dhi = np.fromiter((_ordinal(d.get("date_hi")) for *_, d in rows), np.int64, m)
+    bad = (dlo < 0) | (dhi < 0)
+    dlo[bad] = -1
+    dhi[bad] = -1
+
+    def date_text(d: dict[str, Any]) -> Any:
+        for col in ("announced", "period_start"):
+            v = _deal_text(d.get(col))
+            if v is not None and str(v).strip():
+                return str(v)
+        lo = d.get("date_lo")
+        return lo.isoformat() if isinstance(lo, _dt.date) else None
+
+    info = pd.DataFrame({
+        "deal_id": [str(d.get("deal_id", k)) for _, _, k, d in rows],
+        "flow_type": [_deal_text(d.get("flow_type")) for *_, d in rows],
+        "status": [_deal_text(d.get("status")) for *_, d in rows],
+        "confidence": [_deal_text(d.get("confidence")) for *_, d in rows],
+        "date": [date_text(d) for *_, d in rows],
+        "date_lo": [d.get("date_lo") for *_, d in rows],
+        "date_hi": [d.get("date_hi") for *_, d in rows],
+        "estimate": [d.get("estimate") is True for *_, d in rows],
+        "source_url": [_deal_text(d.get("source_url")) for *_, d in rows],
+        "source_title": [_deal_text(d.get("source_title")) for *_, d in rows],
+    }, columns=["deal_id", "flow_type", "status", "confidence", "date", "date_lo", "date_hi",
+                "estimate", "source_url", "source_title"])
+    return _Deals(np.array(labels, dtype=object), src, dst, amount, low, high, dlo, dhi, info,
+                  True, weight, G.graph.get("scenario"))
+
+
+def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
+    labels = _sorted_labels(G.nodes)
+    index = {n: i for i, n in enumerate(labels)}
+    rows = list(G.edges(data=True))
+    m = len(rows)
+    src = np.fromiter((index[u] for u, _, _ in rows), np.int64, m)
+    dst = np.fromiter((index[v] for _, v, _ in rows), np.int64, m)
+    amount = np.fromiter((_float(d.get(weight)) for _, _, d in rows), np.float64, m)
+    # a collapsed edge whose deals are all unknown carries amount 0 with has_unknown=True
+    unknown_all = np.fromiter(
+        (bool(d.get("has_unknown")) and _float(d.get(weight)) == 0.0 for _, _, d in rows),
+        bool, m)
+    amount[unknown_all] = np.nan
+    has_lo = any("amount_low" in d for _, _, d in rows)
+    has_hi = any("amount_high" in d for _, _, d in rows)
+    low = (np.fromiter((_float(d.get("amount_low", d.get(weight))) for _, _, d in rows),
+                       np.float64, m) if has_lo else amount.copy())
+    high = (np.fromiter((_float(d.get("amount_high", d.get(weight))) for _, _, d in rows),
+                        np.float64, m) if has_hi else amount.copy())
+    low[np.isnan(amount)] = np.nan
+    high[np.isnan(amount)] = np.nan
+    dlo = np.fromiter((_ordinal(d.get("date_lo")) for _, _, d in rows), np.int64, m)
+    dhi = np.fromiter((_ordinal(d.get("date_hi")) for _, _, d in rows), np.int64, m)
+    bad = (dlo < 0) | (dhi < 0)
+    dlo[bad] = -1
+    dhi[bad] = -1
+    # partly unknown collapsed edges: the engine sees a known hop (at least this amount)
+    partly = np.fromiter((bool(d.get("has_unknown")) for _, _, d in rows), bool, m)
+    info = None
+    if m and any(("flow_types" in d or "flow_type" in d or "deal_ids" in d) for _, _, d in rows):
+        def ftype(d: dict[str, Any]) -> Any:
+            if d.get("flow_type"):
+                return d["flow_type"]
+            fts = d.get("flow_types") or ()
+            return fts[0] if len(fts) == 1 else ("other" if fts else None)
+
+        def ids(u: Any, v: Any, d: dict[str, Any]) -> str:
+            did = d.get("deal_ids") or d.get("deal_id")
+            if isinstance(did, (tuple, list)):
+                return ";".join(map(str, did))
+            return str(did) if did else f"{u}->{v}"
+
+        info = pd.DataFrame({
+            "deal_id": [ids(u, v, d) for u, v, d in rows],
+            "flow_type": [ftype(d) for _, _, d in rows],
+            "status": [d.get("weakest_status", d.get("status")) for _, _, d in rows],
+            "confidence": [d.get("lowest_confidence", d.get("confidence")) for _, _, d in rows],
+            "date": [None] * m,
+            "date_lo": [d.get("date_lo") for _, _, d in rows],
+            "date_hi": [d.get("date_hi") for _, _, d in rows],
+            "estimate": [bool(d.get("has_estimate", d.get("estimate") is True))
+                         for _, _, d in rows],
+            "source_url": [None] * m,
+            "source_title": [None] * m,
+        })
+    deals = _Deals(np.array(labels, dtype=object), src, dst, amount, low, high, dlo, dhi, info,
+                   False, weight, G.graph.get("scenario"))
+    deals.partly_unknown = partly  # type: ignore[attr-defined]
+    return deals
+
+
+def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
+    cols = set(df.columns)
+    if {"payer", "payee"} <= cols:
+        s_col, t_col = "payer", "payee"
+    elif {"source", "target"} <= cols:
+        s_col, t_col = "source", "target"
+    else:
+        raise ParameterError("an edges table needs columns source/target or payer/payee")
+    labels = _sorted_labels(set(df[s_col]).union(df[t_col]))
+    index = {n: i for i, n in enumerate(labels)}
+    m = len(df)
+    src = np.fromiter((index[u] for u in df[s_col]), np.int64, m)
+    dst = np.fromiter((index[v] for v in df[t_col]), np.int64, m)
+    amount = (pd.to_numeric(df[weight], errors="coerce").to_numpy(np.float64)
+              if weight in cols else np.full(m, np.nan))
+    low = (pd.to_numeric(df["amount_low"], errors="coerce").to_numpy(np.float64)
+           if "amount_low" in cols else amount.copy())
+    high = (pd.to_numeric(df["amount_high"], errors="coerce").to_numpy(np.float64)
+            if "amount_high" in cols else amount.copy())
+    low = np.where(np.isnan(amount), np.nan, np.where(np.isnan(low), amount, low))
+    high = np.where(np.isnan(amount), np.nan, np.where(np.isnan(high), amount, high))
+    dlo = (np.fromiter((_ordinal(x) for x in df["date_lo"]), np.int64, m)
+           if "date_lo" in cols else np.full(m, -1, np.int64))
+    dhi = (np.fromiter((_ordinal(x) for x in df["date_hi"]), np.int64, m)
+           if "date_hi" in cols else dlo.copy())
+    bad = (dlo < 0) | (dhi < 0)
+    dlo[bad] = -1
+    dhi[bad] = -1
+
+    def col(name: str, default: Any = None) -> list[Any]:
+        if name in cols:
+            return [_deal_text(x) for x in df[name]]
+        return [default] * m
+
+    ids = (df["deal_id"].astype(str).tolist() if "deal_id" in cols
+           else (df["key"].astype(str).tolist() if "key" in cols
+                 else [f"row {i}" for i in range(m)]))
+    info = pd.DataFrame({
+        "deal_id": ids,
+        "flow_type": col("flow_type"),
+        "status": col("status"),
+        "confidence": col("confidence"),
+        "date": col("announced"),
+        "date_lo": col("date_lo"),
+        "date_hi": col("date_hi"),
+        "estimate": [x is True for x in col("estimate", False)],
+        "source_url": col("source_url"),
+        "source_title": col("source_title"),
+    })
+    return _Deals(np.array(labels, dtype=object), src, dst, amount, low, high, dlo, dhi, info,
+                  True, weight, None)
+
+
+def _as_deals(G: Any, weight: str) -> _Deals:
+    if isinstance(G, pd.DataFrame):
+        return _from_frame(G, weight)
+    if isinstance(G, nx.Graph):
+        if not G.is_directed():
+            raise ParameterError("cycles need a directed graph (payer -> payee)")
+        if G.is_multigraph():
+            return _from_multigraph(G, weight)
+        return _from_digraph(G, weight)
+    raise ParameterError("expected a networkx DiGraph/MultiDiGraph or an edges DataFrame")
+
+
+# --------------------------------------------------------------------------- hops
+@dataclass
+class _Hops:
+    src: np.ndarray
+    dst: np.ndarray
+    amount: np.ndarray  # sum of known deal amounts; NaN if none known
+    low: np.ndarray
+    high: np.ndarray
+    has_unknown: np.ndarray
+    n_deals: np.ndarray
+    dptr: np.ndarray  # deals of hop h: dorder[dptr[h]:dptr[h+1]]
+    dorder: np.ndarray  # deal row per sorted deal position
+    dlo: np.ndarray  # per sorted deal position
+    dhi: np.ndarray
+    minhi: np.ndarray
+    maxlo: np.ndarray
+    dated: np.ndarray
+    undated_any: np.ndarray
+    status_rank: np.ndarray  # weakest per hop, _MISSING_RANK if none
+    conf_rank: np.ndarray
+    ftype_mask: np.ndarray
+    estimate: np.ndarray
+    ftype_names: list[str]
+    n_self_loops: int
+
+
+def _reduce_sum_known(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    if values.shape[0] == 0:
+        return np.zeros(0)
+    known = ~np.isnan(values)
+    total = np.add.reduceat(np.where(known, values, 0.0), starts)
+    cnt = np.add.reduceat(known.astype(np.int64), starts)
+    total[cnt == 0] = np.nan
+    return total
+
+
+def _build_hops(D: _Deals) -> _Hops:
+    keep = D.src != D.dst
+    n_self = int((~keep).sum())
+    rows = np.flatnonzero(keep)
+    if D.info is not None:
+        tiebreak = pd.factorize(D.info["deal_id"].to_numpy()[rows], sort=True)[0]
+    else:
+        tiebreak = np.arange(rows.shape[0])
+    order = rows[np.lexsort((tiebreak, D.dst[rows], D.src[rows]))]
+    s, t = D.src[order], D.dst[order]
+    m = order.shape[0]
+    first = np.ones(m, bool)
+    if m:
+        first[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
+    starts = np.flatnonzero(first)
+    dptr = np.append(starts, m).astype(np.int64)
+    amount_d = D.amount[order]
+    amount = _reduce_sum_known(amount_d, starts)
+    low = _reduce_sum_known(D.low[order], starts)
+    high = _reduce_sum_known(D.high[order], starts)
+    n_deals = np.diff(dptr)
+    if m:
+        has_unknown = np.add.reduceat(np.isnan(amount_d).astype(np.int64), starts) > 0
+    else:
+        has_unknown = np.zeros(0, bool)
+    partly = getattr(D, "partly_unknown", None)
+    if partly is not None and m:
+        has_unknown |= np.logical_or.reduceat(partly[order], starts)
+    dlo, dhi = D.dlo[order], D.dhi[order]
+    dated_d = dlo >= 0
+    if m:
+        minhi = np.minimum.reduceat(np.where(dated_d, dhi, _BIG), starts)
+        maxlo = np.maximum.reduceat(np.where(dated_d, dlo, -_BIG), starts)
+        n_dated = np.add.reduceat(dated_d.astype(np.int64), starts)
+    else:
+        minhi = maxlo = n_dated = np.zeros(0, np.int64)
+    dated = n_dated > 0
+    undated_any = n_dated < n_deals
+    ftype_names = list(schema.FLOW_TYPES)
+    if D.info is not None and m:
+        info = D.info
+        st = info["status"].to_numpy(dtype=object)[order]
+        srank = np.array([schema.STATUSES.index(x) if x in schema.STATUSES else _MISSING_RANK
+                          for x in st], np.int64)
+        cf = info["confidence"].to_numpy(dtype=object)[order]
+        crank = np.array([schema.CONFIDENCES.index(x) if x in schema.CONFIDENCES
+                          else _MISSING_RANK for x in cf], np.int64)
+        ft = info["flow_type"].to_numpy(dtype=object)[order]
+        codes = []
+        for x in ft:
+            if x is None:
+                codes.append(-1)
+                continue
+            if x not in ftype_names:
+                ftype_names.append(str(x))
+            codes.append(ftype_names.index(x))
+        codes_a = np.array(codes, np.int64)
+        mask = np.where(codes_a >= 0, np.left_shift(np.int64(1), np.maximum(codes_a, 0)), 0)
+        est = info["estimate"].to_numpy(dtype=bool)[order]
+        status_rank = np.minimum.reduceat(srank, starts)
+        conf_rank = np.minimum.reduceat(crank, starts)
+        ftype_mask = np.bitwise_or.reduceat(mask.astype(np.int64), starts)
+        estimate = np.logical_or.reduceat(est, starts)
+    else:
+        nh = starts.shape[0]
+        status_rank = np.full(nh, _MISSING_RANK, np.int64)
+        conf_rank = np.full(nh, _MISSING_RANK, np.int64)
+        ftype_mask = np.zeros(nh, np.int64)
+        estimate = np.zeros(nh, bool)
+    return _Hops(s[starts], t[starts], amount, low, high, has_unknown, n_deals, dptr, order,
+                 dlo, dhi, minhi, maxlo, dated, undated_any, status_rank, conf_rank,
+                 ftype_mask, estimate, ftype_names, n_self)
+
+
+# --------------------------------------------------------------------------- ranking
+def _cycle_order(lengths: np.ndarray, seq: np.ndarray, rt: np.ndarray) -> np.ndarray:
+    """Order of cycles: round trip descending (NaN last), then vertex sequence."""
+    nc = lengths.shape[0]
+    if nc == 0:
+        return np.zeros(0, np.int64)
+    width = int(lengths.max())
+    starts = np.zeros(nc, np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    row = np.repeat(np.arange(nc), lengths)
+    col = np.arange(seq.shape[0]) - np.repeat(starts, lengths)
+    mat = np.full((nc, width), -1, np.int64)
+    mat[row, col] = seq
+    key = np.where(np.isnan(rt), np.inf, -rt)
+    keys = [mat[:, j] for j in range(width - 1, -1, -1)] + [key]
+    return np.lexsort(keys)
+
+
+def _take(lengths: np.ndarray, flat: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts = np.zeros(lengths.shape[0], np.int64)
+    if lengths.shape[0]:
+        np.cumsum(lengths[:-1], out=starts[1:])
+    ln = lengths[idx]
+    if ln.shape[0] == 0:
+        return ln, np.zeros(0, flat.dtype)
+    offs = np.repeat(starts[idx], ln) + (np.arange(ln.sum()) - np.repeat(np.cumsum(ln) - ln, ln))
+    return ln, flat[offs]
+
+
+# --------------------------------------------------------------------------- formatting
+def _money(x: float) -> str:
+    """``$30B``, ``$1.5B``, ``$300M``."""
+    if x is None or math.isnan(x):
+        return "an undisclosed amount"
+    if abs(x) >= 1:
+        v = round(x, 1)
+        text = f"{v:,.1f}".rstrip("0").rstrip(".")
+        return f"${text}B"
+    if x == 0:
+        return "$0"
+    v = round(x * 1000, 1)
+    text = f"{v:,.1f}".rstrip("0").rstrip(".")
+    return f"${text}M"
+
+
+def _range_money(lo: float, hi: float) -> str:
+    if abs(lo) >= 1 and abs(hi) >= 1:
+        a = f"{round(lo, 1):,.1f}".rstrip("0").rstrip(".")
+        return f"${a}-{_money(hi)[1:]}"
+    return f"{_money(lo)}-{_money(hi)[1:]}"
+
+
+_VERBS: dict[str, str] = {
+    "equity_investment": "invests {amt} in {payee}",
+    "compute_contract": "commits {amt} to {payee} for cloud compute",
+    "chip_purchase": "buys {amt} of chips from {payee}",
+    "lease": "leases {amt} of capacity from {payee}",
+    "capacity_backstop": "guarantees to buy {amt} of capacity from {payee}",
+    "revenue_share": "pays {amt} in revenue share to {payee}",
+    "debt_financing": "lends {amt} to {payee}",
+    "warrant": "grants {payee} warrants worth {amt}",
+    "acquisition": "pays {payee} {amt} in an acquisition",
+    "other": "pays {amt} to {payee}",
+}
+
+
+def _clause_amount(amounts: list[float], lows: list[float], highs: list[float],
+                   estimate: bool) -> str:
+    known = [a for a in amounts if not math.isnan(a)]
+    if not known:
+        return "an undisclosed amount"
+    total = sum(known)
+    if len(known) < len(amounts):
+        return f"at least {_money(total)}"
+    if estimate:
+        lo = sum(x for x in lows if not math.isnan(x))
+        hi = sum(x for x in highs if not math.isnan(x))
+        if hi > lo:
+            return f"an estimated {_range_money(lo, hi)}"
+        return f"an estimated {_money(total)}"
+    return _money(total)
+
+
+def _hop_sentence(payer: str, payee: str, deals: list[dict[str, Any]]) -> str:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for d in deals:
+        groups.setdefault(d.get("flow_type") or "other", []).append(d)
+    parts = []
+    for ftype, ds in groups.items():
+        amt = _clause_amount([d["amount"] for d in ds], [d["low"] for d in ds],
+                             [d["high"] for d in ds], any(d.get("estimate") for d in ds))
+        verb = _VERBS.get(ftype, _VERBS["other"]).format(amt=amt, payee=payee)
+        stat = sorted({d.get("status") for d in ds} & {"announced", "rumored"},
+                      key=lambda s: schema.STATUSES.index(s))
+        if stat:
+            verb += f" ({stat[0]})"
+        parts.append(verb)
+    return f"{payer} " + " and ".join(parts)
+
+
+def _ending(start: str, rt: float, upper: bool, partly: bool) -> str:
+    if math.isnan(rt):
+        return f"How much can come back to {start} is not known (amounts undisclosed)."
+    if upper:
+        return f"At most {_money(rt)} can come back to {start} (some amounts undisclosed)."
+    if partly:
+        return f"About {_money(rt)} can come back to {start} (some amounts undisclosed)."
+    return f"Up to {_money(rt)} can come back to {start}."
+
+
+# --------------------------------------------------------------------------- validation
+def _check_params(max_length: Any, min_amount: Any, limit: Any, window: Any) -> None:
+    if max_length is not None and (isinstance(max_length, bool)
+                                   or not isinstance(max_length, (int, np.integer))
+                                   or max_length < 2):
+        raise ParameterError(f"max_length must be an integer >= 2 (or None), got {max_length!r}")
+    if min_amount is not None:
+        try:
+            ok = float(min_amount) >= 0 and not math.isnan(float(min_amount))
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ParameterError(f"min_amount must be a number >= 0, got {min_amount!r}")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer))
+                              or limit < 0):
+        raise ParameterError(f"limit must be an integer >= 0 (or None), got {limit!r}")
+    if window is not None and (isinstance(window, bool)
+                               or not isinstance(window, (int, np.integer)) or window < 0):
+        raise ParameterError(f"window must be a whole number of days >= 0, got {window!r}")
+
+
+def _resolve_through(D: _Deals, through: Any) -> np.ndarray:
+    if through is None:
+        return np.zeros(0, np.int64)
+    names = [through] if isinstance(through, str) else list(through)
+    labels = list(D.labels)
+    index = {n: i for i, n in enumerate(labels)}
+    out = []
+    for name in names:
+        if name in index:
+            out.append(index[name])
+            continue
+        found = check_company(labels, name) if isinstance(name, str) else None
+        if found is None:
+            from .errors import UnknownCompanyError
+
+            raise UnknownCompanyError(f"unknown company {name!r}")
+        out.append(index[found])
+    return np.unique(np.array(out, np.int64))
+
+
+# --------------------------------------------------------------------------- main entry
+def _run(
+    D: _Deals,
+    *,
+    max_length: int | None,
+    min_amount: float | None,
+    through: Any,
+    time_ordered: bool,
+    window: int | None,
+    limit: int | None,
+    describe: bool,
+    progress: Callable[[str], None] | None,
+) -> CycleResult:
+    from . import _cycle_engine as eng
+
+    _check_params(max_length, min_amount, limit, window)
+    need = _resolve_through(D, through)
+    H = _build_hops(D)
+    n = len(D.labels)
+    L = int(max_length) if max_length is not None else max(n, 2)
+    L = max(2, min(L, max(n, 2)))
+    allowed = np.ones(H.src.shape[0], bool)
+    if min_amount is not None:
+        allowed &= (H.amount >= float(min_amount)) | np.isnan(H.amount)
+    if time_ordered:
+        allowed &= H.dated
+    pos = np.flatnonzero(allowed)
+    win = -1 if window is None else int(window)
+    if progress is not None:
+        progress(f"cycles: searching {n:,} companies, {pos.shape[0]:,} hops, "
+                 f"up to {L} hops per loop")
+
+    hsrc_pos = H.src[pos]
+    keep_n = None if limit is None else int(limit)
+
+    def keep_top(ln: np.ndarray, ed: np.ndarray, rt: np.ndarray):
+        if keep_n is None or ln.shape[0] <= keep_n:
+            return ln, ed, rt
+        o = _cycle_order(ln, hsrc_pos[ed], rt)[:keep_n]
+        ln2, ed2 = _take(ln, ed, o)
+        return ln2, ed2, rt[o]
+
+    def report(done: int, total: int, found: int) -> None:
+        if progress is not None:
+            pct = 100.0 * done / total if total else 100.0
+            progress(f"cycles: {pct:5.1f}% of start companies, {found:,} loops found")
+
+    ln, ed, rt, n_found, vcount, vsum, vmax, ecount = eng.run_search(
+        n, hsrc_pos, H.dst[pos], H.amount[pos], H.minhi[pos], H.maxlo[pos],
+        H.dptr[pos], H.dptr[pos + 1], H.dlo, H.dhi,
+        max_len=L, need=need, min_on=min_amount is not None, time_on=bool(time_ordered),
+        window=win, keep_top=keep_top, progress=report if progress is not None else None,
+    )
+    if progress is not None:
+        progress(f"cycles: {n_found:,} loops found; done")
+    order = _cycle_order(ln, hsrc_pos[ed], rt)
+    if keep_n is not None:
+        order = order[:keep_n]
+    ln, ed = _take(ln, ed, order)
+    hop_flat = pos[ed]
+    truncated = keep_n is not None and n_found > keep_n
+
+    labels = D.labels
+    part = pd.DataFrame({
+        "company": labels,
+        "n_cycles": vcount,
+        "share": vcount / n_found if n_found else np.zeros(n),
+        "round_trip_sum": np.where(vcount > 0, vsum, 0.0),
+        "round_trip_max": vmax,
+    })
+    part = part.sort_values(["n_cycles", "company"], ascending=[False, True],
+                            kind="stable").reset_index(drop=True)
+    hp = pd.DataFrame({"payer": labels[H.src[pos]], "payee": labels[H.dst[pos]],
+                       "n_cycles": ecount})
+    hp = hp[hp["n_cycles"] > 0].sort_values(["n_cycles", "payer", "payee"],
+                                            ascending=[False, True, True], kind="stable")
+    hp = hp.reset_index(drop=True)
+
+    cycles, hops, deals = _detail(D, H, ln, hop_flat, win, describe)
+    params = {"max_length": max_length, "min_amount": min_amount,
+              "through": [str(labels[i]) for i in need] or None,
+              "time_ordered": bool(time_ordered), "window": window, "weight": D.weight,
+              "scenario": D.scenario}
+    notes = [
+        "Round trip = smallest hop amount (the most that can go all the way round once). "
+        "Hop amounts add up the deals with a known amount; unknown amounts are never "
+        "counted as zero: a loop with an undisclosed hop shows the round trip of its known "
+        "hops as an upper bound ('<=').",
+        "Time order: a deal counts as before another only when its whole date range ends "
+        "before the other's begins (a year-only date does not order against the same year).",
+    ]
+    if H.n_self_loops:
+        notes.append(f"{H.n_self_loops} deal(s) with payer == payee ignored.")
+    if truncated:
+        notes.append(f"{n_found:,} loops found; showing the best {keep_n:,} (limit reached).")
+    return CycleResult(cycles, hops, deals, part, hp, int(n_found), bool(truncated), keep_n,
+                       params, H.n_self_loops, tuple(notes))
+
+
+def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, window: int,
+            describe: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    from . import _cycle_engine as eng
+
+    labels = D.labels
+    nc = lengths.shape[0]
+    if nc == 0:
+        return (pd.DataFrame(columns=list(CYCLE_COLUMNS)), pd.DataFrame(columns=list(HOP_COLUMNS)),
+                pd.DataFrame(columns=list(DEAL_COLUMNS)))
+    starts = np.zeros(nc, np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    ptr = np.append(starts, hop_flat.shape[0]).astype(np.int64)
+    cyc_of = np.repeat(np.arange(nc), lengths)
+    amt = H.amount[hop_flat]
+    rt = np.fmin.reduceat(amt, starts)  # NaN only when every hop is unknown
+    rt_low = np.fmin.reduceat(H.low[hop_flat], starts)
+    rt_high = np.fmin.reduceat(H.high[hop_flat], starts)
+    gross = np.add.reduceat(np.nan_to_num(amt), starts)
+    n_unknown_hops = np.add.reduceat(np.isnan(amt).astype(np.int64), starts)
+    upper = (n_unknown_hops > 0) & ~np.isnan(rt)
+    has_unknown = np.logical_or.reduceat(H.has_unknown[hop_flat], starts)
+    gross = np.where(n_unknown_hops == lengths, np.nan, gross)
+    is_min = (amt == rt[cyc_of])
+    first_min = np.full(nc, -1, np.int64)
+    idx = np.flatnonzero(is_min)
+    if idx.shape[0]:
+        cyc_ids, first = np.unique(cyc_of[idx], return_index=True)
+        first_min[cyc_ids] = idx[first] - starts[cyc_ids]
+    is_limiting = np.zeros(hop_flat.shape[0], bool)
+    okm = first_min >= 0
+    is_limiting[starts[okm] + first_min[okm]] = True
+    srank = np.minimum.reduceat(H.status_rank[hop_flat], starts)
+    crank = np.minimum.reduceat(H.conf_rank[hop_flat], starts)
+    fmask = np.bitwise_or.reduceat(H.ftype_mask[hop_flat], starts)
+    est = np.logical_or.reduceat(H.estimate[hop_flat], starts)
+    n_deals = np.add.reduceat(H.n_deals[hop_flat], starts)
+    undated = np.logical_or.reduceat(H.undated_any[hop_flat], starts)
+    span, tstart, chosen = eng.time_order_many(ptr, hop_flat, H.dptr[:-1].copy(),
+                                               H.dptr[1:].copy(), H.dlo, H.dhi, window)
+    ordered = span >= 0
+    time_order = np.where(ordered, "ordered", np.where(undated, "unknown", "not ordered"))
+
+    payer = labels[H.src[hop_flat]]
+    payee = labels[H.dst[hop_flat]]
+    seq_names = np.split(payer, starts[1:])
+    companies = [tuple(x) for x in seq_names]
+    paths = [" -> ".join(map(str, (*c, c[0]))) for c in companies]
+    mask_cache: dict[int, tuple[str, ...]] = {}
+
+    def ftypes(mk: int) -> tuple[str, ...]:
+        if mk not in mask_cache:
+            mask_cache[mk] = tuple(sorted(H.ftype_names[i] for i in range(len(H.ftype_names))
+                                          if mk >> i & 1))
+        return mask_cache[mk]
+
+    def rank_name(r: int, names: tuple[str, ...]) -> Any:
+        return names[r] if 0 <= r < len(names) else None
+
+    lim = np.maximum(first_min, 0)
+    lim_payer = np.where(okm, payer[starts + lim], None)
+    lim_payee = np.where(okm, payee[starts + lim], None)
+    weakest = [rank_name(int(r), schema.STATUSES) for r in srank]
+
+    # deal rows of every hop of every cycle (positions into the sorted deal arrays)
+    hop_nd = H.n_deals[hop_flat]
+    deal_pos = (np.repeat(H.dptr[hop_flat], hop_nd)
+                + (np.arange(hop_nd.sum()) - np.repeat(np.cumsum(hop_nd) - hop_nd, hop_nd)))
+    deal_hop = np.repeat(np.arange(hop_flat.shape[0]), hop_nd)
+    deal_row = H.dorder[deal_pos]
+    info = D.info
+    if info is not None:
+        ids_sorted = info["deal_id"].to_numpy(dtype=object)[H.dorder]
+    else:
+        ids_sorted = np.array([f"{labels[a]}->{labels[b]}" for a, b in
+                               zip(D.src[H.dorder], D.dst[H.dorder])], dtype=object)
+    hop_ids = [tuple(ids_sorted[H.dptr[h]:H.dptr[h + 1]]) for h in hop_flat]
+    cyc_ids = [tuple(x for t in hop_ids[starts[c]:starts[c] + lengths[c]] for x in t)
+               for c in range(nc)]
+    time_deal = np.where(chosen >= 0, ids_sorted[np.maximum(chosen, 0)], None)
+
+    ranks = np.arange(1, nc + 1)
+    start_name = np.where(ordered, payer[starts + np.maximum(tstart, 0)], None)
+    descriptions: list[str | None]
+    if describe:
+        descriptions = _describe(D, H, companies, lengths, starts, hop_flat, rt, upper,
+                                 has_unknown)
+    else:
+        descriptions = [None] * nc
+    cycles = pd.DataFrame({
+        "rank": ranks,
+        "length": lengths.astype(np.int64),
+        "path": paths,
+        "companies": companies,
+        "round_trip": rt,
+        "round_trip_is_upper_bound": upper,
+        "has_unknown": has_unknown,
+        "round_trip_low": rt_low,
+        "round_trip_high": rt_high,
+        "gross": gross,
+        "limiting_hop": first_min,
+        "limiting_payer": lim_payer,
+        "limiting_payee": lim_payee,
+        "flow_types": [ftypes(int(x)) for x in fmask],
+        "weakest_status": weakest,
+        "status_summary": [STATUS_SUMMARY.get(w) if w else None for w in weakest],
+        "lowest_confidence": [rank_name(int(r), schema.CONFIDENCES) for r in crank],
+        "has_estimate": est,
+        "time_order": time_order,
+        "time_order_start": start_name,
+        "time_span_days": pd.Series(span).where(ordered).astype("Int64").to_numpy(),
+        "n_deals": n_deals.astype(np.int64),
+        "deal_ids": cyc_ids,
+        "description": descriptions,
+    }, columns=list(CYCLE_COLUMNS))
+    hops = pd.DataFrame({
+        "rank": ranks[cyc_of],
+        "hop": (np.arange(hop_flat.shape[0]) - starts[cyc_of]).astype(np.int64),
+        "payer": payer,
+        "payee": payee,
+        "amount": amt,
+        "amount_known": ~np.isnan(amt) & ~H.has_unknown[hop_flat],
+        "has_unknown": H.has_unknown[hop_flat],
+        "amount_low": H.low[hop_flat],
+        "amount_high": H.high[hop_flat],
+        "is_limiting": is_limiting,
+        "n_deals": H.n_deals[hop_flat].astype(np.int64),
+        "deal_ids": hop_ids,
+        "flow_types": [ftypes(int(x)) for x in H.ftype_mask[hop_flat]],
+        "weakest_status": [rank_name(int(r), schema.STATUSES) for r in H.status_rank[hop_flat]],
+        "lowest_confidence": [rank_name(int(r), schema.CONFIDENCES)
+                              for r in H.conf_rank[hop_flat]],
+        "time_order_deal": time_deal,
+    }, columns=list(HOP_COLUMNS))
+    if D.has_deals and info is not None:
+        sub = info.iloc[deal_row].reset_index(drop=True)
+        deals = pd.DataFrame({
+            "rank": ranks[cyc_of[deal_hop]],
+            "hop": hops["hop"].to_numpy()[deal_hop],
+            "deal_id": sub["deal_id"].to_numpy(),
+            "payer": payer[deal_hop],
+            "payee": payee[deal_hop],
+            "amount": D.amount[deal_row],
+            "amount_known": ~np.isnan(D.amount[deal_row]),
+            "amount_low": D.low[deal_row],
+            "amount_high": D.high[deal_row],
+            "flow_type": sub["flow_type"].to_numpy(),
+            "status": sub["status"].to_numpy(),
+            "confidence": sub["confidence"].to_numpy(),
+            "date": sub["date"].to_numpy(),
+            "date_lo": sub["date_lo"].to_numpy(),
+            "date_hi": sub["date_hi"].to_numpy(),
+            "estimate": sub["estimate"].to_numpy(dtype=bool),
+            "source_url": sub["source_url"].to_numpy(),
+            "source_title": sub["source_title"].to_numpy(),
+            "in_time_order": chosen[deal_hop] == deal_pos,
+        }, columns=list(DEAL_COLUMNS))
+    else:
+        deals = pd.DataFrame(columns=list(DEAL_COLUMNS))
+    return cycles, hops, deals
+
+
+def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np.ndarray,
+              starts: np.ndarray, hop_flat: np.ndarray, rt: np.ndarray, upper: np.ndarray,
+              has_unknown: np.ndarray) -> list[str]:
+    info = D.info
+    ft = info["flow_type"].to_numpy(dtype=object) if info is not None else None
+    st = info["status"].to_numpy(dtype=object) if info is not None else None
+    es = info["estimate"].to_numpy(dtype=bool) if info is not None else None
+    hop_text: dict[int, str] = {}
+    labels = D.labels
+    out = []
+    for c in range(lengths.shape[0]):
+        parts = []
+        for j in range(lengths[c]):
+            h = int(hop_flat[starts[c] + j])
+            if h not in hop_text:
+                rows = H.dorder[H.dptr[h]:H.dptr[h + 1]]
+                deals = [{
+                    "flow_type": ft[r] if ft is not None else None,
+                    "status": st[r] if st is not None else None,
+                    "estimate": bool(es[r]) if es is not None else False,
+                    "amount": float(D.amount[r]),
+                    "low": float(D.low[r]),
+                    "high": float(D.high[r]),
+                } for r in rows]
+                hop_text[h] = _hop_sentence(str(labels[H.src[h]]), str(labels[H.dst[h]]), deals)
+            parts.append(hop_text[h])
+        partly = bool(has_unknown[c]) and not bool(upper[c])
+        out.append("; ".join(parts) + ". "
+                   + _ending(str(companies[c][0]), float(rt[c]), bool(upper[c]), partly))
+    return out
+
+
+def find_cycles(
+    G: nx.DiGraph | nx.MultiDiGraph | pd.DataFrame,
+    *,
+    weight: str = "amount",
+    max_length: int | None = 6,
+    min_amount: float | None = None,
+    through: str | Sequence[str] | None = None,
+    time_ordered: bool = False,
+    window: int | None = None,
+    limit: int | None = 10_000,
+    describe: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> CycleResult:
+    """Enumerate the simple cycles (loops) of the payer -> payee graph, with detail.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph, networkx.DiGraph or pandas.DataFrame
+        A deal graph from :func:`flowgraph.build_graph` (deals of a pair are added up into
+        one hop and keep their detail), a collapsed DiGraph with the ``weight`` attribute,
+        or an edges table with ``payer``/``payee`` (or ``source``/``target``) columns, one
+        row per deal. Filters (flow types, statuses, dates, ...) are those of
+        :func:`~flowgraph.build_graph`. Self-loops are ignored.
+    weight : str
+        Edge attribute holding the amount (NaN = unknown).
+    max_length : int or None
+        Longest loop, in hops (default 6). None means no bound (can take very long).
+    min_amount : float, optional
+        Keep loops whose round trip is at least this much (every known hop reaches it, at
+        least one hop known). Prunes the search itself.
+    through : str or list of str, optional
+        Companies that must all be on the loop.
+    time_ordered : bool
+        Keep only loops that are time-ordered (see the module docstring). Prunes the search.
+    window : int, optional
+        Days allowed between the first and the last deal of a time-ordered chain; applies to
+        the ``time_order`` column and, with ``time_ordered``, to the search.
+    limit : int or None
+        Report at most this many loops (the best ones; default 10,000); ``n_found`` still
+        counts them all and ``truncated`` says when the limit was reached. 0 reports none
+        (counts and participation only), None reports all.
+    describe : bool
+        Build the plain-language ``description`` column.
+    progress : callable, optional
+        Called with a one-line status message during long searches.
+
+    Returns
+    -------
+    CycleResult
+        ``.cycles``, ``.hops``, ``.deals`` DataFrames, ``.participation``, ``.n_found``,
+        ``.truncated``.
+
+    Raises
+    ------
+    ParameterError
+        For a bad option value.
+    UnknownCompanyError
+        When a ``through`` company is not in the graph.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> D = nx.DiGraph()
+    >>> D.add_edge("Nvidia", "OpenAI", amount=100.0, flow_types=("equity_investment",))
+    >>> D.add_edge("OpenAI", "Nvidia", amount=40.0, flow_types=("chip_purchase",))
+    >>> r = find_cycles(D)
+    >>> r.n_found, r.cycles.loc[0, "round_trip"]
+    (1, 40.0)
+    >>> print(r.cycles.loc[0, "description"])
+    Nvidia invests $100B in OpenAI; OpenAI buys $40B of chips from Nvidia. Up to $40B can come back to Nvidia.
+    """
+    D = _as_deals(G, weight)
+    return _run(D, max_length=max_length, min_amount=min_amount, through=through,
+                time_ordered=time_ordered, window=window, limit=limit, describe=describe,
+                progress=progress)
+
+
+def _to_day(values: Any, m: int) -> np.ndarray:
+    if values is None:
+        return np.full(m, -1, np.int64)
+    arr = np.asarray(values)
+    if arr.shape[0] != m:
+        raise ParameterError("date arrays must have one entry per edge")
+    if np.issubdtype(arr.dtype, np.datetime64):
+        days = arr.astype("datetime64[D]")
+        nat = np.isnat(days)
+        out = days.astype(np.int64) + _dt.date(1970, 1, 1).toordinal()
+        out[nat] = -1
+        return out
+    if np.issubdtype(arr.dtype, np.integer):
+        return arr.astype(np.int64)
+    return np.fromiter((_ordinal(x) for x in arr), np.int64, m)
+
+
+def cycles_from_arrays(
+    src: Any,
+    dst: Any,
+    amount: Any = None,
+    *,
+    amount_low: Any = None,
+    amount_high: Any = None,
+    date_lo: Any = None,
+    date_hi: Any = None,
+    names: Sequence[Any] | None = None,
+    max_length: int | None = 6,
+    min_amount: float | None = None,
+    through: Any = None,
+    time_ordered: bool = False,
+    window: int | None = None,
+    limit: int | None = 10_000,
+    describe: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> CycleResult:
+    """:func:`find_cycles` on plain arrays, one entry per edge (deal): no networkx needed.
+
+    Parameters
+    ----------
+    src, dst : array-like
+        Payer and payee of each edge: integer vertex ids ``0..n-1`` (then ``names`` may
+        give their labels, and the canonical start is the smallest id), or labels of any
+        sortable type. Repeated pairs are added up into one hop.
+    amount : array-like of float, optional
+        Amount per edge, NaN when unknown (all unknown when omitted).
+    amount_low, amount_high : array-like of float, optional
+        Scenario ends per edge (default: ``amount``).
+    date_lo, date_hi : array-like, optional
+        Date bounds per edge: ``datetime64``, ``datetime.date`` or day ordinals
+        (``date.toordinal()``); NaT/None/-1 for no date. ``date_hi`` defaults to
+        ``date_lo``.
+    names : sequence, optional
+        Label of each vertex id (integer ``src``/``dst`` only).
+    max_length, min_amount, through, time_ordered, window, limit, describe, progress
+        As in :func:`find_cycles` (``through`` takes vertex labels). ``describe`` is off by
+        default here.
+
+    Returns
+    -------
+    CycleResult
+
+    Examples
+    --------
+    >>> r = cycles_from_arrays([0, 1, 1, 2], [1, 2, 0, 0], [5.0, 2.0, 3.0, 1.0])
+    >>> r.cycles["path"].tolist()
+    ['0 -> 1 -> 0', '0 -> 1 -> 2 -> 0']
+    """
+    s = np.asarray(src)
+    t = np.asarray(dst)
+    if s.shape != t.shape or s.ndim != 1:
+        raise ParameterError("src and dst must be 1-d arrays of the same length")
+    m = s.shape[0]
+    if np.issubdtype(s.dtype, np.integer) and np.issubdtype(t.dtype, np.integer):
+        n = int(max(s.max(initial=-1), t.max(initial=-1))) + 1
+        if m and min(s.min(), t.min()) < 0:
+            raise ParameterError("integer vertex ids must be >= 0")
+        if names is not None:
+            if len(names) < n:
+                raise ParameterError(f"names has {len(names)} entries, need {n}")
+            labels = np.array(list(names), dtype=object)
+        else:
+            labels = np.arange(n, dtype=np.int64).astype(object)
+        si, ti = s.astype(np.int64), t.astype(np.int64)
+    else:
+        uniq = _sorted_labels(set(s.tolist()) | set(t.tolist()))
+        labels = np.array(uniq, dtype=object)
+        index = {x: i for i, x in enumerate(uniq)}
+        si = np.fromiter((index[x] for x in s.tolist()), np.int64, m)
+        ti = np.fromiter((index[x] for x in t.tolist()), np.int64, m)
+    a = np.full(m, np.nan) if amount is None else np.asarray(amount, dtype=np.float64)
+    lo = a.copy() if amount_low is None else np.asarray(amount_low, dtype=np.float64)
+    hi = a.copy() if amount_high is None else np.asarray(amount_high, dtype=np.float64)
+    if a.shape[0] != m or lo.shape[0] != m or hi.shape[0] != m:
+        raise ParameterError("amount arrays must have one entry per edge")
+    lo = np.where(np.isnan(a), np.nan, np.where(np.isnan(lo), a, lo))
+    hi = np.where(np.isnan(a), np.nan, np.where(np.isnan(hi), a, hi))
+    dlo = _to_day(date_lo, m)
+    dhi = _to_day(date_hi, m) if date_hi is not None else dlo.copy()
+    bad = (dlo < 0) | (dhi < 0)
+    dlo[bad] = -1
+    dhi[bad] = -1
+    D = _Deals(labels, si, ti, a, lo, hi, dlo, dhi, None, False, "amount", None)
+    if through is not None:
+        # vertex labels; integers are ids
+        through = [through] if isinstance(through, (str, int, np.integer)) else list(through)
+        lab_list = list(labels)
+        for x in through:
+            if x not in lab_list:
+                from .errors import UnknownCompanyError
+
+                raise UnknownCompanyError(f"unknown vertex {x!r}")
+    return _run(D, max_length=max_length, min_amount=min_amount, through=through,
+                time_ordered=time_ordered, window=window, limit=limit, describe=describe,
+                progress=progress)
+
+
+def cycle_participation(
+    G: nx.DiGraph | nx.MultiDiGraph | pd.DataFrame,
+    *,
+    weight: str = "amount",
+    max_length: int | None = 6,
+    min_amount: float | None = None,
+    through: str | Sequence[str] | None = None,
+    time_ordered: bool = False,
+    window: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """How many loops each company is on (all loops found, not only the best ones).
+
+    Parameters
+    ----------
+    G, weight, max_length, min_amount, through, time_ordered, window, progress
+        As in :func:`find_cycles`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per company (all companies of ``G``, also those on no loop): ``company``,
+        ``n_cycles``, ``share`` (of all loops found), ``round_trip_sum`` (sum of the known
+        round trips of its loops; loops share hops, so this double counts) and
+        ``round_trip_max`` (NaN when on no loop with a known round trip). Sorted by
+        ``n_cycles`` descending, then company.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> D = nx.DiGraph([("A", "B", {"amount": 1.0}), ("B", "A", {"amount": 1.0}),
+    ...                 ("B", "C", {"amount": 1.0}), ("C", "B", {"amount": 1.0})])
+    >>> cycle_participation(D)[["company", "n_cycles"]].values.tolist()
+    [['B', 2], ['A', 1], ['C', 1]]
+    """
+    D = _as_deals(G, weight)
+    res = _run(D, max_length=max_length, min_amount=min_amount, through=through,
+               time_ordered=time_ordered, window=window, limit=0, describe=False,
+               progress=progress)
+    return res.participation
