@@ -213,6 +213,18 @@ def progress_printer(enabled: bool | None = None) -> Callable[[str], None] | Non
 
 
 # --------------------------------------------------------------------------- formatting
+def _is_share(column: Any) -> bool:
+    name = str(column).lower()
+    return name == "share" or name.endswith("_share") or name.startswith("share_") or \
+        name.endswith("_pct") or name in ("circularity_index", "self_funded_share")
+
+
+def _fmt_cell(v: Any, column: Any) -> str:
+    if _is_share(column) and isinstance(v, (float, int)) and not isinstance(v, bool):
+        return "" if isinstance(v, float) and math.isnan(v) else f"{v:.1%}"
+    return _fmt_value(v)
+
+
 def _fmt_value(v: Any) -> str:
     if v is None:
         return ""
@@ -252,10 +264,11 @@ def format_table(df: Any, *, max_width: int = 60) -> str:
     if df is None or len(df) == 0:
         return "(no rows)"
     cols = [str(c) for c in df.columns]
-    rows = [[_fmt_value(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
+    rows = [[_fmt_cell(v, c) for v, c in zip(rec, df.columns)]
+            for rec in df.itertuples(index=False, name=None)]
     rows = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in r] for r in rows]
     numeric = []
-    for j, c in enumerate(df.columns):
+    for c in df.columns:
         kind = getattr(df[c].dtype, "kind", "O")
         numeric.append(kind in "iuf")
     widths = [max([len(cols[j])] + [len(r[j]) for r in rows]) for j in range(len(cols))]
@@ -284,7 +297,7 @@ def format_markdown(df: Any) -> str:
     out = ["| " + " | ".join(cols) + " |",
            "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]
     for rec in df.itertuples(index=False, name=None):
-        out.append("| " + " | ".join(esc(_fmt_value(v)) for v in rec) + " |")
+        out.append("| " + " | ".join(esc(_fmt_cell(v, c)) for v, c in zip(rec, df.columns)) + " |")
     return "\n".join(out)
 
 
