@@ -1,0 +1,317 @@
+"""Array-level solvers behind :mod:`flowgraph.circulation` (imported lazily: OR-tools, scipy).
+
+Everything here works on integer node ids ``0..n-1`` and edge arrays ``src, dst, w`` (float
+amounts, all finite and >= 0). The public wrappers in :mod:`flowgraph.circulation` turn graphs
+and DataFrames into these arrays and the answers back into tables.
+
+Exactness
+---------
+OR-tools' solvers work on integers, so amounts are scaled by a *quantum* ``q``: capacities are
+``floor(w / q)``. When every amount is a whole multiple of ``q`` (true for data reported in
+decimal billions with at most nine decimals, and picked automatically), the integer optimum is
+the exact optimum. Otherwise the answer is exact for the amounts rounded down to ``q`` and a
+certified bound on what the rounding can miss is computed from LP duality (node potentials
+from shortest paths in the residual network), so the result states how far from optimal it can
+at most be.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from collections.abc import Callable
+
+import numpy as np
+
+from .errors import SolverError
+
+#: largest integer total capacity we hand to OR-tools (keeps every sum well inside int64)
+_MAX_TOTAL_UNITS = 2.0**52
+#: quanta tried, coarsest first, when looking for one that makes every amount a whole number
+_EXACT_QUANTA = tuple(10.0**-k for k in range(0, 10))
+
+
+def choose_quantum(w: np.ndarray) -> tuple[float, bool]:
+    """The integer scaling step for amounts ``w`` and whether it is exact.
+
+    Returns the coarsest power of ten (1 down to 1e-9) of which every amount is a whole
+    multiple, provided the total stays below 2**52 units; else the finest power of ten that
+    keeps the total below 2**52 (then ``exact`` is False).
+    """
+    w = np.asarray(w, dtype=float)
+    total = float(w.sum()) if len(w) else 0.0
+    for q in _EXACT_QUANTA:
+        if total / q > _MAX_TOTAL_UNITS:
+            break
+        if _whole(w / q):
+            return q, True
+    if total <= 0:
+        return 1.0, True
+    q = 10.0 ** math.ceil(math.log10(total / _MAX_TOTAL_UNITS))
+    return max(q, 1e-12), False
+
+
+def _close_to_whole(units: np.ndarray) -> np.ndarray:
+    return np.abs(units - np.rint(units)) <= 1e-6 + 4e-16 * np.abs(units)
+
+
+def _whole(units: np.ndarray) -> bool:
+    return bool(np.all(_close_to_whole(units)))
+
+
+def to_units(w: np.ndarray, q: float) -> np.ndarray:
+    """Amounts in integer units of ``q``, rounded down (exact multiples stay exact)."""
+    units = np.asarray(w, dtype=float) / q
+    return np.where(_close_to_whole(units), np.rint(units), np.floor(units)).astype(np.int64)
+
+
+def strong_components(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np.ndarray]:
+    """Strongly connected components of the graph on ``n`` nodes (scipy, linear time)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if n == 0:
+        return 0, np.zeros(0, dtype=np.int64)
+    A = csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+    ncomp, labels = connected_components(A, directed=True, connection="strong")
+    return int(ncomp), labels.astype(np.int64)
+
+
+def cyclic_mask(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Edges lying on some directed cycle: both ends in one strong component (or a self-loop)."""
+    if len(src) == 0:
+        return np.zeros(0, dtype=bool)
+    _, lab = strong_components(n, src, dst)
+    return lab[src] == lab[dst]
+
+
+@dataclass(frozen=True)
+class CirculationArrays:
+    """Raw answer of :func:`max_circulation`."""
+
+    circular: np.ndarray  # float, per edge, 0 <= c <= w
+    quantum: float
+    exact: bool
+    gap: float  # certified upper bound on circulation missed through rounding (0 when exact)
+    certified: bool  # False when the gap could not be computed within the work budget
+    component: np.ndarray  # strong component label per node (of the positive-amount graph)
+    max_imbalance: float
+    solve_seconds: float
+
+
+def _residual_potentials(n: int, s: np.ndarray, t: np.ndarray, cap: np.ndarray,
+                         flow: np.ndarray, budget: int) -> np.ndarray | None:
+    from ._circulation_numba import residual_potentials
+
+    pot, ok = residual_potentials(n, s, t, cap, flow, budget)
+    return pot if ok else None
+
+
+def max_circulation(
+    n: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    w: np.ndarray,
+    *,
+    quantum: float | None = None,
+    certify: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> CirculationArrays:
+    """Maximal circulation: maximise sum(c) s.t. 0 <= c <= w and in = out at every node.
+
+    Solved as a min-cost circulation (unit cost -1 per unit on every edge) with OR-tools'
+    cost-scaling push-relabel solver, only on edges inside strongly connected components
+    (an edge between components lies on no cycle, so it carries no circulation).
+    """
+    import time
+
+    from ortools.graph.python import min_cost_flow
+
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    w = np.asarray(w, dtype=float)
+    m = len(w)
+    c = np.zeros(m, dtype=float)
+    pos = w > 0
+    ps, pt = src[pos], dst[pos]
+    _, comp = strong_components(n, ps, pt)
+    if quantum is None:
+        q, exact = choose_quantum(w[pos])
+    else:
+        if not (quantum > 0 and math.isfinite(quantum)):
+            raise ValueError("quantum must be a positive number")
+        q = float(quantum)
+        exact = _whole(w[pos] / q)
+    loop = pos & (src == dst)
+    c[loop] = w[loop]
+    inner = pos & (src != dst) & (comp[src] == comp[dst]) if n else pos
+    idx = np.flatnonzero(inner)
+    t0 = time.perf_counter()
+    gap = 0.0
+    certified = True
+    if len(idx):
+        # compact node ids to the nodes that carry cyclic edges
+        nodes, inv = np.unique(np.concatenate([src[idx], dst[idx]]), return_inverse=True)
+        s_c = inv[: len(idx)].astype(np.int32)
+        t_c = inv[len(idx):].astype(np.int32)
+        cap = to_units(w[idx], q)
+        if progress:
+            progress(f"circulation: solving {len(idx):,} cyclic edges among {len(nodes):,} "
+                     f"companies")
+        mcf = min_cost_flow.SimpleMinCostFlow()
+        mcf.add_arcs_with_capacity_and_unit_cost(
+            s_c, t_c, cap, np.full(len(idx), -1, dtype=np.int64))
+        status = mcf.solve()
+        if status != mcf.OPTIMAL:
+            raise SolverError(f"min-cost circulation solver failed with status {status}")
+        flow = np.asarray(mcf.flows(np.arange(len(idx), dtype=np.int32)), dtype=np.int64)
+        # verification in exact integer arithmetic
+        if np.any(flow < 0) or np.any(flow > cap):
+            raise SolverError("solver returned a flow outside the capacities")
+        bal = np.zeros(len(nodes), dtype=np.int64)
+        np.add.at(bal, s_c, flow)
+        np.subtract.at(bal, t_c, flow)
+        if np.any(bal != 0):
+            raise SolverError("solver returned a circulation that is not balanced")
+        c[idx] = np.minimum(flow * q, w[idx])
+        if not exact and certify:
+            if progress:
+                progress("circulation: certifying the rounding error bound")
+            pot = _residual_potentials(len(nodes), s_c, t_c, cap, flow, budget=200 * len(idx)
+                                       + 10_000)
+            if pot is None:
+                certified = False
+                gap = math.nan
+            else:
+                y = np.maximum(0.0, 1.0 - pot[s_c] + pot[t_c])
+                remainder = np.maximum(w[idx] - cap * q, 0.0)
+                gap = float(np.sum(remainder * y))
+        elif not exact:
+            certified = False
+            gap = math.nan
+    elapsed = time.perf_counter() - t0
+    # float checks of the invariants on the final answer
+    imbalance = np.zeros(n, dtype=float)
+    np.add.at(imbalance, src, c)
+    np.subtract.at(imbalance, dst, c)
+    max_imb = float(np.max(np.abs(imbalance))) if n else 0.0
+    scale = max(1.0, float(w.max()) if m else 1.0)
+    if max_imb > 1e-9 * scale * max(1, m) ** 0.5 + 1e-12:
+        raise SolverError(f"circulation is not balanced (max imbalance {max_imb:g})")
+    if np.any(c < 0) or np.any(c > w + 1e-12 * scale):
+        raise SolverError("circulation exceeds an edge amount")
+    return CirculationArrays(
+        circular=c, quantum=q, exact=exact, gap=gap, certified=certified, component=comp,
+        max_imbalance=max_imb, solve_seconds=elapsed,
+    )
+
+
+def directional_is_acyclic(n: int, src: np.ndarray, dst: np.ndarray, d: np.ndarray,
+                           tol: float) -> bool:
+    """True when the edges with ``d > tol`` form no directed cycle."""
+    keep = d > tol
+    if not np.any(keep):
+        return True
+    s, t = src[keep], dst[keep]
+    if np.any(s == t):
+        return False
+    _, lab = strong_components(n, s, t)
+    return not np.any(lab[s] == lab[t])
+
+
+class MaxFlowSolver:
+    """Repeated "money out of v and back into v" maximum flows on one network.
+
+    Every cyclic edge ``u -> x`` is added twice: as itself and as a parallel arc ``u -> T``
+    (capacity 0) into an extra sink ``T``. For company ``v`` the in-edges of ``v`` are switched
+    to their ``-> T`` twins, which splits ``v`` into a source (its out-edges) and a sink (its
+    in-edges); one OR-tools push-relabel max flow then gives the self-funded amount.
+    """
+
+    def __init__(self, n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray,
+                 q: float) -> None:
+        from ortools.graph.python import max_flow
+
+        self.n = n
+        self.q = q
+        self.src = src.astype(np.int32)
+        self.dst = dst.astype(np.int32)
+        self.w = w
+        self.cap = to_units(w, q)
+        self.sink = n
+        m = len(w)
+        self.solver = max_flow.SimpleMaxFlow()
+        if m:
+            self.solver.add_arcs_with_capacity(self.src, self.dst, self.cap)
+            self.solver.add_arcs_with_capacity(
+                self.src, np.full(m, self.sink, dtype=np.int32), np.zeros(m, dtype=np.int64))
+        order = np.argsort(self.dst, kind="stable")
+        self._in_order = order
+        self._in_start = np.searchsorted(self.dst[order], np.arange(n + 1))
+
+    def in_edges(self, v: int) -> np.ndarray:
+        return self._in_order[self._in_start[v]:self._in_start[v + 1]]
+
+    def self_funded(self, v: int) -> tuple[float, float]:
+        """(amount, certified rounding bound) of the largest flow from ``v`` back to ``v``."""
+        m = len(self.w)
+        arcs = self.in_edges(v)
+        if m == 0 or len(arcs) == 0 or not np.any(self.src == v):
+            return 0.0, 0.0
+        arcs32 = arcs.astype(np.int32)
+        twins = (arcs + m).astype(np.int32)
+        zeros = np.zeros(len(arcs), dtype=np.int64)
+        self.solver.set_arcs_capacity(arcs32, zeros)
+        self.solver.set_arcs_capacity(twins, self.cap[arcs])
+        try:
+            status = self.solver.solve(int(v), int(self.sink))
+            if status != self.solver.OPTIMAL:
+                raise SolverError(f"maximum flow solver failed with status {status}")
+            value = int(self.solver.optimal_flow())
+            # certified bound: capacity (in true amounts) of the minimum cut found
+            side = np.zeros(self.n + 1, dtype=bool)
+            side[np.asarray(self.solver.get_source_side_min_cut(), dtype=np.int64)] = True
+            heads = self.dst.astype(np.int64).copy()
+            heads[arcs] = self.sink
+            cut = side[self.src] & ~side[heads]
+            remainder = np.maximum(self.w - self.cap * self.q, 0.0)
+            bound = float(np.sum(remainder[cut]))
+        finally:
+            self.solver.set_arcs_capacity(arcs32, self.cap[arcs])
+            self.solver.set_arcs_capacity(twins, zeros)
+        return value * self.q, bound
+
+
+class CirculationSolver:
+    """Maximal circulation re-solved with companies removed (for keystones)."""
+
+    def __init__(self, n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray,
+                 q: float) -> None:
+        from ortools.graph.python import min_cost_flow
+
+        self.q = q
+        self.src = src.astype(np.int32)
+        self.dst = dst.astype(np.int32)
+        self.cap = to_units(w, q)
+        self.solver = min_cost_flow.SimpleMinCostFlow()
+        if len(w):
+            self.solver.add_arcs_with_capacity_and_unit_cost(
+                self.src, self.dst, self.cap, np.full(len(w), -1, dtype=np.int64))
+        self.n = n
+
+    def value_without(self, v: int | None) -> float:
+        """Maximal circulation (in amounts) with company ``v`` removed (None: nothing removed)."""
+        if len(self.cap) == 0:
+            return 0.0
+        arcs = (np.flatnonzero((self.src == v) | (self.dst == v)).astype(np.int32)
+                if v is not None else np.zeros(0, dtype=np.int32))
+        if len(arcs):
+            self.solver.set_arc_capacities(arcs, np.zeros(len(arcs), dtype=np.int64))
+        try:
+            status = self.solver.solve()
+            if status != self.solver.OPTIMAL:
+                raise SolverError(f"min-cost circulation solver failed with status {status}")
+            value = -int(self.solver.optimal_cost())
+        finally:
+            if len(arcs):
+                self.solver.set_arc_capacities(arcs, self.cap[arcs])
+        return value * self.q
