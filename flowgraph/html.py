@@ -222,7 +222,13 @@ class _Cycle:
     rank: int
     nodes: tuple[Any, ...]
     bottleneck: float
+    upper_bound: bool
     line: str
+
+
+def _cycle_table(cycles: Any) -> Any:
+    """The loops DataFrame of a CycleResult (or the DataFrame itself)."""
+    return getattr(cycles, "cycles", cycles)
 
 
 def _cycles(
@@ -233,75 +239,90 @@ def _cycles(
     company: Any,
     cycles: Any,
     max_length: int | None,
+    progress: Callable[[str], None] | None,
 ) -> tuple[list[_Cycle], str | None]:
     """The cycles to highlight, and a note when they could not be computed."""
-    if top <= 0 and cycles is None:
+    if top <= 0:
         return [], None
-    table = cycles
-    if table is None:
-        try:
-            from . import cycles as cyc
-        except ImportError:
-            return [], "cycle analysis not available in this installation"
-        kwargs: dict[str, Any] = {"weight": weight}
-        if max_length is not None:
-            kwargs["max_length"] = max_length
-        if company is not None:
-            kwargs["through"] = company
-        table = cyc.find_cycles(G, **kwargs)
-    return _cycles_from_table(table, top=top), None
+    if cycles is not None:
+        table = _cycle_table(cycles)
+        if company is not None and "companies" in getattr(table, "columns", ()):
+            table = table[table["companies"].map(lambda c: company in tuple(c))]
+        return _cycles_from_table(table, top=top), None
+    try:
+        from .cycles import find_cycles
+    except ImportError:  # pragma: no cover - the module ships with flowgraph
+        return [], "cycle analysis not available in this installation"
+    kwargs: dict[str, Any] = {"weight": weight, "limit": top, "progress": progress}
+    if max_length is not None:
+        kwargs["max_length"] = max_length
+    if company is not None:
+        kwargs["through"] = company
+    res = find_cycles(G, **kwargs)
+    note = None
+    if res.n_found > len(res.cycles):
+        note = (f"{res.n_found:,} cycles found"
+                + (f" through {company}" if company is not None else "")
+                + f"; the {len(res.cycles)} with the largest round trip are listed")
+    return _cycles_from_table(res.cycles, top=top), note
 
 
 def _cycles_from_table(table: Any, *, top: int) -> list[_Cycle]:
     out: list[_Cycle] = []
     if table is None or len(table) == 0:
         return out
-    records = table.to_dict("records") if hasattr(table, "to_dict") else list(table)
-    for i, rec in enumerate(records):
-        if top > 0 and i >= top:
+    for i, rec in enumerate(table.to_dict("records")):
+        if i >= top:
             break
-        nodes = rec.get("nodes") or rec.get("cycle") or rec.get("path")
-        if isinstance(nodes, str):
-            nodes = [p.strip() for p in nodes.split("->")]
-            if len(nodes) > 1 and nodes[0] == nodes[-1]:
-                nodes = nodes[:-1]
+        nodes = rec.get("companies")
+        if nodes is None or (isinstance(nodes, float) and math.isnan(nodes)):
+            nodes = [p.strip() for p in str(rec.get("path", "")).split("->")]
         nodes = tuple(nodes)
         if len(nodes) > 1 and nodes[0] == nodes[-1]:
             nodes = nodes[:-1]
-        bott = rec.get("bottleneck", rec.get("bottleneck_usd_bn", math.nan))
-        line = _text(rec.get("line")) or _text(rec.get("text")) or " -> ".join(
-            map(str, nodes + nodes[:1])
+        bott = rec.get("round_trip", math.nan)
+        line = _text(rec.get("description")) or " -> ".join(map(str, (*nodes, nodes[0])))
+        out.append(
+            _Cycle(
+                rank=int(rec.get("rank", i + 1)),
+                nodes=nodes,
+                bottleneck=math.nan if _isnan(bott) else float(bott),
+                upper_bound=bool(rec.get("round_trip_is_upper_bound", False)),
+                line=line,
+            )
         )
-        rank = rec.get("rank", i + 1)
-        out.append(_Cycle(int(rank), nodes, float(bott) if not _isnan(bott) else math.nan, line))
     return out
 
 
-def _company_metrics(G: nx.Graph, *, weight: str) -> tuple[dict[Any, dict[str, Any]], list[str]]:
-    """Cycle count and self-funded share per company, from the analysis modules if present."""
+def _company_metrics(
+    G: nx.Graph, *, weight: str, max_length: int | None,
+    progress: Callable[[str], None] | None,
+) -> tuple[dict[Any, dict[str, Any]], list[str]]:
+    """Cycle count and self-funded share per company, from the analysis modules."""
     out: dict[Any, dict[str, Any]] = {n: {} for n in G}
     notes: list[str] = []
     try:
-        from . import cycles as cyc
-
-        part = cyc.cycle_participation(G, weight=weight)
-        for rec in part.to_dict("records"):
-            name = rec.get("company", rec.get("name"))
-            if name in out:
-                out[name]["cycles"] = int(rec.get("n_cycles", rec.get("cycles", 0)))
-    except ImportError:
+        from .cycles import cycle_participation
+    except ImportError:  # pragma: no cover
         notes.append("cycle counts not available")
+    else:
+        kwargs: dict[str, Any] = {"weight": weight, "progress": progress}
+        if max_length is not None:
+            kwargs["max_length"] = max_length
+        part = cycle_participation(G, **kwargs)
+        for rec in part.to_dict("records"):
+            if rec["company"] in out:
+                out[rec["company"]]["cycles"] = int(rec["n_cycles"])
     try:
         from . import circulation as circ
-
-        sf = circ.self_funded_share(G, weight=weight)
-        for rec in sf.to_dict("records"):
-            name = rec.get("company", rec.get("name"))
-            if name in out:
-                val = rec.get("self_funded_share", rec.get("share"))
-                out[name]["self_funded"] = None if _isnan(val) else float(val)
     except ImportError:
-        notes.append("self-funded shares not available")
+        notes.append("self-funded shares not available in this installation")
+    else:
+        sf = circ.self_funded(G, weight=weight, progress=progress)
+        for rec in sf.to_dict("records"):
+            if rec["company"] in out:
+                val = rec["self_funded_share"]
+                out[rec["company"]]["self_funded"] = None if _isnan(val) else float(val)
     return out, notes
 
 
@@ -501,10 +522,11 @@ def _build_page_data(
     say("finding cycles")
     cyc_list, cyc_note = _cycles(
         G, weight=weight, top=top_cycles, company=company, cycles=cycles,
-        max_length=max_cycle_length,
+        max_length=max_cycle_length, progress=progress,
     )
     say("computing company metrics")
-    metrics, metric_notes = _company_metrics(G, weight=weight)
+    metrics, metric_notes = _company_metrics(G, weight=weight, max_length=max_cycle_length,
+                                             progress=progress)
 
     priority: list[Any] = []
     if company is not None:
@@ -646,7 +668,7 @@ def _build_page_data(
                 "rank": c.rank,
                 "line": c.line,
                 "path": " \u2192 ".join(str(n) for n in c.nodes + c.nodes[:1]),
-                "bottleneck": fmt_bn(c.bottleneck),
+                "bottleneck": ("up to " if c.upper_bound else "") + fmt_bn(c.bottleneck),
                 "edges": eids,
                 "nodes": [node_id[n] for n in c.nodes if n in node_id],
                 "complete": complete,
@@ -668,7 +690,7 @@ def _build_page_data(
             + ". Raise max_nodes (--max-nodes) to see more."
         )
     if cyc_note:
-        notes.append(cyc_note.capitalize() + ".")
+        notes.append(cyc_note[0].upper() + cyc_note[1:] + ".")
     if metric_notes:
         notes.append("; ".join(metric_notes).capitalize() + ".")
 
@@ -804,9 +826,10 @@ def to_html(
         How many cycles to list and highlight (0 for none).
     company : str, optional
         Only highlight cycles through this company (and draw its neighbours first).
-    cycles : pandas.DataFrame, optional
-        A cycles table (as returned by :func:`flowgraph.find_cycles`) to highlight instead
-        of computing one; its first ``top_cycles`` rows are used.
+    cycles : CycleResult or pandas.DataFrame, optional
+        Loops already found by :func:`flowgraph.find_cycles` (or its ``.cycles`` table) to
+        highlight instead of searching again; the first ``top_cycles`` (through ``company``,
+        if given) are used.
     max_cycle_length : int, optional
         Longest cycle to look for (passed to :func:`flowgraph.find_cycles`).
     title : str, optional

@@ -190,7 +190,7 @@
     li.tabIndex = 0;
     li.appendChild(el("div", "fg-cycle-path", c.path));
     li.appendChild(el("div", "fg-cycle-line", c.line));
-    var meta = "at most " + c.bottleneck + " can go round once";
+    var meta = "Round trip " + c.bottleneck + " (most that can go all the way round once)";
     if (!c.complete) { meta += " \u00b7 not all companies drawn"; }
     li.appendChild(el("div", "fg-cycle-meta", meta));
     li.addEventListener("click", function () { showCycle(i); });

@@ -1,0 +1,253 @@
+"""Static PNG charts for reports (matplotlib, Agg backend, imported only when drawing).
+
+Each function takes data (a graph or a result table), writes one PNG and returns its path.
+Charts never make up numbers: unknown amounts are left out of bars and the count of what was
+left out is written under the chart.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from .errors import ParameterError
+
+__all__ = ["bar_chart", "plot_commitments", "plot_cycles", "plot_flows"]
+
+_STATUS_COLORS = {
+    "disbursed": "#1F5FA8",
+    "committed": "#6BAED6",
+    "announced": "#F2B447",
+    "rumored": "#E0E0E0",
+}
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # no timestamp or software version in the file, so that the same data gives the same bytes
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+    _plt().close(fig)
+    return path
+
+
+def _short(label: str, n: int = 48) -> str:
+    return label if len(label) <= n else label[: n - 1] + "…"
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    path: str | Path,
+    *,
+    title: str,
+    xlabel: str,
+    note: str | None = None,
+    color: str = "#1F5FA8",
+    percent: bool = False,
+) -> Path:
+    """Horizontal bar chart, first label on top; NaN values are left out and noted.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = bar_chart(["A", "B"], [2.0, 1.0], os.path.join(tempfile.mkdtemp(), "b.png"),
+    ...               title="t", xlabel="x")
+    >>> p.exists()
+    True
+    """
+    if len(labels) != len(values):
+        raise ParameterError("labels and values must have the same length")
+    pairs = [(str(lab), float(v)) for lab, v in zip(labels, values)
+             if v is not None and not math.isnan(float(v))]
+    left_out = len(labels) - len(pairs)
+    plt = _plt()
+    height = 1.4 + 0.38 * max(len(pairs), 1)
+    fig, ax = plt.subplots(figsize=(8.2, height))
+    ys = list(range(len(pairs)))[::-1]
+    vals = [v * 100 if percent else v for _, v in pairs]
+    ax.barh(ys, vals, color=color, height=0.62)
+    ax.set_yticks(ys, [_short(lab) for lab, _ in pairs], fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize=11, loc="left")
+    vmax = max(vals) if vals else 1.0
+    for y, v in zip(ys, vals):
+        text = f"{v:.0f}%" if percent else (f"{v:,.1f}" if v < 100 else f"{v:,.0f}")
+        ax.text(v + vmax * 0.01, y, text, va="center", fontsize=8.5)
+    ax.set_xlim(0, vmax * 1.15 if vmax > 0 else 1)
+    ax.spines[["top", "right"]].set_visible(False)
+    notes = [note] if note else []
+    if left_out:
+        notes.append(f"{left_out} item(s) with unknown value left out.")
+    if not pairs:
+        notes.append("Nothing to show.")
+    if notes:
+        fig.text(0.01, -0.02, " ".join(notes), fontsize=8, color="#555", ha="left", va="top",
+                 wrap=True)
+    return _save(fig, path)
+
+
+def plot_cycles(cycles: pd.DataFrame, path: str | Path, *, top: int = 10,
+                value: str = "bottleneck", label: str = "path") -> Path:
+    """Bar chart of the largest cycles by the money that can go round them once.
+
+    Parameters
+    ----------
+    cycles : pandas.DataFrame
+        A cycles table with a ``value`` column (billions of USD) and a ``label`` column.
+    path : str or Path
+        PNG file to write.
+    top : int
+        How many cycles to draw (the table's first rows).
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, os
+    >>> t = pd.DataFrame({"path": ["A -> B -> A"], "bottleneck": [3.0]})
+    >>> plot_cycles(t, os.path.join(tempfile.mkdtemp(), "c.png")).suffix
+    '.png'
+    """
+    if top < 1:
+        raise ParameterError("top must be at least 1")
+    for col in (value, label):
+        if col not in cycles.columns:
+            raise ParameterError(f"cycles table has no column {col!r}")
+    t = cycles.head(top)
+    return bar_chart(
+        [str(x) for x in t[label]],
+        [float(x) for x in t[value]],
+        path,
+        title="Largest cycles: most money that can go round once (USD bn)",
+        xlabel="USD bn (smallest deal on the loop)",
+        color="#C8313A",
+    )
+
+
+def plot_flows(G: nx.MultiDiGraph, path: str | Path, *, weight: str = "amount") -> Path:
+    """Stacked bars of known money by flow type, split by status (disbursed ... rumored).
+
+    Examples
+    --------
+    >>> import networkx as nx, tempfile, os
+    >>> M = nx.MultiDiGraph()
+    >>> _ = M.add_edge("A", "B", key="d", amount=2.0, flow_type="lease", status="committed")
+    >>> plot_flows(M, os.path.join(tempfile.mkdtemp(), "f.png")).exists()
+    True
+    """
+    sums: dict[str, dict[str, float]] = {}
+    unknown = 0
+    for _u, _v, d in G.edges(data=True):
+        a = d.get(weight, math.nan)
+        try:
+            a = float(a)
+        except (TypeError, ValueError):
+            a = math.nan
+        if math.isnan(a):
+            unknown += 1
+            continue
+        ft = str(d.get("flow_type") or "other")
+        st = str(d.get("status") or "committed")
+        sums.setdefault(ft, {}).setdefault(st, 0.0)
+        sums[ft][st] += a
+    order = sorted(sums, key=lambda k: -sum(sums[k].values()))
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8.2, 1.4 + 0.42 * max(len(order), 1)))
+    ys = list(range(len(order)))[::-1]
+    left = [0.0] * len(order)
+    for st in ("disbursed", "committed", "announced", "rumored"):
+        vals = [sums[k].get(st, 0.0) for k in order]
+        if not any(vals):
+            continue
+        ax.barh(ys, vals, left=left, color=_STATUS_COLORS[st], label=st, height=0.62,
+                edgecolor="white", linewidth=0.5)
+        left = [a + b for a, b in zip(left, vals)]
+    ax.set_yticks(ys, [k.replace("_", " ") for k in order], fontsize=9)
+    ax.set_xlabel("USD bn (known amounts)")
+    ax.set_title("Money by flow type and status", fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    if order:
+        ax.legend(fontsize=8, frameon=False, loc="lower right")
+    if unknown:
+        fig.text(0.01, -0.02, f"{unknown} deal(s) of unknown amount not shown.", fontsize=8,
+                 color="#555", ha="left", va="top")
+    return _save(fig, path)
+
+
+def plot_commitments(G: nx.Graph, path: str | Path, *, weight: str = "amount",
+                     top: int = 12) -> Path:
+    """Money each company has promised to pay but not yet paid, against its revenue.
+
+    For each company with a known ``revenue_usd_bn``: outgoing deals with status
+    ``committed`` (signed) and ``announced``/``rumored`` (not yet binding), known amounts only,
+    next to annual revenue. Companies are ranked by total commitments; ``top`` are drawn.
+
+    Examples
+    --------
+    >>> import networkx as nx, tempfile, os
+    >>> M = nx.MultiDiGraph()
+    >>> M.add_node("A", revenue_usd_bn=5.0)
+    >>> _ = M.add_edge("A", "B", key="d", amount=30.0, status="committed")
+    >>> plot_commitments(M, os.path.join(tempfile.mkdtemp(), "c.png")).exists()
+    True
+    """
+    rows = []
+    for n, nd in G.nodes(data=True):
+        rev = nd.get("revenue_usd_bn")
+        try:
+            rev = float(rev)
+        except (TypeError, ValueError):
+            rev = math.nan
+        committed = announced = 0.0
+        for _u, _v, d in G.out_edges(n, data=True):
+            a = d.get(weight, math.nan)
+            try:
+                a = float(a)
+            except (TypeError, ValueError):
+                continue
+            if math.isnan(a):
+                continue
+            st = d.get("status") or d.get("weakest_status")
+            if st == "committed":
+                committed += a
+            elif st in ("announced", "rumored"):
+                announced += a
+        if committed + announced > 0:
+            rows.append((str(n), committed, announced, rev))
+    rows.sort(key=lambda r: (-(r[1] + r[2]), r[0]))
+    no_rev = [r[0] for r in rows if math.isnan(r[3])]
+    rows = [r for r in rows if not math.isnan(r[3])][:top]
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8.2, 1.6 + 0.55 * max(len(rows), 1)))
+    ys = list(range(len(rows)))[::-1]
+    h = 0.36
+    ax.barh([y + h / 2 for y in ys], [r[1] for r in rows], height=h,
+            color=_STATUS_COLORS["committed"], label="committed, not yet paid")
+    ax.barh([y + h / 2 for y in ys], [r[2] for r in rows], left=[r[1] for r in rows], height=h,
+            color=_STATUS_COLORS["announced"], label="announced or rumored")
+    ax.barh([y - h / 2 for y in ys], [r[3] for r in rows], height=h, color="#4B8B3B",
+            label="annual revenue")
+    ax.set_yticks(ys, [r[0] for r in rows], fontsize=9)
+    ax.set_xlabel("USD bn")
+    ax.set_title("Promised payments against revenue", fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    note = ("Commitments are totals over the whole contract period (often several years); "
+            "revenue is for one year.")
+    if no_rev:
+        note += (" Not shown (revenue unknown): " + ", ".join(no_rev[:8])
+                 + (" …" if len(no_rev) > 8 else "") + ".")
+    fig.text(0.01, -0.02, note, fontsize=8, color="#555", ha="left", va="top", wrap=True)
+    return _save(fig, path)
