@@ -78,6 +78,7 @@ STATUS_SUMMARY: dict[str, str] = {
 """Plain words for the weakest status on a loop."""
 
 _MISSING_RANK = 99
+_BATCH = 1 << 16  # cycles per engine call before the best are kept (tests lower it)
 _BIG = 1 << 40
 
 CYCLE_COLUMNS: tuple[str, ...] = (
@@ -735,6 +736,7 @@ def _run(
         H.dptr[pos], H.dptr[pos + 1], H.dlo, H.dhi,
         max_len=L, need=need, min_on=min_amount is not None, time_on=bool(time_ordered),
         window=win, keep_top=keep_top, progress=report if progress is not None else None,
+        batch_cycles=_BATCH,
     )
     if progress is not None:
         progress(f"cycles: {n_found:,} loops found; done")

@@ -1,0 +1,304 @@
+"""The compiled cycle engine against independent references.
+
+networkx.simple_cycles and igraph's Graph.simple_cycles on random graphs, the closed-form
+count of cycles of the complete digraph (OEIS A002807), and brute force for the pruning
+options (min_amount, through, time order), which must give the same sets as filtering a
+full enumeration afterwards.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import random
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from flowgraph import cycles as cy
+from flowgraph.cycles import cycles_from_arrays, find_cycles
+
+
+def canon(cycle):
+    """Rotate a cycle (sequence of nodes) to start at its smallest node."""
+    cycle = list(cycle)
+    i = cycle.index(min(cycle))
+    return tuple(cycle[i:] + cycle[:i])
+
+
+def nx_cycles(G, bound=None):
+    out = set()
+    for c in nx.simple_cycles(G, length_bound=bound):
+        if len(c) >= 2:  # self-loops are ignored by flowgraph
+            out.add(canon(c))
+    return out
+
+
+def fg_cycles(G, **kw):
+    r = find_cycles(G, limit=None, describe=False, **kw)
+    got = [tuple(c) for c in r.cycles["companies"]]
+    assert len(got) == len(set(got)), "a cycle was reported twice"
+    assert r.n_found == len(got)
+    for c in got:
+        assert c == canon(c), "not rotated to its smallest node"
+    return set(got)
+
+
+def random_digraph(n, m, seed, self_loops=True):
+    G = nx.gnm_random_graph(n, m, seed=seed, directed=True)
+    rng = random.Random(seed)
+    for u, v in G.edges:
+        G[u][v]["amount"] = float(rng.randint(1, 20))
+    if self_loops:
+        for u in rng.sample(range(n), min(3, n)):
+            G.add_edge(u, u, amount=5.0)
+    return G
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("n,m", [(6, 15), (9, 30), (12, 40), (25, 70)])
+@pytest.mark.parametrize("bound", [None, 2, 3, 5])
+def test_same_cycles_as_networkx_gnm(seed, n, m, bound):
+    G = random_digraph(n, m, seed)
+    assert fg_cycles(G, max_length=bound) == nx_cycles(G, bound)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("p", [0.1, 0.3])
+def test_same_cycles_as_networkx_gnp(seed, p):
+    G = nx.gnp_random_graph(14, p, seed=seed, directed=True)
+    nx.set_edge_attributes(G, 1.0, "amount")
+    for bound in (4, 6):
+        assert fg_cycles(G, max_length=bound) == nx_cycles(G, bound)
+
+
+def test_two_cycles_and_self_loops():
+    G = nx.DiGraph()
+    G.add_edge("A", "B", amount=1.0)
+    G.add_edge("B", "A", amount=2.0)
+    G.add_edge("A", "A", amount=9.0)
+    r = find_cycles(G)
+    assert r.cycles["path"].tolist() == ["A -> B -> A"]
+    assert r.n_self_loops == 1
+    assert any("payer == payee" in n for n in r.notes)
+
+
+def kn_count(n, bound=None):
+    bound = n if bound is None else min(bound, n)
+    return sum(math.comb(n, k) * math.factorial(k - 1) for k in range(2, bound + 1))
+
+
+def test_complete_digraph_counts_oeis_a002807():
+    expected = [0, 1, 5, 20, 84, 409, 2365]  # OEIS A002807, n = 1..7
+    for n, want in zip(range(1, 8), expected):
+        G = nx.complete_graph(n, create_using=nx.DiGraph)
+        nx.set_edge_attributes(G, 1.0, "amount")
+        assert find_cycles(G, max_length=None, limit=0).n_found == want
+        assert kn_count(n) == want
+
+
+@pytest.mark.parametrize("n,bound", [(8, 3), (9, 4), (10, 5), (8, 8)])
+def test_complete_digraph_counts_with_bound(n, bound):
+    src, dst = zip(*[(u, v) for u in range(n) for v in range(n) if u != v])
+    r = cycles_from_arrays(np.array(src), np.array(dst), np.ones(len(src)), max_length=bound,
+                           limit=0)
+    assert r.n_found == kn_count(n, bound)
+    # every vertex of K_n lies on the same number of cycles: sum_k k * C(n,k)(k-1)! / n
+    per = sum(k * math.comb(n, k) * math.factorial(k - 1) for k in range(2, bound + 1)) // n
+    assert set(r.participation["n_cycles"]) == {per}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_same_cycles_as_igraph(seed):
+    ig = pytest.importorskip("igraph")
+    rng = np.random.default_rng(seed)
+    n, m = 300, 1200
+    pairs = {(int(a), int(b)) for a, b in rng.integers(0, n, size=(m, 2)) if a != b}
+    edges = sorted(pairs)
+    g = ig.Graph(n=n, edges=edges, directed=True)
+    for bound in (3, 4):
+        want = {canon(c) for c in g.simple_cycles(max=bound)}
+        src = np.array([e[0] for e in edges])
+        dst = np.array([e[1] for e in edges])
+        r = cycles_from_arrays(src, dst, np.ones(len(edges)), max_length=bound, limit=None)
+        got = {tuple(c) for c in r.cycles["companies"]}
+        assert got == want
+        assert r.n_found == len(want)
+
+
+def test_parallel_edges_in_arrays_are_one_hop():
+    r = cycles_from_arrays([0, 0, 1], [1, 1, 0], [2.0, 3.0, 10.0])
+    assert r.n_found == 1
+    assert r.cycles.loc[0, "round_trip"] == 5.0  # 2 + 3 on the 0 -> 1 hop
+    assert r.hops.loc[0, "n_deals"] == 2
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_min_amount_pruning_equals_filtering(seed):
+    G = random_digraph(12, 45, seed, self_loops=False)
+    rng = random.Random(seed)
+    for u, v in rng.sample(list(G.edges), 5):
+        G[u][v]["amount"] = math.nan  # unknown hops
+    full = find_cycles(G, max_length=5, limit=None, describe=False).cycles
+    for t in (0.0, 3.0, 8.0, 15.0):
+        keep = full[full["round_trip"] >= t]  # NaN (all hops unknown) fails
+        got = find_cycles(G, max_length=5, min_amount=t, limit=None, describe=False)
+        assert set(got.cycles["companies"]) == set(keep["companies"])
+        assert got.n_found == len(keep)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_through_equals_filtering(seed):
+    G = random_digraph(12, 45, seed, self_loops=False)
+    full = fg_cycles(G, max_length=5)
+    for through in ([0], [3, 7], [1, 2, 5]):
+        want = {c for c in full if set(through) <= set(c)}
+        assert fg_cycles(G, max_length=5, through=through) == want
+
+
+# ------------------------------------------------------------------ time order, brute force
+def _random_date(rng):
+    year = rng.choice([2023, 2024, 2025])
+    kind = rng.random()
+    if kind < 0.15:
+        return None, None
+    if kind < 0.3:
+        return f"{year}", (np.datetime64(f"{year}-01-01"), np.datetime64(f"{year}-12-31"))
+    month = rng.randint(1, 12)
+    if kind < 0.55:
+        last = (np.datetime64(f"{year}-{month:02d}") + 1).astype("datetime64[D]") - 1
+        return f"{year}-{month:02d}", (np.datetime64(f"{year}-{month:02d}-01"), last)
+    day = rng.randint(1, 28)
+    d = np.datetime64(f"{year}-{month:02d}-{day:02d}")
+    return str(d), (d, d)
+
+
+def random_deal_graph(seed, n=8, m=30):
+    rng = random.Random(seed)
+    M = nx.MultiDiGraph()
+    M.add_nodes_from(range(n))
+    for i in range(m):
+        u, v = rng.sample(range(n), 2)
+        _, bounds = _random_date(rng)
+        lo = hi = None
+        if bounds is not None:
+            lo = bounds[0].astype(object)
+            hi = bounds[1].astype(object)
+        M.add_edge(u, v, key=f"d{i:03d}", deal_id=f"d{i:03d}", amount=float(rng.randint(1, 9)),
+                   date_lo=lo, date_hi=hi, flow_type="other", status="committed")
+    return M
+
+
+def brute_time_order(M, cycle, window=None):
+    """Independent check: any rotation, any one deal per hop, strictly certain order."""
+    k = len(cycle)
+    hops = [[d for d in M[cycle[i]][cycle[(i + 1) % k]].values()] for i in range(k)]
+    any_undated = any(d["date_lo"] is None for h in hops for d in h)
+    for r in range(k):
+        rot = hops[r:] + hops[:r]
+        dated = [[d for d in h if d["date_lo"] is not None] for h in rot]
+        for choice in itertools.product(*dated):
+            if all(choice[i]["date_hi"] < choice[i + 1]["date_lo"] for i in range(k - 1)):
+                span = (choice[-1]["date_hi"] - choice[0]["date_lo"]).days
+                if window is None or span <= window:
+                    return "ordered"
+    return "unknown" if any_undated else "not ordered"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_time_order_matches_brute_force(seed):
+    M = random_deal_graph(seed)
+    for window in (None, 200):
+        r = find_cycles(M, max_length=5, window=window, limit=None, describe=False)
+        for comps, status in zip(r.cycles["companies"], r.cycles["time_order"]):
+            assert status == brute_time_order(M, comps, window), comps
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_time_ordered_pruning_equals_filtering(seed):
+    M = random_deal_graph(seed, n=9, m=40)
+    for window in (None, 150, 400):
+        full = find_cycles(M, max_length=5, window=window, limit=None, describe=False).cycles
+        want = set(full.loc[full["time_order"] == "ordered", "companies"])
+        got = find_cycles(M, max_length=5, time_ordered=True, window=window, limit=None,
+                          describe=False)
+        assert set(got.cycles["companies"]) == want
+        assert got.n_found == len(want)
+        assert (got.cycles["time_order"] == "ordered").all()
+
+
+def test_time_ordered_with_min_amount_and_through_combined():
+    M = random_deal_graph(3, n=9, m=45)
+    full = find_cycles(M, max_length=5, limit=None, describe=False).cycles
+    want = full[(full["time_order"] == "ordered") & (full["round_trip"] >= 3)
+                & full["companies"].map(lambda c: 2 in c)]
+    got = find_cycles(M, max_length=5, limit=None, describe=False, time_ordered=True,
+                      min_amount=3, through=[2])
+    assert set(got.cycles["companies"]) == set(want["companies"])
+
+
+# ------------------------------------------------------------------ limit, order, batches
+def test_limit_keeps_the_best_and_batches_do_not_change_them(monkeypatch):
+    rng = np.random.default_rng(7)
+    n = 6
+    src, dst = zip(*[(u, v) for u in range(n) for v in range(n) if u != v])
+    amount = rng.integers(1, 6, len(src)).astype(float)  # many ties
+    full = cycles_from_arrays(np.array(src), np.array(dst), amount, max_length=None,
+                              limit=None)
+    assert full.n_found == 409 and not full.truncated
+    rt = full.cycles["round_trip"].to_numpy()
+    assert (np.diff(rt) <= 0).all()
+    # ties broken by the node sequence
+    for a, b in zip(full.cycles.itertuples(), full.cycles.iloc[1:].itertuples()):
+        if a.round_trip == b.round_trip:
+            assert a.companies < b.companies
+    monkeypatch.setattr(cy, "_BATCH", 16)  # many engine calls, resumed mid-search
+    top = cycles_from_arrays(np.array(src), np.array(dst), amount, max_length=None, limit=25)
+    assert top.truncated and top.n_found == 409 and len(top) == 25
+    assert top.cycles["companies"].tolist() == full.cycles["companies"].head(25).tolist()
+    assert top.participation.equals(full.participation)
+
+
+def test_order_is_deterministic_under_shuffled_insertion():
+    G = random_digraph(15, 60, 11, self_loops=False)
+    edges = list(G.edges(data=True))
+    base = find_cycles(G, max_length=5, limit=None).cycles
+    for seed in range(3):
+        random.Random(seed).shuffle(edges)
+        H = nx.DiGraph()
+        H.add_nodes_from(random.Random(seed).sample(list(G.nodes), G.number_of_nodes()))
+        H.add_edges_from(edges)
+        other = find_cycles(H, max_length=5, limit=None).cycles
+        assert other[["path", "round_trip", "description"]].equals(
+            base[["path", "round_trip", "description"]])
+
+
+def test_arrays_entry_point_matches_graph_entry_point():
+    G = random_digraph(20, 80, 5, self_loops=False)
+    src = np.array([u for u, v in G.edges])
+    dst = np.array([v for u, v in G.edges])
+    amt = np.array([G[u][v]["amount"] for u, v in G.edges])
+    a = cycles_from_arrays(src, dst, amt, max_length=5, limit=None).cycles
+    b = find_cycles(G, max_length=5, limit=None, describe=False).cycles
+    assert a["companies"].tolist() == b["companies"].tolist()
+    assert np.allclose(a["round_trip"], b["round_trip"])
+
+
+def test_arrays_with_labels_dates_and_names():
+    r = cycles_from_arrays(
+        ["b", "a"], ["a", "b"], [1.0, 2.0],
+        date_lo=np.array(["2024-01-01", "2024-05-01"], dtype="datetime64[D]"),
+    )
+    assert r.cycles.loc[0, "path"] == "a -> b -> a"
+    assert r.cycles.loc[0, "time_order"] == "ordered"
+    assert r.cycles.loc[0, "time_order_start"] == "b"
+    r2 = cycles_from_arrays(np.array([0, 1]), np.array([1, 0]), [1.0, 2.0], names=["X", "Y"])
+    assert r2.cycles.loc[0, "path"] == "X -> Y -> X"
+
+
+def test_progress_callback_receives_messages():
+    G = random_digraph(30, 120, 2, self_loops=False)
+    messages = []
+    find_cycles(G, max_length=4, progress=messages.append)
+    assert messages and all(isinstance(m, str) for m in messages)
+    assert messages[-1].endswith("done")
