@@ -527,7 +527,185 @@ def export_cmd(opts: Options, target: str, collapsed: bool) -> None:
 # (circulation and synthetic commands go here)
 
 # --- risk commands ---------------------------------------------------------------------
-# (concentration, exposure and stress commands go here)
+_RISK_NOTE = ("Amounts in USD billions. Deals with unknown amounts are counted (n_unknown) but "
+              "never summed as zero. Exposure semantics: docs/risk.md.")
+
+
+def _risk_statuses(opts: Options) -> Any:
+    from .exposure import DEFAULT_STATUSES
+
+    return opts.statuses or DEFAULT_STATUSES
+
+
+@main.command("concentration")
+@common_options
+@click.option("--view", type=click.Choice(["companies", "commitments", "mutual", "network"]),
+              default="companies", show_default=True,
+              help="companies: HHI per company; commitments: promises against revenue, cash "
+                   "and market value; mutual: pairs that depend on each other; network: "
+                   "share of flow on the largest companies, centralities, keystones.")
+@click.option("--direction", type=click.Choice(["both", "in", "out"]), default="both",
+              show_default=True, help="Money in (customers, funders) or out (suppliers, "
+                                      "investees).")
+@click.option("--basis", type=click.Choice(["flows", "exposures"]), default="flows",
+              show_default=True, help="Concentration of money flows, or of exposures "
+                                      "(what a company depends on / who depends on it).")
+@click.option("--top", type=click.IntRange(min=1), metavar="N",
+              help="Show only the first N rows (per direction for --view companies).")
+@click.option("--all-columns", is_flag=True, help="Show every column (always so for csv/json).")
+def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top: int | None,
+                      all_columns: bool) -> None:
+    """Who depends on few counterparties, and whose promises outrun their means.
+
+    \b
+    HHI on the 0-10,000 scale (below 1,000 unconcentrated, 1,000-1,800 moderately,
+    above 1,800 highly concentrated), effective number of counterparties (10,000/HHI)
+    and the largest counterparty's share.
+    """
+    from . import concentration as conc
+
+    G = ctx_graph(opts)
+    notes = [opts.filters_text(), _RISK_NOTE]
+    short = opts.fmt in ("table", "markdown") and not all_columns
+    if view == "companies":
+        df = conc.concentration(G, direction=direction, basis=basis,
+                                statuses=_risk_statuses(opts) if basis == "exposures" else None)
+        if top:
+            df = df.groupby("direction", sort=True, group_keys=False).head(top)
+        if short:
+            df = df[["company", "direction", "total", "n_counterparties", "n_unknown", "hhi",
+                     "effective_n", "top_counterparty", "top_share", "band"]]
+        if basis == "exposures":
+            notes.append("Basis: exposures. 'in' = what the company depends on, 'out' = who "
+                         "depends on it.")
+        notes.append("HHI overstates concentration where a company also has counterparties "
+                     "with unknown amounts (column unknown_counterparties).")
+        emit(df.reset_index(drop=True), opts, title="Concentration by company", notes=notes)
+    elif view == "commitments":
+        from .exposure import PENDING_STATUSES
+
+        st = [s for s in (opts.statuses or PENDING_STATUSES) if s != "disbursed"]
+        if not st:
+            raise click.UsageError("--view commitments needs a status other than disbursed")
+        df = conc.commitments(G, statuses=st)
+        if top:
+            df = df.head(top)
+        if short:
+            df = df[["company", "commitments_out", "backlog_in", "funding_in", "revenue", "cash",
+                     "commitments_to_revenue", "commitments_to_cash", "backlog_to_revenue",
+                     "funding_gap", "revenue_as_of", "cash_as_of", "missing"]]
+        notes.append(f"Promised, unpaid deals (status {', '.join(st)}); totals over the life "
+                     "of each contract, so ratios to annual revenue read as years of revenue. "
+                     "funding_gap = commitments_out - cash - funding_in (future revenue not "
+                     "counted).")
+        emit(df.reset_index(drop=True), opts, title="Commitments against fundamentals",
+             notes=notes)
+    elif view == "mutual":
+        df = conc.mutual_dependencies(G)
+        if top:
+            df = df.head(top)
+        notes.append("a_from_b = share of A's inflow paid by B; weaker = the smaller share.")
+        emit(df, opts, title="Mutual dependencies", notes=notes)
+    else:
+        nc = conc.network_concentration(G)
+        comp = nc.companies.head(top) if top else nc.companies
+        tables: list[tuple[str | None, Any]] = [("Network concentration", nc.headline()),
+                                                ("Companies by flow", comp)]
+        if nc.keystones is not None and len(nc.keystones):
+            ks = nc.keystones.head(top) if top else nc.keystones
+            tables.append(("Keystones of the circulation", ks))
+        notes.append("Betweenness uses distance = 1 / amount (large flows are short links); "
+                     "PageRank follows the money (payer -> payee), weighted by amount.")
+        emit(None, opts, tables=tables, notes=notes)
+
+
+@main.command("exposure")
+@click.argument("company")
+@common_options
+@click.option("--show-deals", is_flag=True, help="Also list every deal behind the exposures.")
+@click.option("--semantics", "show_semantics", is_flag=True,
+              help="Also print the flow type -> (exposed side, counterparty, risk) table.")
+def exposure_cmd(company: str, opts: Options, show_deals: bool, show_semantics: bool) -> None:
+    """Who COMPANY depends on and who depends on it, with amounts, shares and deals.
+
+    \b
+    Risk kinds: revenue (a customer's unpaid promise), funding (a promised investment
+    or loan), equity (a stake or warrants), credit (a loan to be repaid).
+    """
+    from .exposure import exposure, semantics_table
+
+    G = ctx_graph(opts)
+    st = _risk_statuses(opts)
+    e = exposure(G, company, statuses=st)
+    short = opts.fmt in ("table", "markdown")
+    dep = e.depends_on.drop(columns=["sources"]) if short else e.depends_on
+    by = e.depended_on_by.drop(columns=["sources"]) if short else e.depended_on_by
+    tables: list[tuple[str | None, Any]] = [
+        (f"{e.company} depends on", dep),
+        (f"Depend on {e.company}", by),
+        (f"Totals for {e.company}", e.totals),
+    ]
+    if show_deals:
+        deals = e.deals
+        if short:
+            deals = deals[["side", "deal_id", "exposed", "counterparty", "risk", "amount",
+                           "flow_type", "status", "announced", "source_url"]]
+        tables.append(("Deals", deals))
+    if show_semantics:
+        tables.append(("Exposure semantics", semantics_table()))
+    notes = [opts.filters_text(), f"Statuses counted: {', '.join(st)} (paid deals only for "
+             "stakes and loans).", "share = share of the exposed company's total exposure of "
+             "that risk kind.", _RISK_NOTE]
+    emit(None, opts, tables=tables, notes=notes)
+
+
+@main.command("stress")
+@common_options
+@click.option("--fail", "fail", multiple=True, required=True, metavar="NAME",
+              help="Company that fails (repeatable).")
+@click.option("--loss", type=float, default=1.0, show_default=True,
+              help="Share (0-1) of their obligations the failing companies do not pay.")
+@click.option("--equity-loss", type=float, default=None,
+              help="Share (0-1) of their equity value lost [default: --loss].")
+@click.option("--model", type=click.Choice(["debtrank", "differential-debtrank",
+                                            "eisenberg-noe", "cascade"]),
+              default="debtrank", show_default=True, help="Propagation model.")
+@click.option("--buffer", "buffer", metavar="COLUMN",
+              help="Companies column used as loss buffer [default: equity_usd_bn; "
+                   "cash_usd_bn for eisenberg-noe].")
+@click.option("--missing-buffer", type=click.Choice(["exposure", "exclude"]),
+              default="exposure", show_default=True,
+              help="For companies without a buffer: use their total exposure, or let them "
+                   "absorb losses without failing.")
+@click.option("--default-loss", type=float, default=1.0, show_default=True,
+              help="cascade: share lost on exposures to a company failing in the cascade.")
+@click.option("--top", type=click.IntRange(min=1), metavar="N",
+              help="Show only the N companies with the largest losses.")
+def stress_cmd(opts: Options, fail: tuple[str, ...], loss: float, equity_loss: float | None,
+               model: str, buffer: str | None, missing_buffer: str, default_loss: float,
+               top: int | None) -> None:
+    """What happens to the others if companies fail to pay (DebtRank, Eisenberg-Noe, cascade).
+
+    \b
+    Example: flowgraph stress --fail OpenAI --loss 0.5 --model debtrank
+    """
+    from .stress import stress_test
+
+    G = ctx_graph(opts)
+    r = stress_test(G, list(fail), loss=loss, equity_loss=equity_loss, model=model,
+                    buffer=buffer, missing_buffer=missing_buffer, default_loss=default_loss,
+                    statuses=_risk_statuses(opts), progress=progress_printer())
+    df = r.companies
+    if top:
+        df = df.head(top)
+    if opts.fmt in ("table", "markdown"):
+        keep = ["company", "shocked", "buffer", "buffer_basis", "exposure", "direct_loss",
+                "indirect_loss", "loss", "loss_share", "distress", "paid_share",
+                "baseline_default", "round_hit", "fails"]
+        df = df[[c for c in keep if c in df.columns]]
+    notes = [opts.filters_text(), *r.assumptions.split("\n"), _RISK_NOTE]
+    emit(None, opts, tables=[("Stress test", r.headline()), ("Companies", df)], notes=notes)
+
 
 # --- html and report commands ----------------------------------------------------------
 @main.command("html")

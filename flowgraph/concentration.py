@@ -428,8 +428,9 @@ def centrality(
     >>> D = nx.DiGraph()
     >>> D.add_edge("A", "B", amount=2.0)
     >>> D.add_edge("B", "C", amount=1.0)
-    >>> centrality(D).loc[0, ["company", "strength", "betweenness"]].tolist()
-    ['B', 3.0, 0.5]
+    >>> c = centrality(D).set_index("company")
+    >>> float(c.loc["B", "strength"]), float(c.loc["B", "betweenness"])
+    (3.0, 0.5)
     """
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be in (0, 1), got {alpha}")

@@ -1,0 +1,1039 @@
+"""Stress tests: what one or more failures do to the rest of the network.
+
+Shocked companies fail to pay a share ``loss`` of what they owe and their equity loses a
+share ``equity_loss`` (default: the same). The damage then travels along the exposures of
+:mod:`flowgraph.exposure` under one of four models:
+
+``debtrank``
+    DebtRank of Battiston, Puliga, Kaushik, Tasca & Caldarelli (2012), *Sci. Rep.* 2:541:
+    distress ``h`` (share of buffer lost) travels with impact ``W_ij = min(1, A_ij / E_i)``;
+    each company passes its distress on once (undistressed -> distressed -> inactive).
+``differential-debtrank``
+    The differential DebtRank of Bardoscia, Battiston, Caccioli & Caldarelli (2015),
+    *PLoS ONE* 10(6): e0130406: every *increase* of distress is passed on with
+    ``Lambda_ij = A_ij / E_i`` until nothing changes (reverberation along cycles counts).
+``eisenberg-noe``
+    Clearing of payment obligations (Eisenberg & Noe 2001, *Management Science* 47(2)),
+    greatest clearing vector by the fictitious default algorithm. Obligations are the
+    promised, unpaid flows (revenue and funding at risk) plus paid loans still to be repaid;
+    external assets default to the buffer column (cash); there are no external liabilities
+    unless given. All obligations are treated as due at once, so companies may default
+    without any shock: the table reports this baseline and measures the shock against it.
+``cascade``
+    A default cascade (Furfine 2003 style): a company whose losses reach its buffer fails
+    and passes on ``default_loss`` (default 100%) of what it owes and of its equity; rounds
+    are counted until no new company fails.
+
+Matrix-level engines (:func:`debtrank_propagate`, :func:`clearing_vector`,
+:func:`threshold_cascade`) take plain arrays and are what the published examples are tested
+against.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .errors import MissingDataError, ParameterError, SolverError
+from .exposure import DEFAULT_STATUSES, RISK_KINDS, exposures
+from .graph import check_company
+
+__all__ = [
+    "BUFFER_COLUMNS",
+    "MODELS",
+    "CascadeRun",
+    "ClearingRun",
+    "DebtRankRun",
+    "StressResult",
+    "clearing_vector",
+    "debtrank_propagate",
+    "stress_test",
+    "threshold_cascade",
+]
+
+MODELS: tuple[str, ...] = ("debtrank", "differential-debtrank", "eisenberg-noe", "cascade")
+"""Available contagion models."""
+
+BUFFER_COLUMNS: tuple[str, ...] = (
+    "equity_usd_bn", "market_value_usd_bn", "cash_usd_bn", "revenue_usd_bn", "debt_usd_bn",
+)
+"""Companies-table columns usable as loss buffers."""
+
+_DEFAULT_BUFFER = {
+    "debtrank": "equity_usd_bn",
+    "differential-debtrank": "equity_usd_bn",
+    "cascade": "equity_usd_bn",
+    "eisenberg-noe": "cash_usd_bn",
+}
+
+_TOL = 1e-12
+
+
+# --------------------------------------------------------------------------- engines
+def _as_matrix(A: Any, n: int | None = None) -> Any:
+    from scipy import sparse
+
+    M = sparse.csr_matrix(A, dtype=float)
+    if n is not None and M.shape != (n, n):
+        raise ParameterError(f"matrix must be {n} x {n}, got {M.shape[0]} x {M.shape[1]}")
+    if M.shape[0] != M.shape[1]:
+        raise ParameterError("matrix must be square")
+    if M.nnz and (M.data < 0).any():
+        raise ParameterError("exposures and obligations must be non-negative")
+    M.setdiag(0.0)
+    M.eliminate_zeros()
+    return M
+
+
+def _vec(x: Any, n: int, name: str, default: float | None = None) -> np.ndarray:
+    if x is None:
+        if default is None:
+            raise ParameterError(f"{name} is required")
+        return np.full(n, float(default))
+    v = np.asarray(x, dtype=float).reshape(-1)
+    if v.size == 1 and n != 1:
+        v = np.full(n, float(v[0]))
+    if v.size != n:
+        raise ParameterError(f"{name} must have {n} entries, got {v.size}")
+    return v
+
+
+def _check_share(x: np.ndarray, name: str) -> None:
+    if np.isnan(x).any() or (x < 0).any() or (x > 1).any():
+        raise ParameterError(f"{name} must be between 0 and 1")
+
+
+@dataclass(frozen=True)
+class DebtRankRun:
+    """Result of :func:`debtrank_propagate` (arrays indexed like the input matrix).
+
+    Attributes
+    ----------
+    h0 : numpy.ndarray
+        Initial distress (the shock).
+    h1 : numpy.ndarray
+        Distress after the first round (direct impact of the shock).
+    h : numpy.ndarray
+        Final distress, in [0, 1]; 1 means the buffer is gone (default).
+    round_hit : numpy.ndarray
+        Round in which each company's distress first rose (0 for shocked companies, -1 if
+        never).
+    rounds : int
+        Rounds until nothing changed.
+    value : float
+        DebtRank ``R = sum_i v_i (h_i - h0_i)``: the weighted distress added by the
+        propagation (the initial shock excluded), with weights ``v`` summing to 1.
+    """
+
+    h0: np.ndarray
+    h1: np.ndarray
+    h: np.ndarray
+    round_hit: np.ndarray
+    rounds: int
+    value: float
+
+
+def debtrank_propagate(
+    exposures: Any,
+    buffers: Any,
+    shock: Any,
+    *,
+    value_exposures: Any = None,
+    payment_shock: Any = None,
+    value_shock: Any = None,
+    weights: Any = None,
+    differential: bool = False,
+    max_rounds: int = 10000,
+    tol: float = 1e-12,
+) -> DebtRankRun:
+    """Propagate distress with DebtRank (original or differential) on an exposure matrix.
+
+    Parameters
+    ----------
+    exposures : array_like or scipy sparse matrix, shape (n, n)
+        ``A[i, j]`` = what company i stands to lose if company j fails entirely (i's asset
+        on j; the "assets" convention of NetworkRiskMeasures). With ``value_exposures``,
+        the part that travels through payments.
+    buffers : array_like, shape (n,)
+        Loss buffers ``E`` (capital); must be positive.
+    shock : array_like, shape (n,) or float
+        Initial distress ``h0`` in [0, 1] (share of buffer lost by the shocked companies).
+    value_exposures : array_like, optional
+        A second exposure matrix (stakes) hit in the first round by ``value_shock`` instead
+        of ``payment_shock``; later rounds treat both matrices alike.
+    payment_shock, value_shock : array_like, optional
+        Share of what each shocked company fails to pay / of its equity value lost, used in
+        the first round only (default: ``shock``).
+    weights : array_like, optional
+        Economic weights ``v`` for the DebtRank value (normalised to sum 1; default: the
+        buffers).
+    differential : bool
+        False: Battiston et al. (2012), impacts ``min(1, A_ij / E_i)``, each company passes
+        on its distress once. True: Bardoscia et al. (2015), impacts ``A_ij / E_i``, every
+        increase of distress passed on until convergence.
+    max_rounds : int
+        Stop after this many rounds (differential only); raises SolverError when the
+        distress still changes by more than ``tol``.
+    tol : float
+        Convergence tolerance on the largest change of distress.
+
+    Returns
+    -------
+    DebtRankRun
+
+    Examples
+    --------
+    The example of the R package NetworkRiskMeasures (README, "debt_rank_shock"):
+
+    >>> A = [[0, 1, 0], [10, 0, 3], [3, 2, 0]]
+    >>> run = debtrank_propagate(A, [2, 5, 2], [0.1, 0.1, 0.1], weights=[10, 100, 30])
+    >>> [round(float(x), 2) for x in run.h], round(run.value, 4)
+    ([0.15, 0.26, 0.3], 0.1607)
+    """
+    A = _as_matrix(exposures)
+    n = A.shape[0]
+    V = _as_matrix(value_exposures, n) if value_exposures is not None else None
+    E = _vec(buffers, n, "buffers")
+    if np.isnan(E).any() or (E <= 0).any():
+        raise ParameterError("buffers must be positive numbers")
+    h0 = _vec(shock, n, "shock")
+    _check_share(h0, "shock")
+    d_pay = _vec(payment_shock, n, "payment_shock") if payment_shock is not None else h0.copy()
+    d_val = _vec(value_shock, n, "value_shock") if value_shock is not None else h0.copy()
+    _check_share(d_pay, "payment_shock")
+    _check_share(d_val, "value_shock")
+    v = _vec(weights, n, "weights") if weights is not None else E.copy()
+    if np.isnan(v).any() or (v < 0).any() or v.sum() <= 0:
+        raise ParameterError("weights must be non-negative with a positive sum")
+    v = v / v.sum()
+    if max_rounds < 1:
+        raise ParameterError("max_rounds must be at least 1")
+
+    total = A if V is None else (A + V).tocsr()
+    inv_e = 1.0 / E
+    # relative impact matrix: row i scaled by 1 / E_i
+    from scipy import sparse
+
+    Lam = sparse.diags(inv_e) @ total
+    Lam = Lam.tocsr()
+    W = Lam.copy()
+    if not differential:
+        W.data = np.minimum(W.data, 1.0)
+
+    # first round: per-pair loss c_ij = A_ij d_pay_j + V_ij d_val_j (as a share of E_i)
+    C = (A @ sparse.diags(d_pay))
+    if V is not None:
+        C = C + V @ sparse.diags(d_val)
+    C = (sparse.diags(inv_e) @ C).tocsr()
+    if not differential:
+        # Battiston's cap: relative impact of j on i at most h_j-equivalent W_ij * share;
+        # min(1, A_ij/E_i) * c_ij/A_ij == min(c_ij/E_i, c_ij/A_ij)
+        Cd = C.tocoo()
+        tot_coo = total.tocsr()
+        a_ij = np.asarray(tot_coo[Cd.row, Cd.col]).reshape(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(a_ij > 0, Cd.data * E[Cd.row] / a_ij, 0.0)
+        Cd.data = np.minimum(Cd.data, share)
+        C = Cd.tocsr()
+    shocked = (h0 > 0) | (d_pay > 0) | (d_val > 0)
+    first = np.asarray(C[:, shocked].sum(axis=1)).reshape(-1) if shocked.any() else np.zeros(n)
+
+    round_hit = np.full(n, -1, dtype=np.int64)
+    round_hit[shocked] = 0
+    h = h0.copy()
+    h_new = np.minimum(1.0, h + first)
+    rose = (h_new > h + _TOL) & (round_hit < 0)
+    round_hit[rose] = 1
+    h1 = h_new.copy()
+    rounds = 1
+    if differential:
+        delta = h_new - h  # the initial shock itself was passed on above
+        h = h_new
+        while True:
+            if not np.any(delta > tol):
+                break
+            if rounds >= max_rounds:
+                raise SolverError(
+                    f"differential DebtRank did not converge in {max_rounds} rounds "
+                    f"(largest change {float(delta.max()):.3g}); raise max_rounds"
+                )
+            rounds += 1
+            h_new = np.minimum(1.0, h + Lam @ delta)
+            rose = (h_new > h + _TOL) & (round_hit < 0)
+            round_hit[rose] = rounds
+            delta = h_new - h
+            h = h_new
+    else:
+        # states: 0 undistressed, 1 distressed, 2 inactive
+        state = np.zeros(n, dtype=np.int8)
+        state[shocked] = 2  # the shocked companies passed on their distress in round 1
+        newly = (h_new > 0) & (state == 0)
+        state[newly] = 1
+        h = h_new
+        while (state == 1).any():
+            rounds += 1
+            active = state == 1
+            push = np.where(active, h, 0.0)
+            h_new = np.minimum(1.0, h + W @ push)
+            state[active] = 2
+            rose = (h_new > h + _TOL) & (round_hit < 0)
+            round_hit[rose] = rounds
+            newly = (h_new > 0) & (state == 0)
+            state[newly] = 1
+            h = h_new
+            if rounds > n + 2:  # every company becomes inactive at most once
+                break
+    value = float(np.dot(v, h - h0))
+    return DebtRankRun(h0=h0, h1=h1, h=h, round_hit=round_hit, rounds=rounds, value=value)
+
+
+@dataclass(frozen=True)
+class ClearingRun:
+    """Result of :func:`clearing_vector`.
+
+    Attributes
+    ----------
+    payments : numpy.ndarray
+        Greatest clearing vector ``p`` (what each company pays in total).
+    obligations : numpy.ndarray
+        ``p_bar``: what each company owes (network plus external liabilities).
+    limit : numpy.ndarray
+        The most each company pays (``p_bar``, or less where a shock caps it).
+    defaults : numpy.ndarray of bool
+        Companies paying less than their limit.
+    default_round : numpy.ndarray
+        Step of the fictitious default algorithm in which each company defaulted (-1: never).
+    rounds : int
+        Steps of the fictitious default algorithm.
+    """
+
+    payments: np.ndarray
+    obligations: np.ndarray
+    limit: np.ndarray
+    defaults: np.ndarray
+    default_round: np.ndarray
+    rounds: int
+
+
+def clearing_vector(
+    liabilities: Any,
+    external_assets: Any,
+    *,
+    external_liabilities: Any = None,
+    max_payment: Any = None,
+) -> ClearingRun:
+    """Eisenberg-Noe greatest clearing vector by the fictitious default algorithm.
+
+    Solves ``p_i = min(limit_i, e_i + sum_j Pi_ji p_j)`` with ``Pi_ij = L_ij / p_bar_i`` and
+    ``p_bar_i = sum_j L_ij + external_liabilities_i`` (Eisenberg & Noe 2001, section 3).
+
+    Parameters
+    ----------
+    liabilities : array_like or scipy sparse matrix, shape (n, n)
+        ``L[i, j]`` = what company i owes company j.
+    external_assets : array_like, shape (n,)
+        ``e``: what each company has from outside the network (non-negative).
+    external_liabilities : array_like, optional
+        What each company owes outside the network (default 0); paid pro rata with ``L``.
+    max_payment : array_like, optional
+        Caps on total payments (a shocked company paying at most ``(1 - loss) p_bar``).
+
+    Returns
+    -------
+    ClearingRun
+
+    Examples
+    --------
+    The example of the R package systemicrisk (``default_clearing``; Rogers & Veraart 2013):
+
+    >>> L = [[0, .5, .5], [.5, 0, .5], [.5, .5, 0]]
+    >>> run = clearing_vector(L, [1/2, 5/8, 3/4], external_liabilities=[3/2, 1/2, 1/2])
+    >>> run.defaults.astype(int).tolist()
+    [1, 1, 0]
+    """
+    from scipy import sparse
+    from scipy.sparse.linalg import spsolve
+
+    L = _as_matrix(liabilities)
+    n = L.shape[0]
+    e = _vec(external_assets, n, "external_assets")
+    if np.isnan(e).any() or (e < 0).any():
+        raise ParameterError("external assets must be non-negative numbers")
+    el = _vec(external_liabilities, n, "external_liabilities", default=0.0)
+    if np.isnan(el).any() or (el < 0).any():
+        raise ParameterError("external liabilities must be non-negative numbers")
+    pbar = np.asarray(L.sum(axis=1)).reshape(-1) + el
+    limit = pbar.copy()
+    if max_payment is not None:
+        cap = _vec(max_payment, n, "max_payment")
+        if np.isnan(cap).any() or (cap < 0).any():
+            raise ParameterError("max_payment must be non-negative")
+        limit = np.minimum(limit, cap)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = np.where(pbar > 0, 1.0 / pbar, 0.0)
+    Pi = (sparse.diags(inv) @ L).tocsr()
+    PiT = Pi.T.tocsr()
+
+    default_round = np.full(n, -1, dtype=np.int64)
+    p = limit.copy()
+    in_default = np.zeros(n, dtype=bool)
+    rounds = 0
+    while True:
+        value = e + PiT @ p
+        new = (value < limit - 1e-12 * np.maximum(1.0, limit)) & ~in_default
+        if not new.any():
+            break
+        rounds += 1
+        default_round[new] = rounds
+        in_default |= new
+        D = np.flatnonzero(in_default)
+        N = np.flatnonzero(~in_default)
+        # defaulting companies pay everything they have: p_D = e_D + PiT_DD p_D + PiT_DN p_N
+        M = sparse.identity(len(D), format="csc") - PiT[D][:, D].tocsc()
+        rhs = e[D] + (PiT[D][:, N] @ limit[N] if len(N) else 0.0)
+        pD = None
+        try:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pD = np.asarray(spsolve(M, rhs)).reshape(-1)
+            if not np.all(np.isfinite(pD)):
+                pD = None
+        except Exception:
+            pD = None
+        if pD is None:
+            pD = _picard(PiT, e, limit, D, N)
+        p = limit.copy()
+        p[D] = np.clip(pD, 0.0, limit[D])
+        if rounds > n + 1:  # pragma: no cover - each step adds a company
+            raise SolverError("fictitious default algorithm did not terminate")
+    return ClearingRun(payments=p, obligations=pbar, limit=limit, defaults=in_default,
+                       default_round=default_round, rounds=rounds)
+
+
+def _picard(PiT: Any, e: np.ndarray, limit: np.ndarray, D: np.ndarray, N: np.ndarray,
+            max_iter: int = 100000) -> np.ndarray:
+    """Greatest solution of p_D = min(limit, e_D + PiT_D p) by monotone iteration from above."""
+    p = limit.copy()
+    for _ in range(max_iter):
+        new = p.copy()
+        new[D] = np.minimum(limit[D], e[D] + PiT[D] @ p)
+        if np.max(np.abs(new - p), initial=0.0) < 1e-13 * max(1.0, float(limit.max(initial=0))):
+            return new[D]
+        p = new
+    raise SolverError("clearing payments did not converge")
+
+
+@dataclass(frozen=True)
+class CascadeRun:
+    """Result of :func:`threshold_cascade`.
+
+    Attributes
+    ----------
+    losses : numpy.ndarray
+        Final losses of each company.
+    direct : numpy.ndarray
+        Losses in round 1 (from the initially shocked companies only).
+    failed : numpy.ndarray of bool
+        Companies that failed (losses reached their buffer), shocked ones excluded.
+    fail_round : numpy.ndarray
+        Round in which each company failed (0: shocked, -1: never).
+    round_hit : numpy.ndarray
+        Round in which each company first lost money (-1: never; 0: shocked).
+    rounds : int
+        Rounds until no new company failed.
+    """
+
+    losses: np.ndarray
+    direct: np.ndarray
+    failed: np.ndarray
+    fail_round: np.ndarray
+    round_hit: np.ndarray
+    rounds: int
+
+
+def threshold_cascade(
+    exposures: Any,
+    buffers: Any,
+    shock: Any,
+    *,
+    value_exposures: Any = None,
+    value_shock: Any = None,
+    default_loss: float = 1.0,
+    can_fail: Any = None,
+) -> CascadeRun:
+    """Default cascade: a company whose losses reach its buffer fails and passes on losses.
+
+    Round 1: every company loses ``A_ij * shock_j`` on each shocked company j (and
+    ``V_ij * value_shock_j`` on stakes). A company whose total loss reaches its buffer
+    (``loss >= E``; a buffer below 0 means it has already failed) fails and, from the next
+    round on, its counterparties lose ``default_loss`` of their exposure to it. Repeat until
+    no new company fails.
+
+    Parameters
+    ----------
+    exposures : array_like, shape (n, n)
+        ``A[i, j]``: what i loses if j pays nothing (payment exposures).
+    buffers : array_like, shape (n,)
+        Loss buffers (net worth); NaN or ``can_fail = False`` means never fails.
+    shock : array_like or float
+        Share of its obligations each company fails to pay at the start (0 for most).
+    value_exposures, value_shock : optional
+        Stakes and the share of equity value the shocked companies lose.
+    default_loss : float
+        Share lost on exposures to a company that failed in the cascade (1 - recovery).
+    can_fail : array_like of bool, optional
+        Companies allowed to fail (default: those with a known buffer).
+
+    Returns
+    -------
+    CascadeRun
+
+    Examples
+    --------
+    The example of the R package systemicrisk (``default_cascade``, recovery rate 0):
+    net worth ``e + colSums(L) - rowSums(L) - el`` = (-1, 1/8, 1/4) and exposures = L^T.
+
+    >>> L = np.array([[0, .5, .5], [.5, 0, .5], [.5, .5, 0]])
+    >>> run = threshold_cascade(L.T, [-1, 1/8, 1/4], 0.0)
+    >>> run.failed.astype(int).tolist()
+    [1, 1, 1]
+    """
+    A = _as_matrix(exposures)
+    n = A.shape[0]
+    V = _as_matrix(value_exposures, n) if value_exposures is not None else None
+    E = _vec(buffers, n, "buffers")
+    s = _vec(shock, n, "shock")
+    _check_share(s, "shock")
+    sv = _vec(value_shock, n, "value_shock") if value_shock is not None else s
+    _check_share(sv, "value_shock")
+    if not 0 <= default_loss <= 1:
+        raise ParameterError("default_loss must be between 0 and 1")
+    fail_ok = (_vec(can_fail, n, "can_fail").astype(bool) if can_fail is not None
+               else ~np.isnan(E))
+    fail_ok &= ~np.isnan(E)
+
+    d_pay = s.copy()
+    d_val = sv.copy()
+    shocked = (s > 0) | (sv > 0)
+    fail_round = np.full(n, -1, dtype=np.int64)
+    fail_round[shocked] = 0
+    failed = np.zeros(n, dtype=bool)
+    round_hit = np.full(n, -1, dtype=np.int64)
+    round_hit[shocked] = 0
+
+    def losses_now() -> np.ndarray:
+        out = A @ d_pay
+        if V is not None:
+            out = out + V @ d_val
+        return np.asarray(out).reshape(-1)
+
+    rounds = 0
+    loss = np.zeros(n)
+    direct = None
+    while True:
+        rounds += 1
+        loss = losses_now()
+        if direct is None:
+            direct = loss.copy()
+        hit = (loss > 0) & (round_hit < 0)
+        round_hit[hit] = rounds
+        new = fail_ok & ~failed & (loss >= E - 1e-12 * np.maximum(1.0, np.abs(np.nan_to_num(E))))
+        if not new.any():
+            break
+        failed |= new
+        fail_round[new & (fail_round < 0)] = rounds
+        d_pay[new] = np.maximum(d_pay[new], default_loss)
+        d_val[new] = np.maximum(d_val[new], default_loss)
+        if rounds > n + 1:  # pragma: no cover - each round adds a failure
+            break
+    failed_out = failed & ~shocked
+    return CascadeRun(losses=loss, direct=direct if direct is not None else loss,
+                      failed=failed_out, fail_round=fail_round, round_hit=round_hit,
+                      rounds=rounds)
+
+
+# --------------------------------------------------------------------------- graph level
+@dataclass(frozen=True)
+class StressResult:
+    """Outcome of a stress test.
+
+    Attributes
+    ----------
+    model : str
+        One of :data:`MODELS`.
+    failed : tuple of str
+        The shocked companies.
+    loss, equity_loss : float
+        Share of their obligations the shocked companies fail to pay, and share of their
+        equity value lost.
+    buffer : str
+        The companies-table column used as loss buffer (external assets for
+        Eisenberg-Noe).
+    companies : pandas.DataFrame
+        One row per company of the network: ``company, kind, shocked, buffer``
+        (bn USD), ``buffer_basis`` (the column, or the assumption used when it was
+        missing), ``exposure`` (what the company could lose on others, bn USD),
+        ``direct_loss`` (on the shocked companies, first round), ``indirect_loss`` (passed
+        on by others), ``loss`` (both), ``loss_share`` (loss / buffer), ``distress``
+        (DebtRank models: share of buffer lost, 0-1), ``round_hit`` (round of the first
+        loss; 0 for the shocked companies, empty if never), ``fails``; for
+        ``eisenberg-noe`` also ``obligations``, ``payments``, ``paid_share``,
+        ``baseline_default``. Sorted by loss (largest first), then name.
+    total_loss : float
+        Sum of ``loss`` over all companies (bn USD).
+    direct_loss, indirect_loss : float
+        Its two parts.
+    debtrank : float
+        DebtRank value (DebtRank models): buffer-weighted distress added by the propagation,
+        the initial shock excluded (0-1). NaN for the other models.
+    n_failed : int
+        Companies that fail because of the shock (shocked ones and, for Eisenberg-Noe,
+        baseline defaults not counted).
+    rounds : int
+        Propagation rounds.
+    n_unknown : int
+        Exposures left out because their amount is unknown.
+    assumptions : str
+        Everything assumed: statuses counted, buffers missing and what was used instead,
+        how unknown amounts and external assets were treated.
+    """
+
+    model: str
+    failed: tuple[str, ...]
+    loss: float
+    equity_loss: float
+    buffer: str
+    companies: pd.DataFrame
+    total_loss: float
+    direct_loss: float
+    indirect_loss: float
+    debtrank: float
+    n_failed: int
+    rounds: int
+    n_unknown: int
+    assumptions: str
+
+    def headline(self) -> pd.DataFrame:
+        """The scalar results as a two-column table (``measure``, ``value``)."""
+        rows = [
+            ("model", self.model),
+            ("shocked", ", ".join(self.failed)),
+            ("share of obligations unpaid", f"{self.loss:.0%}"),
+            ("share of equity value lost", f"{self.equity_loss:.0%}"),
+            ("buffer", self.buffer),
+            ("total loss (bn USD)", f"{self.total_loss:,.2f}"),
+            ("direct loss (bn USD)", f"{self.direct_loss:,.2f}"),
+            ("indirect loss (bn USD)", f"{self.indirect_loss:,.2f}"),
+            ("companies failing", str(self.n_failed)),
+            ("rounds", str(self.rounds)),
+        ]
+        if not math.isnan(self.debtrank):
+            rows.insert(8, ("DebtRank", f"{self.debtrank:.4f}"))
+        if self.n_unknown:
+            rows.append(("exposures with unknown amount (left out)", str(self.n_unknown)))
+        return pd.DataFrame(rows, columns=["measure", "value"])
+
+
+def _node_float(G: nx.Graph, n: Any, col: str) -> float:
+    v = G.nodes[n].get(col) if n in G else None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+def _values_from(G: nx.Graph, names: list[Any], spec: Any, what: str) -> np.ndarray:
+    """Per-company numbers from a column name, a list of columns (summed) or a mapping."""
+    if isinstance(spec, Mapping):
+        out = np.full(len(names), math.nan)
+        for i, n in enumerate(names):
+            if n in spec and spec[n] is not None:
+                out[i] = float(spec[n])
+        return out
+    cols = [spec] if isinstance(spec, str) else list(spec)
+    present = [c for c in cols if any(c in G.nodes[n] for n in G)]
+    if not present:
+        avail = sorted({k for n in G for k, v in G.nodes[n].items()
+                        if k.endswith("_usd_bn")})
+        raise MissingDataError(
+            f"no company has {what} column {', '.join(cols)}"
+            + (f"; available: {', '.join(avail)}" if avail else "; the graph has no companies "
+               "table (load one with --companies)")
+        )
+    arr = np.array([[_node_float(G, n, c) for c in cols] for n in names], dtype=float)
+    return arr.sum(axis=1) if arr.size else np.full(len(names), math.nan)
+
+
+def _check_loss(x: float, name: str) -> float:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a number between 0 and 1, got {x!r}") from None
+    if math.isnan(f) or not 0 <= f <= 1:
+        raise ParameterError(f"{name} must be between 0 and 1 (a share), got {x!r}")
+    return f
+
+
+def stress_test(
+    G: nx.Graph,
+    fail: str | Iterable[str],
+    *,
+    loss: float = 1.0,
+    equity_loss: float | None = None,
+    model: str = "debtrank",
+    buffer: str | Sequence[str] | Mapping[str, float] | None = None,
+    missing_buffer: str = "exposure",
+    default_loss: float = 1.0,
+    external_assets: str | Sequence[str] | Mapping[str, float] | None = None,
+    external_liabilities: Mapping[str, float] | None = None,
+    weights: Mapping[str, float] | None = None,
+    semantics: Any = None,
+    statuses: Iterable[str] | str | None = DEFAULT_STATUSES,
+    max_rounds: int = 10000,
+    weight: str = "amount",
+    progress: Callable[[str], None] | None = None,
+) -> StressResult:
+    """Shock one or more companies and follow the damage through the network.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or networkx.DiGraph
+        Deal graph from :func:`flowgraph.build_graph`, with the companies table as node
+        attributes.
+    fail : str or list of str
+        The companies that fail (case-insensitive names).
+    loss : float
+        Share (0-1) of their obligations (promised payments, promised funding, loans) the
+        failing companies do not pay. Default 1: they pay nothing.
+    equity_loss : float, optional
+        Share (0-1) of their equity value lost (hits holders of their shares and warrants);
+        default: ``loss``. Not used by ``eisenberg-noe``, which clears payments only.
+    model : {"debtrank", "differential-debtrank", "eisenberg-noe", "cascade"}
+        Propagation model, see the module documentation.
+    buffer : str, list of str or dict, optional
+        Loss buffer per company: a companies-table column (default ``equity_usd_bn``; for
+        ``eisenberg-noe`` ``cash_usd_bn``, used as external assets), several columns to add
+        up, or a dict company -> amount.
+    missing_buffer : {"exposure", "exclude"}
+        What to assume for a company without a positive buffer. ``exposure`` (default): its
+        buffer is its total exposure to the network (it fails only if it loses everything it
+        has at stake there). ``exclude``: it absorbs losses without ever failing or passing
+        distress on. For ``eisenberg-noe`` both mean it can pay what it owes from its own
+        means (external assets = its obligations). The companies concerned are listed in
+        ``assumptions``.
+    default_loss : float
+        ``cascade``: share lost on exposures to a company that fails in the cascade
+        (default 1: no recovery).
+    external_assets : str, list of str or dict, optional
+        ``eisenberg-noe``: external assets (default: the buffer).
+    external_liabilities : dict, optional
+        ``eisenberg-noe``: what companies owe outside the network (default none).
+    weights : dict, optional
+        DebtRank economic weights (default: the buffers, so DebtRank is the share of all
+        buffers lost).
+    semantics, statuses
+        Exposure semantics and deal statuses counted, as in
+        :func:`flowgraph.exposure.exposures`.
+    max_rounds : int
+        Round limit for the differential DebtRank.
+    weight : str
+        Edge attribute with the amount.
+    progress : callable, optional
+        Called with short progress messages.
+
+    Returns
+    -------
+    StressResult
+
+    Raises
+    ------
+    UnknownCompanyError
+        A name in ``fail`` is not in the graph.
+    ParameterError
+        ``loss``, ``equity_loss`` or ``default_loss`` outside [0, 1], or an unknown model.
+    MissingDataError
+        No company has a usable buffer.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> M = nx.MultiDiGraph()
+    >>> M.add_node("Lab", equity_usd_bn=10.0)
+    >>> M.add_node("Cloud", equity_usd_bn=40.0)
+    >>> _ = M.add_edge("Lab", "Cloud", key="d1", amount=30.0,
+    ...                flow_type="compute_contract", status="committed")
+    >>> r = stress_test(M, "Lab", loss=0.5)
+    >>> float(r.companies.set_index("company").loc["Cloud", "loss"])
+    15.0
+    """
+    if model not in MODELS:
+        raise ParameterError(f"unknown model {model!r}; valid: {', '.join(MODELS)}")
+    loss = _check_loss(loss, "loss")
+    equity_loss = loss if equity_loss is None else _check_loss(equity_loss, "equity_loss")
+    default_loss = _check_loss(default_loss, "default_loss")
+    if missing_buffer not in ("exposure", "exclude"):
+        raise ParameterError("missing_buffer must be 'exposure' or 'exclude'")
+    fails = [fail] if isinstance(fail, str) else list(fail)
+    if not fails:
+        raise ParameterError("name at least one company to fail")
+    shocked_names = []
+    for f in fails:
+        name = check_company(G, f)
+        if name not in shocked_names:
+            shocked_names.append(name)
+    say = progress or (lambda _m: None)
+
+    names = sorted(G.nodes, key=str)
+    index = {n: i for i, n in enumerate(names)}
+    n = len(names)
+    say(f"building exposures of {n} companies")
+    ex = exposures(G, semantics=semantics, statuses=statuses, weight=weight)
+    n_unknown = int((~ex["amount_known"]).sum()) if len(ex) else 0
+    known = ex[ex["amount_known"] & (ex["amount"] > 0) & (ex["exposed"] != ex["counterparty"])]
+
+    from scipy import sparse
+
+    def mat(rows: pd.DataFrame, r: str, c: str) -> Any:
+        if rows.empty:
+            return sparse.csr_matrix((n, n))
+        ri = rows[r].map(index).to_numpy()
+        ci = rows[c].map(index).to_numpy()
+        return sparse.csr_matrix((rows["amount"].to_numpy(float), (ri, ci)), shape=(n, n))
+
+    value_kinds = [k for k, v in RISK_KINDS.items() if v.transmits == "value"]
+    pay_rows = known[~known["risk"].isin(value_kinds)]
+    val_rows = known[known["risk"].isin(value_kinds)]
+    A_pay = mat(pay_rows, "exposed", "counterparty")
+    A_val = mat(val_rows, "exposed", "counterparty")
+    total_exposure = np.asarray((A_pay + A_val).sum(axis=1)).reshape(-1)
+
+    buffer_spec = buffer if buffer is not None else _DEFAULT_BUFFER[model]
+    buffer_label = (buffer_spec if isinstance(buffer_spec, str)
+                    else "given per company" if isinstance(buffer_spec, Mapping)
+                    else " + ".join(buffer_spec))
+    E_raw = _values_from(G, names, buffer_spec, "buffer")
+    usable = ~np.isnan(E_raw) & (E_raw > 0)
+    if not usable.any():
+        raise MissingDataError(
+            f"no company in the network has a positive {buffer_label}; choose another buffer "
+            f"column ({', '.join(BUFFER_COLUMNS)}) or give buffers per company"
+        )
+    missing_idx = np.flatnonzero(~usable)
+    basis = np.array([buffer_label] * n, dtype=object)
+    E = E_raw.copy()
+    participates = np.ones(n, dtype=bool)
+    notes: list[str] = []
+    for i in missing_idx:
+        if missing_buffer == "exposure" and total_exposure[i] > 0:
+            E[i] = total_exposure[i]
+            basis[i] = "assumed: total exposure"
+        else:
+            E[i] = math.nan
+            basis[i] = "missing: never fails" if total_exposure[i] > 0 or model == "eisenberg-noe" \
+                else "missing: nothing at stake"
+            participates[i] = False
+    shocked = np.zeros(n, dtype=bool)
+    for s in shocked_names:
+        shocked[index[s]] = True
+
+    st_text = ", ".join(statuses) if statuses is not None and not isinstance(statuses, str) \
+        else (statuses or "all")
+    notes.append(
+        f"Exposures from deals with status {st_text}; paid (disbursed) deals count only for "
+        "stakes and loans, never as revenue or funding at risk."
+    )
+    if n_unknown:
+        notes.append(f"{n_unknown} exposure(s) with unknown amounts are left out (not zero).")
+    miss_names = [str(names[i]) for i in missing_idx if total_exposure[i] > 0
+                  or model == "eisenberg-noe"]
+    if len(miss_names):
+        what = ("assumed equal to their total exposure to the network"
+                if missing_buffer == "exposure" else "excluded: they absorb losses but never fail")
+        if model == "eisenberg-noe":
+            what = "assumed able to pay what they owe from their own means"
+        notes.append(f"No positive {buffer_label} for {len(miss_names)} compan"
+                     f"{'y' if len(miss_names) == 1 else 'ies'} ({what}): "
+                     + ", ".join(sorted(miss_names)) + ".")
+
+    kinds = [G.nodes[x].get("kind", "unknown") for x in names]
+    extra: dict[str, Any] = {}
+    say(f"running {model}")
+    if model in ("debtrank", "differential-debtrank"):
+        # companies without a usable buffer under "exclude" take no distress of their own
+        part = participates
+        E_run = np.where(part, E, 1.0)
+        mask = sparse.diags(part.astype(float))
+        h0 = np.where(shocked & part, equity_loss, 0.0)
+        wv = (np.array([float(weights.get(x, 0.0)) for x in names]) if weights is not None
+              else np.where(part, E_run, 0.0))
+        run = debtrank_propagate(
+            (mask @ A_pay).tocsr(), E_run, h0, value_exposures=(mask @ A_val).tocsr(),
+            payment_shock=np.where(shocked, loss, 0.0),
+            value_shock=np.where(shocked, equity_loss, 0.0),
+            weights=wv, differential=(model == "differential-debtrank"),
+            max_rounds=max_rounds,
+        )
+        loss_total = np.where(part, (run.h - run.h0) * E_run, 0.0)
+        loss_direct = np.where(part, (run.h1 - run.h0) * E_run, 0.0)
+        # excluded companies: value of their claims lost at the final distress of debtors
+        if (~part).any():
+            pay_share = np.where(shocked, loss, np.where(part, run.h, 0.0))
+            val_share = np.where(shocked, equity_loss, np.where(part, run.h, 0.0))
+            ex_loss = A_pay @ pay_share + A_val @ val_share
+            ex_direct = (A_pay @ np.where(shocked, loss, 0.0)
+                         + A_val @ np.where(shocked, equity_loss, 0.0))
+            loss_total = np.where(part, loss_total, ex_loss)
+            loss_direct = np.where(part, loss_direct, ex_direct)
+        distress = np.where(part, run.h, np.nan)
+        fails_arr = part & (run.h >= 1.0 - 1e-12) & ~shocked
+        round_hit = run.round_hit.astype(float)
+        if (~part).any():
+            hit_ex = (~part) & (loss_total > 0)
+            round_hit = np.where(hit_ex & (round_hit < 0), 1.0, round_hit)
+        debtrank_value = run.value
+        rounds = run.rounds
+        extra["distress"] = distress
+        n_failed = int(fails_arr.sum())
+        notes.append(
+            "DebtRank: distress = share of buffer lost; "
+            + ("each company passes its distress on once (Battiston et al. 2012), impact "
+               "min(1, exposure / buffer)." if model == "debtrank" else
+               "every increase of distress is passed on until nothing changes (Bardoscia et "
+               "al. 2015), impact exposure / buffer.")
+            + f" Shocked companies fail to pay {loss:.0%} and lose {equity_loss:.0%} of "
+            "their equity value in the first round; later rounds pass on distress. DebtRank is "
+            "weighted by " + ("the given weights." if weights is not None else "buffers.")
+        )
+    elif model == "cascade":
+        can_fail = participates & ~shocked
+        E_run = np.where(participates, E, np.nan)
+        run_c = threshold_cascade(
+            A_pay, E_run, np.where(shocked, loss, 0.0), value_exposures=A_val,
+            value_shock=np.where(shocked, equity_loss, 0.0), default_loss=default_loss,
+            can_fail=can_fail,
+        )
+        loss_total = run_c.losses
+        loss_direct = run_c.direct
+        fails_arr = run_c.failed
+        round_hit = run_c.round_hit.astype(float)
+        round_hit[shocked] = 0
+        debtrank_value = math.nan
+        rounds = run_c.rounds
+        n_failed = int(fails_arr.sum())
+        notes.append(
+            f"Cascade: a company fails when its losses reach its buffer; shocked companies "
+            f"fail to pay {loss:.0%} and lose {equity_loss:.0%} of equity value, companies "
+            f"failing in the cascade pass on {default_loss:.0%} of what they owe and of their "
+            "equity value."
+        )
+    else:  # eisenberg-noe
+        L = mat(known[known["risk"].isin(["revenue", "funding"])], "counterparty", "exposed")
+        credit = known[(known["risk"] == "credit") & (known["status"] == "disbursed")]
+        L = (L + mat(credit, "counterparty", "exposed")).tocsr()
+        pbar_net = np.asarray(L.sum(axis=1)).reshape(-1)
+        if external_assets is not None:
+            e = _values_from(G, names, external_assets, "external assets")
+            ea_label = (external_assets if isinstance(external_assets, str)
+                        else "given per company" if isinstance(external_assets, Mapping)
+                        else " + ".join(external_assets))
+        else:
+            e = E_raw.copy()
+            ea_label = buffer_label
+        el = np.zeros(n)
+        if external_liabilities is not None:
+            for k, v in external_liabilities.items():
+                el[index[check_company(G, k)]] = float(v)
+        no_e = np.isnan(e) | (e < 0)
+        e = np.where(no_e, pbar_net + el, e)
+        if no_e.any():
+            basis = np.where(no_e, "assumed: can pay its obligations", basis)
+        # the shocked companies pay exactly (1 - loss) of what they owe, whatever their own
+        # means: give them enough external assets, and compare with them paying in full
+        pbar0 = pbar_net + el
+        e = np.where(shocked, np.maximum(np.nan_to_num(e), pbar0), e)
+        base = clearing_vector(L, e, external_liabilities=el)
+        pbar = base.obligations
+        cap = np.where(shocked, (1.0 - loss) * pbar, pbar)
+        shock_run = clearing_vector(L, e, external_liabilities=el, max_payment=cap)
+        LT = L.T.tocsr()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unpaid_share_base = np.where(pbar > 0, 1.0 - base.payments / pbar, 0.0)
+            unpaid_share = np.where(pbar > 0, 1.0 - shock_run.payments / pbar, 0.0)
+        delta = np.maximum(unpaid_share - unpaid_share_base, 0.0)
+        loss_total = np.asarray(LT @ delta).reshape(-1)
+        loss_direct = np.asarray(LT @ np.where(shocked, delta, 0.0)).reshape(-1)
+        new_default = shock_run.defaults & ~base.defaults & ~shocked
+        fails_arr = new_default
+        # round hit: one step after the first debtor (shocked: step 0) defaulted
+        dr = np.where(shocked, 0, shock_run.default_round).astype(float)
+        dr[dr < 0] = np.inf
+        dr[~(delta > 0)] = np.inf
+        Lc = L.tocoo()
+        hit = np.full(n, np.inf)
+        np.minimum.at(hit, Lc.col, dr[Lc.row] + 1)
+        round_hit = np.where(np.isfinite(hit) & (loss_total > 0), hit, -1.0)
+        round_hit[shocked] = 0
+        debtrank_value = math.nan
+        rounds = shock_run.rounds
+        n_failed = int(fails_arr.sum())
+        extra["obligations"] = pbar
+        extra["payments"] = shock_run.payments
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra["paid_share"] = np.where(pbar > 0, shock_run.payments / pbar, np.nan)
+        extra["baseline_default"] = base.defaults
+        nb = int(base.defaults.sum())
+        notes.append(
+            "Eisenberg-Noe: obligations are promised unpaid flows (revenue and funding at "
+            "risk) and paid loans, all treated as due now; external assets = "
+            f"{ea_label}; external liabilities "
+            + ("as given" if external_liabilities else "none")
+            + f". Shocked companies pay exactly {1 - loss:.0%} of what they owe, whatever "
+            "their own means; equity stakes are not cleared (equity_loss unused). Losses are "
+            "measured against the clearing in which the shocked companies pay in full, where "
+            f"{nb} other compan{'y' if nb == 1 else 'ies'} already default"
+            + ("s" if nb == 1 else "") + " (column baseline_default)."
+        )
+        E = np.where(np.isnan(E_raw) | (E_raw <= 0), np.nan, E_raw)
+
+    loss_total = np.asarray(loss_total, dtype=float)
+    loss_direct = np.minimum(np.asarray(loss_direct, dtype=float), loss_total)
+    indirect = np.maximum(loss_total - loss_direct, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where((E > 0) & ~np.isnan(E), loss_total / E, np.nan)
+    df = pd.DataFrame({
+        "company": names,
+        "kind": kinds,
+        "shocked": shocked,
+        "buffer": np.where(np.isnan(E), np.nan, E),
+        "buffer_basis": basis,
+        "exposure": total_exposure,
+        "direct_loss": loss_direct,
+        "indirect_loss": indirect,
+        "loss": loss_total,
+        "loss_share": share,
+    })
+    for k, v in extra.items():
+        df[k] = v
+    rh = pd.array(np.where(round_hit >= 0, round_hit, -1).astype(np.int64), dtype="Int64")
+    df["round_hit"] = rh
+    df.loc[df["round_hit"] < 0, "round_hit"] = pd.NA
+    df["fails"] = fails_arr.astype(bool)
+    df["_n"] = df["company"].astype(str)
+    df = df.sort_values(["loss", "shocked", "_n"], ascending=[False, False, True],
+                        kind="stable").drop(columns="_n").reset_index(drop=True)
+    say("done")
+    return StressResult(
+        model=model, failed=tuple(shocked_names), loss=loss, equity_loss=equity_loss,
+        buffer=buffer_label, companies=df, total_loss=float(loss_total.sum()),
+        direct_loss=float(loss_direct.sum()), indirect_loss=float(indirect.sum()),
+        debtrank=float(debtrank_value), n_failed=n_failed, rounds=int(rounds),
+        n_unknown=n_unknown, assumptions="\n".join(notes),
+    )
