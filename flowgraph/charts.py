@@ -186,66 +186,51 @@ def plot_flows(G: nx.MultiDiGraph, path: str | Path, *, weight: str = "amount") 
     return _save(fig, path)
 
 
-def plot_commitments(G: nx.Graph, path: str | Path, *, weight: str = "amount",
-                     top: int = 12) -> Path:
+def plot_commitments(table: pd.DataFrame, path: str | Path, *, top: int = 12) -> Path:
     """Money each company has promised to pay but not yet paid, against its revenue.
 
-    For each company with a known ``revenue_usd_bn``: outgoing deals with status
-    ``committed`` (signed) and ``announced``/``rumored`` (not yet binding), known amounts only,
-    next to annual revenue. Companies are ranked by total commitments; ``top`` are drawn.
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table of :func:`flowgraph.concentration.commitments` (columns ``company``,
+        ``commitments_out`` and ``revenue``, billions of USD, NaN when unknown).
+    path : str or Path
+        PNG file to write.
+    top : int
+        How many companies to draw, largest commitments first; companies whose revenue is
+        unknown are named under the chart instead.
 
     Examples
     --------
-    >>> import networkx as nx, tempfile, os
-    >>> M = nx.MultiDiGraph()
-    >>> M.add_node("A", revenue_usd_bn=5.0)
-    >>> _ = M.add_edge("A", "B", key="d", amount=30.0, status="committed")
-    >>> plot_commitments(M, os.path.join(tempfile.mkdtemp(), "c.png")).exists()
+    >>> import pandas as pd, tempfile, os
+    >>> t = pd.DataFrame({"company": ["A"], "commitments_out": [30.0], "revenue": [5.0]})
+    >>> plot_commitments(t, os.path.join(tempfile.mkdtemp(), "c.png")).exists()
     True
     """
-    rows = []
-    for n, nd in G.nodes(data=True):
-        rev = nd.get("revenue_usd_bn")
-        try:
-            rev = float(rev)
-        except (TypeError, ValueError):
-            rev = math.nan
-        committed = announced = 0.0
-        for _u, _v, d in G.out_edges(n, data=True):
-            a = d.get(weight, math.nan)
-            try:
-                a = float(a)
-            except (TypeError, ValueError):
-                continue
-            if math.isnan(a):
-                continue
-            st = d.get("status") or d.get("weakest_status")
-            if st == "committed":
-                committed += a
-            elif st in ("announced", "rumored"):
-                announced += a
-        if committed + announced > 0:
-            rows.append((str(n), committed, announced, rev))
-    rows.sort(key=lambda r: (-(r[1] + r[2]), r[0]))
-    no_rev = [r[0] for r in rows if math.isnan(r[3])]
-    rows = [r for r in rows if not math.isnan(r[3])][:top]
+    for col in ("company", "commitments_out", "revenue"):
+        if col not in table.columns:
+            raise ParameterError(f"commitments table has no column {col!r}")
+    t = table[table["commitments_out"].astype(float).fillna(0) > 0]
+    t = t.sort_values(["commitments_out", "company"], ascending=[False, True], kind="stable")
+    known = t[t["revenue"].astype(float).notna()].head(top)
+    no_rev = [str(c) for c in t[t["revenue"].astype(float).isna()]["company"]]
+    rows = [(str(r.company), float(r.commitments_out), float(r.revenue))
+            for r in known.itertuples(index=False)]
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8.2, 1.6 + 0.55 * max(len(rows), 1)))
     ys = list(range(len(rows)))[::-1]
-    h = 0.36
+    h = 0.38
     ax.barh([y + h / 2 for y in ys], [r[1] for r in rows], height=h,
-            color=_STATUS_COLORS["committed"], label="committed, not yet paid")
-    ax.barh([y + h / 2 for y in ys], [r[2] for r in rows], left=[r[1] for r in rows], height=h,
-            color=_STATUS_COLORS["announced"], label="announced or rumored")
-    ax.barh([y - h / 2 for y in ys], [r[3] for r in rows], height=h, color="#4B8B3B",
+            color=_STATUS_COLORS["committed"], label="promised, not yet paid")
+    ax.barh([y - h / 2 for y in ys], [r[2] for r in rows], height=h, color="#4B8B3B",
             label="annual revenue")
     ax.set_yticks(ys, [r[0] for r in rows], fontsize=9)
     ax.set_xlabel("USD bn")
     ax.set_title("Promised payments against revenue", fontsize=11, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
-    note = ("Commitments are totals over the whole contract period (often several years); "
-            "revenue is for one year.")
+    note = ("Promises are contract totals, often over several years; revenue is for one "
+            "year. Unknown amounts are not counted.")
     if no_rev:
         note += (" Not shown (revenue unknown): " + ", ".join(no_rev[:8])
                  + (" …" if len(no_rev) > 8 else "") + ".")

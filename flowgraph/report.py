@@ -1,0 +1,820 @@
+"""The full report: one folder with ``index.html`` (offline), ``report.md``, the interactive
+graph and PNG charts.
+
+The numbers come from the analysis modules (:mod:`flowgraph.summary`, :mod:`flowgraph.cycles`,
+:mod:`flowgraph.circulation`, :mod:`flowgraph.concentration`, :mod:`flowgraph.stress`); this
+module only lays them out, links every deal id to a deals table with its source, and states
+the data's as-of date, the filters and how unknown amounts were treated.
+"""
+from __future__ import annotations
+
+import html as _html
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from .errors import ParameterError
+from .html import _isnan, _text, filters_text, fmt_bn, safe_url
+
+__all__ = ["Report", "write_report"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Where :func:`write_report` wrote the report, and what went into it.
+
+    Attributes
+    ----------
+    path : Path
+        The report folder.
+    index : Path
+        ``index.html``, the page to open or share.
+    markdown : Path
+        ``report.md``, the same report in Markdown.
+    graph : Path
+        ``graph.html``, the interactive graph (embedded in ``index.html``).
+    charts : tuple of Path
+        The PNG charts.
+    sections : tuple of str
+        Section titles, in order.
+    notes : tuple of str
+        Caveats printed on the report (unknown amounts, truncation, assumptions).
+    """
+
+    path: Path
+    index: Path
+    markdown: Path
+    graph: Path
+    charts: tuple[Path, ...]
+    sections: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- table model
+@dataclass
+class _Table:
+    df: pd.DataFrame
+    fmt: dict[str, str] = field(default_factory=dict)  # column -> bn|pct|int|num|deals|text
+    caption: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    row_ids: list[str] | None = None
+
+
+@dataclass
+class _Section:
+    key: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    tables: list[_Table] = field(default_factory=list)
+    chart: Path | None = None
+    chart_alt: str = ""
+    notes: list[str] = field(default_factory=list)
+    raw_html: str | None = None
+
+
+def _anchor(deal_id: Any) -> str:
+    return "deal-" + re.sub(r"[^A-Za-z0-9_-]", "_", str(deal_id))
+
+
+def _ids(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [str(v) for v in value]
+    return [p.strip() for p in re.split(r"[;,]", str(value)) if p.strip()]
+
+
+def _cell_text(v: Any, kind: str) -> str:
+    if kind == "deals":
+        return ", ".join(_ids(v))
+    if v is None or (not isinstance(v, str) and _isnan(v) and isinstance(v, float)):
+        return "unknown" if kind == "bn" else ""
+    if kind == "bn":
+        return fmt_bn(v)
+    if kind == "pct":
+        return "" if _isnan(v) else f"{float(v) * 100:.1f}%"
+    if kind == "int":
+        return "" if _isnan(v) else f"{int(v):,}"
+    if kind == "num":
+        return "" if _isnan(v) else f"{float(v):,.2f}"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return ", ".join(map(str, v))
+    t = _text(v)
+    return "" if t is None else t
+
+
+def _html_table(t: _Table, known_deals: set[str]) -> str:
+    esc = _html.escape
+    cols = list(t.df.columns)
+    out = ['<div class="tbl"><table>']
+    if t.caption:
+        out.append(f"<caption>{esc(t.caption)}</caption>")
+    out.append("<thead><tr>")
+    for c in cols:
+        kind = t.fmt.get(c, "text")
+        cls = ' class="n"' if kind in ("bn", "pct", "int", "num") else ""
+        out.append(f"<th{cls}>{esc(t.labels.get(c, c.replace('_', ' ')))}</th>")
+    out.append("</tr></thead><tbody>")
+    for i, rec in enumerate(t.df.itertuples(index=False, name=None)):
+        rid = f' id="{esc(t.row_ids[i])}"' if t.row_ids else ""
+        out.append(f"<tr{rid}>")
+        for c, v in zip(cols, rec):
+            kind = t.fmt.get(c, "text")
+            if kind == "deals":
+                links = []
+                for d in _ids(v):
+                    if d in known_deals:
+                        links.append(f'<a href="#{esc(_anchor(d))}">{esc(d)}</a>')
+                    else:
+                        links.append(esc(d))
+                out.append(f'<td class="ids">{", ".join(links)}</td>')
+            elif kind == "url":
+                url = safe_url(v)
+                text = _text(v) or ""
+                cell = (f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(url)}</a>'
+                        if url else esc(text))
+                out.append(f"<td>{cell}</td>")
+            elif kind == "source":
+                title, url = v if isinstance(v, tuple) else (v, None)
+                url = safe_url(url)
+                text = _text(title) or (url or "")
+                cell = (f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(text)}</a>'
+                        if url else esc(text))
+                out.append(f"<td>{cell}</td>")
+            else:
+                cls = ' class="n"' if kind in ("bn", "pct", "int", "num") else ""
+                out.append(f"<td{cls}>{esc(_cell_text(v, kind))}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def _md_escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+            .replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[")
+            .replace("]", "\\]"))
+
+
+def _md_table(t: _Table) -> str:
+    cols = list(t.df.columns)
+    if not len(t.df):
+        return "_(none)_"
+    head = "| " + " | ".join(_md_escape(t.labels.get(c, c.replace("_", " "))) for c in cols)
+    align = "| " + " | ".join(
+        "---:" if t.fmt.get(c) in ("bn", "pct", "int", "num") else "---" for c in cols
+    )
+    lines = [head + " |", align + " |"]
+    for rec in t.df.itertuples(index=False, name=None):
+        cells = []
+        for c, v in zip(cols, rec):
+            kind = t.fmt.get(c, "text")
+            if kind == "source":
+                title, url = v if isinstance(v, tuple) else (v, None)
+                url = safe_url(url)
+                text = _md_escape(_text(title) or (url or ""))
+                cells.append(f"[{text}](<{url}>)" if url else text)
+            elif kind == "url":
+                url = safe_url(v)
+                cells.append(f"<{url}>" if url else _md_escape(_text(v) or ""))
+            else:
+                cells.append(_md_escape(_cell_text(v, kind)))
+        lines.append("| " + " | ".join(cells) + " |")
+    out = "\n".join(lines)
+    if t.caption:
+        out = f"*{_md_escape(t.caption)}*\n\n" + out
+    return out
+
+
+# --------------------------------------------------------------------------- sections
+def _deals_section(G: nx.MultiDiGraph) -> tuple[_Section, set[str], _Section]:
+    from .summary import deals_frame
+
+    df = deals_frame(G) if G.is_multigraph() else pd.DataFrame()
+    rows = []
+    for rec in df.to_dict("records") if len(df) else []:
+        lo, hi = rec.get("amount_low"), rec.get("amount_high")
+        rng = (f"{fmt_bn(lo)} to {fmt_bn(hi)}"
+               if not _isnan(lo) and not _isnan(hi) and float(lo) != float(hi) else "")
+        est = " (estimate)" if rec.get("estimate") is True or str(
+            rec.get("estimate")).lower() in ("true", "yes", "1") else ""
+        rows.append({
+            "deal_id": str(rec["deal_id"]),
+            "payer": rec["payer"],
+            "payee": rec["payee"],
+            "amount": rec.get("amount"),
+            "range": rng,
+            "note": est.strip(" ()"),
+            "flow_type": (_text(rec.get("flow_type")) or "").replace("_", " "),
+            "status": _text(rec.get("status")) or "",
+            "date": _text(rec.get("announced")) or _text(rec.get("period_start")) or "",
+            "confidence": _text(rec.get("confidence")) or "",
+            "source": (_text(rec.get("source_title")), _text(rec.get("source_url"))),
+        })
+    table = pd.DataFrame(rows, columns=["deal_id", "payer", "payee", "amount", "range", "note",
+                                        "flow_type", "status", "date", "confidence",
+                                        "source"])
+    if len(table):
+        table = table.assign(_a=table["amount"].astype(float)).sort_values(
+            ["_a", "deal_id"], ascending=[False, True], na_position="last", kind="stable"
+        ).drop(columns="_a").reset_index(drop=True)
+    ids = set(table["deal_id"]) if len(table) else set()
+    sec = _Section(
+        "deals", "Deals",
+        paragraphs=[
+            "Every deal counted in this report, largest first. Amounts are in billions of US "
+            "dollars in the report's scenario; 'unknown' amounts are not counted in any sum. "
+            "Ranges are the low and high figures reported. Each deal id elsewhere in the "
+            "report links here."
+        ],
+        tables=[_Table(table, {"amount": "bn"}, labels={"deal_id": "deal"},
+                       row_ids=[_anchor(d) for d in table["deal_id"]] if len(table) else None)],
+    )
+    # sources: one row per URL
+    src: dict[str, dict[str, Any]] = {}
+    for rec in df.to_dict("records") if len(df) else []:
+        url = _text(rec.get("source_url"))
+        key = url or ("(no URL) " + (_text(rec.get("source_title")) or ""))
+        entry = src.setdefault(key, {"source": (_text(rec.get("source_title")), url),
+                                     "deals": []})
+        entry["deals"].append(str(rec["deal_id"]))
+    srows = [{"source": v["source"], "deals": tuple(sorted(v["deals"]))}
+             for _k, v in sorted(src.items())]
+    stable = pd.DataFrame(srows, columns=["source", "deals"])
+    n_nourl = sum(1 for k in src if k.startswith("(no URL)"))
+    sources = _Section(
+        "sources", "Sources",
+        paragraphs=["Where each deal comes from. Links open the original report or filing."],
+        tables=[_Table(stable, {"deals": "deals", "source": "source"})],
+        notes=[f"{n_nourl} source(s) without a link."] if n_nourl else [],
+    )
+    return sec, ids, sources
+
+
+def _fig_text(x: float) -> str:
+    return fmt_bn(x)
+
+
+def write_report(
+    G: nx.MultiDiGraph,
+    path: str | Path = "flowgraph-report",
+    *,
+    weight: str = "amount",
+    top: int = 10,
+    max_cycle_length: int | None = 6,
+    max_nodes: int = 300,
+    stress_company: str | None = None,
+    title: str | None = None,
+    charts: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Write the full report folder: ``index.html``, ``report.md``, ``graph.html``, charts.
+
+    The report has the headline numbers (companies, deals, money paid, committed and only
+    announced, circularity index), the top cycles with their plain-language lines, the
+    self-funded shares and keystones, concentration and funding-gap tables, a stress test of
+    the most central company, money by flow type, the interactive graph, and a deals table
+    and sources list that every deal id links to. It states the dataset's as-of date, the
+    filters and the scenario, and how unknown amounts were treated. ``index.html`` works
+    offline: nothing is loaded from the network.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A deal graph from :func:`flowgraph.build_graph` (the filters recorded in ``G.graph``
+        are printed on the report). A collapsed DiGraph works but has no deals table.
+    path : str or Path
+        Folder to write (created if needed; files of the same names are replaced).
+    weight : str
+        Edge attribute with the amount.
+    top : int
+        Rows in the cycles, self-funded, concentration and commitment tables.
+    max_cycle_length : int or None
+        Longest loop to search (hops).
+    max_nodes : int
+        Most companies drawn in the interactive graph.
+    stress_company : str, optional
+        Company to shock in the stress test; by default the one with the most money
+        flowing through it (flow-weighted strength).
+    title : str, optional
+        Report title.
+    charts : bool
+        Draw the PNG charts (matplotlib).
+    progress : callable, optional
+        Called with a short message before each slow step.
+
+    Returns
+    -------
+    Report
+
+    Raises
+    ------
+    ParameterError
+        If ``top`` < 1.
+    UnknownCompanyError
+        If ``stress_company`` is not in the graph.
+
+    Examples
+    --------
+    >>> import flowgraph as fg, tempfile
+    >>> r = write_report(fg.build_graph(fg.load_dataset("toy")), tempfile.mkdtemp(),
+    ...                  charts=False)
+    >>> r.index.name, r.markdown.name
+    ('index.html', 'report.md')
+    """
+    from .graph import check_company
+
+    if not isinstance(top, int) or isinstance(top, bool) or top < 1:
+        raise ParameterError(f"top must be a positive integer, got {top!r}")
+    if not isinstance(G, nx.DiGraph):
+        raise ParameterError("G must be a directed deal graph (MultiDiGraph from build_graph)")
+    if stress_company is not None:
+        stress_company = check_company(G, stress_company)
+    say = progress or (lambda _m: None)
+    out = Path(path)
+    out.mkdir(parents=True, exist_ok=True)
+    chart_dir = out / "charts"
+    if charts:
+        chart_dir.mkdir(exist_ok=True)
+    chart_paths: list[Path] = []
+    sections: list[_Section] = []
+    notes: list[str] = []
+
+    from . import charts as ch
+    from .summary import summarize
+
+    say("report: summary")
+    s = summarize(G)
+    deals_sec, known_deals, sources_sec = _deals_section(G)
+
+    # ---- cycles
+    say("report: finding cycles")
+    from .cycles import find_cycles
+
+    cyc = find_cycles(G, weight=weight, max_length=max_cycle_length, limit=top,
+                      progress=progress)
+    ct = cyc.cycles
+    # ---- circulation
+    say("report: maximal circulation")
+    from . import circulation as circ
+
+    circ_res = circ.maximal_circulation(G, weight=weight, progress=progress)
+    say("report: self-funded shares")
+    sf = circ.self_funded(G, weight=weight, progress=progress)
+    say("report: keystones")
+    ks = circ.keystones(G, weight=weight, progress=progress)
+    # ---- concentration
+    say("report: concentration")
+    from . import concentration as conc
+
+    netc = conc.network_concentration(G, weight=weight, include_keystones=False)
+    conc_in = conc.concentration(G, direction="in", weight=weight)
+    commits = conc.commitments(G, weight=weight)
+    # ---- stress
+    say("report: stress test")
+    from . import stress as st
+
+    central = stress_company
+    if central is None and len(netc.companies):
+        central = netc.companies.iloc[0]["company"]
+    stress_res = st.stress_test(G, central, weight=weight) if central is not None else None
+
+    # ================================================================ headline
+    committed_total = s.committed + s.disbursed
+    announced_total = s.announced + s.rumored
+    headline = [
+        ("Companies", f"{s.n_companies:,}", None),
+        ("Deals", f"{s.n_deals:,}", "#deals"),
+        ("Known money in these deals", fmt_bn(s.total), "#deals"),
+        ("Committed or paid", fmt_bn(committed_total), "#money"),
+        ("Only announced or rumored", fmt_bn(announced_total), "#money"),
+        ("Deals of unknown amount (not counted)", f"{s.n_unknown:,}", "#deals"),
+        ("Loops found", f"{cyc.n_found:,}", "#cycles"),
+        ("Circularity index", "n/a" if _isnan(circ_res.circularity_index)
+         else f"{circ_res.circularity_index:.1%}", "#circulation"),
+    ]
+    head_sec = _Section("headline", "Headline numbers")
+    head_sec.paragraphs.append(
+        f"{s.n_deals:,} deals between {s.n_companies:,} companies carry "
+        f"{fmt_bn(s.total)} of known money: {fmt_bn(s.disbursed)} already paid, "
+        f"{fmt_bn(s.committed)} committed and {fmt_bn(announced_total)} only announced or "
+        f"rumored. {s.n_unknown:,} deal(s) have no known amount and are not counted."
+    )
+    if not _isnan(circ_res.circularity_index):
+        head_sec.paragraphs.append(
+            f"Of the known money, {fmt_bn(circ_res.circular_flow)} "
+            f"({circ_res.circularity_index:.1%}) can go round in loops at the same time "
+            f"(maximal circulation); the rest, {fmt_bn(circ_res.directional_flow)}, flows one "
+            "way and does not come back."
+        )
+    head_sec.tables.append(_Table(
+        pd.DataFrame([(a, b) for a, b, _ in headline], columns=["figure", "value"]),
+    ))
+    sections.append(head_sec)
+
+    # ================================================================ key findings
+    find = _Section("findings", "Key findings")
+    if len(ct):
+        known_ct = ct[~ct["round_trip_is_upper_bound"].astype(bool)]
+        if len(known_ct):
+            find.bullets.append("Largest loop with every amount known: "
+                                + str(known_ct.iloc[0]["description"]))
+        if not len(known_ct) or known_ct.index[0] != ct.index[0]:
+            find.bullets.append("Largest loop if the undisclosed amounts are large enough: "
+                                + str(ct.iloc[0]["description"]))
+    if len(sf):
+        top_sf = sf.dropna(subset=["self_funded_share"]).sort_values(
+            ["self_funded_share", "company"], ascending=[False, True])
+        if len(top_sf):
+            r = top_sf.iloc[0]
+            find.bullets.append(
+                f"{r['company']}: up to {r['self_funded_share']:.0%} of the money it receives "
+                f"({fmt_bn(r['self_funded'])} of {fmt_bn(r['inflow'])}) could be its own money "
+                "coming back through the network.")
+    if len(ks) and float(ks.iloc[0]["circulation_lost"]) > 0:
+        r = ks.iloc[0]
+        find.bullets.append(
+            f"Keystone: without {r['company']}, {fmt_bn(r['circulation_lost'])} "
+            f"({r['share_of_circulation']:.0%}) of the circular flow would vanish.")
+    if len(commits):
+        cg = commits.dropna(subset=["commitments_to_revenue"])
+        if len(cg):
+            r = cg.iloc[0]
+            find.bullets.append(
+                f"{r['company']} has promised {fmt_bn(r['commitments_out'])} of payments not "
+                f"yet made, {r['commitments_to_revenue']:.1f} times its annual revenue of "
+                f"{fmt_bn(r['revenue'])}.")
+    if stress_res is not None:
+        find.bullets.append(
+            f"Stress test: if {central} paid none of what it owes and its shares lost their "
+            f"value, the others would lose {fmt_bn(stress_res.total_loss)} "
+            f"({stress_res.n_failed} compan{'y' if stress_res.n_failed == 1 else 'ies'} "
+            "failing, counting the shocked one).")
+    find.bullets.append(
+        f"The three companies with the most money flowing through them "
+        f"({', '.join(map(str, netc.top3))}) touch {netc.top3_share:.0%} of all known money.")
+    sections.append(find)
+
+    # ================================================================ graph
+    say("report: interactive graph")
+    from .html import to_html
+
+    graph_path = out / "graph.html"
+    to_html(G, graph_path, weight=weight, max_nodes=max_nodes, top_cycles=top,
+            cycles=cyc, max_cycle_length=max_cycle_length, title=title, progress=progress)
+    gsec = _Section("graph", "The network")
+    gsec.paragraphs.append(
+        "Companies are dots coloured by kind and sized by the money flowing through them; "
+        "arrows go from payer to payee, coloured by the kind of deal, as wide as the amount "
+        "(log scale), dashed when only announced or rumored. The largest loops are "
+        "highlighted; click one in the side panel, or a company or an arrow for its deals "
+        "and sources."
+    )
+    gsec.raw_html = (
+        '<iframe class="graph" src="graph.html" title="Interactive network of the deals" '
+        'loading="eager"></iframe><p class="small"><a href="graph.html">Open the interactive '
+        "graph on its own page</a></p>"
+    )
+    sections.append(gsec)
+
+    # ================================================================ cycles
+    csec = _Section("cycles", "Loops: money that comes back")
+    csec.paragraphs.append(
+        f"{cyc.n_found:,} loops of at most {max_cycle_length or 'any number of'} hops: chains "
+        "of deals where money paid by a company can come back to it. The round trip is the "
+        "smallest hop on the loop, the most that can go all the way round once; loops share "
+        "deals, so their round trips cannot be added up."
+        + (f" The {len(ct)} with the largest round trip are shown." if cyc.truncated else "")
+    )
+    for _i, r in ct.iterrows():
+        csec.bullets.append(f"{int(r['rank'])}. {r['description']}")
+    if len(ct):
+        view = ct[["rank", "path", "round_trip", "round_trip_low", "round_trip_high",
+                   "round_trip_is_upper_bound", "status_summary", "time_order",
+                   "deal_ids"]].copy()
+        csec.tables.append(_Table(
+            view, {"round_trip": "bn", "round_trip_low": "bn", "round_trip_high": "bn",
+                   "deal_ids": "deals", "rank": "int"},
+            labels={"round_trip": "round trip", "round_trip_low": "low",
+                    "round_trip_high": "high", "round_trip_is_upper_bound": "upper bound",
+                    "status_summary": "status", "time_order": "time order",
+                    "deal_ids": "deals"},
+        ))
+        if charts:
+            say("report: charts")
+            chart = ch.plot_cycles(ct.assign(label=ct["path"]), chart_dir / "cycles.png",
+                                   top=top, value="round_trip", label="label")
+            chart_paths.append(chart)
+            csec.chart, csec.chart_alt = chart, "Largest loops by round trip"
+    csec.notes.extend(cyc.notes)
+    sections.append(csec)
+
+    # ================================================================ circulation
+    circ_sec = _Section("circulation", "How much money goes round")
+    circ_sec.paragraphs.append(
+        "The maximal circulation splits the known money into a circular part (balanced at "
+        "every company: what goes in comes out) as large as possible, and a one-way part. "
+        "The circularity index is the circular share. A company's self-funded share is the "
+        "most of the money it receives that could be its own money coming back; a keystone "
+        "is a company whose removal makes much circulation vanish."
+    )
+    circ_sec.tables.append(_Table(circ_res.summary().assign(
+        value=lambda d: [_cell_text(v, "num") if isinstance(v, float) else _cell_text(v, "text")
+                         for v in d["value"]]), caption="Circulation"))
+    sfv = sf.head(top)[["company", "inflow", "self_funded", "self_funded_share"]]
+    circ_sec.tables.append(_Table(
+        sfv, {"inflow": "bn", "self_funded": "bn", "self_funded_share": "pct"},
+        caption="Self-funded shares (largest self-funded amounts)",
+        labels={"self_funded": "could be its own money", "self_funded_share": "share of inflow"},
+    ))
+    ksv = ks.head(top)[["company", "circular_inflow", "circulation_lost",
+                        "share_of_circulation"]]
+    circ_sec.tables.append(_Table(
+        ksv, {"circular_inflow": "bn", "circulation_lost": "bn", "share_of_circulation": "pct"},
+        caption="Keystones: circulation lost without each company",
+    ))
+    circ_sec.notes.extend(circ_res.notes())
+    sel = sf.attrs.get("selection")
+    if sel:
+        circ_sec.notes.append(f"Self-funded shares: {sel}")
+    sections.append(circ_sec)
+
+    # ================================================================ concentration
+    conc_sec = _Section("concentration", "Concentration: who depends on few counterparties")
+    conc_sec.paragraphs.append(
+        "For each company, how concentrated the money it receives is (Herfindahl-Hirschman "
+        "index, 0-10,000; above 1,800 counts as highly concentrated in the 2023 US Merger "
+        "Guidelines) and its largest payer's share."
+    )
+    conc_sec.tables.append(_Table(netc.headline(), caption="Whole network"))
+    cview = conc_in.head(top)[["company", "total", "n_counterparties", "hhi", "top_counterparty",
+                               "top_share", "band", "n_unknown"]]
+    conc_sec.tables.append(_Table(
+        cview, {"total": "bn", "n_counterparties": "int", "hhi": "int", "top_share": "pct",
+                "n_unknown": "int"},
+        caption="Money received: most concentrated first",
+        labels={"total": "received", "n_counterparties": "payers", "top_counterparty":
+                "largest payer", "top_share": "its share", "n_unknown": "unknown amounts"},
+    ))
+    if charts and len(cview):
+        chart = ch.bar_chart(
+            list(cview["company"]), list(cview["top_share"]), chart_dir / "concentration.png",
+            title="Share of each company's incoming money paid by its largest payer",
+            xlabel="% of known money received", percent=True, color="#1F5FA8",
+        )
+        chart_paths.append(chart)
+        conc_sec.chart, conc_sec.chart_alt = chart, "Largest payer's share by company"
+    sections.append(conc_sec)
+
+    # ================================================================ commitments
+    com_sec = _Section("commitments", "Promises against means: commitments and funding gaps")
+    com_sec.paragraphs.append(
+        "Money each company has promised to pay but not yet paid (announced and committed "
+        "deals), against its revenue and cash. Contract totals often run for several years, "
+        "so 'times revenue' reads as years of current revenue. The funding gap is what it "
+        "promised minus its cash and the funding promised to it; future revenue is not "
+        "counted."
+    )
+    comv = commits.head(top)[["company", "commitments_out", "revenue", "cash",
+                              "commitments_to_revenue", "funding_in", "funding_gap",
+                              "revenue_as_of", "missing"]]
+    com_sec.tables.append(_Table(
+        comv, {"commitments_out": "bn", "revenue": "bn", "cash": "bn", "funding_in": "bn",
+               "funding_gap": "bn", "commitments_to_revenue": "num"},
+        labels={"commitments_out": "promised", "commitments_to_revenue": "times revenue",
+                "funding_in": "funding promised to it", "funding_gap": "funding gap",
+                "revenue_as_of": "revenue as of", "missing": "missing data"},
+    ))
+    if charts:
+        chart = ch.plot_commitments(commits, chart_dir / "commitments.png", top=top)
+        chart_paths.append(chart)
+        com_sec.chart, com_sec.chart_alt = chart, "Promised payments against revenue"
+    sections.append(com_sec)
+
+    # ================================================================ stress
+    if stress_res is not None:
+        s_sec = _Section("stress", f"Stress test: if {central} failed")
+        s_sec.paragraphs.append(
+            f"{central} has the most money flowing through it. Here it pays none of what it "
+            "owes and its shares lose their value; the damage travels through the other "
+            f"companies' exposures ({stress_res.model}, losses measured against each "
+            "company's buffer)."
+        )
+        s_sec.tables.append(_Table(stress_res.headline(), caption="Outcome"))
+        sc = stress_res.companies
+        sc = sc[sc["loss"].fillna(0) > 0].head(top)
+        cols = [c for c in ["company", "kind", "buffer", "direct_loss", "indirect_loss", "loss",
+                            "loss_share", "fails"] if c in sc.columns]
+        s_sec.tables.append(_Table(
+            sc[cols], {"buffer": "bn", "direct_loss": "bn", "indirect_loss": "bn", "loss": "bn",
+                       "loss_share": "pct"},
+            caption="Companies hit, largest loss first",
+            labels={"loss_share": "share of buffer"},
+        ))
+        s_sec.notes.append(stress_res.assumptions)
+        sections.append(s_sec)
+
+    # ================================================================ money by type
+    m_sec = _Section("money", "Money by kind of deal and status")
+    m_sec.tables.append(_Table(
+        s.by_flow_type, {"amount": "bn", "share": "pct", "deals": "int", "unknown": "int"},
+        caption="By flow type", labels={"unknown": "unknown amounts"}))
+    m_sec.tables.append(_Table(
+        s.by_status, {"amount": "bn", "share": "pct", "deals": "int", "unknown": "int"},
+        caption="By status", labels={"unknown": "unknown amounts"}))
+    if charts and G.is_multigraph():
+        chart = ch.plot_flows(G, chart_dir / "flows.png", weight=weight)
+        chart_paths.append(chart)
+        m_sec.chart, m_sec.chart_alt = chart, "Money by flow type and status"
+    sections.append(m_sec)
+
+    sections.append(deals_sec)
+    sections.append(sources_sec)
+
+    # ================================================================ method
+    method = _Section("method", "Method and caveats")
+    method.bullets.extend([
+        "Amounts are in billions of US dollars in the '"
+        + str(G.graph.get("scenario") or "base")
+        + "' scenario (base: the reported figure, else the midpoint of a reported range; "
+        "low/high: the range ends).",
+        "Unknown amounts are never counted as zero: they are left out of every sum, and the "
+        "results that depend on them are lower bounds (circulation) or upper bounds (round "
+        "trips of loops with an unknown hop).",
+        "Superseded rows and tranches of a headline deal are left out unless asked for, so "
+        "no money is counted twice.",
+        "Estimates are flagged; their derivation is in the deal's description.",
+    ])
+    for n in [*notes, *circ_res.notes()[:1]]:
+        if n not in method.bullets:
+            method.bullets.append(n)
+    sections.append(method)
+
+    # ================================================================ write
+    say("report: writing")
+    meta = {
+        "title": title or _default_title(G),
+        "dataset": _text(G.graph.get("dataset")),
+        "as_of": _text(G.graph.get("as_of")),
+        "filters": filters_text(G),
+        "scenario": _text(G.graph.get("scenario")) or "base",
+    }
+    index = out / "index.html"
+    index.write_text(_render_html(meta, sections, known_deals, out), encoding="utf-8")
+    md = out / "report.md"
+    md.write_text(_render_md(meta, sections, out), encoding="utf-8")
+    say("report: done")
+    all_notes = tuple(n for sec in sections for n in sec.notes)
+    return Report(out, index, md, graph_path, tuple(chart_paths),
+                  tuple(sec.title for sec in sections), all_notes)
+
+
+def _default_title(G: nx.Graph) -> str:
+    ds = G.graph.get("dataset")
+    return f"Circular money flows: {ds}" if ds else "Circular money flows"
+
+
+_CSS = """
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;
+margin:0;background:#fff;line-height:1.5;font-size:15px}
+header{background:#f6f7f9;border-bottom:1px solid #ddd;padding:18px 28px}
+header h1{margin:0 0 4px;font-size:26px}
+.meta{color:#444;margin:2px 0;font-size:14px}
+nav{padding:8px 28px;border-bottom:1px solid #eee;font-size:14px}
+nav a{margin-right:14px;white-space:nowrap}
+main{max-width:1180px;margin:0 auto;padding:8px 28px 40px}
+h2{font-size:21px;margin:32px 0 8px;border-bottom:2px solid #1f5fa8;padding-bottom:3px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px;
+margin:12px 0}
+.card{border:1px solid #dde3ea;border-radius:6px;padding:10px 12px;background:#fbfcfe}
+.card .v{font-size:24px;font-weight:700;color:#1f5fa8}
+.card .k{font-size:13px;color:#444}
+.card a{color:inherit;text-decoration:none}
+.tbl{overflow-x:auto;margin:10px 0 14px}
+table{border-collapse:collapse;font-size:13.5px;min-width:50%}
+caption{text-align:left;font-weight:600;padding:4px 0;color:#333}
+th,td{border-bottom:1px solid #e4e4e4;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f3f5f7;font-weight:600}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.ids{font-size:12.5px}
+tr:target{background:#fff3c4}
+ul.find li{margin-bottom:6px}
+ol.lines li{margin-bottom:6px}
+.note{color:#555;font-size:13px;background:#fafafa;border-left:3px solid #ccc;
+padding:4px 10px;margin:6px 0}
+img.chart{max-width:100%;height:auto;border:1px solid #eee;margin:6px 0}
+iframe.graph{width:100%;height:760px;border:1px solid #ccc;border-radius:4px}
+.small{font-size:13px}
+a{color:#1f5fa8}
+footer{color:#666;font-size:12.5px;border-top:1px solid #eee;padding:12px 28px}
+"""
+
+_REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "frame-src 'self'; child-src 'self'; script-src 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
+
+
+def _render_html(meta: dict[str, Any], sections: Sequence[_Section], known: set[str],
+                 out: Path) -> str:
+    esc = _html.escape
+    from . import __version__
+
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_REPORT_CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{esc(meta['title'])}</title><style>{_CSS}</style></head><body>",
+        f"<header><h1>{esc(meta['title'])}</h1>",
+    ]
+    if meta.get("dataset"):
+        parts.append(f'<p class="meta">Dataset: <b>{esc(meta["dataset"])}</b></p>')
+    parts.append(
+        f'<p class="meta">Data as of: <b id="as-of">{esc(meta.get("as_of") or "not stated")}'
+        f'</b> · Scenario: <b>{esc(meta["scenario"])}</b> · Amounts in billions of US dollars'
+        "</p>"
+    )
+    parts.append(f'<p class="meta">Filters: <span id="filters">{esc(meta["filters"])}</span>'
+                 "</p></header>")
+    parts.append("<nav>" + " ".join(
+        f'<a href="#{esc(s.key)}">{esc(s.title.split(":")[0])}</a>' for s in sections
+    ) + "</nav><main>")
+    for sec in sections:
+        parts.append(f'<section id="{esc(sec.key)}"><h2>{esc(sec.title)}</h2>')
+        for p in sec.paragraphs:
+            parts.append(f"<p>{esc(p)}</p>")
+        if sec.key == "headline" and sec.tables:
+            df = sec.tables[0].df
+            parts.append('<div class="cards">')
+            for fig, val in zip(df["figure"], df["value"]):
+                parts.append(f'<div class="card"><div class="v">{esc(str(val))}</div>'
+                             f'<div class="k">{esc(str(fig))}</div></div>')
+            parts.append("</div>")
+        if sec.bullets:
+            tag = "ol" if sec.key == "cycles" else "ul"
+            cls = "lines" if sec.key == "cycles" else "find"
+            parts.append(f'<{tag} class="{cls}">')
+            for b in sec.bullets:
+                text = re.sub(r"^\d+\.\s+", "", b) if tag == "ol" else b
+                parts.append(f"<li>{esc(text)}</li>")
+            parts.append(f"</{tag}>")
+        if sec.raw_html:
+            parts.append(sec.raw_html)
+        if sec.chart is not None:
+            rel = sec.chart.relative_to(out).as_posix()
+            parts.append(f'<img class="chart" src="{esc(rel)}" alt="{esc(sec.chart_alt)}">')
+        for t in sec.tables if sec.key != "headline" else []:
+            parts.append(_html_table(t, known))
+        for n in sec.notes:
+            parts.append(f'<p class="note">{esc(n)}</p>')
+        parts.append("</section>")
+    parts.append(
+        f"</main><footer>Made with flowgraph {esc(__version__)}. Every number traces back "
+        "to the deals table and its sources; unknown amounts are never counted as zero."
+        "</footer></body></html>\n"
+    )
+    return "\n".join(parts)
+
+
+def _render_md(meta: dict[str, Any], sections: Sequence[_Section], out: Path) -> str:
+    lines = [f"# {_md_escape(meta['title'])}", ""]
+    if meta.get("dataset"):
+        lines.append(f"- Dataset: **{_md_escape(meta['dataset'])}**")
+    lines.append(f"- Data as of: **{_md_escape(meta.get('as_of') or 'not stated')}**")
+    lines.append(f"- Scenario: **{_md_escape(meta['scenario'])}**; amounts in billions of "
+                 "US dollars")
+    lines.append(f"- Filters: {_md_escape(meta['filters'])}")
+    lines.append("")
+    for sec in sections:
+        lines.append(f"## {_md_escape(sec.title)}")
+        lines.append("")
+        for p in sec.paragraphs:
+            lines.extend([_md_escape(p), ""])
+        if sec.key == "graph":
+            lines.extend(["Interactive graph: [graph.html](graph.html)", ""])
+        for b in sec.bullets:
+            m = re.match(r"^(\d+)\.\s+(.*)$", b)
+            lines.append(f"{m.group(1)}. {_md_escape(m.group(2))}" if m
+                         else f"- {_md_escape(b)}")
+        if sec.bullets:
+            lines.append("")
+        if sec.chart is not None:
+            rel = sec.chart.relative_to(out).as_posix()
+            lines.extend([f"![{_md_escape(sec.chart_alt)}]({rel})", ""])
+        for t in sec.tables:
+            lines.extend([_md_table(t), ""])
+        for n in sec.notes:
+            lines.extend([f"> {_md_escape(n)}", ""])
+    return "\n".join(lines).rstrip() + "\n"
