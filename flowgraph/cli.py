@@ -521,7 +521,106 @@ def export_cmd(opts: Options, target: str, collapsed: bool) -> None:
 
 
 # --- cycles commands -------------------------------------------------------------------
-# (cycles and related commands go here)
+def _cycles_money(x: Any) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "unknown"
+    return f"{x:,.3g}" if abs(x) < 10 else f"{x:,.1f}".removesuffix(".0")
+
+
+def _cycles_display(res: Any) -> Any:
+    """The terminal view of a CycleResult: one short row per loop."""
+    import pandas as pd
+
+    c = res.cycles
+    rt = [("<= " if ub else "") + _cycles_money(v)
+          for v, ub in zip(c["round_trip"], c["round_trip_is_upper_bound"])]
+    rng = [f"{_cycles_money(lo)}-{_cycles_money(hi)}" if lo != hi and not math.isnan(lo) else ""
+           for lo, hi in zip(c["round_trip_low"], c["round_trip_high"])]
+    limiting = [f"{a} -> {b}" if isinstance(a, str) else "" for a, b in
+                zip(c["limiting_payer"], c["limiting_payee"])]
+    return pd.DataFrame({
+        "#": range(1, len(c) + 1),
+        "loop": c["path"],
+        "round trip $bn": rt,
+        "low-high": rng,
+        "limited by": limiting,
+        "status": c["status_summary"].fillna(""),
+        "in time order": c["time_order"],
+    })
+
+
+def _cycles_flat(df: Any) -> Any:
+    """Tuples as '; '-joined text (for CSV)."""
+    out = df.copy()
+    for col in out.columns:
+        if len(out) and isinstance(out[col].iloc[0], tuple):
+            out[col] = out[col].map(lambda t: "; ".join(map(str, t)))
+    return out
+
+
+@main.command()
+@common_options
+@click.option("--max-length", type=click.IntRange(min=2), default=6, show_default=True,
+              help="Longest loop, in hops.")
+@click.option("--min-amount", type=click.FloatRange(min=0), metavar="USD_BN",
+              help="Only loops whose round trip can reach this many USD billions.")
+@click.option("--through", multiple=True, metavar="NAME",
+              help="Only loops through this company (repeatable: through all of them).")
+@click.option("--time-ordered", is_flag=True,
+              help="Only loops whose deals can follow each other in time round the loop.")
+@click.option("--window", type=click.IntRange(min=0), metavar="DAYS",
+              help="Time order must fit within this many days (first to last deal).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Show at most this many loops.")
+@click.option("--sort", type=click.Choice(["length", "round-trip"]), default="length",
+              show_default=True,
+              help="Shortest loops first, or largest round trip first.")
+def cycles(opts: Options, max_length: int, min_amount: float | None, through: tuple[str, ...],
+           time_ordered: bool, window: int | None, limit: int, sort: str) -> None:
+    """Loops of money (A pays B ... pays A) and how much can go all the way round.
+
+    The round trip of a loop is its smallest hop: the most money that can come back.
+    "<=" marks an upper bound (some hop's amount is undisclosed); low-high is the range
+    from the deals' low and high estimates. json gives every hop and deal with sources.
+    """
+    from .cycles import find_cycles
+
+    G = ctx_graph(opts)
+    res = find_cycles(G, max_length=max_length, min_amount=min_amount,
+                      through=list(through) or None, time_ordered=time_ordered,
+                      window=window, limit=limit, sort=sort.replace("-", "_"),
+                      progress=progress_printer())
+    shown = len(res.cycles)
+    what = ["time-ordered " if time_ordered else "", f"loop{'s' if res.n_found != 1 else ''}"]
+    head = (f"{res.n_found:,} {''.join(what)} of at most {max_length} hops"
+            + (f" through {', '.join(res.params['through'])}" if res.params["through"] else "")
+            + (f" with a round trip of at least ${min_amount:g}bn" if min_amount else "")
+            + (f"; showing {shown}" if res.truncated else ""))
+    notes = [head, opts.filters_text(), *res.notes]
+    if opts.fmt == "json":
+        emit(None, opts, tables=[("cycles", res.cycles), ("hops", res.hops),
+                                 ("deals", res.deals)], notes=notes)
+        return
+    if opts.fmt == "csv":
+        emit(_cycles_flat(res.cycles), opts)
+        return
+    view = _cycles_display(res)
+    if opts.fmt == "markdown":
+        view["what happens"] = res.cycles["description"]
+        emit(view, opts, title=head, notes=notes[1:])
+        return
+    import textwrap
+
+    lines = format_table(view, max_width=70).split("\n")
+    out = [head, ""] + lines[:2]
+    for line, text in zip(lines[2:], res.cycles["description"]):
+        out.append(line)
+        out += textwrap.wrap(text, width=100, initial_indent="     ", subsequent_indent="     ")
+    out.append("")
+    for n in notes[1:]:
+        out += textwrap.wrap(f"Note: {n}", width=100, subsequent_indent="      ")
+    write_text("\n".join(out), opts.output)
+
 
 # --- circulation commands --------------------------------------------------------------
 # (circulation and synthetic commands go here)
@@ -735,6 +834,44 @@ def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None
             max_cycle_length=max_length, title=title, seed=seed,
             progress=progress_printer())
     click.echo(f"wrote {path}", err=True)
+
+
+@main.command("report")
+@common_options
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Rows in the cycles, self-funded, concentration and commitment tables.")
+@click.option("--max-length", type=click.IntRange(min=2), default=6, show_default=True,
+              metavar="N", help="Longest loop to look for (hops).")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Most companies drawn in the interactive graph.")
+@click.option("--stress", "stress_company", metavar="NAME",
+              help="Company to shock in the stress test (default: the most central).")
+@click.option("--title", metavar="TEXT", help="Report title.")
+@click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
+def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
+               stress_company: str | None, title: str | None, no_charts: bool) -> None:
+    """Write the full report to a folder (-o DIR, default flowgraph-report/).
+
+    index.html (opens offline in a browser) with headline numbers, loops, self-funded
+    shares, concentration, funding gaps, a stress test, charts, the interactive graph and
+    every deal with its source; report.md is the same in Markdown.
+    """
+    from .report import write_report
+
+    G = ctx_graph(opts)
+    res = write_report(G, opts.output or "flowgraph-report", top=top, max_cycle_length=max_length,
+                       max_nodes=max_nodes, stress_company=stress_company, title=title,
+                       charts=not no_charts, progress=progress_printer())
+    click.echo(f"wrote {res.index} and {res.markdown}", err=True)
+
+
+for _param in report_cmd.params:  # the report goes to a folder, and has one format
+    if _param.name == "output":
+        _param.type = click.Path(file_okay=False)
+        _param.metavar = "DIR"
+        _param.help = "Report folder (default flowgraph-report)."
+    elif _param.name == "fmt":
+        _param.hidden = True
 
 
 

@@ -314,11 +314,11 @@ def _company_metrics(
             if rec["company"] in out:
                 out[rec["company"]]["cycles"] = int(rec["n_cycles"])
     try:
-        from . import circulation as circ
+        from .circulation import self_funded
     except ImportError:
         notes.append("self-funded shares not available in this installation")
     else:
-        sf = circ.self_funded(G, weight=weight, progress=progress)
+        sf = self_funded(G, weight=weight, progress=progress)
         for rec in sf.to_dict("records"):
             if rec["company"] in out:
                 val = rec["self_funded_share"]

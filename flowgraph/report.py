@@ -160,8 +160,7 @@ def _html_table(t: _Table, known_deals: set[str]) -> str:
 
 def _md_escape(text: str) -> str:
     return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-            .replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[")
-            .replace("]", "\\]"))
+            .replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]"))
 
 
 def _md_table(t: _Table) -> str:
@@ -348,7 +347,9 @@ def write_report(
     sections: list[_Section] = []
     notes: list[str] = []
 
-    from . import charts as ch
+    import importlib
+
+    ch = importlib.import_module("flowgraph.charts")
     from .summary import summarize
 
     say("report: summary")
@@ -364,7 +365,7 @@ def write_report(
     ct = cyc.cycles
     # ---- circulation
     say("report: maximal circulation")
-    from . import circulation as circ
+    circ = importlib.import_module("flowgraph.circulation")
 
     circ_res = circ.maximal_circulation(G, weight=weight, progress=progress)
     say("report: self-funded shares")
@@ -373,14 +374,14 @@ def write_report(
     ks = circ.keystones(G, weight=weight, progress=progress)
     # ---- concentration
     say("report: concentration")
-    from . import concentration as conc
+    conc = importlib.import_module("flowgraph.concentration")
 
     netc = conc.network_concentration(G, weight=weight, include_keystones=False)
     conc_in = conc.concentration(G, direction="in", weight=weight)
     commits = conc.commitments(G, weight=weight)
     # ---- stress
     say("report: stress test")
-    from . import stress as st
+    st = importlib.import_module("flowgraph.stress")
 
     central = stress_company
     if central is None and len(netc.companies):
@@ -453,11 +454,15 @@ def write_report(
                 f"yet made, {r['commitments_to_revenue']:.1f} times its annual revenue of "
                 f"{fmt_bn(r['revenue'])}.")
     if stress_res is not None:
+        sc0 = stress_res.companies
+        failing = [str(c) for c in sc0.loc[sc0["fails"].astype(bool)
+                                           & ~sc0["shocked"].astype(bool), "company"]]
+        fail_text = (f"{len(failing)} other compan{'y' if len(failing) == 1 else 'ies'} "
+                     f"would fail ({', '.join(failing)})" if failing
+                     else "no other company would fail")
         find.bullets.append(
             f"Stress test: if {central} paid none of what it owes and its shares lost their "
-            f"value, the others would lose {fmt_bn(stress_res.total_loss)} "
-            f"({stress_res.n_failed} compan{'y' if stress_res.n_failed == 1 else 'ies'} "
-            "failing, counting the shocked one).")
+            f"value, the others would lose {fmt_bn(stress_res.total_loss)}; {fail_text}.")
     find.bullets.append(
         f"The three companies with the most money flowing through them "
         f"({', '.join(map(str, netc.top3))}) touch {netc.top3_share:.0%} of all known money.")
@@ -526,9 +531,18 @@ def write_report(
         "most of the money it receives that could be its own money coming back; a keystone "
         "is a company whose removal makes much circulation vanish."
     )
-    circ_sec.tables.append(_Table(circ_res.summary().assign(
-        value=lambda d: [_cell_text(v, "num") if isinstance(v, float) else _cell_text(v, "text")
-                         for v in d["value"]]), caption="Circulation"))
+    crow = [
+        ("known money (sum of W)", fmt_bn(circ_res.total_flow)),
+        ("circular: can go round at the same time (sum of C)", fmt_bn(circ_res.circular_flow)),
+        ("one way: does not come back (sum of D)", fmt_bn(circ_res.directional_flow)),
+        ("circularity index C/W", _cell_text(circ_res.circularity_index, "pct")),
+        ("groups of companies with loops (strongly connected)",
+         f"{len(circ_res.components):,}"),
+        ("payer -> payee pairs with unknown amounts (left out)",
+         f"{circ_res.excluded_unknown_edges:,}"),
+    ]
+    circ_sec.tables.append(_Table(pd.DataFrame(crow, columns=["measure", "value"]),
+                                  caption="Circulation"))
     sfv = sf.head(top)[["company", "inflow", "self_funded", "self_funded_share"]]
     circ_sec.tables.append(_Table(
         sfv, {"inflow": "bn", "self_funded": "bn", "self_funded_share": "pct"},
