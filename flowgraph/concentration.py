@@ -17,6 +17,8 @@ table counts the deals left out (``n_unknown``).
 from __future__ import annotations
 
 import math
+import sys
+import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -752,3 +754,18 @@ def commitments(
                             ascending=[False, False, True], na_position="last", kind="stable")
         df = df.drop(columns="_n").reset_index(drop=True)
     return df
+
+
+class _CallableModule(types.ModuleType):
+    """Make ``flowgraph.concentration(...)`` call :func:`concentration`.
+
+    The function has the same name as this module, and importing the module sets the
+    package attribute ``flowgraph.concentration`` to the module; calling the module forwards to the
+    function so that both spellings work.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return concentration(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

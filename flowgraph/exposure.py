@@ -25,6 +25,8 @@ callers can override per flow type with ``semantics=``. Amounts that are unknown
 from __future__ import annotations
 
 import math
+import sys
+import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -475,3 +477,18 @@ def exposure(
     totals = pd.DataFrame(trows, columns=["risk", "at_risk", "n_unknown_at_risk",
                                           "owed_to_others", "n_unknown_owed", "revenue_usd_bn"])
     return CompanyExposure(name, depends_on, depended_on_by, deals, totals)
+
+
+class _CallableModule(types.ModuleType):
+    """Make ``flowgraph.exposure(...)`` call :func:`exposure`.
+
+    The function has the same name as this module, and importing the module sets the
+    package attribute ``flowgraph.exposure`` to the module; calling the module forwards to the
+    function so that both spellings work.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return exposure(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
