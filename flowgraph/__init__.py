@@ -58,6 +58,11 @@ _LAZY: dict[str, str] = {
     "validate_file": "io",
     "write_companies": "io",
     "write_deals": "io",
+    # cycles
+    "CycleResult": "cycles",
+    "cycle_participation": "cycles",
+    "cycles_from_arrays": "cycles",
+    "find_cycles": "cycles",
     # summary
     "Summary": "summary",
     "deals_frame": "summary",
@@ -65,6 +70,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "CycleResult",
     "DataError",
     "Dataset",
     "DatasetNotFoundError",
@@ -80,7 +86,10 @@ __all__ = [
     "build_graph",
     "check_company",
     "collapse",
+    "cycle_participation",
+    "cycles_from_arrays",
     "deals_frame",
+    "find_cycles",
     "from_dataframes",
     "list_datasets",
     "load_dataset",
@@ -134,4 +143,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         write_companies,
         write_deals,
     )
+    from .cycles import CycleResult, cycle_participation, cycles_from_arrays, find_cycles
     from .summary import Summary, deals_frame, summarize

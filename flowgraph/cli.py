@@ -612,7 +612,7 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
     import textwrap
 
     lines = format_table(view, max_width=70).split("\n")
-    out = [head, ""] + lines[:2]
+    out = [head, "", *lines[:2]]
     for line, text in zip(lines[2:], res.cycles["description"]):
         out.append(line)
         out += textwrap.wrap(text, width=100, initial_indent="     ", subsequent_indent="     ")

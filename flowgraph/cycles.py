@@ -62,6 +62,7 @@ from .errors import ParameterError
 from .graph import check_company
 
 __all__ = [
+    "SORTS",
     "STATUS_SUMMARY",
     "CycleResult",
     "cycle_participation",
@@ -78,6 +79,8 @@ STATUS_SUMMARY: dict[str, str] = {
 """Plain words for the weakest status on a loop."""
 
 _MISSING_RANK = 99
+SORTS: tuple[str, ...] = ("round_trip", "length")
+"""Orders of :func:`find_cycles`: largest round trip first, or shortest loop first."""
 _BATCH = 1 << 16  # cycles per engine call before the best are kept (tests lower it)
 _BIG = 1 << 40
 
@@ -534,8 +537,12 @@ def _build_hops(D: _Deals) -> _Hops:
 
 
 # --------------------------------------------------------------------------- ranking
-def _cycle_order(lengths: np.ndarray, seq: np.ndarray, rt: np.ndarray) -> np.ndarray:
-    """Order of cycles: round trip descending (NaN last), then vertex sequence."""
+def _cycle_order(lengths: np.ndarray, seq: np.ndarray, rt: np.ndarray,
+                 by_length: bool = False) -> np.ndarray:
+    """Order of cycles: round trip descending (NaN last), then vertex sequence.
+
+    With ``by_length``, shorter cycles come first (then the same order).
+    """
     nc = lengths.shape[0]
     if nc == 0:
         return np.zeros(0, np.int64)
@@ -548,6 +555,8 @@ def _cycle_order(lengths: np.ndarray, seq: np.ndarray, rt: np.ndarray) -> np.nda
     mat[row, col] = seq
     key = np.where(np.isnan(rt), np.inf, -rt)
     keys = [mat[:, j] for j in range(width - 1, -1, -1)] + [key]
+    if by_length:
+        keys.append(lengths)
     return np.lexsort(keys)
 
 
@@ -579,10 +588,12 @@ def _money(x: float) -> str:
 
 
 def _range_money(lo: float, hi: float) -> str:
-    if abs(lo) >= 1 and abs(hi) >= 1:
-        a = f"{round(lo, 1):,.1f}".rstrip("0").rstrip(".")
-        return f"${a}-{_money(hi)[1:]}"
-    return f"{_money(lo)}-{_money(hi)[1:]}"
+    a, b = _money(lo), _money(hi)
+    if a == b:
+        return a
+    if a.endswith("B") and b.endswith("B"):
+        return f"{a[:-1]}-{b[1:]}"
+    return f"{a}-{b[1:]}"
 
 
 _VERBS: dict[str, str] = {
@@ -696,9 +707,13 @@ def _run(
     limit: int | None,
     describe: bool,
     progress: Callable[[str], None] | None,
+    sort: str = "round_trip",
 ) -> CycleResult:
     from . import _cycle_engine as eng
 
+    if sort not in SORTS:
+        raise ParameterError(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
+    by_length = sort == "length"
     _check_params(max_length, min_amount, limit, window)
     need = _resolve_through(D, through)
     H = _build_hops(D)
@@ -722,7 +737,7 @@ def _run(
     def keep_top(ln: np.ndarray, ed: np.ndarray, rt: np.ndarray):
         if keep_n is None or ln.shape[0] <= keep_n:
             return ln, ed, rt
-        o = _cycle_order(ln, hsrc_pos[ed], rt)[:keep_n]
+        o = _cycle_order(ln, hsrc_pos[ed], rt, by_length)[:keep_n]
         ln2, ed2 = _take(ln, ed, o)
         return ln2, ed2, rt[o]
 
@@ -740,7 +755,7 @@ def _run(
     )
     if progress is not None:
         progress(f"cycles: {n_found:,} loops found; done")
-    order = _cycle_order(ln, hsrc_pos[ed], rt)
+    order = _cycle_order(ln, hsrc_pos[ed], rt, by_length)
     if keep_n is not None:
         order = order[:keep_n]
     ln, ed = _take(ln, ed, order)
@@ -764,7 +779,7 @@ def _run(
     hp = hp.reset_index(drop=True)
 
     cycles, hops, deals = _detail(D, H, ln, hop_flat, win, describe)
-    params = {"max_length": max_length, "min_amount": min_amount,
+    params = {"max_length": max_length, "min_amount": min_amount, "sort": sort,
               "through": [str(labels[i]) for i in need] or None,
               "time_ordered": bool(time_ordered), "window": window, "weight": D.weight,
               "scenario": D.scenario}
@@ -987,6 +1002,7 @@ def find_cycles(
     time_ordered: bool = False,
     window: int | None = None,
     limit: int | None = 10_000,
+    sort: str = "round_trip",
     describe: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> CycleResult:
@@ -1018,6 +1034,10 @@ def find_cycles(
         Report at most this many loops (the best ones; default 10,000); ``n_found`` still
         counts them all and ``truncated`` says when the limit was reached. 0 reports none
         (counts and participation only), None reports all.
+    sort : {"round_trip", "length"}
+        ``"round_trip"``: largest round trip first (unknown last), ties by the sequence of
+        companies. ``"length"``: shortest loops first, then the same. With a ``limit``, the
+        best loops in this order are kept.
     describe : bool
         Build the plain-language ``description`` column.
     progress : callable, optional
@@ -1051,7 +1071,7 @@ def find_cycles(
     D = _as_deals(G, weight)
     return _run(D, max_length=max_length, min_amount=min_amount, through=through,
                 time_ordered=time_ordered, window=window, limit=limit, describe=describe,
-                progress=progress)
+                progress=progress, sort=sort)
 
 
 def _to_day(values: Any, m: int) -> np.ndarray:
@@ -1087,6 +1107,7 @@ def cycles_from_arrays(
     time_ordered: bool = False,
     window: int | None = None,
     limit: int | None = 10_000,
+    sort: str = "round_trip",
     describe: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> CycleResult:
@@ -1108,7 +1129,7 @@ def cycles_from_arrays(
         ``date_lo``.
     names : sequence, optional
         Label of each vertex id (integer ``src``/``dst`` only).
-    max_length, min_amount, through, time_ordered, window, limit, describe, progress
+    max_length, min_amount, through, time_ordered, window, limit, sort, describe, progress
         As in :func:`find_cycles` (``through`` takes vertex labels). ``describe`` is off by
         default here.
 
@@ -1168,7 +1189,7 @@ def cycles_from_arrays(
                 raise UnknownCompanyError(f"unknown vertex {x!r}")
     return _run(D, max_length=max_length, min_amount=min_amount, through=through,
                 time_ordered=time_ordered, window=window, limit=limit, describe=describe,
-                progress=progress)
+                progress=progress, sort=sort)
 
 
 def cycle_participation(
