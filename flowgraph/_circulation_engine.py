@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .errors import SolverError
+from .errors import ParameterError, SolverError
 
 #: largest integer total capacity we hand to OR-tools (keeps every sum well inside int64)
 _MAX_TOTAL_UNITS = 2.0**52
@@ -138,7 +138,7 @@ def max_circulation(
         q, exact = choose_quantum(w[pos])
     else:
         if not (quantum > 0 and math.isfinite(quantum)):
-            raise ValueError("quantum must be a positive number")
+            raise ParameterError("quantum must be a positive number")
         q = float(quantum)
         exact = _whole(w[pos] / q)
     loop = pos & (src == dst)

@@ -102,23 +102,41 @@ def _float(value: Any) -> float:
     return out
 
 
-def _pair_frame(u: list[Any], v: list[Any], a: np.ndarray) -> pd.DataFrame:
-    df = pd.DataFrame({"u": u, "v": v, "a": a})
-    df["unknown"] = ~np.isfinite(df["a"].to_numpy(dtype=float))
-    df["known"] = np.where(df["unknown"], 0.0, df["a"].to_numpy(dtype=float))
-    g = df.groupby(["u", "v"], sort=False, dropna=False)
-    out = pd.DataFrame({
-        "w": g["known"].sum(),
-        "n_deals": g.size(),
-        "n_unknown": g["unknown"].sum(),
-    }).reset_index()
-    return out
+def _codes(u: Sequence[Any], v: Sequence[Any], extra: Iterable[Any] = ()
+           ) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """Sorted node names and integer codes of the two endpoint columns."""
+    extra = list(extra)
+    both = pd.Series(list(u) + list(v) + extra, dtype=object)
+    try:
+        codes, uniques = pd.factorize(both, sort=True)
+    except TypeError:  # names of mixed types: sort by their text
+        codes, uniques = pd.factorize(both.map(str), sort=True)
+        first = {}
+        for name, code in zip(both, codes):
+            first.setdefault(code, name)
+        uniques = [first[i] for i in range(len(first))]
+    m = len(u)
+    return list(uniques), codes[:m].astype(np.int64), codes[m:2 * m].astype(np.int64)
+
+
+def _aggregate(src: np.ndarray, dst: np.ndarray, a: np.ndarray, n: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sum rows on one (src, dst) pair: (src, dst, known sum, n rows, n unknown rows)."""
+    unknown = ~np.isfinite(a)
+    known = np.where(unknown, 0.0, a)
+    key = src * max(n, 1) + dst
+    uniq, inv = np.unique(key, return_inverse=True)
+    w = np.bincount(inv, weights=known, minlength=len(uniq))
+    nd = np.bincount(inv, minlength=len(uniq)).astype(np.int64)
+    nu = np.bincount(inv, weights=unknown.astype(float), minlength=len(uniq)).astype(np.int64)
+    return uniq // max(n, 1), uniq % max(n, 1), w, nd, nu
 
 
 def _edges(G: Any, weight: str) -> _Edges:
     """Edge arrays from a MultiDiGraph, DiGraph or edge DataFrame (see maximal_circulation)."""
     kinds: dict[Any, Any] = {}
     scenario = None
+    unknown_deals: int | None
     if isinstance(G, pd.DataFrame):
         cols = set(G.columns)
         if {"payer", "payee"} <= cols:
@@ -129,60 +147,50 @@ def _edges(G: Any, weight: str) -> _Edges:
             raise ParameterError("an edge table needs payer/payee or source/target columns")
         if weight not in cols:
             raise ParameterError(f"the edge table has no {weight!r} column")
-        a = pd.to_numeric(G[weight], errors="coerce").to_numpy(dtype=float)
-        pf = _pair_frame(G[uc].tolist(), G[vc].tolist(), a)
-        names_set = set(pf["u"]).union(pf["v"])
-        unknown_deals: int | None = int(pf["n_unknown"].sum())
-        has_unknown = pf["n_unknown"].to_numpy() > 0
-        n_deals = pf["n_deals"].to_numpy(dtype=np.int64)
+        a = pd.to_numeric(G[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        names, su, sv = _codes(G[uc].to_numpy(dtype=object), G[vc].to_numpy(dtype=object))
+        src, dst, w, n_deals, nu = _aggregate(su, sv, a, len(names))
+        unknown_deals = int(nu.sum())
+        has_unknown = nu > 0
     elif isinstance(G, nx.Graph):
         if not G.is_directed():
             raise ParameterError("money flows need a directed graph (DiGraph or MultiDiGraph)")
         scenario = G.graph.get("scenario")
         kinds = {n: d.get("kind") for n, d in G.nodes(data=True) if d.get("kind") is not None}
-        names_set = set(G.nodes)
-        if G.is_multigraph():
-            us, vs, aa = [], [], []
-            for u, v, d in G.edges(data=True):
-                us.append(u)
-                vs.append(v)
-                aa.append(_float(d.get(weight, math.nan)))
-            pf = _pair_frame(us, vs, np.asarray(aa, dtype=float))
-            unknown_deals = int(pf["n_unknown"].sum())
-            has_unknown = pf["n_unknown"].to_numpy() > 0
-            n_deals = pf["n_deals"].to_numpy(dtype=np.int64)
-        else:
-            us, vs, aa, unk, nd = [], [], [], [], []
-            for u, v, d in G.edges(data=True):
-                a = _float(d.get(weight, math.nan))
-                us.append(u)
-                vs.append(v)
-                known = math.isfinite(a)
-                aa.append(a if known else 0.0)
-                unk.append(bool(d.get("has_unknown", False)) or not known)
+        us, vs, aa = [], [], []
+        unk, nd = [], []
+        multi = G.is_multigraph()
+        for u, v, d in G.edges(data=True):
+            us.append(u)
+            vs.append(v)
+            x = _float(d.get(weight, math.nan))
+            aa.append(x)
+            if not multi:
+                unk.append(bool(d.get("has_unknown", False)) or not math.isfinite(x))
                 ndeal = d.get("n_deals", 1)
                 nd.append(int(ndeal) if isinstance(ndeal, (int, np.integer)) else 1)
-            pf = pd.DataFrame({"u": us, "v": vs, "w": np.asarray(aa, dtype=float)})
+        names, su, sv = _codes(us, vs, G.nodes)
+        a = np.asarray(aa, dtype=float)
+        if multi:
+            src, dst, w, n_deals, nu = _aggregate(su, sv, a, len(names))
+            unknown_deals = int(nu.sum())
+            has_unknown = nu > 0
+        else:
+            src, dst = su, sv
+            w = np.where(np.isfinite(a), a, 0.0)
+            w = np.where(np.isinf(a), a, w)
             has_unknown = np.asarray(unk, dtype=bool)
             n_deals = np.asarray(nd, dtype=np.int64)
-            unknown_deals = None
-            if not has_unknown.any():
-                unknown_deals = 0
+            unknown_deals = 0 if not has_unknown.any() else None
     else:
         raise ParameterError("expected a networkx DiGraph/MultiDiGraph or an edge DataFrame")
-    w = pf["w"].to_numpy(dtype=float) if len(pf) else np.zeros(0)
     if np.any(np.isinf(w)):
         raise ParameterError(f"infinite {weight!r} amounts are not allowed")
     if np.any(w < 0):
         raise ParameterError(f"negative {weight!r} amounts are not allowed in a flow network")
-    try:
-        names = sorted(names_set)
-    except TypeError:
-        names = sorted(names_set, key=str)
-    index = {n: i for i, n in enumerate(names)}
-    src = np.fromiter((index[u] for u in pf["u"]), dtype=np.int64, count=len(pf))
-    dst = np.fromiter((index[v] for v in pf["v"]), dtype=np.int64, count=len(pf))
-    return _Edges(names=names, src=src, dst=dst, w=w, n_deals=n_deals,
+    return _Edges(names=names, src=np.asarray(src, dtype=np.int64),
+                  dst=np.asarray(dst, dtype=np.int64), w=np.asarray(w, dtype=float),
+                  n_deals=np.asarray(n_deals, dtype=np.int64),
                   has_unknown=np.asarray(has_unknown, dtype=bool), unknown_deals=unknown_deals,
                   scenario=scenario, weight=weight, kinds=kinds)
 
@@ -379,40 +387,42 @@ def maximal_circulation(
     names = np.array(ed.names, dtype=object)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(ed.w > 0, c / np.where(ed.w > 0, ed.w, 1.0), np.nan)
+    # names are sorted, so their codes order them: sort by C, W (largest first), names
+    eo = np.lexsort((ed.dst, ed.src, -ed.w, -c))
     edges = pd.DataFrame({
-        "payer": names[ed.src] if len(ed.src) else np.array([], dtype=object),
-        "payee": names[ed.dst] if len(ed.dst) else np.array([], dtype=object),
-        "amount": ed.w,
-        "circular": c,
-        "directional": d,
-        "circular_share": share,
-        "n_deals": ed.n_deals,
-        "has_unknown": ed.has_unknown,
-        "component": edge_comp,
+        "payer": names[ed.src[eo]] if len(eo) else np.array([], dtype=object),
+        "payee": names[ed.dst[eo]] if len(eo) else np.array([], dtype=object),
+        "amount": ed.w[eo],
+        "circular": c[eo],
+        "directional": d[eo],
+        "circular_share": share[eo],
+        "n_deals": ed.n_deals[eo],
+        "has_unknown": ed.has_unknown[eo],
+        "component": edge_comp[eo],
     })
-    edges = _sort(edges, ["circular", "amount"], ["payer", "payee"])
 
     inflow = np.bincount(ed.dst, weights=ed.w, minlength=ed.n)
     outflow = np.bincount(ed.src, weights=ed.w, minlength=ed.n)
     cin = np.bincount(ed.dst, weights=c, minlength=ed.n)
     cout = np.bincount(ed.src, weights=c, minlength=ed.n)
-    sizes = pd.Series(node_comp[node_comp >= 0]).value_counts()
+    sizes = np.bincount(node_comp[node_comp >= 0], minlength=len(order))
+    comp_size = np.where(node_comp >= 0, sizes[np.maximum(node_comp, 0)] if len(sizes) else 1, 1)
+    no = np.lexsort((np.arange(ed.n), -inflow, -cin))
     with np.errstate(invalid="ignore", divide="ignore"):
         companies = pd.DataFrame({
-            "company": names,
-            "kind": [ed.kinds.get(n, "unknown") for n in ed.names],
-            "inflow": inflow,
-            "outflow": outflow,
-            "circular_inflow": cin,
+            "company": names[no] if ed.n else np.array([], dtype=object),
+            "kind": [ed.kinds.get(ed.names[i], "unknown") for i in no],
+            "inflow": inflow[no],
+            "outflow": outflow[no],
+            "circular_inflow": cin[no],
             "circular_share_of_inflow": np.where(inflow > 0, cin / np.where(inflow > 0, inflow, 1),
-                                                 np.nan),
+                                                 np.nan)[no],
             "circular_share_of_outflow": np.where(outflow > 0,
                                                   cout / np.where(outflow > 0, outflow, 1),
-                                                  np.nan),
-            "component": node_comp,
-            "component_size": [int(sizes.get(k, 1)) if k >= 0 else 1 for k in node_comp],
+                                                  np.nan)[no],
+            "component": node_comp[no],
+            "component_size": comp_size[no].astype(np.int64),
         })
-    companies = _sort(companies, ["circular_inflow", "inflow"], ["company"])
 
     crow = []
     for lab in order:
