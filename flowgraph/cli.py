@@ -197,6 +197,33 @@ def ctx_graph(opts: Options) -> Any:
     )
 
 
+LARGE_NETWORK = 50_000
+"""Deal count above which commands that accept a deals table skip building a networkx graph."""
+
+
+def ctx_data(opts: Options) -> Any:
+    """The filtered deals as a MultiDiGraph, or for very large inputs as the filtered deals
+    table (:func:`flowgraph.filter_deals`), which cycle and circulation analyses accept too
+    and answer identically, without the cost of a networkx graph of millions of edges."""
+    from .graph import build_graph, filter_deals
+
+    ds = ctx_dataset(opts)
+    kwargs = dict(
+        as_of=opts.as_of,
+        flow_types=opts.flow_types or None,
+        statuses=opts.statuses or None,
+        min_confidence=opts.min_confidence,
+        include=opts.include or None,
+        exclude=opts.exclude or None,
+        scenario=opts.scenario,
+        include_superseded=opts.include_superseded,
+        include_tranches=opts.include_superseded,
+    )
+    if len(ds.deals) > LARGE_NETWORK:
+        return filter_deals(ds, **kwargs)
+    return build_graph(ds, **kwargs)
+
+
 def progress_printer(enabled: bool | None = None) -> Callable[[str], None] | None:
     """A progress callback writing to stderr when it is a terminal (or when forced)."""
     if enabled is None:

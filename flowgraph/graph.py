@@ -22,6 +22,7 @@ __all__ = [
     "check_company",
     "collapse",
     "ensure_collapsed",
+    "filter_deals",
     "from_dataframes",
     "to_dataframes",
     "write_gexf",
@@ -60,6 +61,161 @@ def _date_cache(values: Iterable[Any]) -> dict[Any, tuple[Any, Any]]:
     return cache
 
 
+def filter_deals(
+    deals: Any,
+    *,
+    as_of: str | None = None,
+    flow_types: Iterable[str] | str | None = None,
+    statuses: Iterable[str] | str | None = None,
+    min_confidence: str | None = None,
+    include: Iterable[str] | str | None = None,
+    exclude: Iterable[str] | str | None = None,
+    scenario: str = "base",
+    include_superseded: bool = False,
+    include_tranches: bool = False,
+) -> pd.DataFrame:
+    """The deals that pass the filters, with the scenario's amounts: the edge table of the
+    deal graph, without building a graph.
+
+    This is the fast path for very large deal tables: cycle and circulation analyses accept
+    this table wherever they accept a graph, and give the same answers.
+
+    Parameters
+    ----------
+    deals : pandas.DataFrame or Dataset
+        A deals table (raw or from :func:`flowgraph.read_deals`) or a dataset.
+    as_of : str, optional
+        Keep deals announced on or before this date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+        A deal whose date is coarser than ``as_of`` is kept when it may fall before it.
+        Deals with no date at all are kept.
+    flow_types, statuses : str or list of str, optional
+        Keep only these flow types / statuses.
+    min_confidence : {"low", "medium", "high"}, optional
+        Keep deals of at least this confidence.
+    include : list of str, optional
+        Keep only deals whose payer and payee are both in this list.
+    exclude : list of str, optional
+        Drop deals touching these companies.
+    scenario : {"base", "low", "high"}
+        Which amount becomes the column/attribute ``amount``.
+    include_superseded, include_tranches : bool
+        Keep rows that another row supersedes, and tranche rows (``part_of`` set). Both are
+        left out by default so that no money is counted twice.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept rows (all deal columns, normalized) plus ``amount`` (NaN when unknown in
+        this scenario), ``amount_known``, ``amount_low``, ``amount_high``, ``date_lo`` and
+        ``date_hi``; ``df.attrs["filters"]`` and ``df.attrs["scenario"]`` record the choice.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> df = fg.filter_deals(fg.load_dataset("toy"), statuses=["committed"])
+    >>> set(df["status"])
+    {'committed'}
+    """
+    from .io import Dataset, normalize_deals
+
+    if isinstance(deals, Dataset):
+        deals = deals.deals
+    if not isinstance(deals, pd.DataFrame):
+        raise ParameterError("deals must be a pandas DataFrame or a Dataset")
+    if scenario not in schema.SCENARIOS:
+        raise ParameterError(
+            f"unknown scenario {scenario!r}; valid: {', '.join(schema.SCENARIOS)}"
+        )
+    flow_types = _as_list(flow_types)
+    statuses = _as_list(statuses)
+    include = _as_list(include)
+    exclude = _as_list(exclude)
+    _check_enum(flow_types, schema.FLOW_TYPES, "flow type")
+    _check_enum(statuses, schema.STATUSES, "status")
+    if min_confidence is not None:
+        _check_enum([min_confidence], schema.CONFIDENCES, "confidence")
+    as_of_bounds = None
+    if as_of is not None:
+        try:
+            as_of_bounds = schema.date_bounds(as_of)
+        except ValueError as exc:
+            raise ParameterError(f"--as-of: {exc}") from None
+        if as_of_bounds[1] is None:
+            as_of_bounds = None
+
+    df = normalize_deals(deals)
+    if include or exclude:
+        known_names = set(df["payer"].dropna()).union(df["payee"].dropna())
+        for name in (include or []) + (exclude or []):
+            if name not in known_names:
+                check_company(known_names, name)
+
+    keep = np.ones(len(df), dtype=bool)
+    if not include_superseded:
+        superseded: set[str] = set()
+        for v in df["supersedes"].dropna():
+            superseded.update(schema.split_ids(v))
+        if superseded:
+            keep &= ~df["deal_id"].isin(superseded).to_numpy()
+    if not include_tranches:
+        keep &= df["part_of"].isna().to_numpy()
+    if flow_types is not None:
+        keep &= df["flow_type"].isin(flow_types).to_numpy()
+    if statuses is not None:
+        keep &= df["status"].isin(statuses).to_numpy()
+    if min_confidence is not None:
+        allowed = schema.CONFIDENCES[schema.confidence_rank(min_confidence):]
+        keep &= df["confidence"].isin(allowed).to_numpy()
+    if include is not None:
+        keep &= (df["payer"].isin(include) & df["payee"].isin(include)).to_numpy()
+    if exclude is not None:
+        keep &= ~(df["payer"].isin(exclude) | df["payee"].isin(exclude)).to_numpy()
+
+    date_text = df["announced"].where(df["announced"].notna(), df["period_start"])
+    codes, uniques = pd.factorize(date_text, use_na_sentinel=True)
+    cache = _date_cache(uniques)
+    lo_u = np.array([cache[v][0] for v in uniques] + [None], dtype=object)
+    hi_u = np.array([cache[v][1] for v in uniques] + [None], dtype=object)
+    lo = lo_u[codes]  # code -1 picks the trailing None
+    hi = hi_u[codes]
+    if as_of_bounds is not None:
+        limit = as_of_bounds[1]
+        ok_u = np.array([d is None or d <= limit for d in lo_u], dtype=bool)
+        keep &= ok_u[codes]
+
+    amount = df["amount_usd_bn"].to_numpy(dtype=float)
+    low = df["amount_low_usd_bn"].to_numpy(dtype=float)
+    high = df["amount_high_usd_bn"].to_numpy(dtype=float)
+    base = np.where(np.isnan(amount) & ~np.isnan(low) & ~np.isnan(high), (low + high) / 2, amount)
+    sc_low = np.where(np.isnan(low), base, low)
+    sc_high = np.where(np.isnan(high), base, high)
+    chosen = {"base": base, "low": sc_low, "high": sc_high}[scenario]
+
+    idx = np.flatnonzero(keep)
+    out = df.iloc[idx].reset_index(drop=True)
+    out["amount"] = chosen[idx]
+    out["amount_known"] = ~np.isnan(chosen[idx])
+    out["amount_low"] = sc_low[idx]
+    out["amount_high"] = sc_high[idx]
+    out["date_lo"] = lo[idx]
+    out["date_hi"] = hi[idx]
+    out.attrs = {
+        "scenario": scenario,
+        "filters": {
+            "as_of": as_of,
+            "flow_types": flow_types,
+            "statuses": statuses,
+            "min_confidence": min_confidence,
+            "include": include,
+            "exclude": exclude,
+            "scenario": scenario,
+            "include_superseded": include_superseded,
+            "include_tranches": include_tranches,
+        },
+    }
+    return out
+
+
 def build_graph(
     deals: Any,
     companies: pd.DataFrame | None = None,
@@ -96,7 +252,7 @@ def build_graph(
     exclude : list of str, optional
         Drop deals touching these companies.
     scenario : {"base", "low", "high"}
-        Which amount becomes the edge attribute ``amount``.
+        Which amount becomes the column/attribute ``amount``.
     include_superseded, include_tranches : bool
         Keep rows that another row supersedes, and tranche rows (``part_of`` set). Both are
         left out by default so that no money is counted twice.
@@ -106,7 +262,12 @@ def build_graph(
     networkx.MultiDiGraph
         Edge key = ``deal_id``; attributes = all deal columns plus ``amount`` (NaN when
         unknown in this scenario), ``amount_known``, ``amount_low``, ``amount_high``,
-        ``date_lo`` and ``date_hi``. ``G.graph`` records the scenario and filters.
+        ``date_lo`` and ``date_hi``. ``G.graph`` records the scenario and filters, the
+        dataset name and its as-of date. The caller's tables are not modified.
+
+    See Also
+    --------
+    filter_deals : the same rows as a table, for very large inputs.
 
     Examples
     --------
@@ -115,7 +276,7 @@ def build_graph(
     >>> G.number_of_edges() > 0
     True
     """
-    from .io import Dataset, normalize_companies, normalize_deals
+    from .io import Dataset, normalize_companies
 
     dataset_name = None
     dataset_as_of = None
@@ -124,119 +285,34 @@ def build_graph(
         if companies is None:
             companies = deals.companies
         deals = deals.deals
-    if not isinstance(deals, pd.DataFrame):
-        raise ParameterError("deals must be a pandas DataFrame or a Dataset")
-    if scenario not in schema.SCENARIOS:
-        raise ParameterError(
-            f"unknown scenario {scenario!r}; valid: {', '.join(schema.SCENARIOS)}"
-        )
-    flow_types = _as_list(flow_types)
-    statuses = _as_list(statuses)
-    include = _as_list(include)
-    exclude = _as_list(exclude)
-    _check_enum(flow_types, schema.FLOW_TYPES, "flow type")
-    _check_enum(statuses, schema.STATUSES, "status")
-    if min_confidence is not None:
-        _check_enum([min_confidence], schema.CONFIDENCES, "confidence")
-    as_of_bounds = None
-    if as_of is not None:
-        try:
-            as_of_bounds = schema.date_bounds(as_of)
-        except ValueError as exc:
-            raise ParameterError(f"--as-of: {exc}") from None
-
-    df = normalize_deals(deals)
-    known_names = set(df["payer"]).union(df["payee"])
-    for name in (include or []) + (exclude or []):
-        if name not in known_names:
-            check_company(known_names, name)
-
-    keep = np.ones(len(df), dtype=bool)
-    if not include_superseded:
-        superseded: set[str] = set()
-        for v in df["supersedes"]:
-            superseded.update(schema.split_ids(v))
-        keep &= ~df["deal_id"].isin(superseded).to_numpy()
-    if not include_tranches:
-        keep &= df["part_of"].fillna("").astype(str).str.strip().eq("").to_numpy()
-    if flow_types is not None:
-        keep &= df["flow_type"].isin(flow_types).to_numpy()
-    if statuses is not None:
-        keep &= df["status"].isin(statuses).to_numpy()
-    if min_confidence is not None:
-        allowed = schema.CONFIDENCES[schema.confidence_rank(min_confidence):]
-        keep &= df["confidence"].isin(allowed).to_numpy()
-    if include is not None:
-        keep &= (df["payer"].isin(include) & df["payee"].isin(include)).to_numpy()
-    if exclude is not None:
-        keep &= ~(df["payer"].isin(exclude) | df["payee"].isin(exclude)).to_numpy()
-
-    date_text = df["announced"].where(
-        df["announced"].notna() & df["announced"].astype(str).str.strip().ne(""),
-        df["period_start"],
+    edges = filter_deals(
+        deals, as_of=as_of, flow_types=flow_types, statuses=statuses,
+        min_confidence=min_confidence, include=include, exclude=exclude, scenario=scenario,
+        include_superseded=include_superseded, include_tranches=include_tranches,
     )
-    cache = _date_cache(date_text)
-    lo = [cache[v][0] for v in date_text]
-    hi = [cache[v][1] for v in date_text]
-    if as_of_bounds is not None:
-        limit = as_of_bounds[1]
-        keep &= np.array([d is None or d <= limit for d in lo], dtype=bool)
-
-    amount = df["amount_usd_bn"].to_numpy(dtype=float)
-    low = df["amount_low_usd_bn"].to_numpy(dtype=float)
-    high = df["amount_high_usd_bn"].to_numpy(dtype=float)
-    base = np.where(np.isnan(amount) & ~np.isnan(low) & ~np.isnan(high), (low + high) / 2, amount)
-    if scenario == "base":
-        chosen = base
-    elif scenario == "low":
-        chosen = np.where(np.isnan(low), base, low)
-    else:
-        chosen = np.where(np.isnan(high), base, high)
-    sc_low = np.where(np.isnan(low), base, low)
-    sc_high = np.where(np.isnan(high), base, high)
-
+    filters = edges.attrs["filters"]
+    include, exclude = filters["include"], filters["exclude"]
     G = nx.MultiDiGraph()
-    G.graph.update(
-        {
-            "scenario": scenario,
-            "dataset": dataset_name,
-            "as_of": dataset_as_of,
-            "filters": {
-                "as_of": as_of,
-                "flow_types": flow_types,
-                "statuses": statuses,
-                "min_confidence": min_confidence,
-                "include": include,
-                "exclude": exclude,
-                "scenario": scenario,
-                "include_superseded": include_superseded,
-                "include_tranches": include_tranches,
-            },
-        }
-    )
+    G.graph.update({"scenario": scenario, "dataset": dataset_name, "as_of": dataset_as_of,
+                    "filters": filters})
     if companies is not None and len(companies):
         comp = normalize_companies(companies)
-        for rec in comp.to_dict("records"):
+        cols = list(comp.columns)
+        for row in zip(*(comp[c].tolist() for c in cols)):
+            rec = dict(zip(cols, row))
             name = rec["name"]
-            if name in known_names or include is None:
-                G.add_node(name, **rec)
-    idx = np.flatnonzero(keep)
-    records = df.iloc[idx].to_dict("records")
-    for j, rec in zip(idx, records):
-        a = float(chosen[j])
-        rec["amount"] = a
-        rec["amount_known"] = not math.isnan(a)
-        rec["amount_low"] = float(sc_low[j])
-        rec["amount_high"] = float(sc_high[j])
-        rec["date_lo"] = lo[j]
-        rec["date_hi"] = hi[j]
-        G.add_edge(rec["payer"], rec["payee"], key=rec["deal_id"], **rec)
-    # Companies listed in the table but without deals after filtering stay as isolated
-    # nodes only when no company filter was given.
-    if include is not None or exclude is not None:
-        drop = [n for n in G if (include is not None and n not in include)
-                or (exclude is not None and n in exclude)]
-        G.remove_nodes_from(drop)
+            if name is None:
+                continue
+            if (include is not None and name not in include) or (
+                    exclude is not None and name in exclude):
+                continue
+            G.add_node(name, **rec)
+    cols = list(edges.columns)
+    ip, iq, ik = cols.index("payer"), cols.index("payee"), cols.index("deal_id")
+    G.add_edges_from(
+        (row[ip], row[iq], row[ik], dict(zip(cols, row)))
+        for row in zip(*(edges[c].tolist() for c in cols))
+    )
     for n, data in G.nodes(data=True):
         data.setdefault("name", n)
         kind = data.get("kind")

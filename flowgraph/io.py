@@ -263,9 +263,11 @@ def _clean_text(v: Any) -> str | None:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    """Strings stripped, blanks as None (object dtype)."""
-    return pd.Series([_clean_text(v) for v in series.to_numpy(dtype=object)],
-                     index=series.index, dtype=object)
+    """Strings stripped, blanks as None (object dtype); cleans each distinct value once."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    cleaned = np.array([_clean_text(v) for v in uniques.to_numpy(dtype=object)] + [None],
+                       dtype=object)
+    return pd.Series(cleaned[codes], index=series.index, dtype=object)
 
 
 def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
@@ -378,8 +380,9 @@ def read_deals(
     """
     name = _label(source, label)
     raw = _read_table(source, name)
+    df = normalize_deals(raw)
     if validate:
-        problems = validate_deals(raw, source=name)
+        problems = validate_deals(raw, source=name, _normalized=df)
         if companies is not None:
             problems += _unknown_company_warnings(raw, companies, name)
         errors = [p for p in problems if p.severity == "error"]
@@ -389,7 +392,6 @@ def read_deals(
             )
     else:
         problems = []
-    df = normalize_deals(raw)
     df.attrs["problems"] = [p for p in problems if p.severity != "error"]
     df.attrs["source"] = name
     return df
@@ -466,7 +468,8 @@ def _blank_mask(series: pd.Series) -> np.ndarray:
     return (series.isna() | series.astype(str).str.strip().eq("")).to_numpy()
 
 
-def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list[Problem]:
+def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
+                   _normalized: pd.DataFrame | None = None) -> list[Problem]:
     """Check a raw deals table and return every problem found.
 
     Errors: missing required column, duplicate or empty ``deal_id``, empty payer or payee,
@@ -512,8 +515,17 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list[Pro
         return problems
     df = df.reset_index(drop=True)
 
+    text_cache: dict[str, pd.Series] = {}
+    if _normalized is not None:
+        text_cache = {c: _normalized[c] for c in _normalized.columns
+                      if c in schema.DEAL_COLUMNS and c not in AMOUNT_COLUMNS and c != "estimate"
+                      and c in df.columns}
+
     def col_text(c: str) -> pd.Series:
-        return _text(df[c]) if c in df.columns else pd.Series([None] * n, dtype=object)
+        if c not in text_cache:
+            text_cache[c] = (_text(df[c]) if c in df.columns
+                             else pd.Series([None] * n, dtype=object))
+        return text_cache[c]
 
     ids = col_text("deal_id")
     if "deal_id" in df.columns:
