@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import MissingDataError, ParameterError
 from .html import _isnan, _text, filters_text, fmt_bn, safe_url
 
 __all__ = ["Report", "write_report"]
@@ -386,7 +386,13 @@ def write_report(
     central = stress_company
     if central is None and len(netc.companies):
         central = netc.companies.iloc[0]["company"]
-    stress_res = st.stress_test(G, central, weight=weight) if central is not None else None
+    stress_res = None
+    stress_note = None
+    if central is not None:
+        try:
+            stress_res = st.stress_test(G, central, weight=weight)
+        except MissingDataError as exc:
+            stress_note = f"Stress test of {central} not run: {exc}."
 
     # ================================================================ headline
     committed_total = s.committed + s.disbursed
@@ -635,6 +641,8 @@ def write_report(
         ))
         s_sec.notes.append(stress_res.assumptions)
         sections.append(s_sec)
+    elif stress_note:
+        sections.append(_Section("stress", "Stress test", notes=[stress_note]))
 
     # ================================================================ money by type
     m_sec = _Section("money", "Money by kind of deal and status")

@@ -5,8 +5,6 @@ import copy
 import json
 import math
 import random
-import re
-from html.parser import HTMLParser
 
 import networkx as nx
 import pandas as pd
@@ -18,59 +16,7 @@ from flowgraph.cli import main
 from flowgraph.errors import ParameterError, UnknownCompanyError
 from flowgraph.html import fmt_bn, safe_url, script_json, to_html
 
-
-# ------------------------------------------------------------------ helpers
-class _Refs(HTMLParser):
-    """Collect every URL-bearing attribute and the text of <script> elements."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.refs: list[tuple[str, str, str]] = []
-        self.tags: list[str] = []
-        self._in_script = False
-        self.json_blocks: list[str] = []
-        self._script_type = None
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        for name, value in attrs:
-            if name in ("src", "href", "srcset", "data", "action", "poster", "background"):
-                self.refs.append((tag, name, value or ""))
-        if tag == "script":
-            self._in_script = True
-            self._script_type = dict(attrs).get("type")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script and self._script_type == "application/json":
-            self.json_blocks.append(data)
-
-
-def page_data(page: str) -> dict:
-    m = re.search(r'<script type="application/json" id="fg-data">(.*?)</script>', page, re.S)
-    assert m, "no embedded data block"
-    return json.loads(m.group(1))
-
-
-def assert_offline(page: str) -> None:
-    p = _Refs()
-    p.feed(page)
-    for tag, name, value in p.refs:
-        if tag in ("script", "link", "img", "iframe", "source", "video", "audio", "object",
-                   "embed", "style", "input"):
-            v = value.strip().lower()
-            assert not v.startswith(("http:", "https:", "//", "ftp:")), (tag, name, value)
-    low = page.lower()
-    # inline data: URIs (vis-network's icons) are base64 and may spell anything
-    low = re.sub(r"data:image/[a-z+]+;base64,[a-z0-9+/=]+", "data:", low)
-    assert "cdn" not in low
-    assert "@import" not in low
-    assert not re.search(r"url\(\s*['\"]?\s*(https?:|//)", low)
-    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)\s*=\s*['\"]?(https?:|//)",
-                         low)
+from browser_support import assert_offline, page_data, parse
 
 
 @pytest.fixture(scope="module")
@@ -301,8 +247,7 @@ def test_data_text_is_escaped():
     assert "javascript:window" not in low
     assert "data:text/html" not in low
     # exactly the three script elements we put there (data, vis-network, our code)
-    parser = _Refs()
-    parser.feed(page)
+    parser = parse(page)
     assert parser.tags.count("script") == 3
     assert "img" not in parser.tags and "iframe" not in parser.tags
     data = page_data(page)

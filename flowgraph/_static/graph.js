@@ -210,6 +210,10 @@
     while (details.firstChild) { details.removeChild(details.firstChild); }
     details.appendChild(box);
   }
+  window.fgDetails = {
+    node: function (id) { showDetails(companyBox(nodeInfo[id], true)); },
+    edge: function (id) { showDetails(dealBox(edgeInfo[id], true, 0)); }
+  };
   network.on("click", function (params) {
     if (params.nodes.length) {
       showDetails(companyBox(nodeInfo[params.nodes[0]], true));

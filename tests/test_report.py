@@ -1,0 +1,275 @@
+"""Tests for flowgraph.report (write_report), flowgraph.charts and `flowgraph report`.
+
+Expected figures for the toy dataset are the hand-worked results in datasets/README.md.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+import networkx as nx
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+import flowgraph as fg
+from flowgraph.charts import bar_chart, plot_commitments, plot_cycles, plot_flows
+from flowgraph.cli import main
+from flowgraph.errors import ParameterError, UnknownCompanyError
+from flowgraph.report import Report, write_report
+
+from browser_support import assert_offline, page_data, parse
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return fg.build_graph(fg.load_dataset("toy"))
+
+
+@pytest.fixture(scope="module")
+def toy_report(toy, tmp_path_factory) -> Report:
+    return write_report(toy, tmp_path_factory.mktemp("rep") / "out")
+
+
+def _text(html: str) -> str:
+    """Visible text, tags dropped and entities decoded, whitespace squeezed."""
+    import html as h
+
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    return re.sub(r"\s+", " ", h.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_files_written(toy_report):
+    r = toy_report
+    assert r.index.exists() and r.markdown.exists() and r.graph.exists()
+    assert r.index.parent == r.path == r.markdown.parent
+    names = sorted(p.name for p in r.charts)
+    assert names == ["commitments.png", "concentration.png", "cycles.png", "flows.png"]
+    for p in r.charts:
+        with Image.open(p) as im:
+            assert im.format == "PNG"
+            w, h = im.size
+            assert w > 300 and h > 100
+            colours = im.convert("RGB").getcolors(maxcolors=1_000_000)
+            assert colours is not None and len(colours) > 5  # not a blank picture
+
+
+def test_index_is_offline(toy_report):
+    page = toy_report.index.read_text(encoding="utf-8")
+    assert_offline(page)
+    p = parse(page)
+    # the only embedded things are the local graph page and the local charts
+    srcs = [v for tag, name, v in p.refs if name == "src"]
+    assert "graph.html" in srcs
+    assert all(not re.match(r"^[a-z]+:", s) for s in srcs)
+    for s in srcs:
+        assert (toy_report.path / s).exists(), s
+    assert_offline(toy_report.graph.read_text(encoding="utf-8"))
+
+
+def test_headline_numbers_match_hand_worked_toy(toy_report):
+    text = _text(toy_report.index.read_text(encoding="utf-8"))
+    # datasets/README.md: 6 companies, 8 headline deals, sum W = 86, e8 unknown,
+    # committed/disbursed e1,e2,e3,e4,e6,e7 = 10+30+6+8+12+15 = 81, announced e5 = 5,
+    # three simple cycles, circularity index 38/86 = 0.4419
+    assert "6 Companies" in text
+    assert "8 Deals" in text
+    assert "$86bn Known money in these deals" in text
+    assert "$81bn Committed or paid" in text
+    assert "$5bn Only announced or rumored" in text
+    assert "1 Deals of unknown amount (not counted)" in text
+    assert "3 Loops found" in text
+    assert "44.2% Circularity index" in text
+    assert "$38bn (44.2%) can go round" in text
+
+
+def test_as_of_filters_and_scenario_printed(toy, tmp_path):
+    G = fg.build_graph(fg.load_dataset("toy"), statuses=["committed", "disbursed"])
+    r = write_report(G, tmp_path / "r", charts=False)
+    page = r.index.read_text(encoding="utf-8")
+    text = _text(page)
+    assert "Data as of: 2024-11-30" in text
+    assert "statuses: committed, disbursed" in text
+    assert "Scenario: base" in text
+    # README: without the announced backstop cycle B disappears and the index is 30/81
+    assert "2 Loops found" in text
+    assert "37.0% Circularity index" in text
+    md = r.markdown.read_text(encoding="utf-8")
+    assert "2024-11-30" in md and "statuses: committed, disbursed" in md
+
+
+def test_cycles_and_their_deals_are_linked(toy_report):
+    page = toy_report.index.read_text(encoding="utf-8")
+    p = parse(page)
+    # every in-page link points at an element that exists
+    targets = [v[1:] for tag, name, v in p.refs if name == "href" and v.startswith("#")]
+    assert targets
+    missing = [t for t in targets if t not in p.ids]
+    assert not missing, missing
+    # the three cycles of the README with their bottlenecks 8, 6 and 5 (base scenario)
+    text = _text(page)
+    assert re.search(r"ChipCo -> LabCo -> LeaseCo -> ChipCo \$8bn", text)
+    assert re.search(r"ChipCo -> LabCo -> CloudCo -> ChipCo \$6bn \$5bn \$7bn", text)
+    assert re.search(r"ChipCo -> LeaseCo -> ChipCo \$5bn \$4bn \$6bn", text)
+    # deal ids of cycle A link to the deals table rows
+    for deal in ("T-CHIP-LAB-EQ", "T-LAB-CLOUD-30", "T-CLOUD-CHIP-6"):
+        assert f'href="#deal-{deal}"' in page
+        assert f'id="deal-{deal}"' in page
+
+
+def test_deals_table_and_sources(toy, toy_report):
+    page = toy_report.index.read_text(encoding="utf-8")
+    p = parse(page)
+    rows = {i for i in p.ids if i.startswith("deal-")}
+    assert rows == {f"deal-{k}" for _u, _v, k in toy.edges(keys=True)}
+    links = {v for tag, name, v in p.refs if tag == "a" and name == "href"}
+    for _u, _v, d in toy.edges(data=True):
+        assert d["source_url"] in links
+    # superseded and tranche rows are not in the default graph, nor in the report
+    assert "deal-T-CHIP-LAB-LOI" not in rows and "deal-T-LAB-CLOUD-18" not in rows
+    text = _text(page)
+    # the unknown amount is shown as unknown, not as zero
+    assert re.search(r"T-BANK-CLOUD-DEBT BankCo CloudCo unknown", text)
+    # ranges and estimates are shown
+    assert re.search(r"T-CLOUD-CHIP-6 CloudCo ChipCo \$6bn \$5bn to \$7bn estimate", text)
+
+
+def test_sections_present(toy_report):
+    titles = toy_report.sections
+    for want in ("Headline numbers", "Key findings", "The network", "Loops",
+                 "How much money goes round", "Concentration", "Promises against means",
+                 "Stress test", "Deals", "Sources", "Method and caveats"):
+        assert any(t.startswith(want) for t in titles), want
+    page = toy_report.index.read_text(encoding="utf-8")
+    # stress test of the company with the most money through it (toy: LabCo, 25 in + 42 out)
+    assert "Stress test: if LabCo failed" in page
+    assert toy_report.notes  # caveats are stated
+
+
+def test_markdown_mirrors_html(toy_report):
+    md = toy_report.markdown.read_text(encoding="utf-8")
+    assert md.startswith("# ")
+    for title in toy_report.sections:
+        assert f"## {title}" in md
+    assert "| Known money in these deals | $86bn |" in md
+    assert "[graph.html](graph.html)" in md
+    assert "![Largest loops by round trip](charts/cycles.png)" in md
+    assert "(<https://example.org/toy/chip-lab-eq>)" in md
+    assert "T-LAB-CLOUD-30" in md
+
+
+def test_graph_in_report_highlights_cycles(toy_report):
+    data = page_data(toy_report.graph.read_text(encoding="utf-8"))
+    assert len(data["cycles"]) == 3
+    assert {c["path"] for c in data["cycles"]} == {
+        "ChipCo → LabCo → LeaseCo → ChipCo",
+        "ChipCo → LabCo → CloudCo → ChipCo",
+        "ChipCo → LeaseCo → ChipCo",
+    }
+    node = {n["label"]: n["info"] for n in data["nodes"]}
+    # ChipCo is on all three loops; FundCo and BankCo only pay, so they are on none
+    assert node["ChipCo"]["cycles"] == 3
+    assert node["FundCo"]["cycles"] == 0 and node["BankCo"]["cycles"] == 0
+    # ChipCo receives 6 + 8 = 14 and all of it can be its own money coming back (README:
+    # the circulation through ChipCo is 14 in and 14 out)
+    assert node["ChipCo"]["self_funded"] == pytest.approx(1.0)
+
+
+def test_escaping_in_report(tmp_path):
+    payload = "<script>window.__fgPwned=1</script><img src=x onerror=alert(1)>"
+    deals = pd.DataFrame({
+        "deal_id": ["X<1>", "X2"],
+        "payer": ["A" + payload, "B"],
+        "payee": ["B", "A" + payload],
+        "amount_usd_bn": [1.0, 2.0],
+        "flow_type": ["other", "other"],
+        "status": ["committed", "committed"],
+        "description": [payload, payload],
+        "source_url": ["javascript:alert(1)", "https://example.org/x"],
+        "source_title": [payload, "ok"],
+        "confidence": ["high", "high"],
+    })
+    G = fg.build_graph(deals)
+    r = write_report(G, tmp_path / "r", charts=False, title="T " + payload)
+    page = r.index.read_text(encoding="utf-8")
+    assert "<script" not in page.lower()
+    assert "<img src=x" not in page
+    hrefs = [v for tag, name, v in parse(page).refs if name == "href"]
+    assert hrefs and all(h.startswith(("#", "https://", "graph.html")) for h in hrefs), hrefs
+    assert "&lt;script&gt;" in page
+    assert 'href="https://example.org/x"' in page
+    md = r.markdown.read_text(encoding="utf-8")
+    assert "<script" not in md and "<img" not in md
+    assert "](javascript" not in md and "<javascript" not in md
+
+
+def test_does_not_mutate_graph(toy, tmp_path):
+    nodes = copy.deepcopy(dict(toy.nodes(data=True)))
+    edges = [(u, v, k, dict(d)) for u, v, k, d in toy.edges(keys=True, data=True)]
+    write_report(toy, tmp_path / "r", charts=False)
+    assert dict(toy.nodes(data=True)) == nodes
+    for (u, v, k, d), (u2, v2, k2, d2) in zip(toy.edges(keys=True, data=True), edges):
+        assert (u, v, k) == (u2, v2, k2) and d.keys() == d2.keys()
+        for key in d:
+            assert d[key] == d2[key] or (isinstance(d[key], float) and math.isnan(d[key])), key
+
+
+def test_bad_parameters(toy, tmp_path):
+    with pytest.raises(ParameterError):
+        write_report(toy, tmp_path / "r", top=0)
+    with pytest.raises(UnknownCompanyError):
+        write_report(toy, tmp_path / "r", stress_company="Nobody")
+    with pytest.raises(ParameterError):
+        write_report(nx.Graph(), tmp_path / "r")
+
+
+def test_stress_company_option(toy, tmp_path):
+    r = write_report(toy, tmp_path / "r", charts=False, stress_company="chipco")
+    assert "Stress test: if ChipCo failed" in r.index.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ charts
+def test_bar_chart_leaves_out_unknown(tmp_path):
+    p = bar_chart(["a", "b", "c"], [3.0, float("nan"), 1.0], tmp_path / "b.png", title="t",
+                  xlabel="x")
+    assert p.exists()
+    with pytest.raises(ParameterError):
+        bar_chart(["a"], [1.0, 2.0], tmp_path / "c.png", title="t", xlabel="x")
+
+
+def test_chart_functions(toy, tmp_path):
+    cyc = fg.find_cycles(toy).cycles
+    assert plot_cycles(cyc, tmp_path / "c.png", value="round_trip", label="path").exists()
+    with pytest.raises(ParameterError):
+        plot_cycles(cyc, tmp_path / "c.png", value="nope")
+    assert plot_flows(toy, tmp_path / "f.png").exists()
+    assert plot_commitments(fg.commitments(toy), tmp_path / "m.png").exists()
+    with pytest.raises(ParameterError):
+        plot_commitments(pd.DataFrame({"company": []}), tmp_path / "m.png")
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_report(tmp_path):
+    out = tmp_path / "rep"
+    runner = CliRunner()
+    r = runner.invoke(main, ["report", "--dataset", "toy", "-o", str(out), "--no-charts"])
+    assert r.exit_code == 0, r.output
+    assert (out / "index.html").exists() and (out / "report.md").exists()
+    # writing again into the existing folder works
+    r = runner.invoke(main, ["report", "--dataset", "toy", "-o", str(out), "--no-charts",
+                             "--status", "committed", "--status", "disbursed"])
+    assert r.exit_code == 0, r.output
+    assert "statuses: committed, disbursed" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_cli_report_errors(tmp_path):
+    r = CliRunner().invoke(main, ["report", "--dataset", "toy", "-o", str(tmp_path / "x"),
+                                  "--stress", "Nobody", "--no-charts"])
+    assert r.exit_code == 1
+    assert "unknown company" in r.output
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = CliRunner().invoke(main, ["report", "--dataset", "toy", "-o", str(f)])
+    assert r.exit_code == 2
