@@ -64,6 +64,17 @@ _LAZY: dict[str, str] = {
     "cycle_participation": "cycles",
     "cycles_from_arrays": "cycles",
     "find_cycles": "cycles",
+    # circulation
+    "CirculationResult": "circulation",
+    "FinnResult": "circulation",
+    "company_circulation": "circulation",
+    "finn_cycling_index": "circulation",
+    "keystones": "circulation",
+    "maximal_circulation": "circulation",
+    "self_funded": "circulation",
+    # synthetic networks
+    "SyntheticNetwork": "synthetic",
+    "synthetic_network": "synthetic",
     # summary
     "Summary": "summary",
     "deals_frame": "summary",
@@ -90,11 +101,13 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "CirculationResult",
     "CompanyExposure",
     "CycleResult",
     "DataError",
     "Dataset",
     "DatasetNotFoundError",
+    "FinnResult",
     "FlowgraphError",
     "MissingDataError",
     "NetworkConcentration",
@@ -104,6 +117,7 @@ __all__ = [
     "SolverError",
     "StressResult",
     "Summary",
+    "SyntheticNetwork",
     "UnknownCompanyError",
     "ValidationReport",
     "__version__",
@@ -112,6 +126,7 @@ __all__ = [
     "check_company",
     "collapse",
     "commitments",
+    "company_circulation",
     "concentration",
     "cycle_participation",
     "cycles_from_arrays",
@@ -121,17 +136,22 @@ __all__ = [
     "exposures",
     "filter_deals",
     "find_cycles",
+    "finn_cycling_index",
     "from_dataframes",
     "hhi",
+    "keystones",
     "list_datasets",
     "load_dataset",
+    "maximal_circulation",
     "mutual_dependencies",
     "network_concentration",
     "read_companies",
     "read_deals",
+    "self_funded",
     "semantics_table",
     "stress_test",
     "summarize",
+    "synthetic_network",
     "to_dataframes",
     "to_html",
     "validate_companies",
@@ -197,4 +217,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .stress import StressResult, stress_test
     from .html import to_html
     from .report import Report, write_report
+    from .circulation import (
+        CirculationResult,
+        FinnResult,
+        company_circulation,
+        finn_cycling_index,
+        keystones,
+        maximal_circulation,
+        self_funded,
+    )
+    from .synthetic import SyntheticNetwork, synthetic_network
     from .summary import Summary, deals_frame, summarize

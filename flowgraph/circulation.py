@@ -692,9 +692,10 @@ def company_circulation(
     weight: str = "amount",
     top: int | None = None,
     quantum: float | None = None,
+    max_cycle_length: int | None = 6,
     progress: Progress = None,
 ) -> pd.DataFrame:
-    """One table per company: circular inflow, self-funded amount and share, keystone impact.
+    """One table per company: cycles, circular inflow, self-funded amount, keystone impact.
 
     Parameters
     ----------
@@ -704,17 +705,20 @@ def company_circulation(
         In networks of more than :data:`SMALL_NETWORK` companies the self-funded amount and
         keystone impact are computed for the ``top`` (default :data:`DEFAULT_TOP`) companies
         with the most circular inflow; elsewhere they are NaN (not computed).
+    max_cycle_length : int or None
+        Longest loop counted in ``n_cycles`` (from :func:`flowgraph.cycles.cycle_participation`;
+        counted only in networks of at most :data:`SMALL_NETWORK` companies, where listing
+        loops stays cheap; NaN elsewhere or when None).
     weight, quantum, progress
         As for :func:`maximal_circulation`.
 
     Returns
     -------
     pandas.DataFrame
-        ``company, kind, inflow, outflow, circular_inflow, circular_share_of_inflow,
-        self_funded, self_funded_share, keystone_loss, keystone_share, component``, sorted
-        like :attr:`CirculationResult.companies`. ``df.attrs`` holds ``selection``,
-        ``circularity_index`` and ``unknown_treatment``. The number of cycles each company is
-        on comes from :mod:`flowgraph.cycles` and is joined by the report.
+        ``company, kind, n_cycles, inflow, outflow, circular_inflow,
+        circular_share_of_inflow, self_funded, self_funded_share, keystone_loss,
+        keystone_share, component``, sorted like :attr:`CirculationResult.companies`.
+        ``df.attrs`` holds ``selection``, ``circularity_index`` and ``unknown_treatment``.
 
     Examples
     --------
@@ -754,10 +758,21 @@ def company_circulation(
         out["keystone_loss"] = out["keystone_loss"].fillna(0.0)
         out["keystone_share"] = out["keystone_share"].where(
             out["keystone_share"].notna(), 0.0 if res.circular_flow > 0 else np.nan)
-    cols = ["company", "kind", "inflow", "outflow", "circular_inflow",
+    out["n_cycles"] = np.nan
+    if len(names) <= SMALL_NETWORK and max_cycle_length is not None:
+        try:
+            from .cycles import cycle_participation
+        except ImportError:  # pragma: no cover - cycles module not installed
+            cycle_participation = None
+        if cycle_participation is not None:
+            cp = cycle_participation(G, weight=weight, max_length=max_cycle_length,
+                                     progress=progress)
+            out = out.drop(columns="n_cycles").merge(cp[["company", "n_cycles"]],
+                                                     on="company", how="left")
+    cols = ["company", "kind", "n_cycles", "inflow", "outflow", "circular_inflow",
             "circular_share_of_inflow", "self_funded", "self_funded_share", "keystone_loss",
             "keystone_share", "component"]
-    out = out[cols].astype({"self_funded": float, "self_funded_share": float,
+    out = out[cols].astype({"n_cycles": float, "self_funded": float, "self_funded_share": float,
                             "keystone_loss": float, "keystone_share": float})
     out.attrs["selection"] = selection
     out.attrs["circularity_index"] = res.circularity_index

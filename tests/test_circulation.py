@@ -381,3 +381,46 @@ def test_company_circulation_table(toy):
     # self-funded amount is at least the circular inflow
     assert (t["self_funded"] >= t["circular_inflow"] - 1e-9).all()
     assert t.attrs["circularity_index"] == pytest.approx(38 / 86)
+
+
+def test_company_table_counts_cycles(toy):
+    from flowgraph.graph import build_graph
+
+    t = circ.company_circulation(build_graph(toy)).set_index("company")
+    # datasets/README.md: ChipCo is on all three loops, LabCo on A and C, LeaseCo on B and C
+    assert t["n_cycles"].to_dict() == {"ChipCo": 3, "LabCo": 2, "LeaseCo": 2, "CloudCo": 1,
+                                       "BankCo": 0, "FundCo": 0}
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_circulation_views():
+    import json
+
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+
+    runner = CliRunner()
+    res = runner.invoke(main, ["circulation", "--dataset", "toy", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    summary = {r["measure"]: r["value"] for r in data["Maximal circulation"]}
+    assert summary["circular flow (sum C)"] == 38
+    assert any("lower bound" in n for n in data["notes"])
+    res = runner.invoke(main, ["circulation", "--dataset", "toy", "--view", "edges",
+                               "--format", "csv", "--scenario", "high"])
+    assert res.exit_code == 0
+    edges = pd.read_csv(__import__("io").StringIO(res.output))
+    assert edges["circular"].sum() == 40
+    res = runner.invoke(main, ["circulation", "--dataset", "toy", "--view", "self-funded",
+                               "--for", "ChipCo", "--format", "json"])
+    payload = json.loads(res.output)
+    rows = next(v for k, v in payload.items() if k != "notes")
+    assert rows[0]["company"] == "ChipCo" and rows[0]["self_funded"] == 14
+    for view in ("companies", "keystones", "components", "finn", "overview"):
+        res = runner.invoke(main, ["circulation", "--dataset", "toy", "--view", view])
+        assert res.exit_code == 0, (view, res.output)
+    res = runner.invoke(main, ["circulation", "--dataset", "toy", "--view", "keystones",
+                               "--for", "Nope"])
+    assert res.exit_code == 1
+    assert "unknown company" in res.output

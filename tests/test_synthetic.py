@@ -105,3 +105,25 @@ def test_parameter_errors():
         synthetic_network(10, 10, unknown_fraction=0.7, range_fraction=0.5)
     with pytest.raises(ParameterError):
         synthetic_network(10, 10, reciprocity=2)
+
+
+def test_cli_synthetic(tmp_path):
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+    from flowgraph.io import read_companies, read_deals
+
+    deals = tmp_path / "deals.csv"
+    comps = tmp_path / "companies.csv"
+    res = CliRunner().invoke(main, ["synthetic", "--companies", "50", "--deals", "300",
+                                    "--seed", "4", "-o", str(deals),
+                                    "--companies-output", str(comps)])
+    assert res.exit_code == 0, res.output
+    d = read_deals(deals)
+    assert len(d) == 300 and len(read_companies(comps)) == 50
+    expected = synthetic_network(50, 300, seed=4).deals
+    assert d["deal_id"].tolist() == expected["deal_id"].tolist()
+    np.testing.assert_allclose(d["amount_usd_bn"].to_numpy(dtype=float),
+                               expected["amount_usd_bn"].to_numpy(dtype=float))
+    res = CliRunner().invoke(main, ["synthetic", "--companies", "5", "--deals", "3"])
+    assert res.exit_code == 0 and res.output.startswith("deal_id,payer,payee")
