@@ -466,11 +466,14 @@ def _build_hops(D: _Deals) -> _Hops:
     keep = D.src != D.dst
     n_self = int((~keep).sum())
     rows = np.flatnonzero(keep)
+    n = max(len(D.labels), 1)
     if D.info is not None:
         tiebreak = pd.factorize(D.info["deal_id"].to_numpy()[rows], sort=True)[0]
-    else:
-        tiebreak = np.arange(rows.shape[0])
-    order = rows[np.lexsort((tiebreak, D.dst[rows], D.src[rows]))]
+        order = rows[np.lexsort((tiebreak, D.dst[rows], D.src[rows]))]
+    elif n < (1 << 31):
+        order = rows[np.argsort(D.src[rows] * n + D.dst[rows], kind="stable")]
+    else:  # pragma: no cover - more than 2**31 vertices
+        order = rows[np.lexsort((D.dst[rows], D.src[rows]))]
     s, t = D.src[order], D.dst[order]
     m = order.shape[0]
     first = np.ones(m, bool)
@@ -846,21 +849,22 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
     seq_names = np.split(payer, starts[1:])
     companies = [tuple(x) for x in seq_names]
     paths = [" -> ".join(map(str, (*c, c[0]))) for c in companies]
-    mask_cache: dict[int, tuple[str, ...]] = {}
 
-    def ftypes(mk: int) -> tuple[str, ...]:
-        if mk not in mask_cache:
-            mask_cache[mk] = tuple(sorted(H.ftype_names[i] for i in range(len(H.ftype_names))
-                                          if mk >> i & 1))
-        return mask_cache[mk]
+    def ftypes(masks: np.ndarray) -> list[tuple[str, ...]]:
+        uniq, inv = np.unique(masks, return_inverse=True)
+        names = [tuple(sorted(H.ftype_names[i] for i in range(len(H.ftype_names))
+                              if int(mk) >> i & 1)) for mk in uniq]
+        return [names[i] for i in inv.ravel()]
 
-    def rank_name(r: int, names: tuple[str, ...]) -> Any:
-        return names[r] if 0 <= r < len(names) else None
+    def rank_name(ranks: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+        table = np.array([*names, None], dtype=object)
+        r = np.where((ranks >= 0) & (ranks < len(names)), ranks, len(names))
+        return table[r]
 
     lim = np.maximum(first_min, 0)
     lim_payer = np.where(okm, payer[starts + lim], None)
     lim_payee = np.where(okm, payee[starts + lim], None)
-    weakest = [rank_name(int(r), schema.STATUSES) for r in srank]
+    weakest = rank_name(srank, schema.STATUSES)
 
     # deal rows of every hop of every cycle (positions into the sorted deal arrays)
     hop_nd = H.n_deals[hop_flat]
@@ -869,14 +873,23 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
     deal_hop = np.repeat(np.arange(hop_flat.shape[0]), hop_nd)
     deal_row = H.dorder[deal_pos]
     info = D.info
+    # deal ids at the sorted deal positions that are needed (all positions of used hops)
+    used = np.unique(deal_pos)
     if info is not None:
-        ids_sorted = info["deal_id"].to_numpy(dtype=object)[H.dorder]
+        used_ids = info["deal_id"].to_numpy(dtype=object)[H.dorder[used]]
     else:
-        ids_sorted = np.array([f"{labels[a]}->{labels[b]}" for a, b in
-                               zip(D.src[H.dorder], D.dst[H.dorder])], dtype=object)
-    hop_ids = [tuple(ids_sorted[H.dptr[h]:H.dptr[h + 1]]) for h in hop_flat]
-    cyc_ids = [tuple(x for t in hop_ids[starts[c]:starts[c] + lengths[c]] for x in t)
-               for c in range(nc)]
+        rows_u = H.dorder[used]
+        used_ids = np.array([f"{labels[a]}->{labels[b]}" for a, b in
+                             zip(D.src[rows_u], D.dst[rows_u])], dtype=object)
+    ids_sorted = np.full(H.dorder.shape[0], None, dtype=object)
+    ids_sorted[used] = used_ids
+    ids_at = ids_sorted[deal_pos]  # deal ids in cycle, hop, deal order
+    hop_deal_start = np.cumsum(hop_nd) - hop_nd
+    if (hop_nd == 1).all():
+        hop_ids = [(x,) for x in ids_at]
+    else:
+        hop_ids = [tuple(x) for x in np.split(ids_at, hop_deal_start[1:])]
+    cyc_ids = [tuple(x) for x in np.split(ids_at, hop_deal_start[starts[1:]])]
     time_deal = np.where(chosen >= 0, ids_sorted[np.maximum(chosen, 0)], None)
 
     ranks = np.arange(1, nc + 1)
@@ -901,10 +914,10 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
         "limiting_hop": first_min,
         "limiting_payer": lim_payer,
         "limiting_payee": lim_payee,
-        "flow_types": [ftypes(int(x)) for x in fmask],
+        "flow_types": ftypes(fmask),
         "weakest_status": weakest,
-        "status_summary": [STATUS_SUMMARY.get(w) if w else None for w in weakest],
-        "lowest_confidence": [rank_name(int(r), schema.CONFIDENCES) for r in crank],
+        "status_summary": [STATUS_SUMMARY.get(w) if w else None for w in weakest.tolist()],
+        "lowest_confidence": rank_name(crank, schema.CONFIDENCES),
         "has_estimate": est,
         "time_order": time_order,
         "time_order_start": start_name,
@@ -926,10 +939,9 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
         "is_limiting": is_limiting,
         "n_deals": H.n_deals[hop_flat].astype(np.int64),
         "deal_ids": hop_ids,
-        "flow_types": [ftypes(int(x)) for x in H.ftype_mask[hop_flat]],
-        "weakest_status": [rank_name(int(r), schema.STATUSES) for r in H.status_rank[hop_flat]],
-        "lowest_confidence": [rank_name(int(r), schema.CONFIDENCES)
-                              for r in H.conf_rank[hop_flat]],
+        "flow_types": ftypes(H.ftype_mask[hop_flat]),
+        "weakest_status": rank_name(H.status_rank[hop_flat], schema.STATUSES),
+        "lowest_confidence": rank_name(H.conf_rank[hop_flat], schema.CONFIDENCES),
         "time_order_deal": time_deal,
     }, columns=list(HOP_COLUMNS))
     if D.has_deals and info is not None:
