@@ -95,7 +95,7 @@ def bar_chart(
     if not pairs:
         notes.append("Nothing to show.")
     if notes:
-        fig.text(0.01, -0.02, " ".join(notes), fontsize=8, color="#555", ha="left", va="top",
+        fig.text(0.01, -0.05, " ".join(notes), fontsize=8, color="#555", ha="left", va="top",
                  wrap=True)
     return _save(fig, path)
 
@@ -176,12 +176,13 @@ def plot_flows(G: nx.MultiDiGraph, path: str | Path, *, weight: str = "amount") 
         left = [a + b for a, b in zip(left, vals)]
     ax.set_yticks(ys, [k.replace("_", " ") for k in order], fontsize=9)
     ax.set_xlabel("USD bn (known amounts)")
-    ax.set_title("Money by flow type and status", fontsize=11, loc="left")
+    ax.set_title("Money by flow type and status", fontsize=11, loc="left", pad=24)
     ax.spines[["top", "right"]].set_visible(False)
     if order:
-        ax.legend(fontsize=8, frameon=False, loc="lower right")
+        ax.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                  ncol=4, borderaxespad=0.2)
     if unknown:
-        fig.text(0.01, -0.02, f"{unknown} deal(s) of unknown amount not shown.", fontsize=8,
+        fig.text(0.01, -0.05, f"{unknown} deal(s) of unknown amount not shown.", fontsize=8,
                  color="#555", ha="left", va="top")
     return _save(fig, path)
 
@@ -226,13 +227,14 @@ def plot_commitments(table: pd.DataFrame, path: str | Path, *, top: int = 12) ->
             label="annual revenue")
     ax.set_yticks(ys, [r[0] for r in rows], fontsize=9)
     ax.set_xlabel("USD bn")
-    ax.set_title("Promised payments against revenue", fontsize=11, loc="left")
+    ax.set_title("Promised payments against revenue", fontsize=11, loc="left", pad=24)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2,
+              borderaxespad=0.2)
     note = ("Promises are contract totals, often over several years; revenue is for one "
             "year. Unknown amounts are not counted.")
     if no_rev:
         note += (" Not shown (revenue unknown): " + ", ".join(no_rev[:8])
-                 + (" …" if len(no_rev) > 8 else "") + ".")
-    fig.text(0.01, -0.02, note, fontsize=8, color="#555", ha="left", va="top", wrap=True)
+                 + (", …" if len(no_rev) > 8 else "."))
+    fig.text(0.01, -0.05, note, fontsize=8, color="#555", ha="left", va="top", wrap=True)
     return _save(fig, path)

@@ -240,19 +240,20 @@ def _cycles(
     cycles: Any,
     max_length: int | None,
     progress: Callable[[str], None] | None,
-) -> tuple[list[_Cycle], str | None]:
-    """The cycles to highlight, and a note when they could not be computed."""
-    if top <= 0:
-        return [], None
+) -> tuple[list[_Cycle], str | None, Any]:
+    """The cycles to highlight, a note, and the per-company loop counts when known."""
     if cycles is not None:
         table = _cycle_table(cycles)
+        part = getattr(cycles, "participation", None)
         if company is not None and "companies" in getattr(table, "columns", ()):
             table = table[table["companies"].map(lambda c: company in tuple(c))]
-        return _cycles_from_table(table, top=top), None
+        return _cycles_from_table(table, top=top), None, part
+    if top <= 0:
+        return [], None, None
     try:
         from .cycles import find_cycles
     except ImportError:  # pragma: no cover - the module ships with flowgraph
-        return [], "cycle analysis not available in this installation"
+        return [], "cycle analysis not available in this installation", None
     kwargs: dict[str, Any] = {"weight": weight, "limit": top, "progress": progress}
     if max_length is not None:
         kwargs["max_length"] = max_length
@@ -264,7 +265,8 @@ def _cycles(
         note = (f"{res.n_found:,} cycles found"
                 + (f" through {company}" if company is not None else "")
                 + f"; the {len(res.cycles)} with the largest round trip are listed")
-    return _cycles_from_table(res.cycles, top=top), note
+    part = res.participation if company is None else None
+    return _cycles_from_table(res.cycles, top=top), note, part
 
 
 def _cycles_from_table(table: Any, *, top: int) -> list[_Cycle]:
@@ -296,20 +298,23 @@ def _cycles_from_table(table: Any, *, top: int) -> list[_Cycle]:
 
 def _company_metrics(
     G: nx.Graph, *, weight: str, max_length: int | None,
-    progress: Callable[[str], None] | None,
+    progress: Callable[[str], None] | None, participation: Any = None,
 ) -> tuple[dict[Any, dict[str, Any]], list[str]]:
     """Cycle count and self-funded share per company, from the analysis modules."""
     out: dict[Any, dict[str, Any]] = {n: {} for n in G}
     notes: list[str] = []
-    try:
-        from .cycles import cycle_participation
-    except ImportError:  # pragma: no cover
-        notes.append("cycle counts not available")
-    else:
-        kwargs: dict[str, Any] = {"weight": weight, "progress": progress}
-        if max_length is not None:
-            kwargs["max_length"] = max_length
-        part = cycle_participation(G, **kwargs)
+    part = participation
+    if part is None:
+        try:
+            from .cycles import cycle_participation
+        except ImportError:  # pragma: no cover
+            notes.append("cycle counts not available")
+        else:
+            kwargs: dict[str, Any] = {"weight": weight, "progress": progress}
+            if max_length is not None:
+                kwargs["max_length"] = max_length
+            part = cycle_participation(G, **kwargs)
+    if part is not None:
         for rec in part.to_dict("records"):
             if rec["company"] in out:
                 out[rec["company"]]["cycles"] = int(rec["n_cycles"])
@@ -520,13 +525,13 @@ def _build_page_data(
         flow.setdefault(n, [0.0, 0.0, 0])
 
     say("finding cycles")
-    cyc_list, cyc_note = _cycles(
+    cyc_list, cyc_note, participation = _cycles(
         G, weight=weight, top=top_cycles, company=company, cycles=cycles,
         max_length=max_cycle_length, progress=progress,
     )
     say("computing company metrics")
     metrics, metric_notes = _company_metrics(G, weight=weight, max_length=max_cycle_length,
-                                             progress=progress)
+                                             progress=progress, participation=participation)
 
     priority: list[Any] = []
     if company is not None:

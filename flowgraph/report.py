@@ -549,7 +549,7 @@ def write_report(
     ]
     circ_sec.tables.append(_Table(pd.DataFrame(crow, columns=["measure", "value"]),
                                   caption="Circulation"))
-    sfv = sf.head(top)[["company", "inflow", "self_funded", "self_funded_share"]]
+    sfv = sf[sf["self_funded"].astype(float).fillna(0) > 0].head(top)[["company", "inflow", "self_funded", "self_funded_share"]]
     circ_sec.tables.append(_Table(
         sfv, {"inflow": "bn", "self_funded": "bn", "self_funded_share": "pct"},
         caption="Self-funded shares (largest self-funded amounts)",
@@ -603,7 +603,7 @@ def write_report(
         "promised minus its cash and the funding promised to it; future revenue is not "
         "counted."
     )
-    comv = commits.head(top)[["company", "commitments_out", "revenue", "cash",
+    comv = commits[commits["commitments_out"].astype(float).fillna(0) > 0].head(top)[["company", "commitments_out", "revenue", "cash",
                               "commitments_to_revenue", "funding_in", "funding_gap",
                               "revenue_as_of", "missing"]]
     com_sec.tables.append(_Table(

@@ -133,10 +133,11 @@ def test_nodes_coloured_by_kind_and_sized_by_flow(toy, toy_page):
 
 def test_two_exports_are_byte_identical(toy, tmp_path):
     a, b = tmp_path / "a.html", tmp_path / "b.html"
-    to_html(toy, a, top_cycles=0)
-    to_html(toy, b, top_cycles=0)
+    to_html(toy, a)
+    to_html(toy, b)
     assert a.read_bytes() == b.read_bytes()
-    c = to_html(toy, top_cycles=0, seed=8)
+    assert len(page_data(a.read_text())["cycles"]) == 3
+    c = to_html(toy, seed=8)
     assert page_data(c)["options"]["layout"]["randomSeed"] == 8
     assert page_data(a.read_text())["options"]["layout"]["randomSeed"] == 7
 
@@ -345,3 +346,20 @@ def test_cli_html_unknown_company(tmp_path):
                                   "-o", str(tmp_path / "g.html")])
     assert r.exit_code == 1
     assert "unknown company" in r.output
+
+
+def test_cycles_through_a_company_and_given_cycles(toy):
+    # README: LeaseCo is on cycles B and C, CloudCo only on A
+    data = page_data(to_html(toy, company="leaseco"))
+    assert data["company"] == "LeaseCo"
+    assert sorted(c["path"] for c in data["cycles"]) == [
+        "ChipCo → LabCo → LeaseCo → ChipCo", "ChipCo → LeaseCo → ChipCo"]
+    res = fg.find_cycles(toy)
+    data = page_data(to_html(toy, cycles=res, top_cycles=1))
+    (only,) = data["cycles"]
+    assert only["path"] == "ChipCo → LabCo → LeaseCo → ChipCo"  # bottleneck 8, the largest
+    label = {n["id"]: n["label"] for n in data["nodes"]}
+    pairs = {(label[e["from"]], label[e["to"]]): e["id"] for e in data["edges"]}
+    assert sorted(only["edges"]) == sorted(
+        [pairs[("ChipCo", "LabCo")], pairs[("LabCo", "LeaseCo")], pairs[("LeaseCo", "ChipCo")]])
+    assert sorted(label[i] for i in only["nodes"]) == ["ChipCo", "LabCo", "LeaseCo"]
