@@ -21,14 +21,28 @@ Algorithm (one engine for small and large networks):
    then checked exactly (one deal per hop, any rotation).
 
 The search is resumable: it returns when its output buffer is full or after a given number
-of start vertices, so the caller can report progress and keep memory bounded.
+of start vertices, so the caller can report progress and keep memory bounded. The kernels
+live in :mod:`flowgraph._cycle_kernels` as plain Python in numba's subset; they are compiled
+(``numba.njit(cache=True)``) on first real use. Tiny searches (like the bundled datasets)
+run the same kernels interpreted, within a budget of examined edges; a search that exceeds
+the budget continues compiled from where it stopped, so results never depend on the mode.
 """
 from __future__ import annotations
 
 import os
 import sys
+import types
+from typing import Any
 
 import numpy as np
+
+from . import _cycle_kernels as K
+
+BIG = K.BIG
+PY_STEPS = 300_000
+"""Edges the interpreted search may examine before it switches to compiled code."""
+PY_MAX_EDGES = 20_000
+"""Graphs with more hops than this go straight to compiled code."""
 
 
 def _configure_numba_cache() -> None:
@@ -57,263 +71,57 @@ def _configure_numba_cache() -> None:
     os.environ["NUMBA_CACHE_DIR"] = path
 
 
-_configure_numba_cache()
 
-from numba import njit  # noqa: E402
-
-BIG = np.int64(1) << 40
+_JIT: Any = None
 
 
-@njit(cache=True, nogil=True)
-def time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice):  # pragma: no cover
-    """Can one deal per hop be chosen so the dates increase round the loop?
+def jitted() -> Any:
+    """The kernels compiled with numba (cached on disk; loaded on first use)."""
+    global _JIT
+    if _JIT is None:
+        _configure_numba_cache()
+        import numba
 
-    ``cyc[0:k]`` are the hops of the cycle in order; hop ``h``'s deals are
-    ``dstart[h]..dend[h]`` in the deal arrays; ``dlo``/``dhi`` are day numbers of each deal's
-    date bounds (``-1`` when the deal has no date). Deal ``a`` comes before deal ``b`` only
-    when ``dhi[a] < dlo[b]`` (certainly before: the date intervals do not overlap).
+        opts = {"cache": True, "nogil": True}
+        toc = numba.njit(**opts)(K.time_order_cycle)
+        glob = dict(K.__dict__)
+        glob["time_order_cycle"] = toc
 
-    Returns ``(span, start)``: the smallest certain span in days (``dhi`` of the last deal
-    minus ``dlo`` of the first) over rotations and first deals, and the hop position the
-    ordered chain starts at; ``(-1, -1)`` when no ordering exists (or none within
-    ``window`` days when ``window >= 0``). ``choice[0:k]`` receives the chosen deals.
-    """
-    best = -1
-    best_r = -1
-    for r in range(k):
-        h0 = cyc[r]
-        for f in range(dstart[h0], dend[h0]):
-            if dlo[f] < 0:
-                continue
-            tmp[r] = f
-            cur = dhi[f]
-            ok = True
-            for j in range(1, k):
-                pos = (r + j) % k
-                h = cyc[pos]
-                bd = -1
-                bhi = BIG
-                for g in range(dstart[h], dend[h]):
-                    if dlo[g] >= 0 and dlo[g] > cur and dhi[g] < bhi:
-                        bhi = dhi[g]
-                        bd = g
-                if bd < 0:
-                    ok = False
-                    break
-                tmp[pos] = bd
-                cur = bhi
-            if not ok:
-                continue
-            span = cur - dlo[f]
-            if window >= 0 and span > window:
-                continue
-            if best < 0 or span < best:
-                best = span
-                best_r = r
-                for j in range(k):
-                    choice[j] = tmp[j]
-    return best, best_r
+        def compile_with(func: Any) -> Any:
+            # the same code object, resolving time_order_cycle to its compiled version
+            f = types.FunctionType(func.__code__, glob, func.__name__, func.__defaults__,
+                                   func.__closure__)
+            f.__qualname__ = func.__qualname__
+            f.__module__ = func.__module__
+            f.__doc__ = func.__doc__
+            return numba.njit(**opts)(f)
+
+        _JIT = types.SimpleNamespace(
+            time_order_cycle=toc,
+            time_order_many=compile_with(K.time_order_many),
+            search=compile_with(K.search),
+            strong_components=numba.njit(**opts)(K.strong_components),
+        )
+    return _JIT
 
 
-@njit(cache=True, nogil=True)
-def time_order_many(ptr, hops, dstart, dend, dlo, dhi, window):  # pragma: no cover
-    """:func:`time_order_cycle` for many cycles (``ptr`` offsets into ``hops``).
-
-    Returns ``span`` and ``start`` per cycle and the chosen deal per hop (flat, ``-1`` when
-    the cycle is not ordered).
-    """
-    nc = ptr.shape[0] - 1
-    span = np.full(nc, -1, np.int64)
-    start = np.full(nc, -1, np.int64)
-    chosen = np.full(hops.shape[0], -1, np.int64)
-    kmax = 1
-    for c in range(nc):
-        kmax = max(kmax, ptr[c + 1] - ptr[c])
-    tmp = np.empty(kmax, np.int64)
-    choice = np.empty(kmax, np.int64)
-    cyc = np.empty(kmax, np.int64)
-    for c in range(nc):
-        k = ptr[c + 1] - ptr[c]
-        for j in range(k):
-            cyc[j] = hops[ptr[c] + j]
-        sp, r = time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice)
-        span[c] = sp
-        start[c] = r
-        if sp >= 0:
-            for j in range(k):
-                chosen[ptr[c] + j] = choice[j]
-    return span, start, chosen
+def time_order_many(ptr: np.ndarray, hops: np.ndarray, dstart: np.ndarray, dend: np.ndarray,
+                    dlo: np.ndarray, dhi: np.ndarray, window: int,
+                    interpreted: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Time order of many cycles (see :func:`flowgraph._cycle_kernels.time_order_many`)."""
+    fn = K.time_order_many if interpreted else jitted().time_order_many
+    return fn(ptr, hops, dstart, dend, dlo, dhi, window)
 
 
-@njit(cache=True, nogil=True)
-def search(
-    indptr, indices, rindptr, rindices, comp,
-    amt, known, minhi, maxlo, dstart, dend, dlo, dhi,
-    max_len, s_stop, need, min_on, time_on, window,
-    state, path_v, path_e, itpos, onpath, dist, queue,
-    rmin, nknown, ndesc, whi, wlo, tmp, choice,
-    out_len, out_e, out_rt, starts_budget,
-    vcount, vsum, vmax, ecount,
-):  # pragma: no cover
-    """Resumable bounded cycle search; see the module docstring.
-
-    Edges are CSR positions ``p`` (``indptr``/``indices``); per-edge arrays are indexed by
-    ``p``. ``state = [s, depth, bfs_size, n_found_total]``; ``depth == -1`` means the
-    search of start ``s`` has not begun. Returns ``(n_cycles, n_edges, finished)`` written to
-    ``out_len``/``out_e``/``out_rt`` in this call.
-    """
-    L = max_len
-    cap = out_len.shape[0]
-    ncyc = 0
-    ne = 0
-    starts_done = 0
-    n_need = need.shape[0]
-    while True:
-        s = state[0]
-        if s >= s_stop:
-            return ncyc, ne, 1
-        d = state[1]
-        cs = comp[s]
-        if d < 0:
-            if cs < 0:
-                state[0] = s + 1
-                continue
-            if starts_done >= starts_budget:
-                return ncyc, ne, 0
-            starts_done += 1
-            # backward BFS: dist[w] = fewest hops w -> ... -> s through vertices > s
-            dist[s] = 0
-            queue[0] = s
-            head = 0
-            tail = 1
-            while head < tail:
-                x = queue[head]
-                head += 1
-                dx = dist[x]
-                if dx >= L - 1:
-                    continue
-                for q in range(rindptr[x], rindptr[x + 1]):
-                    y = rindices[q]
-                    if y <= s or comp[y] != cs:
-                        continue
-                    if dist[y] > dx + 1:
-                        dist[y] = dx + 1
-                        queue[tail] = y
-                        tail += 1
-            state[2] = tail
-            d = 0
-            path_v[0] = s
-            onpath[s] = 1
-            itpos[0] = indptr[s]
-            rmin[0] = np.inf
-            nknown[0] = 0
-            ndesc[0] = 0
-            whi[0] = -BIG
-            wlo[0] = BIG
-        while d >= 0:
-            v = path_v[d]
-            p = itpos[d]
-            if p >= indptr[v + 1]:
-                onpath[v] = 0
-                d -= 1
-                continue
-            if ncyc >= cap:
-                state[1] = d
-                return ncyc, ne, 0
-            itpos[d] = p + 1
-            w = indices[p]
-            if w != s:
-                if w < s or onpath[w] == 1 or comp[w] != cs or dist[w] > L - d - 1:
-                    continue
-            # bookkeeping for the path extended by edge p
-            r_new = rmin[d]
-            k_new = nknown[d]
-            if known[p]:
-                k_new += 1
-                if amt[p] < r_new:
-                    r_new = amt[p]
-            nd = ndesc[d]
-            hi_new = whi[d]
-            lo_new = wlo[d]
-            if time_on:
-                if d >= 1 and not (minhi[path_e[d - 1]] < maxlo[p]):
-                    nd += 1
-                    if nd > 1:
-                        continue
-                if minhi[p] > hi_new:
-                    hi_new = minhi[p]
-                if maxlo[p] < lo_new:
-                    lo_new = maxlo[p]
-                if window >= 0 and hi_new - lo_new > window:
-                    continue
-            if w == s:
-                k = d + 1
-                if min_on and k_new == 0:
-                    continue
-                if time_on:
-                    if not (minhi[p] < maxlo[path_e[0]]):
-                        nd += 1
-                        if nd > 1:
-                            continue
-                ok = True
-                for i in range(n_need):
-                    if need[i] != s and onpath[need[i]] == 0:
-                        ok = False
-                        break
-                if not ok:
-                    continue
-                path_e[d] = p
-                if time_on:
-                    sp, _r = time_order_cycle(path_e, k, dstart, dend, dlo, dhi, window, tmp,
-                                             choice)
-                    if sp < 0:
-                        continue
-                rt = r_new if k_new > 0 else np.nan
-                out_len[ncyc] = k
-                out_rt[ncyc] = rt
-                for i in range(k):
-                    out_e[ne + i] = path_e[i]
-                    ecount[path_e[i]] += 1
-                    u = path_v[i]
-                    vcount[u] += 1
-                    if k_new > 0:
-                        vsum[u] += rt
-                        if rt > vmax[u]:
-                            vmax[u] = rt
-                ne += k
-                ncyc += 1
-                state[3] += 1
-                continue
-            # push w
-            path_e[d] = p
-            d += 1
-            path_v[d] = w
-            onpath[w] = 1
-            itpos[d] = indptr[w]
-            rmin[d] = r_new
-            nknown[d] = k_new
-            ndesc[d] = nd
-            whi[d] = hi_new
-            wlo[d] = lo_new
-        # start s finished: reset the BFS marks
-        for i in range(state[2]):
-            dist[queue[i]] = BIG
-        state[0] = s + 1
-        state[1] = -1
-
-
-def scc_labels(n: int, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+def scc_labels(n: int, indptr: np.ndarray, indices: np.ndarray,
+               interpreted: bool = False) -> np.ndarray:
     """Strong component label per vertex, ``-1`` for vertices alone in their component."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
     if n == 0:
         return np.empty(0, np.int64)
-    data = np.ones(indices.shape[0], dtype=np.int8)
-    mat = csr_matrix((data, indices, indptr), shape=(n, n))
-    _, labels = connected_components(mat, directed=True, connection="strong")
-    labels = labels.astype(np.int64)
+    fn = K.strong_components if interpreted else jitted().strong_components
+    labels, _ = fn(n, indptr, indices)
     sizes = np.bincount(labels)
+    labels = labels.copy()
     labels[sizes[labels] < 2] = -1
     return labels
 
@@ -335,20 +143,26 @@ def run_search(
     min_on: bool,
     time_on: bool,
     window: int,
-    keep_top,
-    progress=None,
+    keep_top: Any,
+    progress: Any = None,
     batch_cycles: int = 1 << 16,
-):
-    """Run :func:`search` over hops sorted by (src, dst); see :mod:`flowgraph.cycles`.
+    py_steps: int | None = None,
+) -> tuple[Any, ...]:
+    """Run the search over hops sorted by (src, dst); see :mod:`flowgraph.cycles`.
 
     ``src``/``dst``/``amt``/``minhi``/``maxlo``/``dstart``/``dend`` are per hop (only the
     hops allowed in the search). ``keep_top(lengths, edges, rt)`` is called with the cycles
     gathered so far whenever they exceed the buffer and returns them reduced.
+    ``py_steps`` is the interpreted budget (default :data:`PY_STEPS`; 0 = compiled only).
 
-    Returns ``(lengths, edges, rt, n_found, vcount, vsum, vmax, ecount)``; ``edges`` are hop
-    positions (indices into the given per-hop arrays).
+    Returns ``(lengths, edges, rt, n_found, vcount, vsum, vmax, ecount, interpreted)``;
+    ``edges`` are hop positions (indices into the given per-hop arrays); ``interpreted`` is
+    True when no compiled code was needed.
     """
     m = src.shape[0]
+    if py_steps is None:
+        py_steps = PY_STEPS if m <= PY_MAX_EDGES else 0
+    interpreted = py_steps > 0
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
     indices = dst.astype(np.int64)
@@ -356,7 +170,7 @@ def run_search(
     rindptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(dst, minlength=n), out=rindptr[1:])
     rindices = src[rorder].astype(np.int64)
-    comp = scc_labels(n, indptr, indices)
+    comp = scc_labels(n, indptr, indices, interpreted=interpreted)
     if need.shape[0]:
         cn = comp[need]
         if (cn < 0).any() or (cn != cn[0]).any():
@@ -367,7 +181,7 @@ def run_search(
         s_stop = n
     L = int(max_len)
     known = ~np.isnan(amt)
-    state = np.array([0, -1, 0, 0], np.int64)
+    state = np.array([0, -1, 0, 0, 0], np.int64)
     path_v = np.zeros(L + 2, np.int64)
     path_e = np.zeros(L + 2, np.int64)
     itpos = np.zeros(L + 2, np.int64)
@@ -393,14 +207,16 @@ def run_search(
     rts: list[np.ndarray] = []
     held = 0
     starts_budget = max(64, s_stop // 50) if s_stop else 1
+    search = K.search if interpreted else jitted().search
+    step_budget = py_steps if interpreted else (1 << 62)
     while True:
-        nc, ne, done = search(
+        nc, ne, status = search(
             indptr, indices, rindptr, rindices, comp,
             amt, known, minhi, maxlo, dstart, dend, dlo, dhi,
             L, s_stop, need, min_on, time_on, window,
             state, path_v, path_e, itpos, onpath, dist, queue,
             rmin, nknown, ndesc, whi, wlo, tmp, choice,
-            out_len, out_e, out_rt, starts_budget,
+            out_len, out_e, out_rt, starts_budget, step_budget,
             vcount, vsum, vmax, ecount,
         )
         if nc:
@@ -412,13 +228,17 @@ def run_search(
             ln, ed, rt = keep_top(np.concatenate(lens), np.concatenate(edges), np.concatenate(rts))
             lens, edges, rts = [ln], [ed], [rt]
             held = ln.shape[0]
+        if status == 2:  # interpreted budget spent: continue compiled from the same state
+            interpreted = False
+            search = jitted().search
+            step_budget = 1 << 62
         if progress is not None:
             progress(int(min(state[0], s_stop)), int(s_stop), int(state[3]))
-        if done:
+        if status == 1:
             break
     if lens:
         ln, ed, rt = np.concatenate(lens), np.concatenate(edges), np.concatenate(rts)
     else:
         ln, ed, rt = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
     vmax[np.isinf(vmax)] = np.nan
-    return ln, ed, rt, int(state[3]), vcount, vsum, vmax, ecount
+    return ln, ed, rt, int(state[3]), vcount, vsum, vmax, ecount, interpreted

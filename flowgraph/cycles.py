@@ -82,6 +82,7 @@ _MISSING_RANK = 99
 SORTS: tuple[str, ...] = ("round_trip", "length")
 """Orders of :func:`find_cycles`: largest round trip first, or shortest loop first."""
 _BATCH = 1 << 16  # cycles per engine call before the best are kept (tests lower it)
+_PY_STEPS: int | None = None  # interpreted-search budget; None = engine default (tests set it)
 _BIG = 1 << 40
 
 CYCLE_COLUMNS: tuple[str, ...] = (
@@ -749,12 +750,12 @@ def _run(
             pct = 100.0 * done / total if total else 100.0
             progress(f"cycles: {pct:5.1f}% of start companies, {found:,} loops found")
 
-    ln, ed, rt, n_found, vcount, vsum, vmax, ecount = eng.run_search(
+    ln, ed, rt, n_found, vcount, vsum, vmax, ecount, interpreted = eng.run_search(
         n, hsrc_pos, H.dst[pos], H.amount[pos], H.minhi[pos], H.maxlo[pos],
         H.dptr[pos], H.dptr[pos + 1], H.dlo, H.dhi,
         max_len=L, need=need, min_on=min_amount is not None, time_on=bool(time_ordered),
         window=win, keep_top=keep_top, progress=report if progress is not None else None,
-        batch_cycles=_BATCH,
+        batch_cycles=_BATCH, py_steps=_PY_STEPS,
     )
     if progress is not None:
         progress(f"cycles: {n_found:,} loops found; done")
@@ -781,7 +782,8 @@ def _run(
                                             ascending=[False, True, True], kind="stable")
     hp = hp.reset_index(drop=True)
 
-    cycles, hops, deals = _detail(D, H, ln, hop_flat, win, describe)
+    cycles, hops, deals = _detail(D, H, ln, hop_flat, win, describe,
+                                  interpreted and ln.shape[0] <= 5_000)
     params = {"max_length": max_length, "min_amount": min_amount, "sort": sort,
               "through": [str(labels[i]) for i in need] or None,
               "time_ordered": bool(time_ordered), "window": window, "weight": D.weight,
@@ -803,7 +805,8 @@ def _run(
 
 
 def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, window: int,
-            describe: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+            describe: bool, interpreted: bool = False,
+            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     from . import _cycle_engine as eng
 
     labels = D.labels
@@ -840,7 +843,8 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
     n_deals = np.add.reduceat(H.n_deals[hop_flat], starts)
     undated = np.logical_or.reduceat(H.undated_any[hop_flat], starts)
     span, tstart, chosen = eng.time_order_many(ptr, hop_flat, H.dptr[:-1].copy(),
-                                               H.dptr[1:].copy(), H.dlo, H.dhi, window)
+                                               H.dptr[1:].copy(), H.dlo, H.dhi, window,
+                                               interpreted=interpreted)
     ordered = span >= 0
     time_order = np.where(ordered, "ordered", np.where(undated, "unknown", "not ordered"))
 

@@ -13,6 +13,7 @@ import random
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from flowgraph import cycles as cy
@@ -58,7 +59,8 @@ def random_digraph(n, m, seed, self_loops=True):
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("n,m", [(6, 15), (9, 30), (12, 40), (25, 70)])
 @pytest.mark.parametrize("bound", [None, 2, 3, 5])
-def test_same_cycles_as_networkx_gnm(seed, n, m, bound):
+def test_same_cycles_as_networkx_gnm(seed, n, m, bound, monkeypatch):
+    monkeypatch.setattr(cy, "_PY_STEPS", 0 if seed % 2 else None)  # compiled / interpreted
     G = random_digraph(n, m, seed)
     assert fg_cycles(G, max_length=bound) == nx_cycles(G, bound)
 
@@ -109,8 +111,9 @@ def test_complete_digraph_counts_with_bound(n, bound):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_same_cycles_as_igraph(seed):
+def test_same_cycles_as_igraph(seed, monkeypatch):
     ig = pytest.importorskip("igraph")
+    monkeypatch.setattr(cy, "_PY_STEPS", 0)  # compiled
     rng = np.random.default_rng(seed)
     n, m = 300, 1200
     pairs = {(int(a), int(b)) for a, b in rng.integers(0, n, size=(m, 2)) if a != b}
@@ -302,3 +305,44 @@ def test_progress_callback_receives_messages():
     find_cycles(G, max_length=4, progress=messages.append)
     assert messages and all(isinstance(m, str) for m in messages)
     assert messages[-1].endswith("done")
+
+
+# ------------------------------------------------------------------ interpreted vs compiled
+@pytest.mark.parametrize("seed", range(4))
+def test_interpreted_compiled_and_switching_give_identical_results(seed, monkeypatch):
+    M = random_deal_graph(seed, n=10, m=50)
+    results = []
+    for steps in (0, 10**9, 37):  # compiled only, interpreted only, switch mid-search
+        monkeypatch.setattr(cy, "_PY_STEPS", steps)
+        for kw in ({}, {"time_ordered": True}, {"min_amount": 4.0, "window": 300}):
+            r = find_cycles(M, max_length=5, limit=None, **kw)
+            results.append((steps, kw, r))
+    by_kw: dict[str, list] = {}
+    for _steps, kw, r in results:
+        by_kw.setdefault(repr(kw), []).append(r)
+    for rs in by_kw.values():
+        first = rs[0]
+        for other in rs[1:]:
+            assert other.n_found == first.n_found
+            pd.testing.assert_frame_equal(other.cycles, first.cycles)
+            pd.testing.assert_frame_equal(other.hops, first.hops)
+            pd.testing.assert_frame_equal(other.participation, first.participation)
+
+
+@pytest.mark.parametrize("interpreted", [True, False])
+@pytest.mark.parametrize("seed", range(3))
+def test_strong_components_match_networkx(seed, interpreted):
+    from flowgraph import _cycle_engine as eng
+
+    G = nx.gnm_random_graph(60, 90, seed=seed, directed=True)
+    src = np.array([u for u, v in sorted(G.edges)], np.int64)
+    dst = np.array([v for u, v in sorted(G.edges)], np.int64)
+    indptr = np.zeros(61, np.int64)
+    np.cumsum(np.bincount(src, minlength=60), out=indptr[1:])
+    labels = eng.scc_labels(60, indptr, dst, interpreted=interpreted)
+    want = {frozenset(c) for c in nx.strongly_connected_components(G) if len(c) > 1}
+    got: dict[int, set] = {}
+    for v, lab in enumerate(labels):
+        if lab >= 0:
+            got.setdefault(int(lab), set()).add(v)
+    assert {frozenset(c) for c in got.values()} == want

@@ -1,0 +1,315 @@
+"""Kernels of the bounded cycle search, written in the subset of Python numba compiles.
+
+Private module without a numba import: :mod:`flowgraph._cycle_engine` compiles these
+functions with ``numba.njit(cache=True)`` for real work, and runs the very same functions
+interpreted for tiny searches (a few hundred thousand steps at most), where loading the
+compiled code would cost more than the search. The search is resumable, so an interpreted
+search that runs out of its step budget continues compiled from the same state.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+BIG = np.int64(1) << 40
+
+
+def time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice):
+    """Can one deal per hop be chosen so the dates increase round the loop?
+
+    ``cyc[0:k]`` are the hops of the cycle in order; hop ``h``'s deals are
+    ``dstart[h]..dend[h]`` in the deal arrays; ``dlo``/``dhi`` are day numbers of each deal's
+    date bounds (``-1`` when the deal has no date). Deal ``a`` comes before deal ``b`` only
+    when ``dhi[a] < dlo[b]`` (certainly before: the date intervals do not overlap).
+
+    Returns ``(span, start)``: the smallest certain span in days (``dhi`` of the last deal
+    minus ``dlo`` of the first) over rotations and first deals, and the hop position the
+    ordered chain starts at; ``(-1, -1)`` when no ordering exists (or none within
+    ``window`` days when ``window >= 0``). ``choice[0:k]`` receives the chosen deals.
+    """
+    best = -1
+    best_r = -1
+    for r in range(k):
+        h0 = cyc[r]
+        for f in range(dstart[h0], dend[h0]):
+            if dlo[f] < 0:
+                continue
+            tmp[r] = f
+            cur = dhi[f]
+            ok = True
+            for j in range(1, k):
+                pos = (r + j) % k
+                h = cyc[pos]
+                bd = -1
+                bhi = BIG
+                for g in range(dstart[h], dend[h]):
+                    if dlo[g] >= 0 and dlo[g] > cur and dhi[g] < bhi:
+                        bhi = dhi[g]
+                        bd = g
+                if bd < 0:
+                    ok = False
+                    break
+                tmp[pos] = bd
+                cur = bhi
+            if not ok:
+                continue
+            span = cur - dlo[f]
+            if window >= 0 and span > window:
+                continue
+            if best < 0 or span < best:
+                best = span
+                best_r = r
+                for j in range(k):
+                    choice[j] = tmp[j]
+    return best, best_r
+
+
+def time_order_many(ptr, hops, dstart, dend, dlo, dhi, window):
+    """:func:`time_order_cycle` for many cycles (``ptr`` offsets into ``hops``).
+
+    Returns ``span`` and ``start`` per cycle and the chosen deal per hop (flat, ``-1`` when
+    the cycle is not ordered).
+    """
+    nc = ptr.shape[0] - 1
+    span = np.full(nc, -1, np.int64)
+    start = np.full(nc, -1, np.int64)
+    chosen = np.full(hops.shape[0], -1, np.int64)
+    kmax = 1
+    for c in range(nc):
+        kmax = max(kmax, ptr[c + 1] - ptr[c])
+    tmp = np.empty(kmax, np.int64)
+    choice = np.empty(kmax, np.int64)
+    cyc = np.empty(kmax, np.int64)
+    for c in range(nc):
+        k = ptr[c + 1] - ptr[c]
+        for j in range(k):
+            cyc[j] = hops[ptr[c] + j]
+        sp, r = time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice)
+        span[c] = sp
+        start[c] = r
+        if sp >= 0:
+            for j in range(k):
+                chosen[ptr[c] + j] = choice[j]
+    return span, start, chosen
+
+
+def search(
+    indptr, indices, rindptr, rindices, comp,
+    amt, known, minhi, maxlo, dstart, dend, dlo, dhi,
+    max_len, s_stop, need, min_on, time_on, window,
+    state, path_v, path_e, itpos, onpath, dist, queue,
+    rmin, nknown, ndesc, whi, wlo, tmp, choice,
+    out_len, out_e, out_rt, starts_budget, step_budget,
+    vcount, vsum, vmax, ecount,
+):
+    """Resumable bounded cycle search (see :mod:`flowgraph._cycle_engine`).
+
+    Edges are CSR positions ``p`` (``indptr``/``indices``); per-edge arrays are indexed by
+    ``p``. ``state = [s, depth, bfs_size, n_found_total, steps]``; ``depth == -1`` means
+    the search of start ``s`` has not begun. Returns ``(n_cycles, n_edges, status)`` for the
+    cycles written to ``out_len``/``out_e``/``out_rt`` in this call; ``status`` is 1 when the
+    search is finished, 0 when the buffer is full or ``starts_budget`` starts were searched,
+    2 when ``state[4]`` (edges examined so far) reached ``step_budget``.
+    """
+    L = max_len
+    cap = out_len.shape[0]
+    ncyc = 0
+    ne = 0
+    starts_done = 0
+    n_need = need.shape[0]
+    while True:
+        s = state[0]
+        if s >= s_stop:
+            return ncyc, ne, 1
+        d = state[1]
+        cs = comp[s]
+        if d < 0:
+            if cs < 0:
+                state[0] = s + 1
+                continue
+            if starts_done >= starts_budget:
+                return ncyc, ne, 0
+            starts_done += 1
+            # backward BFS: dist[w] = fewest hops w -> ... -> s through vertices > s
+            dist[s] = 0
+            queue[0] = s
+            head = 0
+            tail = 1
+            while head < tail:
+                x = queue[head]
+                head += 1
+                dx = dist[x]
+                if dx >= L - 1:
+                    continue
+                for q in range(rindptr[x], rindptr[x + 1]):
+                    y = rindices[q]
+                    if y <= s or comp[y] != cs:
+                        continue
+                    if dist[y] > dx + 1:
+                        dist[y] = dx + 1
+                        queue[tail] = y
+                        tail += 1
+            state[2] = tail
+            state[4] += tail
+            d = 0
+            path_v[0] = s
+            onpath[s] = 1
+            itpos[0] = indptr[s]
+            rmin[0] = np.inf
+            nknown[0] = 0
+            ndesc[0] = 0
+            whi[0] = -BIG
+            wlo[0] = BIG
+        while d >= 0:
+            v = path_v[d]
+            p = itpos[d]
+            if p >= indptr[v + 1]:
+                onpath[v] = 0
+                d -= 1
+                continue
+            if ncyc >= cap:
+                state[1] = d
+                return ncyc, ne, 0
+            if state[4] >= step_budget:
+                state[1] = d
+                return ncyc, ne, 2
+            state[4] += 1
+            itpos[d] = p + 1
+            w = indices[p]
+            if w != s:
+                if w < s or onpath[w] == 1 or comp[w] != cs or dist[w] > L - d - 1:
+                    continue
+            # bookkeeping for the path extended by edge p
+            r_new = rmin[d]
+            k_new = nknown[d]
+            if known[p]:
+                k_new += 1
+                if amt[p] < r_new:
+                    r_new = amt[p]
+            nd = ndesc[d]
+            hi_new = whi[d]
+            lo_new = wlo[d]
+            if time_on:
+                if d >= 1 and not (minhi[path_e[d - 1]] < maxlo[p]):
+                    nd += 1
+                    if nd > 1:
+                        continue
+                if minhi[p] > hi_new:
+                    hi_new = minhi[p]
+                if maxlo[p] < lo_new:
+                    lo_new = maxlo[p]
+                if window >= 0 and hi_new - lo_new > window:
+                    continue
+            if w == s:
+                k = d + 1
+                if min_on and k_new == 0:
+                    continue
+                if time_on:
+                    if not (minhi[p] < maxlo[path_e[0]]):
+                        nd += 1
+                        if nd > 1:
+                            continue
+                ok = True
+                for i in range(n_need):
+                    if need[i] != s and onpath[need[i]] == 0:
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                path_e[d] = p
+                if time_on:
+                    sp, _r = time_order_cycle(path_e, k, dstart, dend, dlo, dhi, window, tmp,
+                                             choice)
+                    if sp < 0:
+                        continue
+                rt = r_new if k_new > 0 else np.nan
+                out_len[ncyc] = k
+                out_rt[ncyc] = rt
+                for i in range(k):
+                    out_e[ne + i] = path_e[i]
+                    ecount[path_e[i]] += 1
+                    u = path_v[i]
+                    vcount[u] += 1
+                    if k_new > 0:
+                        vsum[u] += rt
+                        if rt > vmax[u]:
+                            vmax[u] = rt
+                ne += k
+                ncyc += 1
+                state[3] += 1
+                continue
+            # push w
+            path_e[d] = p
+            d += 1
+            path_v[d] = w
+            onpath[w] = 1
+            itpos[d] = indptr[w]
+            rmin[d] = r_new
+            nknown[d] = k_new
+            ndesc[d] = nd
+            whi[d] = hi_new
+            wlo[d] = lo_new
+        # start s finished: reset the BFS marks
+        for i in range(state[2]):
+            dist[queue[i]] = BIG
+        state[0] = s + 1
+        state[1] = -1
+
+
+def strong_components(n, indptr, indices):
+    """Strongly connected components (iterative Tarjan); label per vertex, count."""
+    index = np.full(n, -1, np.int64)
+    low = np.zeros(n, np.int64)
+    onstack = np.zeros(n, np.bool_)
+    stack = np.empty(n, np.int64)
+    call_v = np.empty(n, np.int64)
+    call_it = np.empty(n, np.int64)
+    comp = np.full(n, -1, np.int64)
+    sp = 0
+    nc = 0
+    counter = 0
+    for root in range(n):
+        if index[root] >= 0:
+            continue
+        index[root] = counter
+        low[root] = counter
+        counter += 1
+        stack[sp] = root
+        sp += 1
+        onstack[root] = True
+        call_v[0] = root
+        call_it[0] = indptr[root]
+        csp = 1
+        while csp > 0:
+            v = call_v[csp - 1]
+            it = call_it[csp - 1]
+            if it < indptr[v + 1]:
+                call_it[csp - 1] = it + 1
+                w = indices[it]
+                if index[w] < 0:
+                    index[w] = counter
+                    low[w] = counter
+                    counter += 1
+                    stack[sp] = w
+                    sp += 1
+                    onstack[w] = True
+                    call_v[csp] = w
+                    call_it[csp] = indptr[w]
+                    csp += 1
+                elif onstack[w] and index[w] < low[v]:
+                    low[v] = index[w]
+            else:
+                csp -= 1
+                if low[v] == index[v]:
+                    while True:
+                        sp -= 1
+                        w = stack[sp]
+                        onstack[w] = False
+                        comp[w] = nc
+                        if w == v:
+                            break
+                    nc += 1
+                if csp > 0:
+                    u = call_v[csp - 1]
+                    if low[v] < low[u]:
+                        low[u] = low[v]
+    return comp, nc
