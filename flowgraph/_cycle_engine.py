@@ -39,9 +39,9 @@ import numpy as np
 from . import _cycle_kernels as K
 
 BIG = K.BIG
-PY_STEPS = 300_000
+PY_STEPS = 50_000
 """Edges the interpreted search may examine before it switches to compiled code."""
-PY_MAX_EDGES = 20_000
+PY_MAX_EDGES = 5_000
 """Graphs with more hops than this go straight to compiled code."""
 
 

@@ -2,7 +2,7 @@
 
 Private module without a numba import: :mod:`flowgraph._cycle_engine` compiles these
 functions with ``numba.njit(cache=True)`` for real work, and runs the very same functions
-interpreted for tiny searches (a few hundred thousand steps at most), where loading the
+interpreted for tiny searches (tens of thousands of steps at most), where loading the
 compiled code would cost more than the search. The search is resumable, so an interpreted
 search that runs out of its step budget continues compiled from the same state.
 """

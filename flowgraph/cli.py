@@ -558,8 +558,9 @@ def _cycles_display(res: Any) -> Any:
     import pandas as pd
 
     c = res.cycles
-    rt = [("<= " if ub else "") + _cycles_money(v)
-          for v, ub in zip(c["round_trip"], c["round_trip_is_upper_bound"])]
+    mark = {"upper": "<= ", "lower": ">= ", "approximate": "~ "}
+    rt = [mark.get(b, "") + _cycles_money(v) for v, b in zip(c["round_trip"],
+                                                           c["round_trip_bound"])]
     rng = [f"{_cycles_money(lo)}-{_cycles_money(hi)}" if lo != hi and not math.isnan(lo) else ""
            for lo, hi in zip(c["round_trip_low"], c["round_trip_high"])]
     limiting = [f"{a} -> {b}" if isinstance(a, str) else "" for a, b in
@@ -606,8 +607,9 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
     """Loops of money (A pays B ... pays A) and how much can go all the way round.
 
     The round trip of a loop is its smallest hop: the most money that can come back.
-    "<=" marks an upper bound (some hop's amount is undisclosed); low-high is the range
-    from the deals' low and high estimates. json gives every hop and deal with sources.
+    "<=" marks an upper bound (some hop's amount is undisclosed), ">=" a lower bound (the
+    limiting hop has undisclosed deals on top), "~" both; low-high is the range from the
+    deals' low and high estimates. json gives every hop and deal with sources.
     """
     from .cycles import find_cycles
 

@@ -16,13 +16,21 @@ added up (like :func:`flowgraph.collapse`). For each loop flowgraph reports:
 Unknown amounts
 ---------------
 A hop's amount is the sum of its deals with a known amount. A hop none of whose deals has
-a known amount has an unknown (NaN) amount; it never counts as zero. The round trip is the
-minimum over the hops whose amount is known, so when some hop is unknown it is an **upper
-bound** (``round_trip_is_upper_bound``): the unknown hop might carry less. When no hop is
-known the round trip is NaN. ``has_unknown`` flags loops where any deal's amount is unknown
-(then a hop with both known and unknown deals is *at least* its shown amount).
-``min_amount`` keeps loops whose known hops all reach the threshold and that have at least
-one known hop (loops with unknown hops are kept, flagged as upper bounds).
+a known amount has an unknown (NaN) amount; it never counts as zero. A hop with both known
+and unknown deals is *at least* its shown amount. The round trip is the minimum over the
+hops whose amount is known; ``round_trip_bound`` says what that figure is:
+
+- ``"exact"``: every hop that matters is fully known;
+- ``"upper"`` (``round_trip_is_upper_bound``): some hop is entirely unknown and might carry
+  less, while the limiting hop is fully known, so the real round trip is at most the figure;
+- ``"lower"``: no hop is entirely unknown but the limiting hop has undisclosed deals on top
+  of the known ones, so the real round trip is at least the figure;
+- ``"approximate"``: both at once (neither bound holds);
+- ``"unknown"``: no hop amount is known; the round trip is NaN.
+
+``has_unknown`` flags loops where any deal's amount is unknown. ``min_amount`` keeps loops
+whose known hops all reach the threshold and that have at least one known hop (so loops with
+an entirely unknown hop are kept as upper bounds).
 
 Time order
 ----------
@@ -86,8 +94,8 @@ _PY_STEPS: int | None = None  # interpreted-search budget; None = engine default
 _BIG = 1 << 40
 
 CYCLE_COLUMNS: tuple[str, ...] = (
-    "rank", "length", "path", "companies", "round_trip", "round_trip_is_upper_bound",
-    "has_unknown", "round_trip_low", "round_trip_high", "gross", "limiting_hop",
+    "rank", "length", "path", "companies", "round_trip", "round_trip_bound",
+    "round_trip_is_upper_bound", "has_unknown", "round_trip_low", "round_trip_high", "gross", "limiting_hop",
     "limiting_payer", "limiting_payee", "flow_types", "weakest_status", "status_summary",
     "lowest_confidence", "has_estimate", "time_order", "time_order_start", "time_span_days",
     "n_deals", "deal_ids", "description",
@@ -115,7 +123,9 @@ class CycleResult:
         One row per reported loop, sorted by round trip (largest first, unknown last), then
         by the sequence of companies. Columns: ``rank`` (1-based), ``length`` (hops),
         ``path`` ("A -> B -> A"), ``companies`` (tuple, starting at the company that sorts
-        first), ``round_trip``, ``round_trip_is_upper_bound``, ``has_unknown``,
+        first), ``round_trip``, ``round_trip_bound`` ("exact", "upper", "lower",
+        "approximate", "unknown"; see the module docstring), ``round_trip_is_upper_bound``,
+        ``has_unknown``,
         ``round_trip_low``, ``round_trip_high``, ``gross`` (sum of known hop amounts),
         ``limiting_hop`` (0-based position of the bottleneck hop, -1 if none known),
         ``limiting_payer``, ``limiting_payee``, ``flow_types`` (sorted tuple),
@@ -267,9 +277,9 @@ def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
                       np.float64, m)
     high = np.fromiter((_float(d.get("amount_high", d.get(weight))) for *_, d in rows),
                        np.float64, m)
-    # a low/high end never makes an unknown base amount known, and vice versa
-    low = np.where(np.isnan(amount), np.nan, low)
-    high = np.where(np.isnan(amount), np.nan, high)
+    # a low/high end never makes an unknown base amount known; a missing end is the base
+    low = np.where(np.isnan(amount), np.nan, np.where(np.isnan(low), amount, low))
+    high = np.where(np.isnan(amount), np.nan, np.where(np.isnan(high), amount, high))
     dlo = np.fromiter((_ordinal(d.get("date_lo")) for *_, d in rows), np.int64, m)
     dhi = np.fromiter((_ordinal(d.get("date_hi")) for *_, d in rows), np.int64, m)
     bad = (dlo < 0) | (dhi < 0)
@@ -320,8 +330,8 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
                        np.float64, m) if has_lo else amount.copy())
     high = (np.fromiter((_float(d.get("amount_high", d.get(weight))) for _, _, d in rows),
                         np.float64, m) if has_hi else amount.copy())
-    low[np.isnan(amount)] = np.nan
-    high[np.isnan(amount)] = np.nan
+    low = np.where(np.isnan(amount), np.nan, np.where(np.isnan(low), amount, low))
+    high = np.where(np.isnan(amount), np.nan, np.where(np.isnan(high), amount, high))
     dlo = np.fromiter((_ordinal(d.get("date_lo")) for _, _, d in rows), np.int64, m)
     dhi = np.fromiter((_ordinal(d.get("date_hi")) for _, _, d in rows), np.int64, m)
     bad = (dlo < 0) | (dhi < 0)
@@ -375,8 +385,10 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
     m = len(df)
     src = np.fromiter((index[u] for u in df[s_col]), np.int64, m)
     dst = np.fromiter((index[v] for v in df[t_col]), np.int64, m)
-    amount = (pd.to_numeric(df[weight], errors="coerce").to_numpy(np.float64)
-              if weight in cols else np.full(m, np.nan))
+    if weight not in cols:
+        hint = " (a deals table: use build_graph first)" if "amount_usd_bn" in cols else ""
+        raise ParameterError(f"the edges table has no {weight!r} column; pass weight=...{hint}")
+    amount = pd.to_numeric(df[weight], errors="coerce").to_numpy(np.float64)
     low = (pd.to_numeric(df["amount_low"], errors="coerce").to_numpy(np.float64)
            if "amount_low" in cols else amount.copy())
     high = (pd.to_numeric(df["amount_high"], errors="coerce").to_numpy(np.float64)
@@ -648,13 +660,17 @@ def _hop_sentence(payer: str, payee: str, deals: list[dict[str, Any]]) -> str:
     return f"{payer} " + " and ".join(parts)
 
 
-def _ending(start: str, rt: float, upper: bool, partly: bool) -> str:
-    if math.isnan(rt):
+def _ending(start: str, rt: float, bound: str) -> str:
+    if bound == "unknown" or math.isnan(rt):
         return f"How much can come back to {start} is not known (amounts undisclosed)."
-    if upper:
+    if bound == "upper":
         return f"At most {_money(rt)} can come back to {start} (some amounts undisclosed)."
-    if partly:
-        return f"About {_money(rt)} can come back to {start} (some amounts undisclosed)."
+    if bound == "lower":
+        return (f"Up to {_money(rt)} or more can come back to {start} "
+                "(some amounts undisclosed).")
+    if bound == "approximate":
+        return (f"By the disclosed amounts, up to {_money(rt)} can come back to {start} "
+                "(some amounts undisclosed).")
     return f"Up to {_money(rt)} can come back to {start}."
 
 
@@ -824,7 +840,13 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
     rt_high = np.fmin.reduceat(H.high[hop_flat], starts)
     gross = np.add.reduceat(np.nan_to_num(amt), starts)
     n_unknown_hops = np.add.reduceat(np.isnan(amt).astype(np.int64), starts)
-    upper = (n_unknown_hops > 0) & ~np.isnan(rt)
+    hop_unknown = H.has_unknown[hop_flat]
+    # some hop attaining the minimum is fully known -> the real round trip is <= rt
+    min_exact = np.logical_or.reduceat((amt == rt[cyc_of]) & ~hop_unknown, starts)
+    upper = (n_unknown_hops > 0) & min_exact
+    bound = np.where(np.isnan(rt), "unknown",
+                     np.where(n_unknown_hops > 0, np.where(min_exact, "upper", "approximate"),
+                              np.where(min_exact, "exact", "lower")))
     has_unknown = np.logical_or.reduceat(H.has_unknown[hop_flat], starts)
     gross = np.where(n_unknown_hops == lengths, np.nan, gross)
     is_min = (amt == rt[cyc_of])
@@ -900,8 +922,7 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
     start_name = np.where(ordered, payer[starts + np.maximum(tstart, 0)], None)
     descriptions: list[str | None]
     if describe:
-        descriptions = _describe(D, H, companies, lengths, starts, hop_flat, rt, upper,
-                                 has_unknown)
+        descriptions = _describe(D, H, companies, lengths, starts, hop_flat, rt, bound)
     else:
         descriptions = [None] * nc
     cycles = pd.DataFrame({
@@ -910,6 +931,7 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
         "path": paths,
         "companies": companies,
         "round_trip": rt,
+        "round_trip_bound": bound.astype(object),
         "round_trip_is_upper_bound": upper,
         "has_unknown": has_unknown,
         "round_trip_low": rt_low,
@@ -977,8 +999,8 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
 
 
 def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np.ndarray,
-              starts: np.ndarray, hop_flat: np.ndarray, rt: np.ndarray, upper: np.ndarray,
-              has_unknown: np.ndarray) -> list[str]:
+              starts: np.ndarray, hop_flat: np.ndarray, rt: np.ndarray,
+              bound: np.ndarray) -> list[str]:
     info = D.info
     ft = info["flow_type"].to_numpy(dtype=object) if info is not None else None
     st = info["status"].to_numpy(dtype=object) if info is not None else None
@@ -1002,9 +1024,8 @@ def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np
                 } for r in rows]
                 hop_text[h] = _hop_sentence(str(labels[H.src[h]]), str(labels[H.dst[h]]), deals)
             parts.append(hop_text[h])
-        partly = bool(has_unknown[c]) and not bool(upper[c])
         out.append("; ".join(parts) + ". "
-                   + _ending(str(companies[c][0]), float(rt[c]), bool(upper[c]), partly))
+                   + _ending(str(companies[c][0]), float(rt[c]), str(bound[c])))
     return out
 
 

@@ -51,7 +51,7 @@ def test_unknown_hop_gives_an_upper_bound_never_zero():
     G.add_edge("B", "C", amount=math.nan)
     G.add_edge("C", "A", amount=4.0)
     c = find_cycles(G).cycles.iloc[0]
-    assert c["round_trip"] == 4.0
+    assert c["round_trip"] == 4.0 and c["round_trip_bound"] == "upper"
     assert c["round_trip_is_upper_bound"] and c["has_unknown"]
     assert c["gross"] == 14.0  # known hops only
     assert "At most $4B" in c["description"]
@@ -68,6 +68,7 @@ def test_all_hops_unknown_is_nan_and_sorted_last():
     assert r.cycles["path"].tolist() == ["C -> D -> C", "A -> B -> A"]
     last = r.cycles.iloc[1]
     assert math.isnan(last["round_trip"]) and not last["round_trip_is_upper_bound"]
+    assert last["round_trip_bound"] == "unknown"
     assert last["has_unknown"] and last["limiting_hop"] == -1
     assert "not known" in last["description"]
 
@@ -85,9 +86,30 @@ def test_partly_unknown_hop_and_deals_added_up():
     assert h.loc[0, "deal_ids"] == ("d1", "d2", "d3")
     c = r.cycles.iloc[0]
     assert c["round_trip"] == 5.0 and not c["round_trip_is_upper_bound"] and c["has_unknown"]
+    assert c["round_trip_bound"] == "lower"  # the limiting hop has an undisclosed deal on top
+    assert c["description"].endswith("Up to $5B or more can come back to A "
+                                      "(some amounts undisclosed).")
     assert c["n_deals"] == 4
     assert list(r.deals["deal_id"]) == ["d1", "d2", "d3", "d4"]
     assert "at least $5B" in c["description"]
+
+
+def test_bound_kinds():
+    M = nx.MultiDiGraph()
+    deal(M, "A", "B", "d1", 5.0)
+    deal(M, "A", "B", "d2", math.nan)  # A -> B is at least 5
+    deal(M, "B", "C", "d3", math.nan)  # B -> C entirely unknown
+    deal(M, "C", "A", "d4", 9.0)
+    c = find_cycles(M).cycles.iloc[0]
+    assert c["round_trip"] == 5.0 and c["round_trip_bound"] == "approximate"
+    assert not c["round_trip_is_upper_bound"]
+    # with an exact hop at the same minimum the figure is again an upper bound
+    M.remove_edge("C", "A", key="d4")
+    deal(M, "C", "A", "d5", 5.0)
+    c = find_cycles(M).cycles.iloc[0]
+    assert c["round_trip"] == 5.0 and c["round_trip_bound"] == "upper"
+    exact = nx.DiGraph([("A", "B", {"amount": 2.0}), ("B", "A", {"amount": 3.0})])
+    assert find_cycles(exact).cycles.loc[0, "round_trip_bound"] == "exact"
 
 
 def test_low_high_range():
