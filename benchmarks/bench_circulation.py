@@ -50,7 +50,7 @@ def run_one(solver: str, size: str, seed: int) -> dict:
     import pandas as pd
 
     import networkx  # noqa: F401  (imports are not timed)
-    import ortools.graph.python.max_flow  # noqa: F401
+    import ortools.graph.python.max_flow
     import ortools.graph.python.min_cost_flow  # noqa: F401
     import scipy.optimize  # noqa: F401
 

@@ -273,7 +273,8 @@ class MaxFlowSolver:
             heads = self.dst.astype(np.int64).copy()
             heads[arcs] = self.sink
             cut = side[self.src] & ~side[heads]
-            remainder = np.maximum(self.w - self.cap * self.q, 0.0)
+            remainder = self.w - self.cap * self.q
+            remainder = np.where(remainder > 1e-9 * self.q, remainder, 0.0)  # float noise
             bound = float(np.sum(remainder[cut]))
         finally:
             self.solver.set_arcs_capacity(arcs32, self.cap[arcs])
