@@ -223,31 +223,41 @@ def concentration(
     cols = ["company", "direction", "total", "n_counterparties", "n_deals", "n_unknown",
             "unknown_counterparties", "hhi", "effective_n", "top_counterparty", "top_amount",
             "top_share", "band"]
-    rows = []
-    for (company, d), g in pairs.groupby(["company", "direction"], sort=True):
-        known = g[g["amount_known"]]
-        per = known.groupby("counterparty")["amount"].sum()
-        per = per[per > 0]
-        unknown_cp = set(g.loc[~g["amount_known"], "counterparty"]) - set(per.index)
-        total = float(per.sum())
-        h = hhi(per.values) if len(per) else math.nan
-        if len(per):
-            order = sorted(per.items(), key=lambda kv: (-kv[1], str(kv[0])))
-            top, top_amount = order[0]
-            top_share = top_amount / total
-        else:
-            top, top_amount, top_share = None, math.nan, math.nan
-        rows.append({
-            "company": company, "direction": d, "total": total,
-            "n_counterparties": len(per), "n_deals": int(g["deal_id"].nunique()),
-            "n_unknown": int((~g["amount_known"]).sum()),
-            "unknown_counterparties": len(unknown_cp), "hhi": h,
-            "effective_n": 10000.0 / h if h and not math.isnan(h) else math.nan,
-            "top_counterparty": top, "top_amount": float(top_amount),
-            "top_share": float(top_share),
-            "band": concentration_band(h, thresholds=thresholds),
-        })
-    df = pd.DataFrame(rows, columns=cols)
+    if pairs.empty:
+        return pd.DataFrame(columns=cols)
+    keys = ["company", "direction"]
+    pairs = pairs.assign(_unknown=~pairs["amount_known"])
+    base = pairs.groupby(keys, sort=True).agg(
+        n_deals=("deal_id", "nunique"), n_unknown=("_unknown", "sum"))
+    known = pairs[pairs["amount_known"]]
+    per = known.groupby([*keys, "counterparty"], sort=True)["amount"].sum().reset_index()
+    per = per[per["amount"] > 0]
+    tot = per.groupby(keys)["amount"].transform("sum")
+    per = per.assign(_sq=(100.0 * per["amount"] / tot) ** 2, _name=per["counterparty"].astype(str))
+    agg = per.groupby(keys).agg(total=("amount", "sum"), n_counterparties=("amount", "size"),
+                                hhi=("_sq", "sum"))
+    top = (per.sort_values([*keys, "amount", "_name"], ascending=[True, True, False, True],
+                           kind="stable")
+           .groupby(keys).head(1).set_index(keys)[["counterparty", "amount"]]
+           .rename(columns={"counterparty": "top_counterparty", "amount": "top_amount"}))
+    unk = pairs[pairs["_unknown"]][[*keys, "counterparty"]].drop_duplicates()
+    if len(unk) and len(per):
+        unk = unk.merge(per[[*keys, "counterparty"]], how="left", on=[*keys, "counterparty"],
+                        indicator=True)
+        unk = unk[unk["_merge"] == "left_only"]
+    unk_n = unk.groupby(keys).size().rename("unknown_counterparties")
+    df = base.join(agg).join(top).join(unk_n).reset_index()
+    df["total"] = df["total"].fillna(0.0).astype(float)
+    df["n_counterparties"] = df["n_counterparties"].fillna(0).astype(int)
+    df["n_unknown"] = df["n_unknown"].astype(int)
+    df["n_deals"] = df["n_deals"].astype(int)
+    df["unknown_counterparties"] = df["unknown_counterparties"].fillna(0).astype(int)
+    df["hhi"] = df["hhi"].astype(float)
+    df["effective_n"] = 10000.0 / df["hhi"]
+    df["top_amount"] = df["top_amount"].astype(float)
+    df["top_share"] = df["top_amount"] / df["total"].where(df["total"] > 0)
+    df["band"] = [concentration_band(h, thresholds=thresholds) for h in df["hhi"]]
+    df = df[cols]
     if len(df):
         df = df.sort_values(["direction", "hhi", "total", "company"],
                             ascending=[True, False, False, True], na_position="last",
@@ -392,11 +402,33 @@ def _known_digraph(G: nx.Graph, statuses: Any, weight: str) -> tuple[nx.DiGraph,
     return H, n_unknown
 
 
+def _betweenness(H: nx.DiGraph) -> dict[Any, float]:
+    """Normalised betweenness with distance 1 / amount (igraph when available: C speed)."""
+    n = H.number_of_nodes()
+    try:
+        import igraph as ig
+    except ImportError:  # pragma: no cover - igraph is a dependency
+        D = nx.DiGraph()
+        D.add_nodes_from(H)
+        D.add_edges_from((u, v, {"distance": 1.0 / d["amount"]})
+                         for u, v, d in H.edges(data=True))
+        return nx.betweenness_centrality(D, weight="distance", normalized=True)
+    names = list(H.nodes)
+    index = {v: i for i, v in enumerate(names)}
+    edges = [(index[u], index[v]) for u, v in H.edges]
+    dist = [1.0 / d["amount"] for _, _, d in H.edges(data=True)]
+    g = ig.Graph(n=n, edges=edges, directed=True)
+    raw = g.betweenness(directed=True, weights=dist)
+    scale = 1.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0
+    return {v: float(b) * scale for v, b in zip(names, raw)}
+
+
 def centrality(
     G: nx.Graph,
     *,
     statuses: Iterable[str] | str | None = None,
     alpha: float = 0.85,
+    betweenness: bool = True,
     weight: str = "amount",
 ) -> pd.DataFrame:
     """Flow-weighted centralities of every company.
@@ -409,6 +441,8 @@ def centrality(
         Deal statuses that count (default: every deal in ``G``).
     alpha : float
         PageRank damping factor.
+    betweenness : bool
+        Compute betweenness (the slowest part on large networks; NaN when False).
     weight : str
         Edge attribute with the amount.
 
@@ -442,10 +476,7 @@ def centrality(
     outs = dict(H.out_degree(weight="amount"))
     if H.number_of_edges():
         pr = nx.pagerank(H, alpha=alpha, weight="amount")
-        D = nx.DiGraph()
-        D.add_nodes_from(H)
-        D.add_edges_from((u, v, {"distance": 1.0 / d["amount"]}) for u, v, d in H.edges(data=True))
-        bc = nx.betweenness_centrality(D, weight="distance", normalized=True)
+        bc = _betweenness(H) if betweenness else {n: math.nan for n in H}
     else:
         pr = {n: 1.0 / max(len(H), 1) for n in H}
         bc = {n: 0.0 for n in H}
@@ -540,6 +571,7 @@ def network_concentration(
     *,
     statuses: Iterable[str] | str | None = None,
     include_keystones: bool = True,
+    betweenness: bool = True,
     weight: str = "amount",
 ) -> NetworkConcentration:
     """Network-level concentration: how much of all money touches the largest companies.
@@ -552,6 +584,8 @@ def network_concentration(
         Deal statuses that count (default: every deal in ``G``).
     include_keystones : bool
         Also run the circulation analysis' keystones (when that module is present).
+    betweenness : bool
+        Compute betweenness in the companies table (see :func:`centrality`).
     weight : str
         Edge attribute with the amount.
 
@@ -571,7 +605,7 @@ def network_concentration(
     """
     f = _flow_table(G, statuses, weight)
     known = f[f["amount_known"] & (f["amount"] > 0)] if len(f) else f
-    comp = centrality(G, statuses=statuses, weight=weight)
+    comp = centrality(G, statuses=statuses, betweenness=betweenness, weight=weight)
     total = float(known["amount"].sum()) if len(known) else 0.0
     top1 = tuple(comp["company"].head(1)) if len(comp) and total > 0 else ()
     top3 = tuple(comp["company"].head(3)) if len(comp) and total > 0 else ()
