@@ -340,10 +340,11 @@ def exposures(
     return df
 
 
-def _summarize(df: pd.DataFrame, by: str, total_of: dict[tuple[str, str], float]) -> pd.DataFrame:
+def _summarize(df: pd.DataFrame, by: str, total_of: dict[tuple[str, str], float],
+               revenue: Mapping[Any, float]) -> pd.DataFrame:
     """Group exposure rows by (``by``, risk) with amounts, shares and the deals behind them."""
-    cols = [by, "risk", "amount", "share", "n_deals", "n_unknown", "deal_ids", "flow_types",
-            "statuses", "sources"]
+    cols = [by, "risk", "amount", "share", "to_revenue", "n_deals", "n_unknown", "deal_ids",
+            "flow_types", "statuses", "sources"]
     if df.empty:
         return pd.DataFrame(columns=cols)
     rows = []
@@ -353,8 +354,11 @@ def _summarize(df: pd.DataFrame, by: str, total_of: dict[tuple[str, str], float]
         owner = g["_owner"].iloc[0]
         total = total_of.get((owner, risk), math.nan)
         share = amount / total if total and not math.isnan(amount) and total > 0 else math.nan
+        rev = revenue.get(owner, math.nan)
         rows.append({
-            by: name, "risk": risk, "amount": amount, "share": share, "n_deals": len(g),
+            by: name, "risk": risk, "amount": amount, "share": share,
+            "to_revenue": amount / rev if rev > 0 and not math.isnan(amount) else math.nan,
+            "n_deals": len(g),
             "n_unknown": int((~g["amount_known"]).sum()),
             "deal_ids": ";".join(sorted(g["deal_id"].astype(str))),
             "flow_types": ";".join(sorted(set(g["flow_type"].astype(str)))),
@@ -379,7 +383,8 @@ class CompanyExposure:
     depends_on : pandas.DataFrame
         One row per (counterparty, risk) the company is exposed to: ``counterparty, risk,
         amount`` (sum of known amounts, bn USD), ``share`` (of the company's total known
-        exposure of that risk kind: "share of its backlog"), ``n_deals``, ``n_unknown``
+        exposure of that risk kind: "share of its backlog"), ``to_revenue`` (amount over the
+        exposed company's annual revenue, NaN when unknown), ``n_deals``, ``n_unknown``
         (deals whose amount is unknown, not in ``amount``), ``deal_ids``, ``flow_types``,
         ``statuses``, ``sources``. Sorted by risk kind, then amount (largest first).
     depended_on_by : pandas.DataFrame
@@ -449,9 +454,10 @@ def exposure(
     mine["_owner"] = name
     theirs = ex[ex["counterparty"] == name].copy()
     theirs["_owner"] = theirs["exposed"]
-    depends_on = _summarize(mine, "counterparty", total_of)
+    revenue = {n: _num(d.get("revenue_usd_bn")) for n, d in G.nodes(data=True)}
+    depends_on = _summarize(mine, "counterparty", total_of, revenue)
     theirs_renamed = theirs.rename(columns={"exposed": "company"})
-    depended_on_by = _summarize(theirs_renamed, "company", total_of)
+    depended_on_by = _summarize(theirs_renamed, "company", total_of, revenue)
     deals = pd.concat(
         [mine.assign(side="depends_on"), theirs.assign(side="depended_on_by")],
         ignore_index=True,

@@ -7,6 +7,8 @@ import networkx as nx
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import flowgraph as fg
 from flowgraph.cli import main
@@ -238,3 +240,11 @@ def test_cli_concentration_top_and_formats():
     lines = r.output.strip().splitlines()
     assert lines[0].startswith("company,direction")
     assert len(lines) == 2 and lines[1].startswith("CloudCo,in")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=0.01, max_value=1e6), min_size=1, max_size=30))
+def test_hhi_bounds_property(amounts):
+    h = hhi(amounts)
+    assert 10000 / len(amounts) - 1e-6 <= h <= 10000 + 1e-6
+    assert hhi([*amounts, 0.0]) == pytest.approx(h)  # a zero share changes nothing

@@ -234,3 +234,11 @@ def test_cli_exposure():
     assert r.exit_code == 0
     bad = CliRunner().invoke(main, ["exposure", "Labb", "--dataset", "toy"])
     assert bad.exit_code == 1 and "did you mean" in bad.output
+
+
+def test_exposure_relative_to_revenue(toy):
+    # toy companies table: CloudCo revenue 200; LabCo owes it 30 -> 0.15 of a year's revenue.
+    dep = exposure(toy, "CloudCo").depends_on.set_index("counterparty")
+    assert dep.loc["LabCo", "to_revenue"] == pytest.approx(30 / 200)
+    # FundCo has no revenue: NaN, not zero
+    assert math.isnan(exposure(toy, "FundCo").depends_on["to_revenue"].iloc[0])

@@ -377,3 +377,20 @@ def test_cli_stress_json_and_errors(tmp_path):
     pd.DataFrame(deals).to_csv(path, index=False)
     nob = CliRunner().invoke(main, ["stress", "--deals", str(path), "--fail", "LabCo"])
     assert nob.exit_code == 1 and "buffer" in nob.output
+
+
+def test_eisenberg_noe_external_liabilities_share_the_shortfall(toy):
+    # LabCo owes CloudCo 30 and LeaseCo 12 in the network and, say, 18 outside: paying half
+    # of 60 pro rata, CloudCo gets 15 of 30 and LeaseCo 6 of 12 (Eisenberg & Noe: payments
+    # proportional to claims, Pi_ij = L_ij / p_bar_i).
+    r = stress_test(toy, "LabCo", loss=0.5, model="eisenberg-noe",
+                    external_liabilities={"labco": 18.0})
+    t = r.companies.set_index("company")
+    assert t.loc["LabCo", "obligations"] == pytest.approx(60)
+    assert t.loc["LabCo", "payments"] == pytest.approx(30)
+    assert t.loc["CloudCo", "loss"] == pytest.approx(15)
+    assert t.loc["LeaseCo", "loss"] == pytest.approx(6)
+    # external assets from another column (market value): nobody defaults at baseline
+    r2 = stress_test(toy, "LabCo", loss=0.5, model="eisenberg-noe",
+                     external_assets="market_value_usd_bn")
+    assert not r2.companies["baseline_default"].any()
