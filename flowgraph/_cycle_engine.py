@@ -39,9 +39,9 @@ import numpy as np
 from . import _cycle_kernels as K
 
 BIG = K.BIG
-PY_STEPS = 50_000
+PY_STEPS = 20_000
 """Edges the interpreted search may examine before it switches to compiled code."""
-PY_MAX_EDGES = 5_000
+PY_MAX_EDGES = 1_000
 """Graphs with more hops than this go straight to compiled code."""
 
 
@@ -196,7 +196,7 @@ def run_search(
     tmp = np.zeros(L + 2, np.int64)
     choice = np.zeros(L + 2, np.int64)
     out_len = np.zeros(batch_cycles, np.int64)
-    out_e = np.zeros(batch_cycles * L, np.int64)
+    out_e = np.zeros(max(batch_cycles * min(L, 16), L + 2), np.int64)
     out_rt = np.zeros(batch_cycles, np.float64)
     vcount = np.zeros(n, np.int64)
     vsum = np.zeros(n, np.float64)

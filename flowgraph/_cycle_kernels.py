@@ -112,6 +112,7 @@ def search(
     """
     L = max_len
     cap = out_len.shape[0]
+    ecap = out_e.shape[0]
     ncyc = 0
     ne = 0
     starts_done = 0
@@ -166,7 +167,7 @@ def search(
                 onpath[v] = 0
                 d -= 1
                 continue
-            if ncyc >= cap:
+            if ncyc >= cap or ne + L > ecap:
                 state[1] = d
                 return ncyc, ne, 0
             if state[4] >= step_budget:

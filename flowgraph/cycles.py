@@ -311,36 +311,63 @@ def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
                   True, weight, G.graph.get("scenario"))
 
 
+def _vertex_ids(labels: list[Any], nodes: Sequence[Any]) -> np.ndarray:
+    """Index of each node in ``labels`` (identity fast path for nodes 0..n-1)."""
+    n = len(labels)
+    if n and type(labels[0]) is int and labels[0] == 0 and labels[-1] == n - 1:
+        try:
+            return np.fromiter(nodes, np.int64, len(nodes))
+        except (TypeError, ValueError):  # pragma: no cover - mixed node types
+            pass
+    index = {x: i for i, x in enumerate(labels)}
+    return np.fromiter(map(index.__getitem__, nodes), np.int64, len(nodes))
+
+
+def _floats(ds: Sequence[dict[str, Any]], key: str, default: Any = math.nan) -> np.ndarray:
+    try:
+        out = np.fromiter((d.get(key, default) for d in ds), np.float64, len(ds))
+    except (TypeError, ValueError):
+        out = np.fromiter((_float(d.get(key, default)) for d in ds), np.float64, len(ds))
+    return out
+
+
 def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
+    from itertools import chain, repeat
+
     labels = _sorted_labels(G.nodes)
-    index = {n: i for i, n in enumerate(labels)}
-    rows = list(G.edges(data=True))
-    m = len(rows)
-    src = np.fromiter((index[u] for u, _, _ in rows), np.int64, m)
-    dst = np.fromiter((index[v] for _, v, _ in rows), np.int64, m)
-    amount = np.fromiter((_float(d.get(weight)) for _, _, d in rows), np.float64, m)
-    # a collapsed edge whose deals are all unknown carries amount 0 with has_unknown=True
-    unknown_all = np.fromiter(
-        (bool(d.get("has_unknown")) and _float(d.get(weight)) == 0.0 for _, _, d in rows),
-        bool, m)
-    amount[unknown_all] = np.nan
-    has_lo = any("amount_low" in d for _, _, d in rows)
-    has_hi = any("amount_high" in d for _, _, d in rows)
-    low = (np.fromiter((_float(d.get("amount_low", d.get(weight))) for _, _, d in rows),
-                       np.float64, m) if has_lo else amount.copy())
-    high = (np.fromiter((_float(d.get("amount_high", d.get(weight))) for _, _, d in rows),
-                        np.float64, m) if has_hi else amount.copy())
+    adj = [(u, nbrs) for u, nbrs in G.adjacency() if nbrs]
+    us = list(chain.from_iterable(repeat(u, len(nbrs)) for u, nbrs in adj))
+    vs = list(chain.from_iterable(nbrs.keys() for _, nbrs in adj))
+    ds = list(chain.from_iterable(nbrs.values() for _, nbrs in adj))
+    m = len(ds)
+    keys: set[str] = set().union(*ds) if m else set()
+    src = _vertex_ids(labels, us)
+    dst = _vertex_ids(labels, vs)
+    amount = _floats(ds, weight)
+    has_flag = "has_unknown" in keys
+    if has_flag:
+        partly = np.fromiter((bool(d.get("has_unknown")) for d in ds), bool, m)
+        # an older collapse convention: all deals unknown -> amount 0 with has_unknown
+        amount[partly & (amount == 0.0)] = np.nan
+    else:
+        partly = np.zeros(m, bool)
+    low = _floats(ds, "amount_low") if "amount_low" in keys else amount.copy()
+    high = _floats(ds, "amount_high") if "amount_high" in keys else amount.copy()
     low = np.where(np.isnan(amount), np.nan, np.where(np.isnan(low), amount, low))
     high = np.where(np.isnan(amount), np.nan, np.where(np.isnan(high), amount, high))
-    dlo = np.fromiter((_ordinal(d.get("date_lo")) for _, _, d in rows), np.int64, m)
-    dhi = np.fromiter((_ordinal(d.get("date_hi")) for _, _, d in rows), np.int64, m)
+    if "date_lo" in keys:
+        dlo = np.fromiter((_ordinal(d.get("date_lo")) for d in ds), np.int64, m)
+        dhi = np.fromiter((_ordinal(d.get("date_hi", d.get("date_lo"))) for d in ds),
+                          np.int64, m)
+    else:
+        dlo = np.full(m, -1, np.int64)
+        dhi = dlo.copy()
     bad = (dlo < 0) | (dhi < 0)
     dlo[bad] = -1
     dhi[bad] = -1
-    # partly unknown collapsed edges: the engine sees a known hop (at least this amount)
-    partly = np.fromiter((bool(d.get("has_unknown")) for _, _, d in rows), bool, m)
     info = None
-    if m and any(("flow_types" in d or "flow_type" in d or "deal_ids" in d) for _, _, d in rows):
+    if keys & {"flow_types", "flow_type", "deal_ids"}:
+        rows = list(zip(us, vs, ds))
         def ftype(d: dict[str, Any]) -> Any:
             if d.get("flow_type"):
                 return d["flow_type"]

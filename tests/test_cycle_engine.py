@@ -346,3 +346,25 @@ def test_strong_components_match_networkx(seed, interpreted):
         if lab >= 0:
             got.setdefault(int(lab), set()).add(v)
     assert {frozenset(c) for c in got.values()} == want
+
+
+def test_numba_cache_dir_falls_back_to_a_user_directory(monkeypatch, tmp_path):
+    from flowgraph import _cycle_engine as eng
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(eng.os, "access", lambda path, mode: False)  # read-only install
+    eng._configure_numba_cache()
+    assert eng.os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "flowgraph" / "numba")
+    assert (tmp_path / "flowgraph" / "numba").is_dir()
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/else")  # the user's choice wins
+    eng._configure_numba_cache()
+    assert eng.os.environ["NUMBA_CACHE_DIR"] == "/somewhere/else"
+
+
+@pytest.mark.parametrize("steps", [0, None])
+def test_tiny_buffers_with_long_cycles(monkeypatch, steps):
+    monkeypatch.setattr(cy, "_BATCH", 4)  # buffer of a few cycles, shorter than the longest
+    monkeypatch.setattr(cy, "_PY_STEPS", steps)
+    G = random_digraph(25, 70, 3)
+    assert fg_cycles(G, max_length=None) == nx_cycles(G)
