@@ -852,13 +852,10 @@ def stress_test(
     )
     if n_unknown:
         notes.append(f"{n_unknown} exposure(s) with unknown amounts are left out (not zero).")
-    miss_names = [str(names[i]) for i in missing_idx if total_exposure[i] > 0
-                  or model == "eisenberg-noe"]
-    if len(miss_names):
+    miss_names = [str(names[i]) for i in missing_idx if total_exposure[i] > 0]
+    if len(miss_names) and model != "eisenberg-noe":
         what = ("assumed equal to their total exposure to the network"
                 if missing_buffer == "exposure" else "excluded: they absorb losses but never fail")
-        if model == "eisenberg-noe":
-            what = "assumed able to pay what they owe from their own means"
         notes.append(f"No positive {buffer_label} for {len(miss_names)} compan"
                      f"{'y' if len(miss_names) == 1 else 'ies'} ({what}): "
                      + ", ".join(sorted(miss_names)) + ".")
@@ -952,9 +949,17 @@ def stress_test(
             for k, v in external_liabilities.items():
                 el[index[check_company(G, k)]] = float(v)
         no_e = np.isnan(e) | (e < 0)
+        e_shown = np.where(no_e, np.nan, e)
         e = np.where(no_e, pbar_net + el, e)
-        if no_e.any():
-            basis = np.where(no_e, "assumed: can pay its obligations", basis)
+        basis = np.where(no_e, np.where(pbar_net + el > 0, "assumed: can pay its obligations",
+                                        "missing: owes nothing"), ea_label).astype(object)
+        owing = [str(names[i]) for i in np.flatnonzero(no_e & (pbar_net + el > 0))]
+        if owing:
+            notes.append(
+                f"No {ea_label} for {len(owing)} compan{'y' if len(owing) == 1 else 'ies'} "
+                "that owe money (assumed able to pay what they owe from their own means): "
+                + ", ".join(sorted(owing)) + "."
+            )
         # the shocked companies pay exactly (1 - loss) of what they owe, whatever their own
         # means: give them enough external assets, and compare with them paying in full
         pbar0 = pbar_net + el
@@ -1001,7 +1006,7 @@ def stress_test(
             f"{nb} other compan{'y' if nb == 1 else 'ies'} already default"
             + ("s" if nb == 1 else "") + " (column baseline_default)."
         )
-        E = np.where(np.isnan(E_raw) | (E_raw <= 0), np.nan, E_raw)
+        E = e_shown
 
     loss_total = np.asarray(loss_total, dtype=float)
     loss_direct = np.minimum(np.asarray(loss_direct, dtype=float), loss_total)
