@@ -407,7 +407,7 @@ def _betweenness(H: nx.DiGraph) -> dict[Any, float]:
     n = H.number_of_nodes()
     try:
         import igraph as ig
-    except ImportError:  # pragma: no cover - igraph is a dependency
+    except ImportError:  # igraph is optional: fall back to networkx
         D = nx.DiGraph()
         D.add_nodes_from(H)
         D.add_edges_from((u, v, {"distance": 1.0 / d["amount"]})

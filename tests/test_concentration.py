@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import networkx as nx
 import numpy as np
@@ -248,3 +249,13 @@ def test_hhi_bounds_property(amounts):
     h = hhi(amounts)
     assert 10000 / len(amounts) - 1e-6 <= h <= 10000 + 1e-6
     assert hhi([*amounts, 0.0]) == pytest.approx(h)  # a zero share changes nothing
+
+
+def test_betweenness_without_igraph(monkeypatch):
+    # igraph is optional: the networkx fallback gives the same numbers
+    H = random_digraph(7, n=14)
+    with_ig = centrality(H).set_index("company")["betweenness"]
+    monkeypatch.setitem(sys.modules, "igraph", None)
+    without = centrality(H).set_index("company")["betweenness"]
+    assert without.to_dict() == pytest.approx(with_ig.to_dict())
+    assert centrality(H, betweenness=False)["betweenness"].isna().all()
