@@ -784,9 +784,11 @@ def _risk_statuses(opts: Options) -> Any:
                                       "(what a company depends on / who depends on it).")
 @click.option("--top", type=click.IntRange(min=1), metavar="N",
               help="Show only the first N rows (per direction for --view companies).")
+@click.option("--thresholds", type=(float, float), default=(1000.0, 1800.0), show_default=True,
+              metavar="LOW HIGH", help="HHI band limits (2023 US Merger Guidelines).")
 @click.option("--all-columns", is_flag=True, help="Show every column (always so for csv/json).")
 def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top: int | None,
-                      all_columns: bool) -> None:
+                      thresholds: tuple[float, float], all_columns: bool) -> None:
     """Who depends on few counterparties, and whose promises outrun their means.
 
     \b
@@ -794,13 +796,18 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
     above 1,800 highly concentrated), effective number of counterparties (10,000/HHI)
     and the largest counterparty's share.
     """
-    from . import concentration as conc
+    from .concentration import (
+        commitments,
+        concentration,
+        mutual_dependencies,
+        network_concentration,
+    )
 
     G = ctx_graph(opts)
     notes = [opts.filters_text(), _RISK_NOTE]
     short = opts.fmt in ("table", "markdown") and not all_columns
     if view == "companies":
-        df = conc.concentration(G, direction=direction, basis=basis,
+        df = concentration(G, direction=direction, basis=basis, thresholds=thresholds,
                                 statuses=_risk_statuses(opts) if basis == "exposures" else None)
         if top:
             df = df.groupby("direction", sort=True, group_keys=False).head(top)
@@ -819,7 +826,7 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
         st = [s for s in (opts.statuses or PENDING_STATUSES) if s != "disbursed"]
         if not st:
             raise click.UsageError("--view commitments needs a status other than disbursed")
-        df = conc.commitments(G, statuses=st)
+        df = commitments(G, statuses=st)
         if top:
             df = df.head(top)
         if short:
@@ -833,13 +840,13 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
         emit(df.reset_index(drop=True), opts, title="Commitments against fundamentals",
              notes=notes)
     elif view == "mutual":
-        df = conc.mutual_dependencies(G)
+        df = mutual_dependencies(G)
         if top:
             df = df.head(top)
         notes.append("a_from_b = share of A's inflow paid by B; weaker = the smaller share.")
         emit(df, opts, title="Mutual dependencies", notes=notes)
     else:
-        nc = conc.network_concentration(G)
+        nc = network_concentration(G)
         comp = nc.companies.head(top) if top else nc.companies
         tables: list[tuple[str | None, Any]] = [("Network concentration", nc.headline()),
                                                 ("Companies by flow", comp)]

@@ -259,3 +259,15 @@ def test_betweenness_without_igraph(monkeypatch):
     without = centrality(H).set_index("company")["betweenness"]
     assert without.to_dict() == pytest.approx(with_ig.to_dict())
     assert centrality(H, betweenness=False)["betweenness"].isna().all()
+
+
+@pytest.mark.parametrize("view", ["companies", "network"])
+def test_cli_concentration_in_a_fresh_process(view):
+    # a fresh interpreter: 'flowgraph.concentration' is both a module and a function name
+    import subprocess
+
+    r = subprocess.run([sys.executable, "-m", "flowgraph.cli", "concentration", "--dataset",
+                        "toy", "--view", view, "--thresholds", "1000", "1800"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "LabCo" in r.stdout

@@ -242,3 +242,14 @@ def test_exposure_relative_to_revenue(toy):
     assert dep.loc["LabCo", "to_revenue"] == pytest.approx(30 / 200)
     # FundCo has no revenue: NaN, not zero
     assert math.isnan(exposure(toy, "FundCo").depends_on["to_revenue"].iloc[0])
+
+
+def test_cli_exposure_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "flowgraph.cli", "exposure", "CloudCo",
+                        "--dataset", "toy", "--semantics"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "CloudCo depends on" in r.stdout and "Exposure semantics" in r.stdout

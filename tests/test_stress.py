@@ -394,3 +394,14 @@ def test_eisenberg_noe_external_liabilities_share_the_shortfall(toy):
     r2 = stress_test(toy, "LabCo", loss=0.5, model="eisenberg-noe",
                      external_assets="market_value_usd_bn")
     assert not r2.companies["baseline_default"].any()
+
+
+def test_cli_stress_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "flowgraph.cli", "stress", "--dataset", "toy",
+                        "--fail", "LabCo", "--loss", "0.5", "--model", "cascade"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "LeaseCo" in r.stdout
