@@ -214,32 +214,28 @@ def debtrank_propagate(
     if max_rounds < 1:
         raise ParameterError("max_rounds must be at least 1")
 
-    total = A if V is None else (A + V).tocsr()
-    inv_e = 1.0 / E
-    # relative impact matrix: row i scaled by 1 / E_i
     from scipy import sparse
 
-    Lam = sparse.diags(inv_e) @ total
-    Lam = Lam.tocsr()
+    total = A if V is None else sparse.csr_matrix(A + V)
+    total.eliminate_zeros()
+    inv_e = 1.0 / E
+    # relative impact matrix: row i scaled by 1 / E_i
+    Lam = sparse.csr_matrix(sparse.diags(inv_e) @ total)
     W = Lam.copy()
     if not differential:
         W.data = np.minimum(W.data, 1.0)
 
-    # first round: per-pair loss c_ij = A_ij d_pay_j + V_ij d_val_j (as a share of E_i)
-    C = (A @ sparse.diags(d_pay))
+    # first round: per-pair loss c_ij = A_ij d_pay_j + V_ij d_val_j, relative to E_i
+    C_abs = sparse.csr_matrix(A @ sparse.diags(d_pay))
     if V is not None:
-        C = C + V @ sparse.diags(d_val)
-    C = (sparse.diags(inv_e) @ C).tocsr()
+        C_abs = sparse.csr_matrix(C_abs + V @ sparse.diags(d_val))
+    C = sparse.csr_matrix(sparse.diags(inv_e) @ C_abs)
     if not differential:
-        # Battiston's cap: relative impact of j on i at most h_j-equivalent W_ij * share;
-        # min(1, A_ij/E_i) * c_ij/A_ij == min(c_ij/E_i, c_ij/A_ij)
-        Cd = C.tocoo()
-        tot_coo = total.tocsr()
-        a_ij = np.asarray(tot_coo[Cd.row, Cd.col]).reshape(-1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(a_ij > 0, Cd.data * E[Cd.row] / a_ij, 0.0)
-        Cd.data = np.minimum(Cd.data, share)
-        C = Cd.tocsr()
+        # Battiston's cap W_ij = min(1, A_ij / E_i) applied to the pair's loss share
+        # s_ij = c_ij / A_ij: W_ij * s_ij = min(c_ij / E_i, c_ij / A_ij)
+        t_inv = total.copy()
+        t_inv.data = 1.0 / t_inv.data
+        C = sparse.csr_matrix(C.minimum(sparse.csr_matrix(C_abs.multiply(t_inv))))
     shocked = (h0 > 0) | (d_pay > 0) | (d_val > 0)
     first = np.asarray(C[:, shocked].sum(axis=1)).reshape(-1) if shocked.any() else np.zeros(n)
 
@@ -893,8 +889,14 @@ def stress_test(
         fails_arr = part & (run.h >= 1.0 - 1e-12) & ~shocked
         round_hit = run.round_hit.astype(float)
         if (~part).any():
-            hit_ex = (~part) & (loss_total > 0)
-            round_hit = np.where(hit_ex & (round_hit < 0), 1.0, round_hit)
+            # an excluded company is hit one round after its first distressed counterparty
+            src = np.where(shocked, 0.0, np.where(part & (run.h > 0) & (round_hit >= 0),
+                                                  round_hit, np.inf))
+            Ac = (A_pay + A_val).tocoo()
+            first = np.full(n, np.inf)
+            np.minimum.at(first, Ac.row, src[Ac.col] + 1)
+            hit_ex = (~part) & (loss_total > 0) & np.isfinite(first)
+            round_hit = np.where(hit_ex, first, round_hit)
         debtrank_value = run.value
         rounds = run.rounds
         extra["distress"] = distress

@@ -405,3 +405,19 @@ def test_cli_stress_in_a_fresh_process():
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "LeaseCo" in r.stdout
+
+
+def test_debtrank_with_excluded_buffers(toy):
+    # LabCo and LeaseCo lose their buffers and are excluded: they still report what they
+    # lose on their claims. LabCo is shocked; ChipCo (h = 5/150 after round 1) then hits
+    # LabCo's 10 of promised funding in round 2: 10 * 5/150.
+    H = toy.copy()
+    for name in ("LabCo", "LeaseCo"):
+        del H.nodes[name]["equity_usd_bn"]
+    r = stress_test(H, "LabCo", loss=0.5, missing_buffer="exclude")
+    t = r.companies.set_index("company")
+    assert t.loc["LabCo", "loss"] == pytest.approx(10 * 5 / 150)
+    assert t.loc["LabCo", "round_hit"] == 2
+    assert t.loc["LeaseCo", "direct_loss"] == pytest.approx(6)  # 12 * 50%, uncapped
+    assert not t["fails"].any()
+    assert np.isnan(t.loc["LeaseCo", "distress"])
