@@ -164,7 +164,7 @@ def pruning_worker(seed: int) -> dict:
     """min_amount and time-order pruning vs enumerating everything and filtering after."""
     from flowgraph.cycles import cycles_from_arrays
 
-    n, m, bound = 20_000, 100_000, 5
+    n, m, bound = 20_000, 160_000, 5
     src, dst = gnm(n, m, seed)
     rng = np.random.default_rng(seed + 1)
     amount = np.round(rng.lognormal(0.0, 1.5, m), 3)

@@ -22,7 +22,7 @@ Algorithm (one engine for small and large networks):
 
 The search is resumable: it returns when its output buffer is full or after a given number
 of start vertices, so the caller can report progress and keep memory bounded. The kernels
-live in :mod:`flowgraph._cycle_kernels` as plain Python in numba's subset; they are compiled
+live in :mod:`flowgraph._cycles_kernels` as plain Python in numba's subset; they are compiled
 (``numba.njit(cache=True)``) on first real use. Tiny searches (like the bundled datasets)
 run the same kernels interpreted, within a budget of examined edges; a search that exceeds
 the budget continues compiled from where it stopped, so results never depend on the mode.
@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _cycle_kernels as K
+from . import _cycles_kernels as K
 
 BIG = K.BIG
 PY_STEPS = 20_000
@@ -108,7 +108,7 @@ def jitted() -> Any:
 def time_order_many(ptr: np.ndarray, hops: np.ndarray, dstart: np.ndarray, dend: np.ndarray,
                     dlo: np.ndarray, dhi: np.ndarray, window: int,
                     interpreted: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Time order of many cycles (see :func:`flowgraph._cycle_kernels.time_order_many`)."""
+    """Time order of many cycles (see :func:`flowgraph._cycles_kernels.time_order_many`)."""
     fn = K.time_order_many if interpreted else jitted().time_order_many
     return fn(ptr, hops, dstart, dend, dlo, dhi, window)
 

@@ -121,7 +121,7 @@ class CycleResult:
     ----------
     cycles : pandas.DataFrame
         One row per reported loop, sorted by round trip (largest first, unknown last), then
-        by the sequence of companies. Columns: ``rank`` (1-based), ``length`` (hops),
+        by the sequence of companies (with ``sort="length"``: shortest loops first). Columns: ``rank`` (1-based), ``length`` (hops),
         ``path`` ("A -> B -> A"), ``companies`` (tuple, starting at the company that sorts
         first), ``round_trip``, ``round_trip_bound`` ("exact", "upper", "lower",
         "approximate", "unknown"; see the module docstring), ``round_trip_is_upper_bound``,
