@@ -1127,7 +1127,7 @@ def find_cycles(
     >>> D.add_edge("Nvidia", "OpenAI", amount=100.0, flow_types=("equity_investment",))
     >>> D.add_edge("OpenAI", "Nvidia", amount=40.0, flow_types=("chip_purchase",))
     >>> r = find_cycles(D)
-    >>> r.n_found, r.cycles.loc[0, "round_trip"]
+    >>> r.n_found, float(r.cycles.loc[0, "round_trip"])
     (1, 40.0)
     >>> print(r.cycles.loc[0, "description"])
     Nvidia invests $100B in OpenAI; OpenAI buys $40B of chips from Nvidia. Up to $40B can come back to Nvidia.

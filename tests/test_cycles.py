@@ -420,3 +420,30 @@ def test_cli_cycles_errors():
     assert "unknown company" in res.output
     res = CliRunner().invoke(_cli(), ["cycles", "--dataset", "toy", "--max-length", "1"])
     assert res.exit_code == 2
+
+
+def test_edges_frame_without_the_amount_column_is_refused():
+    deals = pd.DataFrame({"payer": ["A", "B"], "payee": ["B", "A"], "amount_usd_bn": [1, 2]})
+    with pytest.raises(ParameterError, match="build_graph"):
+        find_cycles(deals)
+    assert find_cycles(deals, weight="amount_usd_bn").cycles.loc[0, "round_trip"] == 1
+
+
+def test_arrays_entry_point_errors():
+    from flowgraph.cycles import cycles_from_arrays
+
+    with pytest.raises(ParameterError):
+        cycles_from_arrays([0, 1], [1])
+    with pytest.raises(ParameterError):
+        cycles_from_arrays([0, 1], [1, 0], [1.0])
+    with pytest.raises(ParameterError):
+        cycles_from_arrays([0, 1], [1, 0], names=["only one"])
+    with pytest.raises(UnknownCompanyError):
+        cycles_from_arrays([0, 1], [1, 0], through=[7])
+
+
+def test_cli_cycles_markdown():
+    res = CliRunner().invoke(_cli(), ["cycles", "--dataset", "toy", "--format", "markdown"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("### 3 loops")
+    assert "| 1 | ChipCo -> LeaseCo -> ChipCo |" in res.output
