@@ -106,11 +106,11 @@ def jitted() -> Any:
 
 
 def time_order_many(ptr: np.ndarray, hops: np.ndarray, dstart: np.ndarray, dend: np.ndarray,
-                    dlo: np.ndarray, dhi: np.ndarray, window: int,
+                    dlo: np.ndarray, dhi: np.ndarray, window: int, possible: bool = False,
                     interpreted: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Time order of many cycles (see :func:`flowgraph._cycles_kernels.time_order_many`)."""
     fn = K.time_order_many if interpreted else jitted().time_order_many
-    return fn(ptr, hops, dstart, dend, dlo, dhi, window)
+    return fn(ptr, hops, dstart, dend, dlo, dhi, window, bool(possible))
 
 
 def scc_labels(n: int, indptr: np.ndarray, indices: np.ndarray,

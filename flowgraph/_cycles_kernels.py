@@ -13,18 +13,21 @@ import numpy as np
 BIG = np.int64(1) << 40
 
 
-def time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice):
+def time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice, possible):
     """Can one deal per hop be chosen so the dates increase round the loop?
 
     ``cyc[0:k]`` are the hops of the cycle in order; hop ``h``'s deals are
     ``dstart[h]..dend[h]`` in the deal arrays; ``dlo``/``dhi`` are day numbers of each deal's
     date bounds (``-1`` when the deal has no date). Deal ``a`` comes before deal ``b`` only
     when ``dhi[a] < dlo[b]`` (certainly before: the date intervals do not overlap).
+    With ``possible``, the question is weaker: are there days within the deals' date ranges
+    that never go back in time round the loop (same-day or overlapping deals allowed)?
 
-    Returns ``(span, start)``: the smallest certain span in days (``dhi`` of the last deal
-    minus ``dlo`` of the first) over rotations and first deals, and the hop position the
-    ordered chain starts at; ``(-1, -1)`` when no ordering exists (or none within
-    ``window`` days when ``window >= 0``). ``choice[0:k]`` receives the chosen deals.
+    Returns ``(span, start)``: the smallest span in days (``dhi`` of the last deal minus
+    ``dlo`` of the first; with ``possible``, the smallest possible elapsed time) over
+    rotations and first deals, and the hop position the chain starts at; ``(-1, -1)`` when
+    no ordering exists (or none within ``window`` days when ``window >= 0``).
+    ``choice[0:k]`` receives the chosen deals.
     """
     best = -1
     best_r = -1
@@ -34,7 +37,7 @@ def time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice):
             if dlo[f] < 0:
                 continue
             tmp[r] = f
-            cur = dhi[f]
+            cur = dlo[f] if possible else dhi[f]
             ok = True
             for j in range(1, k):
                 pos = (r + j) % k
@@ -42,7 +45,16 @@ def time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice):
                 bd = -1
                 bhi = BIG
                 for g in range(dstart[h], dend[h]):
-                    if dlo[g] >= 0 and dlo[g] > cur and dhi[g] < bhi:
+                    if dlo[g] < 0:
+                        continue
+                    if possible:
+                        # earliest day >= cur within g's range
+                        if dhi[g] >= cur:
+                            t = dlo[g] if dlo[g] > cur else cur
+                            if t < bhi:
+                                bhi = t
+                                bd = g
+                    elif dlo[g] > cur and dhi[g] < bhi:
                         bhi = dhi[g]
                         bd = g
                 if bd < 0:
@@ -63,7 +75,7 @@ def time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice):
     return best, best_r
 
 
-def time_order_many(ptr, hops, dstart, dend, dlo, dhi, window):
+def time_order_many(ptr, hops, dstart, dend, dlo, dhi, window, possible):
     """:func:`time_order_cycle` for many cycles (``ptr`` offsets into ``hops``).
 
     Returns ``span`` and ``start`` per cycle and the chosen deal per hop (flat, ``-1`` when
@@ -83,7 +95,8 @@ def time_order_many(ptr, hops, dstart, dend, dlo, dhi, window):
         k = ptr[c + 1] - ptr[c]
         for j in range(k):
             cyc[j] = hops[ptr[c] + j]
-        sp, r = time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice)
+        sp, r = time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice,
+                                 possible)
         span[c] = sp
         start[c] = r
         if sp >= 0:
@@ -219,7 +232,7 @@ def search(
                 path_e[d] = p
                 if time_on:
                     sp, _r = time_order_cycle(path_e, k, dstart, dend, dlo, dhi, window, tmp,
-                                             choice)
+                                              choice, False)
                     if sp < 0:
                         continue
                 rt = r_new if k_new > 0 else np.nan

@@ -40,8 +40,12 @@ b.date_lo``. So a year-only date does not order against any date in the same yea
 deals on the same day are not ordered either (they are simultaneous, not one funding the
 other). A loop is ``"ordered"`` when some rotation and one dated deal per hop give strictly
 increasing dates round the loop (and, with a ``window``, when the last deal's ``date_hi``
-is at most ``window`` days after the first deal's ``date_lo``); ``"unknown"`` when it is not
-ordered with the dated deals but some hop has an undated deal; ``"not ordered"`` otherwise.
+is at most ``window`` days after the first deal's ``date_lo``). It is ``"concurrent"`` when
+it is not ordered for certain but could be if deals whose date ranges overlap (same day,
+same month, a year-only date) happened at the same time: packages announced together are
+typically concurrent (the ``window`` does not apply to this weaker test). It is ``"unknown"`` when neither holds with the dated deals but some
+hop has an undated deal, and ``"not ordered"`` otherwise (going round, some date must
+fall back). ``time_ordered=True`` keeps only ``"ordered"`` loops.
 
 Self-loops (payer == payee) are invalid data and are ignored.
 
@@ -131,9 +135,10 @@ class CycleResult:
         ``limiting_payer``, ``limiting_payee``, ``flow_types`` (sorted tuple),
         ``weakest_status``, ``status_summary`` ("paid", "committed", "only announced",
         "includes rumored deals"), ``lowest_confidence``, ``has_estimate``, ``time_order``
-        ("ordered", "not ordered", "unknown"), ``time_order_start`` (company whose payment
-        starts the ordered chain), ``time_span_days`` (certain upper bound on days from the
-        first to the last deal of the chain), ``n_deals``, ``deal_ids`` and
+        ("ordered", "concurrent", "unknown", "not ordered"; see the module docstring),
+        ``time_order_start`` (for ordered loops, the company whose payment starts the
+        chain), ``time_span_days`` (for ordered loops, a certain upper bound on the days from
+        the first to the last deal of the chain), ``n_deals``, ``deal_ids`` and
         ``description`` (a sentence).
     hops : pandas.DataFrame
         One row per hop of each reported loop (``rank``, ``hop`` position, ``payer``,
@@ -837,7 +842,9 @@ def _run(
         "counted as zero: a loop with an undisclosed hop shows the round trip of its known "
         "hops as an upper bound ('<=').",
         "Time order: a deal counts as before another only when its whole date range ends "
-        "before the other's begins (a year-only date does not order against the same year).",
+        "before the other's begins (a year-only date does not order against the same year); "
+        "'concurrent' loops could be in order only if deals with overlapping dates (such as "
+        "a package announced the same day) happened at the same time.",
     ]
     if H.n_self_loops:
         notes.append(f"{H.n_self_loops} deal(s) with payer == payee ignored.")
@@ -895,7 +902,13 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
                                                H.dptr[1:].copy(), H.dlo, H.dhi, window,
                                                interpreted=interpreted)
     ordered = span >= 0
-    time_order = np.where(ordered, "ordered", np.where(undated, "unknown", "not ordered"))
+    pspan, _, _ = eng.time_order_many(ptr, hop_flat, H.dptr[:-1].copy(), H.dptr[1:].copy(),
+                                      H.dlo, H.dhi, -1, possible=True,
+                                      interpreted=interpreted)
+    concurrent = ~ordered & (pspan >= 0)
+    time_order = np.where(ordered, "ordered",
+                          np.where(concurrent, "concurrent",
+                                   np.where(undated, "unknown", "not ordered"))).astype(object)
 
     payer = labels[H.src[hop_flat]]
     payee = labels[H.dst[hop_flat]]

@@ -205,6 +205,17 @@ def brute_time_order(M, cycle, window=None):
                 span = (choice[-1]["date_hi"] - choice[0]["date_lo"]).days
                 if window is None or span <= window:
                     return "ordered"
+    for r in range(k):  # possibly ordered: some days within the ranges never go back
+        rot = hops[r:] + hops[:r]
+        dated = [[d for d in h if d["date_lo"] is not None] for h in rot]
+        for choice in itertools.product(*dated):
+            t = choice[0]["date_lo"]
+            for d in choice[1:]:
+                t = max(t, d["date_lo"])
+                if t > d["date_hi"]:
+                    break
+            else:
+                return "concurrent"
     return "unknown" if any_undated else "not ordered"
 
 
