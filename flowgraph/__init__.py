@@ -81,13 +81,13 @@ _LAZY: dict[str, str] = {
     "summarize": "summary",
     # risk: exposures, concentration, stress tests
     "CompanyExposure": "exposure",
-    "exposure": "exposure",
+    "company_exposure": "exposure",
     "exposures": "exposure",
     "semantics_table": "exposure",
     "NetworkConcentration": "concentration",
     "centrality": "concentration",
     "commitments": "concentration",
-    "concentration": "concentration",
+    "company_concentration": "concentration",
     "dependency_matrix": "concentration",
     "hhi": "concentration",
     "mutual_dependencies": "concentration",
@@ -127,12 +127,12 @@ __all__ = [
     "collapse",
     "commitments",
     "company_circulation",
-    "concentration",
+    "company_concentration",
+    "company_exposure",
     "cycle_participation",
     "cycles_from_arrays",
     "deals_frame",
     "dependency_matrix",
-    "exposure",
     "exposures",
     "filter_deals",
     "find_cycles",
@@ -206,14 +206,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         NetworkConcentration,
         centrality,
         commitments,
-        concentration,
+        company_concentration,
         dependency_matrix,
         hhi,
         mutual_dependencies,
         network_concentration,
     )
     from .cycles import CycleResult, cycle_participation, cycles_from_arrays, find_cycles
-    from .exposure import CompanyExposure, exposure, exposures, semantics_table
+    from .exposure import CompanyExposure, company_exposure, exposures, semantics_table
     from .stress import StressResult, stress_test
     from .html import to_html
     from .report import Report, write_report

@@ -798,7 +798,7 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
     """
     from .concentration import (
         commitments,
-        concentration,
+        company_concentration,
         mutual_dependencies,
         network_concentration,
     )
@@ -807,7 +807,7 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
     notes = [opts.filters_text(), _RISK_NOTE]
     short = opts.fmt in ("table", "markdown") and not all_columns
     if view == "companies":
-        df = concentration(G, direction=direction, basis=basis, thresholds=thresholds,
+        df = company_concentration(G, direction=direction, basis=basis, thresholds=thresholds,
                                 statuses=_risk_statuses(opts) if basis == "exposures" else None)
         if top:
             df = df.groupby("direction", sort=True, group_keys=False).head(top)
@@ -871,11 +871,11 @@ def exposure_cmd(company: str, opts: Options, show_deals: bool, show_semantics: 
     Risk kinds: revenue (a customer's unpaid promise), funding (a promised investment
     or loan), equity (a stake or warrants), credit (a loan to be repaid).
     """
-    from .exposure import exposure, semantics_table
+    from .exposure import company_exposure, semantics_table
 
     G = ctx_graph(opts)
     st = _risk_statuses(opts)
-    e = exposure(G, company, statuses=st)
+    e = company_exposure(G, company, statuses=st)
     short = opts.fmt in ("table", "markdown")
     dep = e.depends_on.drop(columns=["sources"]) if short else e.depends_on
     by = e.depended_on_by.drop(columns=["sources"]) if short else e.depended_on_by

@@ -1,6 +1,6 @@
 """Concentration: who depends on few counterparties, and whose promises outrun their means.
 
-- :func:`concentration`: per company and direction (money in: customers and funders; money
+- :func:`company_concentration`: per company and direction (money in: customers and funders; money
   out: suppliers and investees), the Herfindahl-Hirschman index on the 0-10,000 scale, the
   effective number of counterparties, the largest counterparty and its share, and the band
   of the 2023 US Merger Guidelines.
@@ -17,8 +17,6 @@ table counts the deals left out (``n_unknown``).
 from __future__ import annotations
 
 import math
-import sys
-import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +41,7 @@ __all__ = [
     "NetworkConcentration",
     "centrality",
     "commitments",
-    "concentration",
+    "company_concentration",
     "concentration_band",
     "dependency_matrix",
     "hhi",
@@ -162,7 +160,7 @@ def _pairs(G: nx.Graph, basis: str, statuses: Any, semantics: Any, weight: str) 
     return out
 
 
-def concentration(
+def company_concentration(
     G: nx.Graph,
     *,
     direction: str = "both",
@@ -212,7 +210,7 @@ def concentration(
     >>> D = nx.DiGraph()
     >>> D.add_edge("OpenAI", "Oracle", amount=300.0)
     >>> D.add_edge("Meta", "Oracle", amount=100.0)
-    >>> t = concentration(D, direction="in")
+    >>> t = company_concentration(D, direction="in")
     >>> t.loc[t.company == "Oracle", ["hhi", "top_counterparty", "top_share"]].values.tolist()
     [[6250.0, 'OpenAI', 0.75]]
     """
@@ -788,18 +786,3 @@ def commitments(
                             ascending=[False, False, True], na_position="last", kind="stable")
         df = df.drop(columns="_n").reset_index(drop=True)
     return df
-
-
-class _CallableModule(types.ModuleType):
-    """Make ``flowgraph.concentration(...)`` call :func:`concentration`.
-
-    The function has the same name as this module, and importing the module sets the
-    package attribute ``flowgraph.concentration`` to the module; calling the module forwards to the
-    function so that both spellings work.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return concentration(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -25,8 +25,6 @@ callers can override per flow type with ``semantics=``. Amounts that are unknown
 from __future__ import annotations
 
 import math
-import sys
-import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +43,7 @@ __all__ = [
     "PENDING_STATUSES",
     "RISK_KINDS",
     "CompanyExposure",
-    "exposure",
+    "company_exposure",
     "exposures",
     "semantics_table",
 ]
@@ -407,7 +405,7 @@ class CompanyExposure:
     totals: pd.DataFrame
 
 
-def exposure(
+def company_exposure(
     G: nx.Graph,
     company: str,
     *,
@@ -439,7 +437,7 @@ def exposure(
     ...                flow_type="compute_contract", status="committed")
     >>> _ = M.add_edge("Meta", "Oracle", key="d2", amount=100.0,
     ...                flow_type="compute_contract", status="committed")
-    >>> e = exposure(M, "oracle")
+    >>> e = company_exposure(M, "oracle")
     >>> e.depends_on[["counterparty", "share"]].values.tolist()
     [['OpenAI', 0.75], ['Meta', 0.25]]
     """
@@ -483,18 +481,3 @@ def exposure(
     totals = pd.DataFrame(trows, columns=["risk", "at_risk", "n_unknown_at_risk",
                                           "owed_to_others", "n_unknown_owed", "revenue_usd_bn"])
     return CompanyExposure(name, depends_on, depended_on_by, deals, totals)
-
-
-class _CallableModule(types.ModuleType):
-    """Make ``flowgraph.exposure(...)`` call :func:`exposure`.
-
-    The function has the same name as this module, and importing the module sets the
-    package attribute ``flowgraph.exposure`` to the module; calling the module forwards to the
-    function so that both spellings work.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return exposure(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

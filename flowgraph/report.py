@@ -377,7 +377,7 @@ def write_report(
     conc = importlib.import_module("flowgraph.concentration")
 
     netc = conc.network_concentration(G, weight=weight, include_keystones=False)
-    conc_in = conc.concentration(G, direction="in", weight=weight)
+    conc_in = conc.company_concentration(G, direction="in", weight=weight)
     commits = conc.commitments(G, weight=weight)
     # ---- stress
     say("report: stress test")

@@ -16,7 +16,7 @@ from flowgraph.cli import main
 from flowgraph.concentration import (
     centrality,
     commitments,
-    concentration,
+    company_concentration,
     concentration_band,
     dependency_matrix,
     hhi,
@@ -79,7 +79,7 @@ def test_bands_edges_and_custom_thresholds():
 def test_toy_concentration_by_hand(toy):
     # datasets/README.md: LabCo receives 15 (FundCo) + 10 (ChipCo): shares 60/40, HHI 5200.
     # ChipCo receives 6 (CloudCo) + 8 (LeaseCo): HHI (6/14)^2+(8/14)^2 = 5102.04.
-    t = concentration(toy).set_index(["company", "direction"])
+    t = company_concentration(toy).set_index(["company", "direction"])
     lab = t.loc[("LabCo", "in")]
     assert lab["hhi"] == pytest.approx(5200)
     assert lab["effective_n"] == pytest.approx(10000 / 5200)
@@ -95,18 +95,18 @@ def test_toy_concentration_by_hand(toy):
 
 
 def test_concentration_directions_and_sorting(toy):
-    t = concentration(toy, direction="in")
+    t = company_concentration(toy, direction="in")
     assert set(t["direction"]) == {"in"}
     h = t["hhi"].fillna(-1).tolist()
     assert h == sorted(h, reverse=True)
     with pytest.raises(ParameterError):
-        concentration(toy, direction="sideways")
+        company_concentration(toy, direction="sideways")
     with pytest.raises(ParameterError):
-        concentration(toy, basis="vibes")
+        company_concentration(toy, basis="vibes")
 
 
 def test_concentration_on_exposures(toy):
-    t = concentration(toy, basis="exposures", direction="in").set_index("company")
+    t = company_concentration(toy, basis="exposures", direction="in").set_index("company")
     # LeaseCo depends on LabCo (12, compute) and ChipCo (5, announced backstop)
     assert t.loc["LeaseCo", "hhi"] == pytest.approx(1e4 * ((12 / 17) ** 2 + (5 / 17) ** 2))
 
@@ -114,7 +114,7 @@ def test_concentration_on_exposures(toy):
 @pytest.mark.parametrize("seed", range(5))
 def test_hhi_matches_definition_on_random_graphs(seed):
     H = random_digraph(seed)
-    t = concentration(H, direction="in").set_index("company")
+    t = company_concentration(H, direction="in").set_index("company")
     for v in H:
         amounts = [d["amount"] for _, _, d in H.in_edges(v, data=True)]
         if not amounts:
@@ -220,7 +220,7 @@ def test_commitments_unknown_amounts_counted():
 
 def test_caller_graph_not_mutated(toy):
     before = (nx.to_dict_of_dicts(toy), dict(toy.nodes(data=True)))
-    concentration(toy)
+    company_concentration(toy)
     commitments(toy)
     network_concentration(toy)
     assert (nx.to_dict_of_dicts(toy), dict(toy.nodes(data=True))) == before

@@ -17,7 +17,7 @@ from flowgraph.exposure import (
     DEFAULT_SEMANTICS,
     EXPOSURE_COLUMNS,
     RISK_KINDS,
-    exposure,
+    company_exposure,
     exposures,
     semantics_table,
 )
@@ -163,7 +163,7 @@ def test_unknown_amounts_stay_nan_and_are_counted():
         ("k", "A", "S", 30.0, "compute_contract", "committed"),
         ("u", "B", "S", math.nan, "compute_contract", "committed"),
     ])
-    e = exposure(M, "S")
+    e = company_exposure(M, "S")
     dep = e.depends_on.set_index("counterparty")
     assert dep.loc["A", "share"] == 1.0  # share of known amounts only
     assert math.isnan(dep.loc["B", "amount"]) and dep.loc["B", "n_unknown"] == 1
@@ -179,7 +179,7 @@ def test_exposure_of_one_company_both_directions():
         ("n1", "Oracle", "Nvidia", 40.0, "chip_purchase", "announced"),
         ("n2", "Google", "Nvidia", 60.0, "chip_purchase", "committed"),
     ])
-    e = exposure(M, "ORACLE")
+    e = company_exposure(M, "ORACLE")
     assert e.company == "Oracle"
     assert e.depends_on[["counterparty", "amount", "share"]].values.tolist() == [
         ["OpenAI", 300.0, 0.75], ["Meta", 100.0, 0.25]]
@@ -200,7 +200,7 @@ def test_oracle_backlog_share_of_openai_matches_the_deals_table(ai):
     known = back.dropna(subset=["amount_usd_bn"])
     expected = known.loc[known["payer"] == "OpenAI", "amount_usd_bn"].sum() / known[
         "amount_usd_bn"].sum()
-    e = exposure(ai, "Oracle").depends_on
+    e = company_exposure(ai, "Oracle").depends_on
     row = e[(e["counterparty"] == "OpenAI") & (e["risk"] == "revenue")]
     assert row["share"].iloc[0] == pytest.approx(expected)
     assert e.loc[e["risk"] == "revenue", "n_unknown"].sum() == back["amount_usd_bn"].isna().sum()
@@ -208,7 +208,7 @@ def test_oracle_backlog_share_of_openai_matches_the_deals_table(ai):
 
 def test_unknown_company_suggests_close_matches(toy):
     with pytest.raises(UnknownCompanyError, match="did you mean LabCo"):
-        exposure(toy, "LabCoo")
+        company_exposure(toy, "LabCoo")
 
 
 def test_collapsed_graph_is_accepted(toy):
@@ -221,7 +221,7 @@ def test_collapsed_graph_is_accepted(toy):
 def test_caller_graph_not_mutated(toy):
     before = nx.to_dict_of_dicts(toy)
     exposures(toy)
-    exposure(toy, "LabCo")
+    company_exposure(toy, "LabCo")
     assert nx.to_dict_of_dicts(toy) == before
 
 
@@ -238,10 +238,10 @@ def test_cli_exposure():
 
 def test_exposure_relative_to_revenue(toy):
     # toy companies table: CloudCo revenue 200; LabCo owes it 30 -> 0.15 of a year's revenue.
-    dep = exposure(toy, "CloudCo").depends_on.set_index("counterparty")
+    dep = company_exposure(toy, "CloudCo").depends_on.set_index("counterparty")
     assert dep.loc["LabCo", "to_revenue"] == pytest.approx(30 / 200)
     # FundCo has no revenue: NaN, not zero
-    assert math.isnan(exposure(toy, "FundCo").depends_on["to_revenue"].iloc[0])
+    assert math.isnan(company_exposure(toy, "FundCo").depends_on["to_revenue"].iloc[0])
 
 
 def test_cli_exposure_in_a_fresh_process():
