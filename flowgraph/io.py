@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -50,6 +51,7 @@ COMPANY_ALIASES = {
 COMPANY_NUMERIC = schema.FUNDAMENTALS
 COMPANY_DATES = tuple(c for c in schema.COMPANY_COLUMNS if c.endswith("_as_of"))
 MAX_PROBLEMS_PER_KIND = 1000
+_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 # --------------------------------------------------------------------------- datasets
@@ -263,11 +265,10 @@ def _clean_text(v: Any) -> str | None:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    """Strings stripped, blanks as None (object dtype); cleans each distinct value once."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    cleaned = np.array([_clean_text(v) for v in uniques.to_numpy(dtype=object)] + [None],
-                       dtype=object)
-    return pd.Series(cleaned[codes], index=series.index, dtype=object)
+    """Strings stripped, blanks as None (object dtype)."""
+    values = [(v.strip() or None) if type(v) is str else _clean_text(v)
+              for v in series.to_numpy(dtype=object)]
+    return pd.Series(values, index=series.index, dtype=object)
 
 
 def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
@@ -625,7 +626,9 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
     if "source_url" in df.columns:
         s = col_text("source_url")
         add("warning", "no source URL", np.flatnonzero(s.isna().to_numpy()), "source_url")
-        bad = s.notna() & ~s.fillna("").str.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        url_like = np.array([bool(_URL_RE.match(str(u))) for u in uniques] + [True], dtype=bool)
+        bad = pd.Series(~url_like[codes], index=s.index)
         add("warning", "source is not a URL", np.flatnonzero(bad.to_numpy()), "source_url",
             s.to_numpy())
     else:
