@@ -726,20 +726,21 @@ def commitments(
         raise ParameterError("commitments counts promised money only; 'disbursed' is paid")
     non_cash = set(non_cash)
     f = _flow_table(G, st, weight)
-    f = f[~f["flow_type"].isin(non_cash)] if len(f) else f
+    # .loc with boolean masks: on an empty table, df[empty_mask] would select no columns
+    f = f.loc[~f["flow_type"].isin(non_cash)]
     inv = set(schema.INVESTMENT_FLOW_TYPES)
 
     def sums(frame: pd.DataFrame, by: str) -> tuple[pd.Series, pd.Series]:
-        k = frame[frame["amount_known"]]
-        return (k.groupby(by)["amount"].sum(),
-                frame[~frame["amount_known"]].groupby(by)["deal_id"].count())
+        known = frame["amount_known"].astype(bool)
+        return (frame.loc[known].groupby(by)["amount"].sum(),
+                frame.loc[~known].groupby(by)["deal_id"].count())
 
-    is_inv = f["flow_type"].isin(inv) if len(f) else pd.Series(dtype=bool)
+    is_inv = f["flow_type"].isin(inv)
     out_all, out_unk = sums(f, "payer")
-    out_com, _ = sums(f[~is_inv], "payer")
-    out_inv, _ = sums(f[is_inv], "payer")
-    in_back, in_unk_b = sums(f[~is_inv], "payee")
-    in_fund, in_unk_f = sums(f[is_inv], "payee")
+    out_com, _ = sums(f.loc[~is_inv], "payer")
+    out_inv, _ = sums(f.loc[is_inv], "payer")
+    in_back, in_unk_b = sums(f.loc[~is_inv], "payee")
+    in_fund, in_unk_f = sums(f.loc[is_inv], "payee")
     in_unk = in_unk_b.add(in_unk_f, fill_value=0)
 
     rows = []

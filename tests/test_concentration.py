@@ -218,6 +218,23 @@ def test_commitments_unknown_amounts_counted():
         commitments(M, statuses=["disbursed"])
 
 
+def test_commitments_with_no_promised_deals(toy):
+    # a graph whose deals are all paid (or none at all) has nothing promised: zeros, no crash
+    M = nx.MultiDiGraph()
+    M.add_node("A", revenue_usd_bn=10.0, cash_usd_bn=2.0)
+    M.add_edge("A", "B", key="p", amount=5.0, flow_type="lease", status="disbursed")
+    t = commitments(M).set_index("company")
+    assert t.loc["A", "commitments_out"] == 0.0 and t.loc["B", "backlog_in"] == 0.0
+    assert t.loc["A", "funding_gap"] == -2.0
+    empty = fg.build_graph(fg.load_dataset("toy"), as_of="1990")
+    assert empty.number_of_edges() == 0
+    assert (commitments(empty)["commitments_out"] == 0).all()
+    r = CliRunner().invoke(main, ["concentration", "--dataset", "toy", "--as-of", "1990",
+                                  "--view", "commitments", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("company,")
+
+
 def test_caller_graph_not_mutated(toy):
     before = (nx.to_dict_of_dicts(toy), dict(toy.nodes(data=True)))
     company_concentration(toy)
