@@ -264,11 +264,23 @@ def _clean_text(v: Any) -> str | None:
     return text or None
 
 
+def _bools(series: pd.Series) -> pd.Series:
+    """:func:`schema.parse_bool` of each cell (object dtype: True, False or None), computed
+    once per distinct value."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    parsed = np.array([schema.parse_bool(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(parsed[codes], index=series.index, dtype=object)
+
+
 def _text(series: pd.Series) -> pd.Series:
     """Strings stripped, blanks as None (object dtype)."""
-    values = [(v.strip() or None) if type(v) is str else _clean_text(v)
-              for v in series.to_numpy(dtype=object)]
-    return pd.Series(values, index=series.index, dtype=object)
+    arr = series.to_numpy(dtype=object)
+    out = np.full(len(arr), None, dtype=object)
+    present = np.flatnonzero(~pd.isna(series).to_numpy())
+    if len(present):
+        out[present] = [(v.strip() or None) if type(v) is str else _clean_text(v)
+                        for v in arr[present]]
+    return pd.Series(out, index=series.index, dtype=object)
 
 
 def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
@@ -299,7 +311,7 @@ def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
                 out[col] = np.nan
         elif col == "estimate":
             if col in src:
-                out[col] = src[col].map(lambda v: bool(schema.parse_bool(v)))
+                out[col] = _bools(src[col]).map(bool).astype(bool)
             else:
                 out[col] = False
         elif col in src:
@@ -335,7 +347,7 @@ def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
         if col in COMPANY_NUMERIC:
             out[col] = pd.to_numeric(src[col], errors="coerce").astype(float) if col in src else np.nan
         elif col == "listed":
-            out[col] = src[col].map(schema.parse_bool).astype(object) if col in src else None
+            out[col] = _bools(src[col]) if col in src else None
         elif col in src:
             out[col] = _text(src[col])
         else:
@@ -637,7 +649,7 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
     if "estimate" in df.columns:
         raw = df["estimate"]
         blank = _blank_mask(raw)
-        parsed = raw.map(schema.parse_bool)
+        parsed = _bools(raw)
         bad = ~blank & parsed.isna().to_numpy()
         add("error", "estimate must be true or false", np.flatnonzero(bad), "estimate",
             raw.to_numpy())
@@ -645,17 +657,20 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
     id_set = set(ids.dropna())
     sup_graph: dict[str, list[str]] = {}
     if "supersedes" in df.columns:
-        for i, v in enumerate(col_text("supersedes").to_numpy()):
-            targets = schema.split_ids(v)
+        ids_arr = ids.to_numpy()
+        sup = col_text("supersedes").to_numpy()
+        for i in np.flatnonzero(pd.notna(sup)):
+            i = int(i)
+            targets = schema.split_ids(sup[i])
             for t in targets:
                 if t not in id_set:
                     problems.append(Problem("error", "supersedes a deal_id that does not exist",
                                             source, i + 1, "supersedes", t))
-                elif t == ids[i]:
+                elif t == ids_arr[i]:
                     problems.append(Problem("error", "a deal cannot supersede itself",
                                             source, i + 1, "supersedes", t))
-            if ids[i] is not None and targets:
-                sup_graph.setdefault(ids[i], []).extend(t for t in targets if t in id_set)
+            if ids_arr[i] is not None and targets:
+                sup_graph.setdefault(ids_arr[i], []).extend(t for t in targets if t in id_set)
         cycle = _find_cycle(sup_graph)
         if cycle:
             row_of = {d: i for i, d in enumerate(ids.to_numpy()) if d is not None}
@@ -663,13 +678,15 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
                 "error", "cycle of supersessions: " + " -> ".join([*cycle, cycle[0]]),
                 source, row_of.get(cycle[0], -1) + 1, "supersedes", ";".join(cycle)))
     if "part_of" in df.columns:
-        for i, v in enumerate(col_text("part_of").to_numpy()):
-            if v is None:
-                continue
+        ids_arr = ids.to_numpy()
+        part = col_text("part_of").to_numpy()
+        for i in np.flatnonzero(pd.notna(part)):
+            i = int(i)
+            v = part[i]
             if v not in id_set:
                 problems.append(Problem("error", "part_of names a deal_id that does not exist",
                                         source, i + 1, "part_of", v))
-            elif v == ids[i]:
+            elif v == ids_arr[i]:
                 problems.append(Problem("error", "a deal cannot be part of itself",
                                         source, i + 1, "part_of", v))
     return problems
@@ -768,7 +785,7 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list
     if "listed" in df.columns:
         raw = df["listed"]
         blank = _blank_mask(raw)
-        for i in np.flatnonzero(~blank & raw.map(schema.parse_bool).isna().to_numpy()):
+        for i in np.flatnonzero(~blank & _bools(raw).isna().to_numpy()):
             problems.append(Problem("error", "listed must be true or false", source, int(i) + 1,
                                     "listed", _cell(raw.iloc[i])))
     return problems
