@@ -254,7 +254,8 @@ def _cycles(
         from .cycles import find_cycles
     except ImportError:  # pragma: no cover - the module ships with flowgraph
         return [], "cycle analysis not available in this installation", None
-    kwargs: dict[str, Any] = {"weight": weight, "limit": top, "progress": progress}
+    kwargs: dict[str, Any] = {"weight": weight, "limit": top, "progress": progress,
+                              "sort": "length"}
     if max_length is not None:
         kwargs["max_length"] = max_length
     if company is not None:

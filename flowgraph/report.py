@@ -360,8 +360,9 @@ def write_report(
     say("report: finding cycles")
     from .cycles import find_cycles
 
+    # Shortest loops first (as `flowgraph cycles`): longer loops mostly chain the same deals.
     cyc = find_cycles(G, weight=weight, max_length=max_cycle_length, limit=top,
-                      progress=progress)
+                      sort="length", progress=progress)
     ct = cyc.cycles
     # ---- circulation
     say("report: maximal circulation")
@@ -503,7 +504,9 @@ def write_report(
         "of deals where money paid by a company can come back to it. The round trip is the "
         "smallest hop on the loop, the most that can go all the way round once; loops share "
         "deals, so their round trips cannot be added up."
-        + (f" The {len(ct)} with the largest round trip are shown." if cyc.truncated else "")
+        + (f" The {len(ct)} shortest are shown, largest round trip first within each length"
+           " (the cycles command with --sort round-trip ranks them all by round trip)."
+           if cyc.truncated else "")
     )
     for _i, r in ct.iterrows():
         csec.bullets.append(f"{int(r['rank'])}. {r['description']}")
