@@ -613,7 +613,7 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
     """
     from .cycles import find_cycles
 
-    G = ctx_graph(opts)
+    G = ctx_data(opts)
     res = find_cycles(G, max_length=max_length, min_amount=min_amount,
                       through=list(through) or None, time_ordered=time_ordered,
                       window=window, limit=limit, sort=sort.replace("-", "_"),
@@ -682,7 +682,7 @@ def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], to
     """
     from . import circulation as circ
 
-    G = ctx_graph(opts)
+    G = ctx_data(opts)
     report = progress_printer(progress)
     full = opts.fmt in ("csv", "json")
 
