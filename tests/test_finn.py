@@ -136,3 +136,28 @@ def test_errors():
         finn_cycling_index(np.array([[0, 1.0], [1, 0]]), inputs=[1.0])
     with pytest.raises(ParameterError):
         finn_cycling_index(np.array([[0, -1.0], [1, 0]]), inputs=[1.0, 1.0])
+
+
+# Oyster reef model (Dame and Patten 1981), enaR's ``oyster`` data set, as entered in the enaR
+# authors' example script for the package paper (MKLau/enaR_development, src/table4.R):
+# internal flows oriented row (from) to column (to), one input, outputs = respiration.
+# The enaR paper (Borrett and Lau 2014, Methods in Ecology and Evolution 5:1206) reports for
+# this model TST = 83.58 and FCI = 0.11.
+OYSTER_NODES = ["Filter Feeders", "Microbiota", "Meiofauna", "Deposit Feeders", "Predators",
+                "Deposited Detritus"]
+OYSTER_F_COLUMN_MAJOR = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 8.1721, 0, 1.2060, 0, 0, 0, 7.2745,
+    0, 1.2060, 0.6609, 0, 0, 0.6431, 0.5135, 0, 0,
+    0.1721, 0, 0, 15.7910, 0, 4.2403, 1.9076, 0.3262, 0,
+]
+OYSTER_INPUTS = [41.47, 0, 0, 0, 0, 0]
+OYSTER_OUTPUTS = [25.1650, 5.76, 3.5794, 0.4303, 0.3594, 6.1759]
+
+
+def test_oyster_reef_published_tst_and_fci():
+    F = np.array(OYSTER_F_COLUMN_MAJOR, dtype=float).reshape(6, 6, order="F")
+    flows = pd.DataFrame(F, index=OYSTER_NODES, columns=OYSTER_NODES)
+    r = finn_cycling_index(flows, inputs=OYSTER_INPUTS, outputs=OYSTER_OUTPUTS)
+    assert r.tst == pytest.approx(83.58, abs=0.005)
+    assert r.fci == pytest.approx(0.11, abs=0.005)
