@@ -178,13 +178,9 @@ def ctx_dataset(opts: Options) -> Any:
     return load_dataset(opts.dataset)
 
 
-def ctx_graph(opts: Options) -> Any:
-    """The filtered deal graph (MultiDiGraph) the options describe."""
-    from .graph import build_graph
-
-    ds = ctx_dataset(opts)
-    return build_graph(
-        ds,
+def _filter_kwargs(opts: Options) -> dict[str, Any]:
+    """The options as keyword arguments of :func:`flowgraph.build_graph`/``filter_deals``."""
+    return dict(
         as_of=opts.as_of,
         flow_types=opts.flow_types or None,
         statuses=opts.statuses or None,
@@ -195,6 +191,13 @@ def ctx_graph(opts: Options) -> Any:
         include_superseded=opts.include_superseded,
         include_tranches=opts.include_superseded,
     )
+
+
+def ctx_graph(opts: Options) -> Any:
+    """The filtered deal graph (MultiDiGraph) the options describe."""
+    from .graph import build_graph
+
+    return build_graph(ctx_dataset(opts), **_filter_kwargs(opts))
 
 
 LARGE_NETWORK = 50_000
@@ -208,17 +211,7 @@ def ctx_data(opts: Options) -> Any:
     from .graph import build_graph, filter_deals
 
     ds = ctx_dataset(opts)
-    kwargs = dict(
-        as_of=opts.as_of,
-        flow_types=opts.flow_types or None,
-        statuses=opts.statuses or None,
-        min_confidence=opts.min_confidence,
-        include=opts.include or None,
-        exclude=opts.exclude or None,
-        scenario=opts.scenario,
-        include_superseded=opts.include_superseded,
-        include_tranches=opts.include_superseded,
-    )
+    kwargs = _filter_kwargs(opts)
     if len(ds.deals) > LARGE_NETWORK:
         return filter_deals(ds, **kwargs)
     return build_graph(ds, **kwargs)
@@ -242,7 +235,17 @@ def progress_printer(enabled: bool | None = None) -> Callable[[str], None] | Non
 # --------------------------------------------------------------------------- formatting
 def _is_share(column: Any) -> bool:
     name = str(column).lower()
-    return "share" in name or name.endswith("_pct") or name == "circularity_index"
+    return ("share" in name or name.endswith("_pct")
+            or name in ("circularity_index", "circularity index c/w"))
+
+
+def _cell_keys(df: Any) -> list[list[Any]]:
+    """Per cell, the name deciding its format: the column, or in a ``measure, value`` table
+    the row's measure (so that 'circularity index C/W' shows as a percentage)."""
+    cols = list(df.columns)
+    if cols == ["measure", "value"]:
+        return [["measure", m] for m in df["measure"]]
+    return [cols] * len(df)
 
 
 def _fmt_cell(v: Any, column: Any) -> str:
@@ -290,8 +293,8 @@ def format_table(df: Any, *, max_width: int = 60) -> str:
     if df is None or len(df) == 0:
         return "(no rows)"
     cols = [str(c) for c in df.columns]
-    rows = [[_fmt_cell(v, c) for v, c in zip(rec, df.columns)]
-            for rec in df.itertuples(index=False, name=None)]
+    rows = [[_fmt_cell(v, c) for v, c in zip(rec, keys)]
+            for rec, keys in zip(df.itertuples(index=False, name=None), _cell_keys(df))]
     rows = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in r] for r in rows]
     numeric = []
     for c in df.columns:
@@ -322,8 +325,8 @@ def format_markdown(df: Any) -> str:
     numeric = [getattr(df[c].dtype, "kind", "O") in "iuf" for c in df.columns]
     out = ["| " + " | ".join(cols) + " |",
            "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]
-    for rec in df.itertuples(index=False, name=None):
-        out.append("| " + " | ".join(esc(_fmt_cell(v, c)) for v, c in zip(rec, df.columns)) + " |")
+    for rec, keys in zip(df.itertuples(index=False, name=None), _cell_keys(df)):
+        out.append("| " + " | ".join(esc(_fmt_cell(v, c)) for v, c in zip(rec, keys)) + " |")
     return "\n".join(out)
 
 

@@ -107,3 +107,22 @@ def test_help_is_fast_and_imports_nothing_heavy():
             " if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_measure_value_tables_show_shares_as_percent():
+    # the circularity index is a share: 44.2% in table and markdown (as in the report),
+    # the raw fraction in csv and json
+    r = run("circulation", "--dataset", "toy")
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if x.startswith("circularity index C/W"))
+    assert line.split()[-1] == "44.2%"
+    r = run("circulation", "--dataset", "toy", "--format", "markdown")
+    assert "| circularity index C/W | 44.2% |" in r.output
+    r = run("circulation", "--dataset", "toy", "--format", "json")
+    rows = json.loads(r.output)["Maximal circulation"]
+    index = next(x["value"] for x in rows if x["measure"] == "circularity index C/W")
+    assert abs(index - 38 / 86) < 1e-12
+    # other measures keep the number format
+    r = run("circulation", "--dataset", "toy")
+    assert any(x.split()[-1] == "38" for x in r.output.splitlines()
+               if x.startswith("circular flow (sum C)"))
