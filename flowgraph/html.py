@@ -66,19 +66,7 @@ def _isnan(x: Any) -> bool:
         return True
 
 
-def _blank(x: Any) -> bool:
-    if x is None:
-        return True
-    if isinstance(x, float) and math.isnan(x):
-        return True
-    try:
-        import pandas as pd
-
-        if x is pd.NA or x is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover
-        pass
-    return isinstance(x, str) and x.strip() == ""
+_blank = schema.is_blank
 
 
 def _text(x: Any) -> str | None:

@@ -24,6 +24,7 @@ __all__ = [
     "STATUSES",
     "confidence_rank",
     "date_bounds",
+    "is_blank",
     "parse_bool",
     "parse_date",
     "scenario_amount",
@@ -138,7 +139,14 @@ SCENARIOS: tuple[str, ...] = ("base", "low", "high")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """True for a missing cell: None, NaN, ``pd.NA``/``NaT`` or a blank string.
+
+    Examples
+    --------
+    >>> is_blank(" "), is_blank(float("nan")), is_blank("x")
+    (True, True, False)
+    """
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -176,7 +184,7 @@ def parse_date(value: Any) -> tuple[int, int | None, int | None] | None:
     >>> parse_date("2025-09")
     (2025, 9, None)
     """
-    if _blank(value):
+    if is_blank(value):
         return None
     text = str(value).strip()
     if text.endswith(".0") and text[:-2].isdigit():  # a year read as a float
@@ -217,7 +225,7 @@ def date_bounds(value: Any) -> tuple[_dt.date | None, _dt.date | None]:
 
 
 def _num(value: Any) -> float:
-    if _blank(value):
+    if is_blank(value):
         return math.nan
     try:
         return float(value)
@@ -280,7 +288,7 @@ def split_ids(value: Any) -> tuple[str, ...]:
     >>> split_ids("A; B")
     ('A', 'B')
     """
-    if _blank(value):
+    if is_blank(value):
         return ()
     return tuple(p.strip() for p in str(value).replace(",", ";").split(";") if p.strip())
 
@@ -295,7 +303,7 @@ def parse_bool(value: Any) -> bool | None:
     """
     if isinstance(value, bool):
         return value
-    if _blank(value):
+    if is_blank(value):
         return None
     text = str(value).strip().lower()
     if text in {"true", "yes", "y", "1", "t", "1.0"}:
