@@ -135,7 +135,9 @@ def _flow_table(G: nx.Graph, statuses: Any, weight: str) -> pd.DataFrame:
     rows = [d for d in iter_deals(G, weight=weight) if d["status"] in wanted]
     cols = ["payer", "payee", "deal_id", "amount", "amount_known", "flow_type", "status"]
     df = pd.DataFrame(rows, columns=None if rows else cols)
-    return df[cols] if len(df) else pd.DataFrame(columns=cols)
+    df = df[cols] if len(df) else pd.DataFrame(columns=cols)
+    # typed even when empty: f[f["amount_known"]] must stay a row filter
+    return df.astype({"amount": float, "amount_known": bool})
 
 
 def _pairs(G: nx.Graph, basis: str, statuses: Any, semantics: Any, weight: str) -> pd.DataFrame:

@@ -330,9 +330,10 @@ def exposures(
             rec.update({c: deal[c] for c in EXPOSURE_COLUMNS if c in deal})
             rows.append(rec)
     df = pd.DataFrame(rows, columns=list(EXPOSURE_COLUMNS))
+    # typed even when empty: df[df["amount_known"]] must stay a row filter
+    df["amount"] = df["amount"].astype(float)
+    df["amount_known"] = df["amount_known"].astype(bool)
     if len(df):
-        df["amount"] = df["amount"].astype(float)
-        df["amount_known"] = df["amount_known"].astype(bool)
         df = df.sort_values(["exposed", "counterparty", "risk", "deal_id"], kind="stable")
         df = df.reset_index(drop=True)
     return df

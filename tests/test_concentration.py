@@ -235,6 +235,18 @@ def test_commitments_with_no_promised_deals(toy):
     assert r.output.startswith("company,")
 
 
+def test_dependencies_with_no_deals():
+    empty = fg.build_graph(fg.load_dataset("toy"), as_of="1990")
+    assert mutual_dependencies(empty).empty
+    m = dependency_matrix(empty)
+    assert m.shape == (6, 6) and m.isna().all().all()  # no inflow: shares undefined
+    assert company_concentration(empty, basis="exposures").empty
+    r = CliRunner().invoke(main, ["concentration", "--dataset", "toy", "--status", "rumored",
+                                  "--flow-type", "lease", "--view", "mutual"])
+    assert r.exit_code == 0, r.output
+    assert "(no rows)" in r.output
+
+
 def test_caller_graph_not_mutated(toy):
     before = (nx.to_dict_of_dicts(toy), dict(toy.nodes(data=True)))
     company_concentration(toy)

@@ -253,3 +253,16 @@ def test_cli_exposure_in_a_fresh_process():
                        timeout=120)
     assert r.returncode == 0, r.stderr
     assert "CloudCo depends on" in r.stdout and "Exposure semantics" in r.stdout
+
+
+def test_company_exposure_when_no_deal_passes_the_filters():
+    # the company is in the graph but no deal is left (e.g. --status rumored --flow-type lease)
+    G = fg.build_graph(fg.load_dataset("toy"), as_of="1990")
+    assert "LabCo" in G and G.number_of_edges() == 0
+    e = fg.company_exposure(G, "LabCo")
+    assert e.depends_on.empty and e.depended_on_by.empty
+    assert fg.exposures(G)["amount_known"].dtype == bool
+    r = CliRunner().invoke(main, ["exposure", "LabCo", "--dataset", "toy", "--as-of", "1990",
+                                  "--show-deals"])
+    assert r.exit_code == 0, r.output
+    assert "LabCo depends on" in r.output and "(no rows)" in r.output
