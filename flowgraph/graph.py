@@ -145,10 +145,12 @@ def filter_deals(
 
     df = normalize_deals(deals)
     if include or exclude:
+        # names as spelled in the data ('openai' -> 'OpenAI'), or UnknownCompanyError
         known_names = set(df["payer"].dropna()).union(df["payee"].dropna())
-        for name in (include or []) + (exclude or []):
-            if name not in known_names:
-                check_company(known_names, name)
+        if include is not None:
+            include = [check_company(known_names, name) for name in include]
+        if exclude is not None:
+            exclude = [check_company(known_names, name) for name in exclude]
 
     keep = np.ones(len(df), dtype=bool)
     if not include_superseded:
@@ -464,8 +466,14 @@ def check_company(G: Any, name: str) -> str:
         return lower[str(name).lower()]
     import difflib
 
+    filters = (G.graph.get("filters") or {}) if isinstance(G, nx.Graph) else {}
+    excluded = {str(n).lower() for n in filters.get("exclude") or ()}
+    if str(name).lower() in excluded:
+        raise UnknownCompanyError(f"company {name!r} is excluded by the filters")
     close = difflib.get_close_matches(str(name), [str(n) for n in names], n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
+    if filters.get("include"):
+        hint += f" (the filters keep only {', '.join(map(str, filters['include']))})"
     raise UnknownCompanyError(f"unknown company {name!r}{hint}")
 
 

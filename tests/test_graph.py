@@ -157,3 +157,18 @@ def test_check_company():
     with pytest.raises(UnknownCompanyError, match="Nvidia") as info:
         fg.check_company(G, "Nvidea")
     assert isinstance(info.value, LookupError)
+
+
+def test_include_exclude_match_names_case_insensitively():
+    ds = fg.load_dataset("toy")
+    G = fg.build_graph(ds, exclude=["labco"])  # accepted as LabCo, so it must be left out
+    assert "LabCo" not in G
+    assert all("LabCo" not in (u, v) for u, v in G.edges())
+    assert G.graph["filters"]["exclude"] == ["LabCo"]
+    G = fg.build_graph(ds, include=["chipco", "LEASECO"])
+    assert set(G) == {"ChipCo", "LeaseCo"} and G.number_of_edges() == 2
+    # asking for a filtered-out company says why
+    with pytest.raises(UnknownCompanyError, match="excluded by the filters"):
+        fg.check_company(fg.build_graph(ds, exclude=["LabCo"]), "labco")
+    with pytest.raises(UnknownCompanyError, match="keep only ChipCo, LeaseCo"):
+        fg.check_company(G, "LabCo")
