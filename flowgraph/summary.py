@@ -8,6 +8,7 @@ import networkx as nx
 import pandas as pd
 
 from . import schema
+from .errors import ParameterError
 
 __all__ = ["Summary", "deals_frame", "summarize"]
 
@@ -24,6 +25,9 @@ def deals_frame(G: nx.MultiDiGraph) -> pd.DataFrame:
     >>> deals_frame(fg.build_graph(fg.load_dataset("toy"))).columns[0]
     'deal_id'
     """
+    if not (isinstance(G, nx.Graph) and G.is_multigraph()):
+        raise ParameterError("needs the deal graph from build_graph (a MultiDiGraph, one edge "
+                             f"per deal), got {type(G).__name__}")
     rows = []
     for u, v, k, d in G.edges(keys=True, data=True):
         row = dict(d)

@@ -273,3 +273,14 @@ def test_cli_report_errors(tmp_path):
     f.write_text("x")
     r = CliRunner().invoke(main, ["report", "--dataset", "toy", "-o", str(f)])
     assert r.exit_code == 2
+
+
+def test_collapsed_graph_is_refused_with_a_clear_error(tmp_path):
+    import flowgraph as fg
+    from flowgraph.errors import ParameterError
+
+    G = fg.build_graph(fg.load_dataset("toy"))
+    for call in (lambda: fg.write_report(fg.collapse(G), tmp_path / "r"),
+                 lambda: fg.summarize(fg.collapse(G))):
+        with pytest.raises(ParameterError, match="MultiDiGraph"):
+            call()
