@@ -588,7 +588,7 @@ def _cycles_flat(df: Any) -> Any:
     return out
 
 
-@main.command()
+@main.command(short_help="Loops of money (A pays B, B pays A) and how much can go round them.")
 @common_options
 @click.option("--max-length", type=click.IntRange(min=2), default=6, show_default=True,
               help="Longest loop, in hops.")

@@ -126,3 +126,10 @@ def test_measure_value_tables_show_shares_as_percent():
     r = run("circulation", "--dataset", "toy")
     assert any(x.split()[-1] == "38" for x in r.output.splitlines()
                if x.startswith("circular flow (sum C)"))
+
+
+def test_command_list_shows_whole_first_lines():
+    # click cuts a short help at the first '.': "Loops of money (A pays B ..." was cut mid-way
+    r = run("--help")
+    line = next(x for x in r.output.splitlines() if x.strip().startswith("cycles "))
+    assert "pays A" in line or "how much" in line, line
