@@ -71,3 +71,289 @@ def residual_potentials(n, s, t, cap, flow, budget):  # pragma: no cover - compi
         if work > budget:
             return dist, False
     return dist, True
+
+
+@numba.njit(cache=True)
+def residual_csr(n, s, t):  # pragma: no cover - compiled
+    """Adjacency of the residual network: arc ``2e`` is edge ``e`` forward (at ``s[e]``),
+    arc ``2e + 1`` its reverse (at ``t[e]``). Returns ``(start, arcs)``."""
+    m = s.shape[0]
+    start = np.zeros(n + 1, np.int64)
+    for e in range(m):
+        start[s[e] + 1] += 1
+        start[t[e] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    fill = start[:n].copy()
+    arcs = np.empty(2 * m, np.int64)
+    for e in range(m):
+        arcs[fill[s[e]]] = 2 * e
+        fill[s[e]] += 1
+        arcs[fill[t[e]]] = 2 * e + 1
+        fill[t[e]] += 1
+    return start, arcs
+
+
+@numba.njit(cache=True, inline="always")
+def _arc(a, s, t, cap, fl):  # pragma: no cover - compiled
+    e = a >> 1
+    if a & 1 == 0:
+        return s[e], t[e], cap[e] - fl[e], -1
+    return t[e], s[e], fl[e], 1
+
+
+@numba.njit(cache=True)
+def _heap_push(hd, hx, size, d, x):  # pragma: no cover - compiled
+    i = size
+    hd[i] = d
+    hx[i] = x
+    while i > 0:
+        p = (i - 1) >> 1
+        if hd[p] <= hd[i]:
+            break
+        hd[p], hd[i] = hd[i], hd[p]
+        hx[p], hx[i] = hx[i], hx[p]
+        i = p
+    return size + 1
+
+
+@numba.njit(cache=True)
+def _heap_pop(hd, hx, size):  # pragma: no cover - compiled
+    d = hd[0]
+    x = hx[0]
+    size -= 1
+    hd[0] = hd[size]
+    hx[0] = hx[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and hd[c + 1] < hd[c]:
+            c += 1
+        if hd[i] <= hd[c]:
+            break
+        hd[c], hd[i] = hd[i], hd[c]
+        hx[c], hx[i] = hx[i], hx[c]
+        i = c
+    return d, x, size
+
+
+@numba.njit(cache=True)
+def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamps,
+                        ctr):  # pragma: no cover - compiled
+    """Maximal circulation (unit cost -1 per edge) with node ``v`` removed, warm-started.
+
+    ``flow0`` is an optimal circulation of the whole network and ``pi0`` potentials proving it
+    (every residual arc has reduced cost ``cost + pi[tail] - pi[head] >= 0``). Removing ``v``
+    and its edges leaves the rest of ``flow0`` with an excess at the companies that paid ``v``
+    and a deficit at those ``v`` paid; the reduced costs stay >= 0, so routing the excess to
+    the deficits by a minimum-cost flow (primal-dual: Dijkstra on reduced costs, then
+    augmenting paths along zero reduced-cost arcs) gives an optimal circulation of the network
+    without ``v``. Only the part of the network near ``v`` is searched.
+
+    Scratch space, reused between calls: ``work`` a ``(5, n + 1)`` and ``heap`` a
+    ``(2, n + 2 * m + 1)`` int64 array, ``stamps`` a ``(4, n)`` int64 array of phase marks and
+    ``ctr`` an int64 array of at least 6 counters (phases, -, Dijkstra runs, augmentations,
+    nodes settled, arcs scanned), which only grow. Returns ``(value, status)``: the
+    circulation value in units and 0, or a negative status when the result failed
+    verification (never expected).
+    """
+    n = pi0.shape[0]
+    m = s.shape[0]
+    fl = flow0.copy()
+    pi = pi0.copy()
+    ex = np.zeros(n, np.int64)
+    sources = work[0]
+    stack = work[1]
+    parent = work[2]
+    cur = work[3]
+    dist = work[4]
+    hd = heap[0]
+    hx = heap[1]
+    dead = stamps[0]
+    cstamp = stamps[1]
+    dstamp = stamps[2]
+    sstamp = stamps[3]
+    value = 0
+    for e in range(m):
+        value += fl[e]
+    nsrc = 0
+    for k in range(start[v], start[v + 1]):
+        a = arcs[k]
+        e = a >> 1
+        f = fl[e]
+        if f == 0 or s[e] == t[e]:
+            continue
+        if a & 1 == 0:
+            ex[t[e]] -= f
+        else:
+            ex[s[e]] += f
+        value -= f
+        fl[e] = 0
+    total = 0
+    for k in range(start[v], start[v + 1]):
+        a = arcs[k]
+        e = a >> 1
+        u = s[e] if a & 1 == 1 else t[e]
+        if ex[u] > 0 and sstamp[u] != -1 - v:  # collect each source once
+            sstamp[u] = -1 - v
+            sources[nsrc] = u
+            nsrc += 1
+            total += ex[u]
+    # reset the marks used above so they cannot collide with Dijkstra stamps
+    for i in range(nsrc):
+        sstamp[sources[i]] = 0
+    while total > 0:
+        # maximum flow along zero reduced-cost arcs (Dinic: BFS levels, blocking flows)
+        while total > 0:
+            ctr[0] += 1
+            phase = ctr[0]
+            qh = 0
+            qt = 0
+            for i in range(nsrc):
+                x = sources[i]
+                if ex[x] > 0:
+                    cstamp[x] = phase
+                    dist[x] = 0
+                    stack[qt] = x
+                    qt += 1
+            last = -1
+            while qh < qt:
+                y = stack[qh]
+                qh += 1
+                ly = dist[y]
+                if last >= 0 and ly >= last:
+                    break
+                if ex[y] < 0:
+                    last = ly
+                    continue
+                py = pi[y]
+                for k in range(start[y], start[y + 1]):
+                    _, h, r, c = _arc(arcs[k], s, t, cap, fl)
+                    ctr[5] += 1
+                    if r > 0 and h != v and cstamp[h] != phase and c + py - pi[h] == 0:
+                        cstamp[h] = phase
+                        dist[h] = ly + 1
+                        if ex[h] < 0 and last < 0:
+                            last = ly + 1
+                        stack[qt] = h
+                        qt += 1
+            if last < 0:
+                break
+            # blocking flow in the level graph; dead[] marks nodes with no way on
+            for i in range(qt):
+                y = stack[i]
+                cur[y] = start[y]
+            for i in range(nsrc):
+                x = sources[i]
+                if cstamp[x] != phase or dist[x] != 0:
+                    continue
+                while ex[x] > 0 and dead[x] != phase:
+                    sp = 0
+                    hx[0] = x
+                    found = -1
+                    while sp >= 0:
+                        y = hx[sp]
+                        if sp > 0 and ex[y] < 0:
+                            found = y
+                            break
+                        advanced = False
+                        py = pi[y]
+                        ly = dist[y]
+                        if ly < last:
+                            while cur[y] < start[y + 1]:
+                                a = arcs[cur[y]]
+                                _, h, r, c = _arc(a, s, t, cap, fl)
+                                ctr[5] += 1
+                                if (r > 0 and h != v and cstamp[h] == phase and dead[h] != phase
+                                        and dist[h] == ly + 1 and c + py - pi[h] == 0):
+                                    sp += 1
+                                    hx[sp] = h
+                                    parent[sp] = a
+                                    advanced = True
+                                    break
+                                cur[y] += 1
+                        if not advanced:
+                            dead[y] = phase
+                            sp -= 1
+                    if found < 0:
+                        break
+                    delta = min(ex[x], -ex[found])
+                    for j in range(1, sp + 1):
+                        _, _, r, _ = _arc(parent[j], s, t, cap, fl)
+                        if r < delta:
+                            delta = r
+                    for j in range(1, sp + 1):
+                        a = parent[j]
+                        if a & 1 == 0:
+                            fl[a >> 1] += delta
+                            value += delta
+                        else:
+                            fl[a >> 1] -= delta
+                            value -= delta
+                    ctr[3] += 1
+                    ex[x] -= delta
+                    ex[found] += delta
+                    total -= delta
+        if total == 0:
+            break
+        # Dijkstra on reduced costs from every remaining excess to the nearest deficit
+        ctr[2] += 1
+        dj = ctr[2]
+        size = 0
+        for i in range(nsrc):
+            x = sources[i]
+            if ex[x] > 0:
+                dist[x] = 0
+                dstamp[x] = dj
+                size = _heap_push(hd, hx, size, 0, x)
+        reach = -1
+        nset = 0
+        while size > 0:
+            d, y, size = _heap_pop(hd, hx, size)
+            if sstamp[y] == dj or d > dist[y]:
+                continue
+            sstamp[y] = dj
+            ctr[4] += 1
+            stack[nset] = y
+            nset += 1
+            if ex[y] < 0:
+                reach = d
+                break
+            py = pi[y]
+            for k in range(start[y], start[y + 1]):
+                _, h, r, c = _arc(arcs[k], s, t, cap, fl)
+                if r > 0 and h != v and sstamp[h] != dj:
+                    nd = d + c + py - pi[h]
+                    if dstamp[h] != dj or nd < dist[h]:
+                        dist[h] = nd
+                        dstamp[h] = dj
+                        size = _heap_push(hd, hx, size, nd, h)
+        if reach < 0:
+            return value, -1  # the excess cannot go back: impossible for a circulation
+        for i in range(nset):
+            y = stack[i]
+            pi[y] += dist[y] - reach
+    # verification: bounds, balance and optimality (no residual arc of negative reduced cost)
+    bal = ex
+    check = 0
+    for e in range(m):
+        if s[e] == v or t[e] == v:
+            continue
+        f = fl[e]
+        if f < 0 or f > cap[e]:
+            return value, -2
+        if f < cap[e] and pi[s[e]] - pi[t[e]] - 1 < 0:
+            return value, -3
+        if f > 0 and pi[t[e]] - pi[s[e]] + 1 < 0:
+            return value, -3
+        bal[s[e]] += f
+        bal[t[e]] -= f
+        check += f
+    for i in range(n):
+        if bal[i] != 0:
+            return value, -4
+    if check != value:
+        return value, -5
+    return value, 0

@@ -650,24 +650,20 @@ def keystones(
     loop = s == t
     inner = (comp[s] == comp[t]) & ~loop
     loops_w = np.bincount(s[loop], weights=w[loop], minlength=ed.n)
-    solvers: dict[int, tuple[Any, float]] = {}
     lost = np.zeros(len(idx))
-    for k, v in enumerate(idx):
+    todo = [k for k, v in enumerate(idx) if cin[v] > 0 or loops_w[v] > 0]
+    solver = None
+    if todo and inner.any():
+        # the optimal integer circulation of the cyclic edges, in units of q
+        cap = eng.to_units(w[inner], q)
+        flow = np.rint(c[pos][inner] / q).astype(np.int64)
+        solver = eng.KeystoneSolver(ed.n, s[inner], t[inner], cap, flow)
+    for k in todo:
+        v = idx[k]
         if progress:
             progress(f"keystones: {k + 1}/{len(idx)} {ed.names[v]}")
-        if cin[v] <= 0 and loops_w[v] <= 0:
-            continue
-        lab = int(comp[v])
-        if lab not in solvers:
-            mask = inner & (comp[s] == lab)
-            if mask.any():
-                sv = eng.CirculationSolver(ed.n, s[mask], t[mask], w[mask], q)
-                solvers[lab] = (sv, sv.value_without(None))
-            else:
-                solvers[lab] = (None, 0.0)
-        sv, full = solvers[lab]
-        without = sv.value_without(int(v)) if sv is not None else 0.0
-        lost[k] = (full - without) + loops_w[v]
+        gone = (solver.value - solver.value_without(int(v))) * q if solver is not None else 0.0
+        lost[k] = gone + loops_w[v]
     without_total = total - lost
     df = pd.DataFrame({
         "company": [ed.names[i] for i in idx],
