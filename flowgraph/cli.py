@@ -391,7 +391,12 @@ def render(tables: Iterable[tuple[str | None, Any]], opts: Options,
         if opts.fmt == "markdown":
             parts.append("\n".join(f"> {n}" for n in notes))
         else:
-            parts.append("\n".join(f"Note: {n}" for n in notes))
+            import textwrap  # notes fit a terminal, as in the cycles listing
+
+            parts.append("\n".join(
+                "\n".join(textwrap.wrap(f"Note: {n}", width=100, subsequent_indent="      ",
+                                        break_long_words=False, break_on_hyphens=False))
+                for n in notes))
     return "\n\n".join(parts)
 
 

@@ -133,3 +133,16 @@ def test_command_list_shows_whole_first_lines():
     r = run("--help")
     line = next(x for x in r.output.splitlines() if x.strip().startswith("cycles "))
     assert "pays A" in line or "how much" in line, line
+
+
+def test_table_notes_are_wrapped_for_a_terminal():
+    r = run("circulation", "--dataset", "toy")
+    assert r.exit_code == 0, r.output
+    notes = r.output[r.output.index("Note:"):].splitlines()
+    assert len(notes) > 3 and max(map(len, notes)) <= 100
+    assert all(x.startswith(("Note: ", "      ")) for x in notes)
+    # the text is unchanged apart from line breaks; markdown keeps one line per note
+    text = " ".join(x.strip() for x in notes)
+    assert "so circular amounts are lower bounds on the true ones" in text
+    md = run("circulation", "--dataset", "toy", "--format", "markdown").output
+    assert any(len(x) > 100 for x in md.splitlines() if x.startswith("> "))
