@@ -523,6 +523,13 @@ class NetworkConcentration:
     keystones : pandas.DataFrame or None
         Keystones of the circulation analysis (:func:`flowgraph.circulation.keystones`), or
         None when that module is not available.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> nc = fg.network_concentration(fg.build_graph(fg.load_dataset("toy")))
+    >>> nc.top1, round(nc.top3_share, 3)
+    (('LabCo',), 1.0)
     """
 
     total_flow: float

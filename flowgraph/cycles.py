@@ -168,6 +168,13 @@ class CycleResult:
         Deals or edges with payer == payee, ignored.
     notes : tuple of str
         How unknown amounts and dates are treated, in words.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> res = fg.find_cycles(fg.build_graph(fg.load_dataset("toy")), sort="round_trip")
+    >>> res.n_found, res.cycles.loc[0, "path"], float(res.cycles.loc[0, "round_trip"])
+    (3, 'ChipCo -> LabCo -> LeaseCo -> ChipCo', 8.0)
     """
 
     cycles: pd.DataFrame

@@ -67,7 +67,17 @@ class Problem:
 
 
 class FlowgraphError(Exception):
-    """Root of every error flowgraph raises on purpose."""
+    """Root of every error flowgraph raises on purpose.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> try:
+    ...     fg.load_dataset("no-such-dataset")
+    ... except fg.FlowgraphError as exc:
+    ...     print(type(exc).__name__)
+    DatasetNotFoundError
+    """
 
 
 class DataError(FlowgraphError, ValueError):
@@ -79,6 +89,17 @@ class DataError(FlowgraphError, ValueError):
         Summary line.
     problems : list of Problem, optional
         Every problem found (errors and warnings).
+
+    Examples
+    --------
+    >>> import pandas as pd, flowgraph as fg
+    >>> bad = pd.DataFrame({"deal_id": ["d1"], "payer": ["A"], "payee": ["A"],
+    ...                     "flow_type": ["lease"], "status": ["committed"]})
+    >>> try:
+    ...     fg.read_deals(bad)
+    ... except fg.DataError as exc:
+    ...     print(len(exc.errors), isinstance(exc, ValueError))
+    1 True
     """
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
@@ -96,26 +117,77 @@ class DataError(FlowgraphError, ValueError):
 
 
 class ParameterError(FlowgraphError, ValueError):
-    """An option has a value outside its allowed range or set."""
+    """An option has a value outside its allowed range or set.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> G = fg.build_graph(fg.load_dataset("toy"))
+    >>> try:
+    ...     fg.stress_test(G, ["LabCo"], loss=1.5)
+    ... except fg.ParameterError as exc:
+    ...     print(exc)
+    loss must be between 0 and 1 (a share), got 1.5
+    """
 
 
 class UnknownCompanyError(FlowgraphError, LookupError):
-    """A company name that is not in the graph."""
+    """A company name that is not in the graph.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> G = fg.build_graph(fg.load_dataset("toy"))
+    >>> try:
+    ...     fg.company_exposure(G, "Labco Inc")
+    ... except fg.UnknownCompanyError as exc:
+    ...     print(exc)
+    unknown company 'Labco Inc'; did you mean LabCo?
+    """
 
     def __str__(self) -> str:  # LookupError/KeyError would quote the message
         return str(self.args[0]) if self.args else ""
 
 
 class DatasetNotFoundError(FlowgraphError, LookupError):
-    """No bundled dataset of that name."""
+    """No bundled dataset of that name.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> try:
+    ...     fg.load_dataset("toys")
+    ... except fg.DatasetNotFoundError as exc:
+    ...     print(exc)
+    no bundled dataset 'toys'; available: ai-capital, toy
+    """
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
 
 
 class SolverError(FlowgraphError, RuntimeError):
-    """A numerical solver failed to produce an answer."""
+    """A numerical solver failed to produce an answer.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> isinstance(fg.SolverError("no optimum"), RuntimeError)
+    True
+    """
 
 
 class MissingDataError(FlowgraphError, ValueError):
-    """An analysis lacks data it needs (for example, no loss buffers at all)."""
+    """An analysis lacks data it needs (for example, no loss buffers at all).
+
+    Examples
+    --------
+    >>> import networkx as nx, flowgraph as fg
+    >>> M = nx.MultiDiGraph()
+    >>> _ = M.add_edge("A", "B", key="d", amount=1.0, flow_type="lease", status="committed")
+    >>> try:
+    ...     fg.stress_test(M, ["A"], missing_buffer="exclude")
+    ... except fg.MissingDataError:
+    ...     print("no buffers")
+    no buffers
+    """

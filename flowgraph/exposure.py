@@ -397,6 +397,13 @@ class CompanyExposure:
         Per risk kind: ``risk, at_risk`` (known amount the company could lose),
         ``n_unknown_at_risk``, ``owed_to_others`` (known amount others could lose on it),
         ``n_unknown_owed``, and the company's ``revenue_usd_bn`` for scale.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> e = fg.company_exposure(fg.build_graph(fg.load_dataset("toy")), "CloudCo")
+    >>> e.depends_on[["counterparty", "risk", "amount"]].values.tolist()
+    [['LabCo', 'revenue', 30.0]]
     """
 
     company: str

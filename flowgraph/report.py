@@ -45,6 +45,13 @@ class Report:
         Section titles, in order.
     notes : tuple of str
         Caveats printed on the report (unknown amounts, truncation, assumptions).
+
+    Examples
+    --------
+    >>> import tempfile, flowgraph as fg
+    >>> rep = fg.write_report(fg.build_graph(fg.load_dataset("toy")), tempfile.mkdtemp())
+    >>> rep.index.name, rep.markdown.exists()
+    ('index.html', True)
     """
 
     path: Path

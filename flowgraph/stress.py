@@ -599,6 +599,14 @@ class StressResult:
     assumptions : str
         Everything assumed: statuses counted, buffers missing and what was used instead,
         how unknown amounts and external assets were treated.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> r = fg.stress_test(fg.build_graph(fg.load_dataset("toy")), ["LabCo"], loss=0.5,
+    ...                    model="cascade")
+    >>> r.n_failed, float(r.total_loss)
+    (1, 33.5)
     """
 
     model: str

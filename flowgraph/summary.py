@@ -66,6 +66,13 @@ class Summary:
     as_of : str or None
         The dataset's as-of date.
     filters : dict
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> s = fg.summarize(fg.build_graph(fg.load_dataset("toy")))
+    >>> s.n_companies, s.n_deals, float(s.total), s.n_unknown
+    (6, 8, 86.0, 1)
     """
 
     n_companies: int

@@ -76,6 +76,13 @@ class SyntheticNetwork:
         The seed that reproduces it.
     params : dict
         All generator parameters.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> net = fg.synthetic_network(20, 50, seed=1)
+    >>> len(net.deals), len(net.companies)
+    (50, 20)
     """
 
     deals: pd.DataFrame
