@@ -501,7 +501,7 @@ def deals(opts: Options, sort: str, limit: int | None, all_columns: bool) -> Non
     df = df.drop(columns=["date_lo", "date_hi"], errors="ignore")
     if limit:
         df = df.head(limit)
-    if opts.fmt == "table" and not all_columns:
+    if opts.fmt in ("table", "markdown") and not all_columns:
         cols = ["deal_id", "payer", "payee", "amount", "flow_type", "status", "announced",
                 "confidence", "source_url"]
         df = df[[c for c in cols if c in df.columns]]

@@ -158,3 +158,16 @@ def test_every_public_name_has_a_docstring_example():
     missing = [n for n in fg.__all__ if n not in pending
                and ">>>" not in (inspect.getdoc(getattr(fg, n)) or "")]
     assert missing == []
+
+
+def test_deals_markdown_has_the_table_columns_unless_all_columns():
+    # as --help says (and as concentration does): every column only for csv/json or
+    # with --all-columns
+    r = run("deals", "--dataset", "toy", "--format", "markdown")
+    assert r.exit_code == 0, r.output
+    header = r.output.splitlines()[0]
+    assert "source_url" in header and "description" not in header
+    r = run("deals", "--dataset", "toy", "--format", "markdown", "--all-columns")
+    assert "description" in r.output.splitlines()[0]
+    r = run("deals", "--dataset", "toy", "--format", "csv")
+    assert "description" in r.output.splitlines()[0]
