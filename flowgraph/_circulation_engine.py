@@ -315,9 +315,9 @@ class KeystoneSolver:
             raise SolverError("the circulation to start from is not optimal")
         self.pot = pot
         self.start, self.arcs = nb.residual_csr(n, self.src, self.dst)
-        self._work = np.zeros((5, n + 1), dtype=np.int64)
+        self._work = np.zeros((6, n + 2), dtype=np.int64)
         self._heap = np.zeros((2, n + 2 * m + 1), dtype=np.int64)
-        self._stamps = np.zeros((4, n), dtype=np.int64)
+        self._stamps = np.zeros((3, n), dtype=np.int64)
         self.counters = np.zeros(8, dtype=np.int64)
 
     def value_without(self, v: int) -> int:

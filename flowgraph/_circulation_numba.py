@@ -140,6 +140,50 @@ def _heap_pop(hd, hx, size):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
+def _global_labels(v, s, t, cap, fl, pi, start, arcs, ex, stack, dist, count, cur, cstamp,
+                   ctr):  # pragma: no cover - compiled
+    """Exact distances (in arcs of zero reduced cost) to the nearest deficit: backward BFS.
+
+    Labelled nodes get ``cstamp == phase`` (a new stamp, returned with their number ``nlab``)
+    and are listed in ``stack``; ``count[d]`` counts them by distance.
+    """
+    ctr[0] += 1
+    phase = ctr[0]
+    nlab = 0
+    for k in range(start[v], start[v + 1]):
+        a = arcs[k]
+        e = a >> 1
+        u = s[e] if a & 1 == 1 else t[e]
+        if ex[u] < 0 and cstamp[u] != phase:
+            cstamp[u] = phase
+            dist[u] = 0
+            stack[nlab] = u
+            nlab += 1
+    qh = 0
+    while qh < nlab:
+        y = stack[qh]
+        qh += 1
+        dy = dist[y] + 1
+        py = pi[y]
+        for k in range(start[y], start[y + 1]):
+            b = arcs[k] ^ 1  # the arc into y
+            h, _, r, c = _arc(b, s, t, cap, fl)
+            ctr[7] += 1
+            if r > 0 and h != v and cstamp[h] != phase and c + pi[h] - py == 0:
+                cstamp[h] = phase
+                dist[h] = dy
+                stack[nlab] = h
+                nlab += 1
+    for i in range(nlab + 2):
+        count[i] = 0
+    for i in range(nlab):
+        y = stack[i]
+        count[dist[y]] += 1
+        cur[y] = start[y]
+    return phase, nlab
+
+
+@numba.njit(cache=True)
 def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamps,
                         ctr):  # pragma: no cover - compiled
     """Maximal circulation (unit cost -1 per edge) with node ``v`` removed, warm-started.
@@ -152,10 +196,11 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
     augmenting paths along zero reduced-cost arcs) gives an optimal circulation of the network
     without ``v``. Only the part of the network near ``v`` is searched.
 
-    Scratch space, reused between calls: ``work`` a ``(5, n + 1)`` and ``heap`` a
-    ``(2, n + 2 * m + 1)`` int64 array, ``stamps`` a ``(4, n)`` int64 array of phase marks and
-    ``ctr`` an int64 array of at least 6 counters (phases, -, Dijkstra runs, augmentations,
-    nodes settled, arcs scanned), which only grow. Returns ``(value, status)``: the
+    Scratch space, reused between calls: ``work`` a ``(6, n + 2)`` and ``heap`` a
+    ``(2, n + 2 * m + 1)`` int64 array, ``stamps`` a ``(3, n)`` int64 array of phase marks and
+    ``ctr`` an int64 array of 8 counters (labellings, relabels, Dijkstra runs,
+    augmentations, nodes settled, arcs scanned, gaps, arcs scanned in labellings), which only
+    grow. Returns ``(value, status)``: the
     circulation value in units and 0, or a negative status when the result failed
     verification (never expected).
     """
@@ -169,12 +214,12 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
     parent = work[2]
     cur = work[3]
     dist = work[4]
+    count = work[5]
     hd = heap[0]
     hx = heap[1]
-    dead = stamps[0]
-    cstamp = stamps[1]
-    dstamp = stamps[2]
-    sstamp = stamps[3]
+    cstamp = stamps[0]
+    dstamp = stamps[1]
+    sstamp = stamps[2]
     value = 0
     for e in range(m):
         value += fl[e]
@@ -205,81 +250,22 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
     for i in range(nsrc):
         sstamp[sources[i]] = 0
     while total > 0:
-        # maximum flow along zero reduced-cost arcs (Dinic: BFS levels, blocking flows)
-        while total > 0:
-            ctr[0] += 1
-            phase = ctr[0]
-            qh = 0
-            qt = 0
-            for i in range(nsrc):
-                x = sources[i]
-                if ex[x] > 0:
-                    cstamp[x] = phase
-                    dist[x] = 0
-                    stack[qt] = x
-                    qt += 1
-            last = -1
-            while qh < qt:
-                y = stack[qh]
-                qh += 1
-                ly = dist[y]
-                if last >= 0 and ly >= last:
-                    break
-                if ex[y] < 0:
-                    last = ly
-                    continue
-                py = pi[y]
-                for k in range(start[y], start[y + 1]):
-                    _, h, r, c = _arc(arcs[k], s, t, cap, fl)
-                    ctr[5] += 1
-                    if r > 0 and h != v and cstamp[h] != phase and c + py - pi[h] == 0:
-                        cstamp[h] = phase
-                        dist[h] = ly + 1
-                        if ex[h] < 0 and last < 0:
-                            last = ly + 1
-                        stack[qt] = h
-                        qt += 1
-            if last < 0:
-                break
-            # blocking flow in the level graph; dead[] marks nodes with no way on
-            for i in range(qt):
-                y = stack[i]
-                cur[y] = start[y]
-            for i in range(nsrc):
-                x = sources[i]
-                if cstamp[x] != phase or dist[x] != 0:
-                    continue
-                while ex[x] > 0 and dead[x] != phase:
-                    sp = 0
-                    hx[0] = x
-                    found = -1
-                    while sp >= 0:
-                        y = hx[sp]
-                        if sp > 0 and ex[y] < 0:
-                            found = y
-                            break
-                        advanced = False
-                        py = pi[y]
-                        ly = dist[y]
-                        if ly < last:
-                            while cur[y] < start[y + 1]:
-                                a = arcs[cur[y]]
-                                _, h, r, c = _arc(a, s, t, cap, fl)
-                                ctr[5] += 1
-                                if (r > 0 and h != v and cstamp[h] == phase and dead[h] != phase
-                                        and dist[h] == ly + 1 and c + py - pi[h] == 0):
-                                    sp += 1
-                                    hx[sp] = h
-                                    parent[sp] = a
-                                    advanced = True
-                                    break
-                                cur[y] += 1
-                        if not advanced:
-                            dead[y] = phase
-                            sp -= 1
-                    if found < 0:
-                        break
-                    delta = min(ex[x], -ex[found])
+        # maximum flow along zero reduced-cost arcs: shortest augmenting paths with exact
+        # distance labels to the deficits (backward BFS), relabelling and the gap rule
+        phase, nlab = _global_labels(v, s, t, cap, fl, pi, start, arcs, ex, stack, dist, count,
+                                     cur, cstamp, ctr)
+        inf = nlab + 1
+        since = 0
+        for i in range(nsrc):
+            x = sources[i]
+            if cstamp[x] != phase:
+                continue
+            sp = 0
+            hx[0] = x
+            while ex[x] > 0 and dist[x] < inf:
+                y = hx[sp]
+                if sp > 0 and ex[y] < 0:
+                    delta = min(ex[x], -ex[y])
                     for j in range(1, sp + 1):
                         _, _, r, _ = _arc(parent[j], s, t, cap, fl)
                         if r < delta:
@@ -294,8 +280,65 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
                             value -= delta
                     ctr[3] += 1
                     ex[x] -= delta
-                    ex[found] += delta
+                    ex[y] += delta
                     total -= delta
+                    sp = 0
+                    continue
+                py = pi[y]
+                dy = dist[y] - 1
+                advanced = False
+                while cur[y] < start[y + 1]:
+                    a = arcs[cur[y]]
+                    _, h, r, c = _arc(a, s, t, cap, fl)
+                    ctr[5] += 1
+                    if (r > 0 and h != v and cstamp[h] == phase and dist[h] == dy
+                            and c + py - pi[h] == 0):
+                        sp += 1
+                        hx[sp] = h
+                        parent[sp] = a
+                        advanced = True
+                        break
+                    cur[y] += 1
+                if advanced:
+                    continue
+                # relabel y
+                ctr[1] += 1
+                old = dist[y]
+                best = inf
+                for k in range(start[y], start[y + 1]):
+                    _, h, r, c = _arc(arcs[k], s, t, cap, fl)
+                    ctr[5] += 1
+                    if (r > 0 and h != v and cstamp[h] == phase and dist[h] + 1 < best
+                            and c + py - pi[h] == 0):
+                        best = dist[h] + 1
+                count[old] -= 1
+                if count[old] == 0:
+                    # gap: no node is left at this distance, so nothing above it reaches a deficit
+                    ctr[6] += 1
+                    for j in range(nlab):
+                        z = stack[j]
+                        if dist[z] > old and dist[z] < inf:
+                            count[dist[z]] -= 1
+                            dist[z] = inf
+                    best = inf
+                if best >= inf - 1:
+                    best = inf
+                else:
+                    count[best] += 1
+                dist[y] = best
+                cur[y] = start[y]
+                if sp > 0:
+                    sp -= 1
+                since += 1
+                if 4 * since > nlab:
+                    # global relabelling: exact distances again
+                    phase, nlab = _global_labels(v, s, t, cap, fl, pi, start, arcs, ex, stack,
+                                                 dist, count, cur, cstamp, ctr)
+                    inf = nlab + 1
+                    since = 0
+                    sp = 0
+                    if cstamp[x] != phase:
+                        break
         if total == 0:
             break
         # Dijkstra on reduced costs from every remaining excess to the nearest deficit
