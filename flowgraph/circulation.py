@@ -361,6 +361,14 @@ def maximal_circulation(
 
     ed = _edges(G, weight)
     res = eng.max_circulation(ed.n, ed.src, ed.dst, ed.w, quantum=quantum, progress=progress)
+    return _circulation_result(ed, res, weight, progress)
+
+
+def _circulation_result(ed: _Edges, res: Any, weight: str, progress: Progress
+                        ) -> CirculationResult:
+    """Verify a raw circulation (:class:`CirculationArrays`) and turn it into tables."""
+    from . import _circulation_engine as eng
+
     c = res.circular
     d = np.maximum(ed.w - c, 0.0)
     # D is acyclic beyond rounding remainders (each less than one quantum)
@@ -639,6 +647,14 @@ def keystones(
     ed = _edges(G, weight)
     base = eng.max_circulation(ed.n, ed.src, ed.dst, ed.w, quantum=quantum, certify=False,
                                progress=progress)
+    return _keystone_table(ed, base, companies, top, progress)
+
+
+def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None,
+                    top: int | None, progress: Progress) -> pd.DataFrame:
+    """Keystone impact from the maximal circulation ``base`` of the edges ``ed``."""
+    from . import _circulation_engine as eng
+
     c = base.circular
     cin = np.bincount(ed.dst, weights=c, minlength=ed.n)
     idx, selection = _select(ed, companies, top, cin, "circular inflow", eligible=cin > 0)
@@ -724,7 +740,11 @@ def company_circulation(
     >>> company_circulation(W)[["company", "circular_inflow", "self_funded"]].to_dict("list")
     {'company': ['B', 'A'], 'circular_inflow': [1.0, 1.0], 'self_funded': [1.0, 1.0]}
     """
-    res = maximal_circulation(G, weight=weight, quantum=quantum, progress=progress)
+    from . import _circulation_engine as eng
+
+    ed = _edges(G, weight)
+    base = eng.max_circulation(ed.n, ed.src, ed.dst, ed.w, quantum=quantum, progress=progress)
+    res = _circulation_result(ed, base, weight, progress)
     comp = res.companies.copy()
     names = comp["company"].tolist()
     many = len(names) > SMALL_NETWORK or top is not None
@@ -742,7 +762,7 @@ def company_circulation(
         ks = pd.DataFrame(columns=["company", "circulation_lost", "share_of_circulation"])
     else:
         sf = self_funded(G, chosen, weight=weight, quantum=quantum, progress=progress)
-        ks = keystones(G, chosen, weight=weight, quantum=quantum, progress=progress)
+        ks = _keystone_table(ed, base, chosen, None, progress)  # one circulation solve
     out = comp.merge(sf[["company", "self_funded", "self_funded_share"]], on="company",
                      how="left")
     out = out.merge(ks[["company", "circulation_lost", "share_of_circulation"]], on="company",
