@@ -543,9 +543,26 @@ def export_cmd(opts: Options, target: str, collapsed: bool) -> None:
     if not opts.output:
         raise click.UsageError("export needs -o/--output PATH")
     if target.startswith("deals") or target.startswith("companies"):
+        from pathlib import Path
+
+        kind, fmt = target.split("-")
+        if Path(opts.output).suffix.lower() != f".{fmt}":
+            raise click.UsageError(f"--to {target} writes {fmt.upper()}: give an -o path "
+                                   f"ending in .{fmt}")
         ds = ctx_dataset(opts)
-        table = ds.deals if target.startswith("deals") else ds.companies
-        (write_deals if target.startswith("deals") else write_companies)(table, opts.output)
+        # the rows that pass the filters, with the file's own columns (not the graph's
+        # derived ones); superseded rows and tranches stay, as in the file, so that an
+        # unfiltered export gives back the same table
+        if kind == "deals":
+            kw = {**_filter_kwargs(opts), "include_superseded": True, "include_tranches": True}
+            kept = set(g.filter_deals(ds, **kw)["deal_id"])
+            write_deals(ds.deals[ds.deals["deal_id"].isin(kept)], opts.output)
+        else:
+            companies = ds.companies
+            if companies is None or not len(companies):
+                raise FlowgraphError("no companies table to export (load one with --companies)")
+            names = set(ctx_graph(opts).nodes)
+            write_companies(companies[companies["name"].isin(names)], opts.output)
     else:
         G = ctx_graph(opts)
         if collapsed:

@@ -171,3 +171,25 @@ def test_deals_markdown_has_the_table_columns_unless_all_columns():
     assert "description" in r.output.splitlines()[0]
     r = run("deals", "--dataset", "toy", "--format", "csv")
     assert "description" in r.output.splitlines()[0]
+
+
+def test_export_tables_apply_the_filters_and_the_format(tmp_path):
+    out = tmp_path / "rumored.csv"
+    r = run("export", "--dataset", "toy", "--to", "deals-csv", "--status", "rumored",
+            "-o", str(out))
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(out)
+    assert df["deal_id"].tolist() == ["T-BANK-CLOUD-DEBT"]
+    assert "amount_known" not in df.columns  # the file's columns, not the graph's
+    # no filter: the whole table back, superseded rows and tranches included
+    out = tmp_path / "all.json"
+    r = run("export", "--dataset", "toy", "--to", "deals-json", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(out.read_text())) == 11
+    r = run("export", "--dataset", "toy", "--to", "companies-csv", "--exclude", "BankCo",
+            "-o", str(tmp_path / "c.csv"))
+    assert r.exit_code == 0, r.output
+    assert "BankCo" not in set(pd.read_csv(tmp_path / "c.csv")["name"])
+    # --to deals-json into a .csv path used to write CSV silently
+    r = run("export", "--dataset", "toy", "--to", "deals-json", "-o", str(tmp_path / "x.csv"))
+    assert r.exit_code == 2 and "ending in .json" in r.output
