@@ -241,10 +241,13 @@ def _read_table(source: Any, label: str) -> pd.DataFrame:
             raise DataError(f"{label}: not a text table (binary content)")
         import io as _io
 
+        header = text.lstrip("\ufeff").split("\n", 1)[0]
+        # spreadsheets in many locales save CSV with ';' (or tabs) between the columns
+        sep = next((c for c in (";", "\t") if c in header and "," not in header), ",")
         try:
             df = pd.read_csv(
                 _io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                skipinitialspace=False,
+                skipinitialspace=False, sep=sep,
             )
         except pd.errors.EmptyDataError:
             raise DataError(f"{label}: empty file, not a table") from None

@@ -207,3 +207,23 @@ def test_ai_capital_estimates_carry_their_inputs():
 def test_unknown_dataset():
     with pytest.raises(DatasetNotFoundError, match="available: .*toy"):
         fg.load_dataset("nope")
+
+
+def test_semicolon_and_tab_separated_files(tmp_path):
+    # spreadsheets in many locales save "CSV" with ';' between the columns
+    rows = [["deal_id", "payer", "payee", "flow_type", "status", "amount_usd_bn"],
+            ["d1", "A", "B", "lease", "committed", "2.5"],
+            ["d2", "B", "A", "other", "announced", ""]]
+    for name, sep in (("semi.csv", ";"), ("tabs.tsv", "\t")):
+        p = tmp_path / name
+        p.write_text("\n".join(sep.join(r) for r in rows) + "\n", encoding="utf-8")
+        df = fg.read_deals(p)
+        assert df["deal_id"].tolist() == ["d1", "d2"]
+        assert df["amount_usd_bn"].tolist()[0] == 2.5
+        assert fg.validate_file(p).ok
+    # a comma-separated file with ';' inside values is still read with commas
+    p = tmp_path / "comma.csv"
+    p.write_text("deal_id,payer,payee,flow_type,status,description\n"
+                 'd1,A,B,lease,committed,"a; b"\n', encoding="utf-8")
+    df = fg.read_deals(p)
+    assert df["payer"].tolist() == ["A"] and df["description"].tolist() == ["a; b"]
