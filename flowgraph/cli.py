@@ -873,7 +873,8 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
     else:
         nc = network_concentration(G)
         comp = nc.companies.head(top) if top else nc.companies
-        tables: list[tuple[str | None, Any]] = [("Network concentration", nc.headline()),
+        raw = opts.fmt in ("csv", "json")  # numbers, not text formatted for reading
+        tables: list[tuple[str | None, Any]] = [("Network concentration", nc.headline(raw=raw)),
                                                 ("Companies by flow", comp)]
         if nc.keystones is not None and len(nc.keystones):
             ks = nc.keystones.head(top) if top else nc.keystones
@@ -968,7 +969,9 @@ def stress_cmd(opts: Options, fail: tuple[str, ...], loss: float, equity_loss: f
                 "baseline_default", "round_hit", "fails"]
         df = df[[c for c in keep if c in df.columns]]
     notes = [opts.filters_text(), *r.assumptions.split("\n"), _RISK_NOTE]
-    emit(None, opts, tables=[("Stress test", r.headline()), ("Companies", df)], notes=notes)
+    raw = opts.fmt in ("csv", "json")  # numbers, not text formatted for reading
+    emit(None, opts, tables=[("Stress test", r.headline(raw=raw)), ("Companies", df)],
+         notes=notes)
 
 
 # --- html and report commands ----------------------------------------------------------

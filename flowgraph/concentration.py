@@ -544,8 +544,22 @@ class NetworkConcentration:
     companies: pd.DataFrame
     keystones: pd.DataFrame | None
 
-    def headline(self) -> pd.DataFrame:
-        """The scalar fields as a two-column table (``measure``, ``value``)."""
+    def headline(self, *, raw: bool = False) -> pd.DataFrame:
+        """The scalar fields as a two-column table (``measure``, ``value``).
+
+        ``raw=True`` gives the numbers themselves (shares as fractions) rather than text
+        formatted for reading, e.g. for CSV or JSON output.
+        """
+        if raw:
+            return pd.DataFrame({
+                "measure": ["total known flow (bn USD)", "companies", "deals counted",
+                            "deals with unknown amount (left out)", "largest company",
+                            "share of flow touching it", "three largest companies",
+                            "share of flow touching them", "HHI of company strength"],
+                "value": [self.total_flow, self.n_companies, self.n_deals, self.n_unknown,
+                          ", ".join(self.top1), self.top1_share, ", ".join(self.top3),
+                          self.top3_share, self.strength_hhi],
+            })
         return pd.DataFrame({
             "measure": ["total known flow (bn USD)", "companies", "deals counted",
                         "deals with unknown amount (left out)", "largest company",

@@ -624,8 +624,27 @@ class StressResult:
     n_unknown: int
     assumptions: str
 
-    def headline(self) -> pd.DataFrame:
-        """The scalar results as a two-column table (``measure``, ``value``)."""
+    def headline(self, *, raw: bool = False) -> pd.DataFrame:
+        """The scalar results as a two-column table (``measure``, ``value``).
+
+        ``raw=True`` gives the numbers themselves (shares as fractions) rather than text
+        formatted for reading, e.g. for CSV or JSON output.
+        """
+        if raw:
+            rows: list[tuple[str, Any]] = [
+                ("model", self.model), ("shocked", ", ".join(self.failed)),
+                ("share of obligations unpaid", self.loss),
+                ("share of equity value lost", self.equity_loss), ("buffer", self.buffer),
+                ("total loss (bn USD)", self.total_loss),
+                ("direct loss (bn USD)", self.direct_loss),
+                ("indirect loss (bn USD)", self.indirect_loss),
+                ("companies failing", self.n_failed), ("rounds", self.rounds),
+            ]
+            if not math.isnan(self.debtrank):
+                rows.insert(8, ("DebtRank", self.debtrank))
+            if self.n_unknown:
+                rows.append(("exposures with unknown amount (left out)", self.n_unknown))
+            return pd.DataFrame(rows, columns=["measure", "value"])
         rows = [
             ("model", self.model),
             ("shocked", ", ".join(self.failed)),

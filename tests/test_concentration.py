@@ -247,6 +247,20 @@ def test_dependencies_with_no_deals():
     assert "(no rows)" in r.output
 
 
+def test_cli_network_json_carries_numbers():
+    import json
+
+    r = CliRunner().invoke(main, ["concentration", "--dataset", "toy", "--view", "network",
+                                  "--format", "json"])
+    assert r.exit_code == 0, r.output
+    head = {x["measure"]: x["value"] for x in json.loads(r.output)["Network concentration"]}
+    assert head["total known flow (bn USD)"] == 86.0
+    assert head["share of flow touching them"] == pytest.approx(1.0)
+    assert head["largest company"] == "LabCo"
+    r = CliRunner().invoke(main, ["concentration", "--dataset", "toy", "--view", "network"])
+    assert "100.0%" in r.output
+
+
 def test_caller_graph_not_mutated(toy):
     before = (nx.to_dict_of_dicts(toy), dict(toy.nodes(data=True)))
     company_concentration(toy)

@@ -421,3 +421,20 @@ def test_debtrank_with_excluded_buffers(toy):
     assert t.loc["LeaseCo", "direct_loss"] == pytest.approx(6)  # 12 * 50%, uncapped
     assert not t["fails"].any()
     assert np.isnan(t.loc["LeaseCo", "distress"])
+
+
+def test_cli_stress_csv_and_json_carry_numbers():
+    # the headline used to be text formatted for reading ("1,370.54", "50%") in csv/json too
+    import json as _json
+
+    args = ["stress", "--dataset", "toy", "--fail", "LabCo", "--loss", "0.5",
+            "--model", "cascade"]
+    r = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    head = {x["measure"]: x["value"] for x in _json.loads(r.output)["Stress test"]}
+    assert head["total loss (bn USD)"] == pytest.approx(33.5)
+    assert head["share of obligations unpaid"] == 0.5 and head["companies failing"] == 1
+    r = CliRunner().invoke(main, [*args, "--format", "csv"])
+    assert "share of obligations unpaid,0.5\n" in r.output
+    r = CliRunner().invoke(main, args)  # the table keeps the readable text
+    assert "50%" in r.output and "33.50" in r.output
