@@ -469,7 +469,8 @@ def validate(path: str, companies_path: str | None, fmt: str, output: str | None
     n_err, n_warn = len(report.errors), len(report.warnings)
     if fmt in ("table", "markdown"):
         lines = [str(p) if p.severity == "error" else f"warning: {p}" for p in report.problems]
-        verdict = (f"{path}: {n_err} error(s), {n_warn} warning(s)"
+        checked = f"{path} and {companies_path}" if companies_path else path
+        verdict = (f"{checked}: {n_err} error(s), {n_warn} warning(s)"
                    + ("" if n_err else " - valid"))
         if fmt == "markdown":
             lines = [f"- {line}" for line in lines]

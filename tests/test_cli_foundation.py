@@ -193,3 +193,19 @@ def test_export_tables_apply_the_filters_and_the_format(tmp_path):
     # --to deals-json into a .csv path used to write CSV silently
     r = run("export", "--dataset", "toy", "--to", "deals-json", "-o", str(tmp_path / "x.csv"))
     assert r.exit_code == 2 and "ending in .json" in r.output
+
+
+def test_validate_verdict_names_both_files(tmp_path):
+    # the errors below are in the companies file: the verdict used to name the deals file only
+    import flowgraph as fg
+
+    ds = fg.load_dataset("toy")
+    deals, bad = tmp_path / "deals.csv", tmp_path / "companies.csv"
+    fg.write_deals(ds.deals, deals)
+    comp = ds.companies.copy()
+    comp.loc[comp.index[0], "kind"] = "bank"
+    comp.to_csv(bad, index=False)
+    r = run("validate", str(deals), "--companies", str(bad))
+    assert r.exit_code == 1
+    verdict = r.output.strip().splitlines()[-1]
+    assert verdict.startswith(f"{deals} and {bad}: 1 error(s)"), verdict
