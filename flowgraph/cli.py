@@ -115,7 +115,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--companies", "companies_path", type=click.Path(dir_okay=False),
                      metavar="PATH", help="Companies file to go with --deals."),
         click.option("--as-of", metavar="DATE",
-                     help="Only deals announced by this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+                     help="Only deals announced by this date (YYYY, YYYY-MM or YYYY-MM-DD); "
+                          "deals with no date are kept."),
         click.option("--flow-type", "flow_types", multiple=True,
                      type=click.Choice(_FLOW_TYPES), help="Keep this flow type (repeatable)."),
         click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUSES),
