@@ -44,6 +44,8 @@ from .graph import check_company
 
 __all__ = [
     "DEFAULT_TOP",
+    "KEYSTONE_TOP_LARGE",
+    "LARGE_FLOW_NETWORK",
     "SMALL_NETWORK",
     "CirculationResult",
     "FinnResult",
@@ -59,6 +61,17 @@ SMALL_NETWORK = 500
 
 DEFAULT_TOP = 20
 """Companies analysed by default in larger networks (the largest by flow through them)."""
+
+LARGE_FLOW_NETWORK = 200_000
+"""Networks with more payer -> payee pairs on cycles than this get fewer keystones by default."""
+
+KEYSTONE_TOP_LARGE = 5
+"""Keystones computed by default in networks above :data:`LARGE_FLOW_NETWORK` cyclic pairs.
+
+Each keystone re-routes the money of one company after one circulation solve; on a
+1,000,000-pair network the solve takes 25-60 s and each company about 6 s on two cores, so
+five companies keep the default run near a minute.
+"""
 
 Progress = Callable[[str], None] | None
 
@@ -486,8 +499,8 @@ def _sort(df: pd.DataFrame, desc: list[str], asc: list[str]) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- company selection
 def _select(ed: _Edges, companies: Iterable[str] | str | None, top: int | None,
-            score: np.ndarray, score_name: str, eligible: np.ndarray | None = None
-            ) -> tuple[np.ndarray, str]:
+            score: np.ndarray, score_name: str, eligible: np.ndarray | None = None,
+            default_top: int = DEFAULT_TOP, why: str = "") -> tuple[np.ndarray, str]:
     """Indices of the companies to analyse and a sentence saying how they were chosen."""
     if companies is not None:
         if isinstance(companies, str):
@@ -502,13 +515,13 @@ def _select(ed: _Edges, companies: Iterable[str] | str | None, top: int | None,
     if top is None and ed.n <= SMALL_NETWORK:
         return pool, f"all {len(pool)} companies" if eligible is None else (
             f"all {len(pool)} companies with {score_name} (the others are 0)")
-    k = DEFAULT_TOP if top is None else top
+    k = default_top if top is None else top
     names = np.array([str(x) for x in ed.names], dtype=object)
     order = sorted(pool.tolist(), key=lambda i: (-score[i], names[i]))
     chosen = np.array(sorted(order[:k]), dtype=np.int64)
     return chosen, (f"the top {len(chosen)} of {ed.n} companies by {score_name}"
                     + ("" if top is not None else f" (default for networks of more than "
-                       f"{SMALL_NETWORK} companies; others not computed)"))
+                       f"{SMALL_NETWORK} companies{why}; others not computed)"))
 
 
 # --------------------------------------------------------------------------- self-funded share
@@ -620,8 +633,10 @@ def keystones(
     companies : str or list of str, optional
         Companies to compute. By default every company with circular flow through it in
         networks of at most :data:`SMALL_NETWORK` companies, else the :data:`DEFAULT_TOP`
-        companies with the most circular inflow (``top`` sets that number). A company with no
-        circular flow through it removes nothing (the same circulation stays possible).
+        companies with the most circular inflow (:data:`KEYSTONE_TOP_LARGE` in networks of
+        more than :data:`LARGE_FLOW_NETWORK` payer -> payee pairs on cycles; ``top`` sets that
+        number). A company with no circular flow through it removes nothing (the same
+        circulation stays possible).
     weight, quantum, progress
         As for :func:`maximal_circulation`.
 
@@ -632,6 +647,15 @@ def keystones(
         share_of_circulation`` (lost / total circular flow); sorted by ``circulation_lost``
         (largest first), then name. ``df.attrs`` holds ``selection``, ``circular_flow`` and
         ``unknown_treatment``.
+
+    Notes
+    -----
+    The circulation is solved once. For each company the money that went through it in that
+    optimum is taken out, and the companies that paid it and those it paid are rebalanced by a
+    minimum-cost flow in the residual network, started from the optimum's dual potentials
+    (Dijkstra on reduced costs, then shortest augmenting paths on arcs of zero reduced cost).
+    The result is exactly the maximal circulation without the company, verified for bounds,
+    balance and optimality (no residual arc of negative reduced cost), in integer arithmetic.
 
     Examples
     --------
@@ -650,6 +674,18 @@ def keystones(
     return _keystone_table(ed, base, companies, top, progress)
 
 
+def _keystone_default(ed: _Edges, base: Any) -> tuple[int, str]:
+    """Default number of keystone companies for a network, and why (see KEYSTONE_TOP_LARGE)."""
+    if ed.n == 0:
+        return DEFAULT_TOP, ""
+    comp = base.component
+    cyclic = int(np.count_nonzero((ed.w > 0) & (comp[ed.src] == comp[ed.dst])))
+    if cyclic > LARGE_FLOW_NETWORK:
+        return KEYSTONE_TOP_LARGE, (f", {KEYSTONE_TOP_LARGE} in networks of more than "
+                                    f"{LARGE_FLOW_NETWORK:,} payer->payee pairs on cycles")
+    return DEFAULT_TOP, ""
+
+
 def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None,
                     top: int | None, progress: Progress) -> pd.DataFrame:
     """Keystone impact from the maximal circulation ``base`` of the edges ``ed``."""
@@ -657,7 +693,9 @@ def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None
 
     c = base.circular
     cin = np.bincount(ed.dst, weights=c, minlength=ed.n)
-    idx, selection = _select(ed, companies, top, cin, "circular inflow", eligible=cin > 0)
+    default_top, why = _keystone_default(ed, base)
+    idx, selection = _select(ed, companies, top, cin, "circular inflow", eligible=cin > 0,
+                             default_top=default_top, why=why)
     q = base.quantum
     total = float(c.sum())
     pos = ed.w > 0
@@ -716,7 +754,10 @@ def company_circulation(
     top : int, optional
         In networks of more than :data:`SMALL_NETWORK` companies the self-funded amount and
         keystone impact are computed for the ``top`` (default :data:`DEFAULT_TOP`) companies
-        with the most circular inflow; elsewhere they are NaN (not computed).
+        with the most circular inflow; elsewhere they are NaN (not computed). Without ``top``,
+        networks of more than :data:`LARGE_FLOW_NETWORK` payer -> payee pairs on cycles get
+        keystone impact for the top :data:`KEYSTONE_TOP_LARGE` only (``df.attrs["selection"]``
+        says which).
     max_cycle_length : int or None
         Longest loop counted in ``n_cycles`` (from :func:`flowgraph.cycles.cycle_participation`;
         counted only in networks of at most :data:`SMALL_NETWORK` companies, where listing
@@ -750,19 +791,24 @@ def company_circulation(
     many = len(names) > SMALL_NETWORK or top is not None
     if many:
         k = DEFAULT_TOP if top is None else top
-        active = comp[comp["circular_inflow"] > 0]["company"].tolist()[:k]
-        chosen: list[Any] | None = active
-        selection = (f"Self-funded amounts and keystone impact computed for the top "
-                     f"{len(active)} companies by circular inflow; others are not computed.")
+        kk = min(k, _keystone_default(ed, base)[0]) if top is None else top
+        active = comp[comp["circular_inflow"] > 0]["company"].tolist()
+        chosen: list[Any] | None = active[:k]
+        chosen_ks: list[Any] | None = active[:kk]
+        selection = (f"Self-funded amounts computed for the top {len(chosen)} companies by "
+                     f"circular inflow, keystone impact for the top {len(chosen_ks)}"
+                     + (f" (fewer by default above {LARGE_FLOW_NETWORK:,} payer->payee pairs "
+                        f"on cycles, to keep the run near a minute)" if kk < k else "")
+                     + "; others are not computed.")
     else:
-        chosen = None
+        chosen = chosen_ks = None
         selection = "Self-funded amounts and keystone impact computed for every company."
     if chosen is not None and not chosen:
         sf = pd.DataFrame(columns=["company", "self_funded", "self_funded_share"])
         ks = pd.DataFrame(columns=["company", "circulation_lost", "share_of_circulation"])
     else:
         sf = self_funded(G, chosen, weight=weight, quantum=quantum, progress=progress)
-        ks = _keystone_table(ed, base, chosen, None, progress)  # one circulation solve
+        ks = _keystone_table(ed, base, chosen_ks, None, progress)  # one circulation solve
     out = comp.merge(sf[["company", "self_funded", "self_funded_share"]], on="company",
                      how="left")
     out = out.merge(ks[["company", "circulation_lost", "share_of_circulation"]], on="company",

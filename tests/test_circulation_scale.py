@@ -160,3 +160,20 @@ def test_keystones_on_a_table_with_many_companies_use_the_top():
             circ.maximal_circulation(rest).circular_flow, abs=1e-6)
         assert row.circulation_lost == pytest.approx(r.circular_flow - row.circular_flow_without,
                                                      abs=1e-6)
+
+
+def test_default_keystone_count_shrinks_on_large_flow_networks(monkeypatch):
+    rng = np.random.default_rng(11)
+    n, m = 700, 6000
+    df = pd.DataFrame({"payer": rng.integers(0, n, m), "payee": rng.integers(0, n, m),
+                       "amount": np.round(rng.uniform(0.01, 5, m), 2)})
+    df = df[df["payer"] != df["payee"]]
+    assert len(circ.keystones(df)) == circ.DEFAULT_TOP
+    monkeypatch.setattr(circ, "LARGE_FLOW_NETWORK", 1000)
+    ks = circ.keystones(df)
+    assert len(ks) == circ.KEYSTONE_TOP_LARGE
+    assert "1,000 payer->payee pairs on cycles" in ks.attrs["selection"]
+    t = circ.company_circulation(df)
+    assert t["self_funded"].notna().sum() == circ.DEFAULT_TOP
+    assert t["keystone_loss"].notna().sum() == circ.KEYSTONE_TOP_LARGE
+    assert "keystone impact for the top 5" in t.attrs["selection"]
