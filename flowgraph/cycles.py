@@ -43,8 +43,9 @@ increasing dates round the loop (and, with a ``window``, when the last deal's ``
 is at most ``window`` days after the first deal's ``date_lo``). It is ``"concurrent"`` when
 it is not ordered for certain but could be if deals whose date ranges overlap (same day,
 same month, a year-only date) happened at the same time: packages announced together are
-typically concurrent (the ``window`` does not apply to this weaker test). It is ``"unknown"`` when neither holds with the dated deals but some
-hop has an undated deal, and ``"not ordered"`` otherwise (going round, some date must
+typically concurrent (the ``window`` does not apply to this weaker test; a loop in order but
+slower than the ``window`` is "not ordered"). It is ``"unknown"`` when neither holds with the
+dated deals but some hop has an undated deal, and ``"not ordered"`` otherwise (going round, some date must
 fall back). ``time_ordered=True`` keeps only ``"ordered"`` loops.
 
 Self-loops (payer == payee) are invalid data and are ignored.
@@ -913,6 +914,13 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
                                       H.dlo, H.dhi, -1, possible=True,
                                       interpreted=interpreted)
     concurrent = ~ordered & (pspan >= 0)
+    if window >= 0 and concurrent.any():
+        # A loop that is in order, but slower than the window, is not ordered within it;
+        # it is not "concurrent" (its deals need not overlap in time at all).
+        cspan, _, _ = eng.time_order_many(ptr, hop_flat, H.dptr[:-1].copy(),
+                                          H.dptr[1:].copy(), H.dlo, H.dhi, -1,
+                                          interpreted=interpreted)
+        concurrent &= cspan < 0
     time_order = np.where(ordered, "ordered",
                           np.where(concurrent, "concurrent",
                                    np.where(undated, "unknown", "not ordered"))).astype(object)

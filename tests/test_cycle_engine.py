@@ -197,6 +197,7 @@ def brute_time_order(M, cycle, window=None):
     k = len(cycle)
     hops = [[d for d in M[cycle[i]][cycle[(i + 1) % k]].values()] for i in range(k)]
     any_undated = any(d["date_lo"] is None for h in hops for d in h)
+    slow = False
     for r in range(k):
         rot = hops[r:] + hops[:r]
         dated = [[d for d in h if d["date_lo"] is not None] for h in rot]
@@ -205,6 +206,9 @@ def brute_time_order(M, cycle, window=None):
                 span = (choice[-1]["date_hi"] - choice[0]["date_lo"]).days
                 if window is None or span <= window:
                     return "ordered"
+                slow = True  # in order, but slower than the window: not concurrent
+    if window is not None and slow:
+        return "unknown" if any_undated else "not ordered"
     for r in range(k):  # possibly ordered: some days within the ranges never go back
         rot = hops[r:] + hops[:r]
         dated = [[d for d in h if d["date_lo"] is not None] for h in rot]

@@ -308,11 +308,19 @@ def test_three_hops_one_rotation_and_multi_deal_hop_with_window():
     assert r.hops["time_order_deal"].tolist() == ["ab-early", "bc", "ca"]
     assert r.deals.loc[r.deals["in_time_order"], "deal_id"].tolist() == ["ab-early", "bc", "ca"]
     assert find_cycles(M, window=273).cycles.iloc[0]["time_order"] == "ordered"
-    # 272 days: not ordered for certain within the window; the weaker concurrent test
-    # ignores the window
-    assert find_cycles(M, window=272).cycles.iloc[0]["time_order"] == "concurrent"
+    # 272 days: in order, but slower than the window: not ordered within it (and not
+    # "concurrent": the deals do not overlap in time)
+    assert find_cycles(M, window=272).cycles.iloc[0]["time_order"] == "not ordered"
     assert find_cycles(M, time_ordered=True, window=272).n_found == 0
     assert find_cycles(M, time_ordered=True).n_found == 1
+
+
+def test_window_keeps_concurrent_loops_concurrent():
+    # deals announced together stay "concurrent" whatever the window
+    M = nx.MultiDiGraph()
+    deal(M, "A", "B", "ab", 1.0, lo=D(2025, 9, 22))
+    deal(M, "B", "A", "ba", 1.0, lo=D(2025, 9, 22))
+    assert find_cycles(M, window=30).cycles.iloc[0]["time_order"] == "concurrent"
 
 
 def test_dates_falling_twice_are_not_ordered_from_any_rotation():
