@@ -459,7 +459,9 @@ def datasets(fmt: str, output: str | None) -> None:
 def validate(path: str, companies_path: str | None, fmt: str, output: str | None) -> None:
     """Check a deals file (CSV, JSON or XLSX) and list every problem.
 
-    Exits with status 1 when there is any error; warnings alone exit 0.
+    Problems are listed file by file, in row order. Rows are numbered from 1, the first row
+    after the header (line 2 of a CSV file). Exits with status 1 when there is any error;
+    warnings alone exit 0.
     """
     from .io import validate_file
 
@@ -469,7 +471,8 @@ def validate(path: str, companies_path: str | None, fmt: str, output: str | None
     opts = Options(fmt=fmt, output=output)
     n_err, n_warn = len(report.errors), len(report.warnings)
     if fmt in ("table", "markdown"):
-        lines = [str(p) if p.severity == "error" else f"warning: {p}" for p in report.problems]
+        ordered = sorted(report.problems, key=lambda p: (p.source, p.row or 0))
+        lines = [str(p) if p.severity == "error" else f"warning: {p}" for p in ordered]
         checked = f"{path} and {companies_path}" if companies_path else path
         verdict = (f"{checked}: {n_err} error(s), {n_warn} warning(s)"
                    + ("" if n_err else " - valid"))
