@@ -58,8 +58,12 @@ def bar_chart(
     note: str | None = None,
     color: str = "#1F5FA8",
     percent: bool = False,
+    upper_bounds: Sequence[bool] | None = None,
 ) -> Path:
     """Horizontal bar chart, first label on top; NaN values are left out and noted.
+
+    Bars flagged in ``upper_bounds`` are only upper bounds (some amount undisclosed): they
+    are drawn hatched and pale, labelled with "<=", and a note says so.
 
     Examples
     --------
@@ -71,25 +75,37 @@ def bar_chart(
     """
     if len(labels) != len(values):
         raise ParameterError("labels and values must have the same length")
-    pairs = [(str(lab), float(v)) for lab, v in zip(labels, values)
-             if v is not None and not math.isnan(float(v))]
+    flags = list(upper_bounds) if upper_bounds is not None else [False] * len(labels)
+    if len(flags) != len(labels):
+        raise ParameterError("upper_bounds must have one flag per label")
+    kept = [(str(lab), float(v), bool(f)) for lab, v, f in zip(labels, values, flags)
+            if v is not None and not math.isnan(float(v))]
+    pairs = [(lab, v) for lab, v, _ in kept]
+    bound = [f for _, _, f in kept]
     left_out = len(labels) - len(pairs)
     plt = _plt()
     height = 1.4 + 0.38 * max(len(pairs), 1)
     fig, ax = plt.subplots(figsize=(8.2, height))
     ys = list(range(len(pairs)))[::-1]
     vals = [v * 100 if percent else v for _, v in pairs]
-    ax.barh(ys, vals, color=color, height=0.62)
+    bars = ax.barh(ys, vals, color=color, height=0.62)
+    for bar, is_bound in zip(bars, bound):
+        if is_bound:
+            bar.set_alpha(0.45)
+            bar.set_hatch("///")
     ax.set_yticks(ys, [_short(lab) for lab, _ in pairs], fontsize=9)
     ax.set_xlabel(xlabel)
     ax.set_title(title, fontsize=11, loc="left")
     vmax = max(vals) if vals else 1.0
-    for y, v in zip(ys, vals):
+    for y, v, is_bound in zip(ys, vals, bound):
         text = f"{v:.0f}%" if percent else (f"{v:,.1f}" if v < 100 else f"{v:,.0f}")
-        ax.text(v + vmax * 0.01, y, text, va="center", fontsize=8.5)
+        ax.text(v + vmax * 0.01, y, ("<= " if is_bound else "") + text, va="center",
+                fontsize=8.5)
     ax.set_xlim(0, vmax * 1.15 if vmax > 0 else 1)
     ax.spines[["top", "right"]].set_visible(False)
     notes = [note] if note else []
+    if any(bound):
+        notes.append("Hatched bars marked <= are upper bounds: some amounts are undisclosed.")
     if left_out:
         notes.append(f"{left_out} item(s) with unknown value left out.")
     if not pairs:
@@ -126,6 +142,8 @@ def plot_cycles(cycles: pd.DataFrame, path: str | Path, *, top: int = 10,
         if col not in cycles.columns:
             raise ParameterError(f"cycles table has no column {col!r}")
     t = cycles.head(top)
+    upper = (t["round_trip_is_upper_bound"].fillna(False).astype(bool).tolist()
+             if "round_trip_is_upper_bound" in t.columns else None)
     return bar_chart(
         [str(x) for x in t[label]],
         [float(x) for x in t[value]],
@@ -133,6 +151,7 @@ def plot_cycles(cycles: pd.DataFrame, path: str | Path, *, top: int = 10,
         title="Largest cycles: most money that can go round once (USD bn)",
         xlabel="USD bn (smallest deal on the loop)",
         color="#C8313A",
+        upper_bounds=upper,
     )
 
 

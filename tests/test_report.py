@@ -284,3 +284,29 @@ def test_collapsed_graph_is_refused_with_a_clear_error(tmp_path):
                  lambda: fg.summarize(fg.collapse(G))):
         with pytest.raises(ParameterError, match="MultiDiGraph"):
             call()
+
+
+def test_cycle_chart_marks_upper_bounds(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from flowgraph import charts
+    from flowgraph.errors import ParameterError
+
+    drawn = {}
+    real_save = charts._save
+
+    def spy(fig, path):
+        ax = fig.axes[0]
+        drawn["hatches"] = [p.get_hatch() for p in ax.patches]
+        drawn["labels"] = [t.get_text() for t in ax.texts]
+        return real_save(fig, path)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    t = pd.DataFrame({"path": ["A -> B -> A", "C -> D -> C"], "round_trip": [5.0, 3.0],
+                      "round_trip_is_upper_bound": [True, False]})
+    charts.plot_cycles(t, tmp_path / "c.png", value="round_trip")
+    assert drawn["hatches"] == ["///", None]
+    assert drawn["labels"] == ["<= 5.0", "3.0"]
+    with pytest.raises(ParameterError):
+        charts.bar_chart(["a"], [1.0], tmp_path / "x.png", title="t", xlabel="x",
+                         upper_bounds=[True, False])
