@@ -717,7 +717,12 @@ def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], to
     full = opts.fmt in ("csv", "json")
 
     def rows(df: Any) -> Any:
-        return df if full else df.head(limit)
+        if full:
+            return df
+        # the rounding bound only matters when amounts have no decimal step; hide zeros
+        if "rounding_bound" in df.columns and not (df["rounding_bound"].fillna(0) > 0).any():
+            df = df.drop(columns="rounding_bound")
+        return df.head(limit)
 
     notes = [f"Filters: {opts.filters_text()}"]
     if view in ("overview", "edges", "components"):

@@ -217,3 +217,11 @@ def test_as_of_help_says_undated_deals_are_kept():
     assert "deals with no date are kept" in " ".join(r.output.split())
     r = run("deals", "--dataset", "toy", "--as-of", "1990", "--format", "csv")
     assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 1  # toy: all dated
+
+
+def test_circulation_table_hides_a_zero_rounding_bound_but_csv_keeps_it():
+    table = run("circulation", "--dataset", "toy", "--view", "self-funded")
+    assert table.exit_code == 0, table.output
+    assert "self_funded" in table.output and "rounding_bound" not in table.output
+    csv = run("circulation", "--dataset", "toy", "--view", "self-funded", "--format", "csv")
+    assert "rounding_bound" in csv.output.splitlines()[0]
