@@ -315,7 +315,8 @@ class KeystoneSolver:
             raise SolverError("the circulation to start from is not optimal")
         self.pot = pot
         self.start, self.arcs = nb.residual_csr(n, self.src, self.dst)
-        self._work = np.zeros((6, n + 2), dtype=np.int64)
+        self._work = np.zeros((7, n + 2), dtype=np.int64)
+        self._zarcs = np.zeros(2 * m, dtype=np.int64)
         self._heap = np.zeros((2, n + 2 * m + 1), dtype=np.int64)
         self._stamps = np.zeros((3, n), dtype=np.int64)
         self.counters = np.zeros(8, dtype=np.int64)
@@ -328,7 +329,7 @@ class KeystoneSolver:
             return self.value
         value, status = nb.circulation_without(
             int(v), self.src, self.dst, self.cap, self.flow, self.pot, self.start, self.arcs,
-            self._work, self._heap, self._stamps, self.counters)
+            self._work, self._heap, self._zarcs, self._stamps, self.counters)
         if status != 0:
             raise SolverError(f"re-optimised circulation without a company failed "
                               f"verification (status {status})")

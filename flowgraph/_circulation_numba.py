@@ -140,8 +140,32 @@ def _heap_pop(hd, hx, size):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _global_labels(v, s, t, cap, fl, pi, start, arcs, ex, stack, dist, count, cur, cstamp,
-                   ctr):  # pragma: no cover - compiled
+def _zero_arcs(v, s, t, pi, start, arcs, zarcs, zend):  # pragma: no cover - compiled
+    """Per node, the arcs of zero reduced cost (either direction, any capacity) avoiding
+    ``v``: ``zarcs[start[y]:zend[y]]``. An arc and its reverse have opposite reduced costs,
+    so one list serves both the forward and the backward search."""
+    n = pi.shape[0]
+    for y in range(n):
+        j = start[y]
+        py = pi[y]
+        for k in range(start[y], start[y + 1]):
+            a = arcs[k]
+            e = a >> 1
+            if a & 1 == 0:
+                h = t[e]
+                c = -1
+            else:
+                h = s[e]
+                c = 1
+            if h != v and c + py - pi[h] == 0:
+                zarcs[j] = a
+                j += 1
+        zend[y] = j
+
+
+@numba.njit(cache=True)
+def _global_labels(v, s, t, cap, fl, pi, start, arcs, zarcs, zend, ex, stack, dist, count,
+                   cur, cstamp, ctr):  # pragma: no cover - compiled
     """Exact distances (in arcs of zero reduced cost) to the nearest deficit: backward BFS.
 
     Labelled nodes get ``cstamp == phase`` (a new stamp, returned with their number ``nlab``)
@@ -164,12 +188,11 @@ def _global_labels(v, s, t, cap, fl, pi, start, arcs, ex, stack, dist, count, cu
         y = stack[qh]
         qh += 1
         dy = dist[y] + 1
-        py = pi[y]
-        for k in range(start[y], start[y + 1]):
-            b = arcs[k] ^ 1  # the arc into y
-            h, _, r, c = _arc(b, s, t, cap, fl)
+        for k in range(start[y], zend[y]):
+            b = zarcs[k] ^ 1  # the arc into y
+            h, _, r, _ = _arc(b, s, t, cap, fl)
             ctr[7] += 1
-            if r > 0 and h != v and cstamp[h] != phase and c + pi[h] - py == 0:
+            if r > 0 and cstamp[h] != phase:
                 cstamp[h] = phase
                 dist[h] = dy
                 stack[nlab] = h
@@ -184,7 +207,7 @@ def _global_labels(v, s, t, cap, fl, pi, start, arcs, ex, stack, dist, count, cu
 
 
 @numba.njit(cache=True)
-def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamps,
+def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, zarcs, stamps,
                         ctr):  # pragma: no cover - compiled
     """Maximal circulation (unit cost -1 per edge) with node ``v`` removed, warm-started.
 
@@ -196,8 +219,8 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
     augmenting paths along zero reduced-cost arcs) gives an optimal circulation of the network
     without ``v``. Only the part of the network near ``v`` is searched.
 
-    Scratch space, reused between calls: ``work`` a ``(6, n + 2)`` and ``heap`` a
-    ``(2, n + 2 * m + 1)`` int64 array, ``stamps`` a ``(3, n)`` int64 array of phase marks and
+    Scratch space, reused between calls: ``work`` a ``(7, n + 2)`` and ``heap`` a
+    ``(2, n + 2 * m + 1)`` int64 array, ``zarcs`` a ``2 * m`` int64 array, ``stamps`` a ``(3, n)`` int64 array of phase marks and
     ``ctr`` an int64 array of 8 counters (labellings, relabels, Dijkstra runs,
     augmentations, nodes settled, arcs scanned, gaps, arcs scanned in labellings), which only
     grow. Returns ``(value, status)``: the
@@ -215,6 +238,7 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
     cur = work[3]
     dist = work[4]
     count = work[5]
+    zend = work[6]
     hd = heap[0]
     hx = heap[1]
     cstamp = stamps[0]
@@ -252,8 +276,9 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
     while total > 0:
         # maximum flow along zero reduced-cost arcs: shortest augmenting paths with exact
         # distance labels to the deficits (backward BFS), relabelling and the gap rule
-        phase, nlab = _global_labels(v, s, t, cap, fl, pi, start, arcs, ex, stack, dist, count,
-                                     cur, cstamp, ctr)
+        _zero_arcs(v, s, t, pi, start, arcs, zarcs, zend)
+        phase, nlab = _global_labels(v, s, t, cap, fl, pi, start, arcs, zarcs, zend, ex, stack,
+                                     dist, count, cur, cstamp, ctr)
         inf = nlab + 1
         since = 0
         for i in range(nsrc):
@@ -284,15 +309,13 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
                     total -= delta
                     sp = 0
                     continue
-                py = pi[y]
                 dy = dist[y] - 1
                 advanced = False
-                while cur[y] < start[y + 1]:
-                    a = arcs[cur[y]]
-                    _, h, r, c = _arc(a, s, t, cap, fl)
+                while cur[y] < zend[y]:
+                    a = zarcs[cur[y]]
+                    _, h, r, _ = _arc(a, s, t, cap, fl)
                     ctr[5] += 1
-                    if (r > 0 and h != v and cstamp[h] == phase and dist[h] == dy
-                            and c + py - pi[h] == 0):
+                    if r > 0 and cstamp[h] == phase and dist[h] == dy:
                         sp += 1
                         hx[sp] = h
                         parent[sp] = a
@@ -305,11 +328,10 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
                 ctr[1] += 1
                 old = dist[y]
                 best = inf
-                for k in range(start[y], start[y + 1]):
-                    _, h, r, c = _arc(arcs[k], s, t, cap, fl)
+                for k in range(start[y], zend[y]):
+                    _, h, r, _ = _arc(zarcs[k], s, t, cap, fl)
                     ctr[5] += 1
-                    if (r > 0 and h != v and cstamp[h] == phase and dist[h] + 1 < best
-                            and c + py - pi[h] == 0):
+                    if r > 0 and cstamp[h] == phase and dist[h] + 1 < best:
                         best = dist[h] + 1
                 count[old] -= 1
                 if count[old] == 0:
@@ -332,8 +354,9 @@ def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, stamp
                 since += 1
                 if 4 * since > nlab:
                     # global relabelling: exact distances again
-                    phase, nlab = _global_labels(v, s, t, cap, fl, pi, start, arcs, ex, stack,
-                                                 dist, count, cur, cstamp, ctr)
+                    phase, nlab = _global_labels(v, s, t, cap, fl, pi, start, arcs, zarcs,
+                                                 zend, ex, stack, dist, count, cur, cstamp,
+                                                 ctr)
                     inf = nlab + 1
                     since = 0
                     sp = 0
