@@ -65,12 +65,12 @@ DEFAULT_TOP = 20
 LARGE_FLOW_NETWORK = 200_000
 """Networks with more payer -> payee pairs on cycles than this get fewer keystones by default."""
 
-KEYSTONE_TOP_LARGE = 5
+KEYSTONE_TOP_LARGE = 10
 """Keystones computed by default in networks above :data:`LARGE_FLOW_NETWORK` cyclic pairs.
 
 Each keystone re-routes the money of one company after one circulation solve; on a
-1,000,000-pair network the solve takes 25-60 s and each company about 6 s on two cores, so
-five companies keep the default run near a minute.
+1,000,000-pair network the solve takes 20-60 s and each company about 3 s on two cores, so
+ten companies keep the default run near a minute.
 """
 
 Progress = Callable[[str], None] | None

@@ -176,4 +176,4 @@ def test_default_keystone_count_shrinks_on_large_flow_networks(monkeypatch):
     t = circ.company_circulation(df)
     assert t["self_funded"].notna().sum() == circ.DEFAULT_TOP
     assert t["keystone_loss"].notna().sum() == circ.KEYSTONE_TOP_LARGE
-    assert "keystone impact for the top 5" in t.attrs["selection"]
+    assert f"keystone impact for the top {circ.KEYSTONE_TOP_LARGE}" in t.attrs["selection"]
