@@ -696,7 +696,8 @@ _CIRCULATION_VIEWS = ("overview", "edges", "companies", "components", "self-fund
               help="self-funded/keystones: compute for this company (repeatable).")
 @click.option("--top", type=click.IntRange(min=1), metavar="N",
               help="self-funded/keystones/companies: compute for the N largest companies "
-                   "(default: all in networks of up to 500 companies, else 20).")
+                   "(default: all in networks of up to 500 companies, else 20; keystones: 10 "
+                   "in networks with more than 200,000 payer->payee pairs on cycles).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
               help="Rows shown in table and markdown output (csv/json get every row).")
 @click.option("--progress/--no-progress", default=None,
