@@ -48,16 +48,22 @@ def main() -> None:
     ap.add_argument("--companies", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--make", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(run_one(*args.child)))
         return
-    import flowgraph as fg
+    if args.make:
+        import flowgraph as fg
 
-    net = fg.synthetic_network(args.companies, args.deals, seed=1)
+        fg.write_deals(fg.synthetic_network(args.companies, args.deals, seed=1).deals, args.make)
+        return
+    # Everything heavy runs in child processes: on Linux a child inherits its parent's peak
+    # RSS (ru_maxrss survives fork and exec), so the parent must stay small.
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "deals.csv")
-        fg.write_deals(net.deals, path)
+        subprocess.run([sys.executable, __file__, "--make", path, "--deals", str(args.deals),
+                        "--companies", str(args.companies)], check=True)
         size_mb = os.path.getsize(path) / 1e6
         results: dict[str, list[dict]] = {"flowgraph": [], "pandas": []}
         for _ in range(args.runs):
