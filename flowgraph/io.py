@@ -304,29 +304,8 @@ def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
     """
     if df.attrs.get("flowgraph_normalized") == "deals":
         return df
-    out = pd.DataFrame(index=range(len(df)))
-    src = df.reset_index(drop=True)
-    for col in schema.DEAL_COLUMNS:
-        if col in AMOUNT_COLUMNS:
-            if col in src:
-                out[col] = pd.to_numeric(src[col], errors="coerce").astype(float)
-            else:
-                out[col] = np.nan
-        elif col == "estimate":
-            if col in src:
-                out[col] = _bools(src[col]).map(bool).astype(bool)
-            else:
-                out[col] = False
-        elif col in src:
-            out[col] = _text(src[col])
-        else:
-            out[col] = pd.Series([None] * len(src), dtype=object)
-    for col in src.columns:
-        if col not in out.columns:
-            out[col] = src[col].to_numpy()
-    out.attrs = dict(df.attrs)
-    out.attrs["flowgraph_normalized"] = "deals"
-    return out
+    return _canonical(df.reset_index(drop=True), df.attrs, "deals", schema.DEAL_COLUMNS,
+                      numeric=AMOUNT_COLUMNS, flags={"estimate": False})
 
 
 def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
@@ -345,12 +324,29 @@ def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
         return df
     src = df.reset_index(drop=True)
     src = src.rename(columns={k: v for k, v in COMPANY_ALIASES.items() if v not in src.columns})
+    return _canonical(src, df.attrs, "companies", schema.COMPANY_COLUMNS,
+                      numeric=COMPANY_NUMERIC, flags={"listed": None})
+
+
+def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tuple[str, ...],
+               *, numeric: tuple[str, ...], flags: dict[str, bool | None]) -> pd.DataFrame:
+    """Known ``columns`` first (numbers as floats, yes/no ``flags`` parsed with the given
+    default for a blank, text stripped), then every other column as it is."""
     out = pd.DataFrame(index=range(len(src)))
-    for col in schema.COMPANY_COLUMNS:
-        if col in COMPANY_NUMERIC:
-            out[col] = pd.to_numeric(src[col], errors="coerce").astype(float) if col in src else np.nan
-        elif col == "listed":
-            out[col] = _bools(src[col]) if col in src else None
+    for col in columns:
+        if col in numeric:
+            out[col] = (pd.to_numeric(src[col], errors="coerce").astype(float) if col in src
+                        else np.nan)
+        elif col in flags:
+            default = flags[col]
+            if col not in src:
+                out[col] = pd.Series([default] * len(src), dtype=object if default is None
+                                     else bool)
+            elif default is None:
+                out[col] = _bools(src[col])
+            else:
+                out[col] = _bools(src[col]).map(lambda v, d=default: d if v is None else v)
+                out[col] = out[col].astype(bool)
         elif col in src:
             out[col] = _text(src[col])
         else:
@@ -358,8 +354,8 @@ def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
     for col in src.columns:
         if col not in out.columns:
             out[col] = src[col].to_numpy()
-    out.attrs = dict(df.attrs)
-    out.attrs["flowgraph_normalized"] = "companies"
+    out.attrs = dict(attrs)
+    out.attrs["flowgraph_normalized"] = kind
     return out
 
 
