@@ -12,9 +12,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import linprog
 
 import flowgraph.circulation as circ
+from circulation_reference import lp_value
 from flowgraph.errors import ParameterError, UnknownCompanyError
 
 
@@ -27,19 +27,7 @@ def digraph(edges, weight="amount"):
 
 def lp_max_circulation(G, weight="amount"):
     """Independent reference: the LP max sum(C), 0 <= C <= W, balance, solved by HiGHS."""
-    edges = [(u, v, d[weight]) for u, v, d in G.edges(data=True)]
-    if not edges:
-        return 0.0
-    nodes = sorted(G.nodes)
-    idx = {n: i for i, n in enumerate(nodes)}
-    A = np.zeros((len(nodes), len(edges)))
-    for k, (u, v, _) in enumerate(edges):
-        A[idx[u], k] += 1
-        A[idx[v], k] -= 1
-    res = linprog(-np.ones(len(edges)), A_eq=A, b_eq=np.zeros(len(nodes)),
-                  bounds=[(0, w) for _, _, w in edges], method="highs")
-    assert res.status == 0
-    return -res.fun
+    return lp_value([(u, v, d[weight]) for u, v, d in G.edges(data=True)])
 
 
 def simplex_max_circulation(G, weight="amount", scale=1000):
