@@ -151,13 +151,13 @@ def _edges(G: Any, weight: str) -> _Edges:
     scenario = None
     unknown_deals: int | None
     if isinstance(G, pd.DataFrame):
+        from .graph import edge_columns
+
         cols = set(G.columns)
-        if {"payer", "payee"} <= cols:
-            uc, vc = "payer", "payee"
-        elif {"source", "target"} <= cols:
-            uc, vc = "source", "target"
-        else:
+        pair = edge_columns(G)
+        if pair is None:
             raise ParameterError("an edge table needs payer/payee or source/target columns")
+        uc, vc = pair
         if weight not in cols:
             raise ParameterError(f"the edge table has no {weight!r} column")
         a = pd.to_numeric(G[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -974,8 +974,10 @@ def finn_cycling_index(
     from . import _circulation_engine as eng
 
     unknown = "All amounts are known; nothing was left out."
-    if isinstance(F, nx.Graph) or (isinstance(F, pd.DataFrame) and (
-            {"payer", "payee"} <= set(F.columns) or {"source", "target"} <= set(F.columns))):
+    from .graph import edge_columns
+
+    if isinstance(F, nx.Graph) or (isinstance(F, pd.DataFrame)
+                                   and edge_columns(F) is not None):
         ed = _edges(F, weight)
         names = list(ed.names)
         n = ed.n

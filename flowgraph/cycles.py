@@ -413,13 +413,13 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
 
 
 def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
+    from .graph import edge_columns
+
     cols = set(df.columns)
-    if {"payer", "payee"} <= cols:
-        s_col, t_col = "payer", "payee"
-    elif {"source", "target"} <= cols:
-        s_col, t_col = "source", "target"
-    else:
+    pair = edge_columns(df)
+    if pair is None:
         raise ParameterError("an edges table needs columns source/target or payer/payee")
+    s_col, t_col = pair
     labels = _sorted_labels(set(df[s_col]).union(df[t_col]))
     index = {n: i for i, n in enumerate(labels)}
     m = len(df)

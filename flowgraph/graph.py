@@ -21,6 +21,7 @@ __all__ = [
     "build_graph",
     "check_company",
     "collapse",
+    "edge_columns",
     "ensure_collapsed",
     "filter_deals",
     "from_dataframes",
@@ -420,6 +421,23 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
             lowest_confidence=_weakest(confs, schema.CONFIDENCES),
         )
     return H
+
+
+def edge_columns(df: pd.DataFrame) -> tuple[str, str] | None:
+    """The payer and payee columns of an edge table: ``payer``/``payee`` (a deals table or
+    :func:`filter_deals`) or ``source``/``target`` (:func:`to_dataframes`); None if neither.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> edge_columns(pd.DataFrame(columns=["source", "target", "amount"]))
+    ('source', 'target')
+    """
+    cols = set(df.columns)
+    for pair in (("payer", "payee"), ("source", "target")):
+        if set(pair) <= cols:
+            return pair
+    return None
 
 
 def ensure_collapsed(G: nx.Graph, *, weight: str = "amount") -> nx.DiGraph:
