@@ -33,8 +33,11 @@ def test_wheel_installs_and_ships_the_datasets(tmp_path):
     # flowgraph from the wheel, which must win over any other copy.
     venv.EnvBuilder(with_pip=False, system_site_packages=True).create(env_dir)
     py = env_dir / "bin" / "python"
+    # --ignore-installed: pip in an environment that sees the system site-packages would
+    # otherwise call a same-version flowgraph there "already installed" and do nothing.
     subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps",
-                    "-q", str(wheels[0])], check=True, capture_output=True, text=True)
+                    "--ignore-installed", "-q", str(wheels[0])],
+                   check=True, capture_output=True, text=True)
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
