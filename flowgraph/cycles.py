@@ -706,7 +706,7 @@ def _ending(start: str, rt: float, bound: str) -> str:
     if bound == "upper":
         return f"At most {_money(rt)} can come back to {start} (some amounts undisclosed)."
     if bound == "lower":
-        return (f"Up to {_money(rt)} or more can come back to {start} "
+        return (f"At least {_money(rt)} can come back to {start} "
                 "(some amounts undisclosed).")
     if bound == "approximate":
         return (f"By the disclosed amounts, up to {_money(rt)} can come back to {start} "

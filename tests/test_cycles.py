@@ -87,7 +87,7 @@ def test_partly_unknown_hop_and_deals_added_up():
     c = r.cycles.iloc[0]
     assert c["round_trip"] == 5.0 and not c["round_trip_is_upper_bound"] and c["has_unknown"]
     assert c["round_trip_bound"] == "lower"  # the limiting hop has an undisclosed deal on top
-    assert c["description"].endswith("Up to $5B or more can come back to A "
+    assert c["description"].endswith("At least $5B can come back to A "
                                       "(some amounts undisclosed).")
     assert c["n_deals"] == 4
     assert list(r.deals["deal_id"]) == ["d1", "d2", "d3", "d4"]
