@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from . import schema
 from .errors import ParameterError
 
 __all__ = ["bar_chart", "plot_commitments", "plot_cycles", "plot_flows"]
@@ -107,7 +108,7 @@ def bar_chart(
     if any(bound):
         notes.append("Hatched bars marked <= are upper bounds: some amounts are undisclosed.")
     if left_out:
-        notes.append(f"{left_out} item(s) with unknown value left out.")
+        notes.append(f"{schema.count_noun(left_out, 'item')} with unknown value left out.")
     if not pairs:
         notes.append("Nothing to show.")
     if notes:
@@ -201,7 +202,7 @@ def plot_flows(G: nx.MultiDiGraph, path: str | Path, *, weight: str = "amount") 
         ax.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0),
                   ncol=4, borderaxespad=0.2)
     if unknown:
-        fig.text(0.01, -0.05, f"{unknown} deal(s) of unknown amount not shown.", fontsize=8,
+        fig.text(0.01, -0.05, f"{schema.count_noun(unknown, 'deal')} of unknown amount not shown.", fontsize=8,
                  color="#555", ha="left", va="top")
     return _save(fig, path)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from . import schema
 from .errors import FlowgraphError
 
 FORMATS = ("table", "markdown", "csv", "json")
@@ -474,7 +475,7 @@ def validate(path: str, companies_path: str | None, fmt: str, output: str | None
         ordered = sorted(report.problems, key=lambda p: (p.source, p.row or 0))
         lines = [str(p) if p.severity == "error" else f"warning: {p}" for p in ordered]
         checked = f"{path} and {companies_path}" if companies_path else path
-        verdict = (f"{checked}: {n_err} error(s), {n_warn} warning(s)"
+        verdict = (f"{checked}: {schema.count_noun(n_err, 'error')}, {schema.count_noun(n_warn, 'warning')}"
                    + ("" if n_err else " - valid"))
         if fmt == "markdown":
             lines = [f"- {line}" for line in lines]

@@ -195,7 +195,7 @@ class CycleResult:
 
     def __repr__(self) -> str:
         more = f" (showing the best {len(self.cycles)})" if self.truncated else ""
-        return (f"<CycleResult: {self.n_found} loop(s) of at most "
+        return (f"<CycleResult: {schema.count_noun(self.n_found, 'loop')} of at most "
                 f"{self.params.get('max_length')} hops{more}>")
 
     def _repr_html_(self) -> str:
@@ -855,7 +855,7 @@ def _run(
         "a package announced the same day) happened at the same time.",
     ]
     if H.n_self_loops:
-        notes.append(f"{H.n_self_loops} deal(s) with payer == payee ignored.")
+        notes.append(f"{schema.count_noun(H.n_self_loops, 'deal')} with payer == payee ignored.")
     if truncated:
         notes.append(f"{n_found:,} loops found; showing the best {keep_n:,} (limit reached).")
     return CycleResult(cycles, hops, deals, part, hp, int(n_found), bool(truncated), keep_n,

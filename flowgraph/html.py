@@ -13,7 +13,6 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +154,9 @@ def script_json(data: Any) -> str:
 def _static_text(name: str) -> str:
     """Read a vendored asset; fall back to pyvis's copy of vis-network if it is missing."""
     try:
-        return resources.files("flowgraph").joinpath(_STATIC, name).read_text(encoding="utf-8")
+        # The package's own directory: unambiguous even where importlib.resources would
+        # merge it with a stale copy left in site-packages by an earlier install.
+        return (Path(__file__).resolve().parent / _STATIC / name).read_text(encoding="utf-8")
     except (FileNotFoundError, OSError):
         if name.startswith("vis-network"):
             import pyvis

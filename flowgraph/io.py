@@ -400,7 +400,7 @@ def read_deals(
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise DataError(
-                f"{name}: {len(errors)} error(s) in the deals table", problems
+                f"{name}: {schema.count_noun(len(errors), 'error')} in the deals table", problems
             )
     else:
         problems = []
@@ -427,7 +427,7 @@ def read_companies(
         problems = validate_companies(raw, source=name)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise DataError(f"{name}: {len(errors)} error(s) in the companies table", problems)
+            raise DataError(f"{name}: {schema.count_noun(len(errors), 'error')} in the companies table", problems)
     df = normalize_companies(raw)
     df.attrs["problems"] = problems
     df.attrs["source"] = name

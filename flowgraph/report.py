@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from . import schema
 from .errors import MissingDataError, ParameterError
 from .html import _isnan, _text, filters_text, fmt_bn, safe_url
 
@@ -260,7 +261,7 @@ def _deals_section(G: nx.MultiDiGraph) -> tuple[_Section, set[str], _Section]:
         "sources", "Sources",
         paragraphs=["Where each deal comes from. Links open the original report or filing."],
         tables=[_Table(stable, {"deals": "deals", "source": "source"})],
-        notes=[f"{n_nourl} source(s) without a link."] if n_nourl else [],
+        notes=[f"{schema.count_noun(n_nourl, 'source')} without a link."] if n_nourl else [],
     )
     return sec, ids, sources
 
@@ -421,7 +422,8 @@ def write_report(
         f"{s.n_deals:,} deals between {s.n_companies:,} companies carry "
         f"{fmt_bn(s.total)} of known money: {fmt_bn(s.disbursed)} already paid, "
         f"{fmt_bn(s.committed)} committed and {fmt_bn(announced_total)} only announced or "
-        f"rumored. {s.n_unknown:,} deal(s) have no known amount and are not counted."
+        f"rumored. {schema.count_noun(s.n_unknown, 'deal')} "
+        f"{'has' if s.n_unknown == 1 else 'have'} no known amount and {'is' if s.n_unknown == 1 else 'are'} not counted."
     )
     if not _isnan(circ_res.circularity_index):
         head_sec.paragraphs.append(

@@ -311,3 +311,15 @@ def parse_bool(value: Any) -> bool | None:
     if text in {"false", "no", "n", "0", "f", "0.0"}:
         return False
     return None
+
+
+def count_noun(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` with the noun in the right number, for messages (``1 deal``, ``3 deals``).
+
+    Examples
+    --------
+    >>> count_noun(1, "deal"), count_noun(26, "deal"), count_noun(2, "company", "companies")
+    ('1 deal', '26 deals', '2 companies')
+    """
+    word = singular if n == 1 else (plural or singular + "s")
+    return f"{n:,} {word}"

@@ -874,7 +874,9 @@ def stress_test(
         "stakes and loans, never as revenue or funding at risk."
     )
     if n_unknown:
-        notes.append(f"{n_unknown} exposure(s) with unknown amounts are left out (not zero).")
+        notes.append("1 exposure with an unknown amount is left out (not zero)."
+                     if n_unknown == 1 else
+                     f"{n_unknown:,} exposures with unknown amounts are left out (not zero).")
     miss_names = [str(names[i]) for i in missing_idx if total_exposure[i] > 0]
     if len(miss_names) and model != "eisenberg-noe":
         what = ("assumed equal to their total exposure to the network"

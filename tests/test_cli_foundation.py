@@ -59,7 +59,7 @@ def test_validate_exit_codes(tmp_path):
     good.write_text("deal_id,payer,payee,amount_usd_bn,flow_type,status,source_url\n"
                     "d1,A,B,1,other,committed,https://x.org\n")
     r = run("validate", str(good))
-    assert r.exit_code == 0 and "0 error(s)" in r.output
+    assert r.exit_code == 0 and "0 errors" in r.output
     bad = tmp_path / "bad.csv"
     bad.write_text("deal_id,payer,payee,amount_usd_bn,flow_type,status,source_url\n"
                    "d1,A,A,-1,gift,committed,https://x.org\n"
@@ -68,7 +68,7 @@ def test_validate_exit_codes(tmp_path):
     assert r.exit_code == 1
     for fragment in ("row 1, column 'payee'", "row 1, column 'amount_usd_bn', value '-1'",
                      "row 1, column 'flow_type', value 'gift'", "row 2, column 'deal_id'",
-                     "row 2, column 'status', value 'paid'", "warning:", "error(s)"):
+                     "row 2, column 'status', value 'paid'", "warning:", "errors"):
         assert fragment in r.output, fragment
 
 
@@ -208,7 +208,7 @@ def test_validate_verdict_names_both_files(tmp_path):
     r = run("validate", str(deals), "--companies", str(bad))
     assert r.exit_code == 1
     verdict = r.output.strip().splitlines()[-1]
-    assert verdict.startswith(f"{deals} and {bad}: 1 error(s)"), verdict
+    assert verdict.startswith(f"{deals} and {bad}: 1 error,"), verdict
 
 
 def test_as_of_help_says_undated_deals_are_kept():

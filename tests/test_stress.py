@@ -329,7 +329,7 @@ def test_unknown_amounts_left_out_and_counted():
     r = stress_test(M, "A", model="cascade")
     t = r.companies.set_index("company")
     assert t.loc["B", "loss"] == 4 and t.loc["C", "loss"] == 0
-    assert r.n_unknown == 1 and "unknown amounts are left out" in r.assumptions
+    assert r.n_unknown == 1 and "1 exposure with an unknown amount is left out" in r.assumptions
 
 
 def test_larger_network_runs_sparse():
