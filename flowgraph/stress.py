@@ -855,13 +855,15 @@ def stress_test(
     participates = np.ones(n, dtype=bool)
     notes: list[str] = []
     for i in missing_idx:
+        # a reported buffer of zero or less (negative book equity) is not a usable buffer
+        why = "missing" if np.isnan(E_raw[i]) else "not positive"
         if missing_buffer == "exposure" and total_exposure[i] > 0:
             E[i] = total_exposure[i]
-            basis[i] = "assumed: total exposure"
+            basis[i] = f"{why}: assumed total exposure"
         else:
             E[i] = math.nan
-            basis[i] = "missing: never fails" if total_exposure[i] > 0 or model == "eisenberg-noe" \
-                else "missing: nothing at stake"
+            basis[i] = (f"{why}: never fails" if total_exposure[i] > 0 or model == "eisenberg-noe"
+                        else f"{why}: nothing at stake")
             participates[i] = False
     shocked = np.zeros(n, dtype=bool)
     for s in shocked_names:

@@ -274,7 +274,7 @@ def test_missing_buffers_are_reported(toy):
     del H.nodes["LeaseCo"]["equity_usd_bn"]
     r = stress_test(H, "LabCo", loss=0.5, model="cascade")
     t = r.companies.set_index("company")
-    assert t.loc["LeaseCo", "buffer_basis"] == "assumed: total exposure"
+    assert t.loc["LeaseCo", "buffer_basis"] == "missing: assumed total exposure"
     assert t.loc["LeaseCo", "buffer"] == pytest.approx(17)
     assert "LeaseCo" in r.assumptions
     r2 = stress_test(H, "LabCo", loss=1.0, model="cascade", missing_buffer="exclude")
@@ -282,6 +282,14 @@ def test_missing_buffers_are_reported(toy):
     assert not t2.loc["LeaseCo", "fails"] and t2.loc["LeaseCo", "loss"] == pytest.approx(12)
     assert "never fail" in r2.assumptions
     assert "equity_usd_bn" in toy.nodes["LeaseCo"]  # the caller's graph is untouched
+
+
+def test_negative_book_equity_is_not_a_buffer(toy):
+    H = toy.copy()
+    H.nodes["LeaseCo"]["equity_usd_bn"] = -2.5
+    t = stress_test(H, "LabCo", loss=0.5, model="cascade").companies.set_index("company")
+    assert t.loc["LeaseCo", "buffer_basis"] == "not positive: assumed total exposure"
+    assert t.loc["LeaseCo", "buffer"] == pytest.approx(17)
 
 
 def test_errors(toy):
