@@ -78,12 +78,12 @@ def _text(x: Any) -> str | None:
 
 
 def fmt_bn(x: Any, *, unknown: str = "unknown") -> str:
-    """Format an amount in billions of USD for people (``$30bn``, ``$2.5bn``, ``$1.2tn``).
+    """Format an amount in billions of USD for people (``$30bn``, ``$2.5bn``, ``$1.2tn``, ``$66.2m``).
 
     Examples
     --------
-    >>> fmt_bn(30.0), fmt_bn(2.5), fmt_bn(1234.0), fmt_bn(float("nan"))
-    ('$30bn', '$2.5bn', '$1.23tn', 'unknown')
+    >>> fmt_bn(30.0), fmt_bn(2.5), fmt_bn(1234.0), fmt_bn(0.0662), fmt_bn(float("nan"))
+    ('$30bn', '$2.5bn', '$1.23tn', '$66.2m', 'unknown')
     """
     if _isnan(x):
         return unknown
@@ -96,12 +96,14 @@ def fmt_bn(x: Any, *, unknown: str = "unknown") -> str:
         return f"{sign}${v:,.0f}bn"
     if v >= 10:
         s = f"{v:.1f}".rstrip("0").rstrip(".")
-    elif v >= 0.1:
+    elif v >= 1:
         s = f"{v:.2f}".rstrip("0").rstrip(".")
     elif v == 0:
-        s = "0"
-    else:
-        s = f"{v:.3g}"
+        return "$0"
+    else:  # under a billion reads better in millions
+        m = v * 1000
+        s = f"{m:,.0f}" if m >= 100 else f"{m:.3g}"
+        return f"{sign}${s}m"
     return f"{sign}${s}bn"
 
 

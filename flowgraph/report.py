@@ -266,6 +266,11 @@ def _deals_section(G: nx.MultiDiGraph) -> tuple[_Section, set[str], _Section]:
     return sec, ids, sources
 
 
+def _as_of_suffix(as_of: Any) -> str:
+    """`` (2024)`` after a figure whose date is given, else nothing."""
+    return "" if as_of is None or _isnan(as_of) or str(as_of) == "" else f" ({as_of})"
+
+
 def _fig_text(x: float) -> str:
     return fmt_bn(x)
 
@@ -468,7 +473,7 @@ def write_report(
             find.bullets.append(
                 f"{r['company']} has promised {fmt_bn(r['commitments_out'])} of payments not "
                 f"yet made, {r['commitments_to_revenue']:.1f} times its annual revenue of "
-                f"{fmt_bn(r['revenue'])}.")
+                f"{fmt_bn(r['revenue'])}{_as_of_suffix(r.get('revenue_as_of'))}.")
     if stress_res is not None:
         sc0 = stress_res.companies
         failing = [str(c) for c in sc0.loc[sc0["fails"].astype(bool)
