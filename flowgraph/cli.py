@@ -250,13 +250,37 @@ def _cell_keys(df: Any) -> list[list[Any]]:
     return [cols] * len(df)
 
 
-def _fmt_cell(v: Any, column: Any) -> str:
+def _fmt_cell(v: Any, column: Any, style: str | None = None) -> str:
     if _is_share(column) and isinstance(v, (float, int)) and not isinstance(v, bool):
         return "" if isinstance(v, float) and math.isnan(v) else f"{v:.1%}"
-    return _fmt_value(v)
+    return _fmt_value(v, style=style)
 
 
-def _fmt_value(v: Any) -> str:
+def _column_styles(df: Any) -> list[str | None]:
+    """How each float column is shown, so that a column reads evenly: ``"whole"`` (every value
+    a whole number, and the HHI, quoted in whole points), ``"fraction"`` (every value below 1:
+    four decimals) or ``"amount"`` (one decimal from 1 up, three significant digits below).
+    None where each cell decides for itself: a ``measure, value`` table mixes quantities."""
+    if list(df.columns) == ["measure", "value"]:
+        return [None, None]
+    out: list[str | None] = []
+    for c in df.columns:
+        col = df[c]
+        if getattr(col.dtype, "kind", "O") != "f":
+            out.append(None)
+            continue
+        vals = col.dropna()
+        if str(c).lower() == "hhi" or (
+                len(vals) and bool((vals == vals.round()).all()) and bool((vals.abs() < 1e15).all())):
+            out.append("whole")
+        elif len(vals) and bool((vals.abs() < 1).all()):
+            out.append("fraction")
+        else:
+            out.append("amount")
+    return out
+
+
+def _fmt_value(v: Any, *, style: str | None = None) -> str:
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -264,12 +288,14 @@ def _fmt_value(v: Any) -> str:
     if isinstance(v, float):
         if math.isnan(v):
             return ""
-        if v == int(v) and abs(v) < 1e15:
-            return f"{int(v):,}"
-        if abs(v) >= 100:
-            return f"{v:,.1f}"
+        if style == "whole" or (style is None and v == int(v) and abs(v) < 1e15):
+            return f"{round(v):,}"
+        if style == "fraction":
+            return f"{v:.4f}"
         if abs(v) >= 1:
-            return f"{v:,.2f}"
+            return f"{v:,.1f}"
+        if v == 0:
+            return "0" if style is None else "0.0"
         return f"{v:.3g}"
     if isinstance(v, (list, tuple, set, frozenset)):
         return ", ".join(map(str, v))
@@ -295,7 +321,8 @@ def format_table(df: Any, *, max_width: int = 60) -> str:
     if df is None or len(df) == 0:
         return "(no rows)"
     cols = [str(c) for c in df.columns]
-    rows = [[_fmt_cell(v, c) for v, c in zip(rec, keys)]
+    styles = _column_styles(df)
+    rows = [[_fmt_cell(v, c, st) for v, c, st in zip(rec, keys, styles)]
             for rec, keys in zip(df.itertuples(index=False, name=None), _cell_keys(df))]
     rows = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in r] for r in rows]
     numeric = []
@@ -327,8 +354,10 @@ def format_markdown(df: Any) -> str:
     numeric = [getattr(df[c].dtype, "kind", "O") in "iuf" for c in df.columns]
     out = ["| " + " | ".join(cols) + " |",
            "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]
+    styles = _column_styles(df)
     for rec, keys in zip(df.itertuples(index=False, name=None), _cell_keys(df)):
-        out.append("| " + " | ".join(esc(_fmt_cell(v, c)) for v, c in zip(rec, keys)) + " |")
+        out.append("| " + " | ".join(esc(_fmt_cell(v, c, st)) for v, c, st in zip(rec, keys, styles))
+                   + " |")
     return "\n".join(out)
 
 

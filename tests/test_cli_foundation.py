@@ -225,3 +225,20 @@ def test_circulation_table_hides_a_zero_rounding_bound_but_csv_keeps_it():
     assert "self_funded" in table.output and "rounding_bound" not in table.output
     csv = run("circulation", "--dataset", "toy", "--view", "self-funded", "--format", "csv")
     assert "rounding_bound" in csv.output.splitlines()[0]
+
+
+def test_table_columns_read_evenly():
+
+    from flowgraph.cli import format_table
+
+    df = pd.DataFrame({"amount": [1223.04, 351.0, 0.0662, 0.0], "n": [1.0, 2.0, 3.0, 4.0],
+                       "pagerank": [0.137, 0.0942, 0.0065, 0.0],
+                       "hhi": [10000.0, 9367.3, 1000.0, 0.0]})
+    lines = format_table(df).splitlines()
+    assert lines[2].split() == ["1,223.0", "1", "0.1370", "10,000"]
+    assert lines[3].split() == ["351.0", "2", "0.0942", "9,367"]
+    assert lines[4].split() == ["0.0662", "3", "0.0065", "1,000"]
+    assert lines[5].split() == ["0.0", "4", "0.0000", "0"]
+    # a measure/value table mixes quantities: each cell decides
+    mv = pd.DataFrame({"measure": ["companies", "total"], "value": [44.0, 2471.61]})
+    assert [ln.split()[-1] for ln in format_table(mv).splitlines()[2:]] == ["44", "2,471.6"]
