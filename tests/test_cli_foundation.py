@@ -228,7 +228,6 @@ def test_circulation_table_hides_a_zero_rounding_bound_but_csv_keeps_it():
 
 
 def test_table_columns_read_evenly():
-
     from flowgraph.cli import format_table
 
     df = pd.DataFrame({"amount": [1223.04, 351.0, 0.0662, 0.0], "n": [1.0, 2.0, 3.0, 4.0],
