@@ -659,10 +659,9 @@ def _cycles_flat(df: Any) -> Any:
               help="Time order must fit within this many days (first to last deal).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
               help="Show at most this many loops.")
-@click.option("--sort", type=click.Choice(["round-trip", "length"]), default="round-trip",
+@click.option("--sort", type=click.Choice(["length", "round-trip"]), default="length",
               show_default=True,
-              help="Largest round trip first, or shortest loops first (largest round trip "
-                   "first within each length).")
+              help="Shortest loops first, or largest round trip first.")
 def cycles(opts: Options, max_length: int, min_amount: float | None, through: tuple[str, ...],
            time_ordered: bool, window: int | None, limit: int, sort: str) -> None:
     """Loops of money (A pays B ... pays A) and how much can go all the way round.

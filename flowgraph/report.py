@@ -519,7 +519,7 @@ def write_report(
         "smallest hop on the loop, the most that can go all the way round once; loops share "
         "deals, so their round trips cannot be added up."
         + (f" The {len(ct)} shortest are shown, largest round trip first within each length"
-           " (the cycles command ranks them all by round trip)."
+           " (the cycles command with --sort round-trip ranks them all by round trip)."
            if cyc.truncated else "")
     )
     for _i, r in ct.iterrows():
