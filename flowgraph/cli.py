@@ -661,7 +661,8 @@ def _cycles_flat(df: Any) -> Any:
               help="Show at most this many loops.")
 @click.option("--sort", type=click.Choice(["length", "round-trip"]), default="length",
               show_default=True,
-              help="Shortest loops first, or largest round trip first.")
+              help="length: shortest loops first (the direct two-company loops), largest "
+                   "round trip first within each length; round-trip: largest round trip first.")
 def cycles(opts: Options, max_length: int, min_amount: float | None, through: tuple[str, ...],
            time_ordered: bool, window: int | None, limit: int, sort: str) -> None:
     """Loops of money (A pays B ... pays A) and how much can go all the way round.
