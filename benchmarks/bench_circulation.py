@@ -102,7 +102,7 @@ def run_one(solver: str, size: str, seed: int) -> dict:
             (time.perf_counter(), msg)))
         t_ks = time.perf_counter() - t1
         # the part after the one circulation solve: re-routing per company
-        t_solved = next((t for t, msg in marks if msg.startswith("keystones: 1/")), t1)
+        t_solved = next((t for t, msg in marks if msg.startswith("keystones: re-routing")), t1)
         value = float(sf["self_funded"].sum())
         return {"seconds": time.perf_counter() - t0, "value": value, "sf_seconds": t_sf,
                 "ks_seconds": t_ks, "ks_solve_seconds": t_solved - t1,

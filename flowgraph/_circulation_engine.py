@@ -16,6 +16,7 @@ at most be.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from collections.abc import Callable
@@ -305,7 +306,6 @@ class KeystoneSolver:
         self.dst = np.ascontiguousarray(dst, dtype=np.int64)
         self.cap = np.ascontiguousarray(cap, dtype=np.int64)
         self.flow = np.ascontiguousarray(flow, dtype=np.int64)
-        m = len(self.cap)
         if np.any(self.flow < 0) or np.any(self.flow > self.cap):
             raise SolverError("the circulation to start from exceeds the capacities")
         self.value = int(self.flow.sum())
@@ -315,11 +315,23 @@ class KeystoneSolver:
             raise SolverError("the circulation to start from is not optimal")
         self.pot = pot
         self.start, self.arcs = nb.residual_csr(n, self.src, self.dst)
+        self._scratch()
+
+    def _scratch(self) -> None:
+        n, m = self.n, len(self.cap)
         self._work = np.zeros((7, n + 2), dtype=np.int64)
         self._zarcs = np.zeros(2 * m, dtype=np.int64)
         self._heap = np.zeros((2, n + 2 * m + 1), dtype=np.int64)
         self._stamps = np.zeros((3, n), dtype=np.int64)
         self.counters = np.zeros(8, dtype=np.int64)
+
+    def fork(self) -> KeystoneSolver:
+        """A solver sharing this one's (read-only) network and optimum, with its own scratch
+        space, so that several companies can be re-routed at once in threads (the compiled
+        re-routing releases the GIL)."""
+        twin = copy.copy(self)
+        twin._scratch()
+        return twin
 
     def value_without(self, v: int) -> int:
         """Maximal circulation (in units) with company ``v`` and its edges removed."""

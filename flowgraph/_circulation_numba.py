@@ -206,7 +206,7 @@ def _global_labels(v, s, t, cap, fl, pi, start, arcs, zarcs, zend, ex, stack, di
     return phase, nlab
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, zarcs, stamps,
                         ctr):  # pragma: no cover - compiled
     """Maximal circulation (unit cost -1 per edge) with node ``v`` removed, warm-started.

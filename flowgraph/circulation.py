@@ -31,6 +31,8 @@ integers with a quantum chosen so that the scaling is exact for decimal data (se
 from __future__ import annotations
 
 import math
+import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -686,6 +688,56 @@ def _keystone_default(ed: _Edges, base: Any) -> tuple[int, str]:
     return DEFAULT_TOP, ""
 
 
+# re-route companies in threads when each takes long enough to repay a thread's start-up
+_THREADED_EDGES = 200_000
+
+
+def _values_without(solver: Any, nodes: list[int], progress: Progress,
+                    names: list[str]) -> list[int]:
+    """``solver.value_without`` for each node, in order; on large networks spread over the
+    machine's cores (the compiled re-routing releases the GIL; each thread has its own
+    scratch space, the answers are exact integers, so the result does not depend on it).
+    Progress: ``keystones: re-routing N companies``, then ``keystones: i/N NAME`` as each
+    one is done."""
+    if solver is None:
+        return [0] * len(nodes)
+    total = len(nodes)
+    workers = min(total, os.cpu_count() or 1)
+    threaded = workers > 1 and len(solver.cap) >= _THREADED_EDGES
+    if progress:
+        progress(f"keystones: re-routing {total} compan{'y' if total == 1 else 'ies'}"
+                 + (f" on {workers} threads" if threaded else ""))
+    out = [0] * total
+    if not threaded:
+        for i, v in enumerate(nodes):
+            out[i] = solver.value_without(v)
+            if progress:
+                progress(f"keystones: {i + 1}/{total} {names[i]}")
+        return out
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    free = [solver] + [solver.fork() for _ in range(workers - 1)]
+    lock = threading.Lock()
+
+    def run(v: int) -> int:
+        with lock:
+            mine = free.pop()
+        try:
+            return mine.value_without(v)
+        finally:
+            with lock:
+                free.append(mine)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run, v): i for i, v in enumerate(nodes)}
+        for count, done in enumerate(as_completed(futures), start=1):
+            i = futures[done]
+            out[i] = done.result()
+            if progress:
+                progress(f"keystones: {count}/{total} {names[i]}")
+    return out
+
+
 def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None,
                     top: int | None, progress: Progress) -> pd.DataFrame:
     """Keystone impact from the maximal circulation ``base`` of the edges ``ed``."""
@@ -712,12 +764,11 @@ def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None
         cap = eng.to_units(w[inner], q)
         flow = np.rint(c[pos][inner] / q).astype(np.int64)
         solver = eng.KeystoneSolver(ed.n, s[inner], t[inner], cap, flow)
-    for k in todo:
-        v = idx[k]
-        if progress:
-            progress(f"keystones: {k + 1}/{len(idx)} {ed.names[v]}")
-        gone = (solver.value - solver.value_without(int(v))) * q if solver is not None else 0.0
-        lost[k] = gone + loops_w[v]
+    without = _values_without(solver, [int(idx[k]) for k in todo], progress,
+                              [str(ed.names[idx[k]]) for k in todo])
+    for k, value in zip(todo, without):
+        gone = (solver.value - value) * q if solver is not None else 0.0
+        lost[k] = gone + loops_w[idx[k]]
     without_total = total - lost
     df = pd.DataFrame({
         "company": [ed.names[i] for i in idx],

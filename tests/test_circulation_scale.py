@@ -145,6 +145,29 @@ def test_keystones_on_a_table_with_many_companies_use_the_top():
                                                      abs=1e-6)
 
 
+def test_threaded_keystones_match_sequential_and_full_resolves(monkeypatch):
+    # the threaded re-routing (used on large networks) gives the same exact answers
+    rng = np.random.default_rng(17)
+    n, m = 400, 4000
+    s = rng.integers(0, n, m)
+    t = rng.integers(0, n, m)
+    df = pd.DataFrame({"payer": s, "payee": t,
+                       "amount": np.round(rng.lognormal(0, 1.2, m), 3) + 0.001})
+    df = df[df["payer"] != df["payee"]]
+    sequential = circ.keystones(df, top=6)
+    monkeypatch.setattr(circ, "_THREADED_EDGES", 0)
+    monkeypatch.setattr(circ.os, "cpu_count", lambda: 3)
+    messages: list[str] = []
+    threaded = circ.keystones(df, top=6, progress=messages.append)
+    pd.testing.assert_frame_equal(threaded, sequential)
+    assert "keystones: re-routing 6 companies on 3 threads" in messages
+    assert sum(msg.startswith("keystones: ") and "/6 " in msg for msg in messages) == 6
+    for row in threaded.head(2).itertuples():
+        rest = df[(df["payer"] != row.company) & (df["payee"] != row.company)]
+        assert row.circular_flow_without == pytest.approx(
+            circ.maximal_circulation(rest).circular_flow, abs=1e-6)
+
+
 def test_default_keystone_count_shrinks_on_large_flow_networks(monkeypatch):
     rng = np.random.default_rng(11)
     n, m = 700, 6000
