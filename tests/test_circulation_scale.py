@@ -126,14 +126,16 @@ def test_keystones_without_decimal_step_match_full_resolve():
         assert ks.loc[x, "circular_flow_without"] == pytest.approx(ref, abs=1e-9)
 
 
-def test_keystones_on_a_table_with_many_companies_use_the_top():
-    rng = np.random.default_rng(5)
-    n, m = 3000, 15000
-    s = rng.integers(0, n, m)
-    t = rng.integers(0, n, m)
-    df = pd.DataFrame({"payer": s, "payee": t,
+def random_table(seed: int, n: int, m: int) -> pd.DataFrame:
+    """A deals table of m random payer -> payee pairs among n companies, lognormal amounts."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"payer": rng.integers(0, n, m), "payee": rng.integers(0, n, m),
                        "amount": np.round(rng.lognormal(0, 1.2, m), 3) + 0.001})
-    df = df[df["payer"] != df["payee"]]
+    return df[df["payer"] != df["payee"]]
+
+
+def test_keystones_on_a_table_with_many_companies_use_the_top():
+    df = random_table(5, 3000, 15000)
     ks = circ.keystones(df, top=4)
     assert len(ks) == 4 and "top 4" in ks.attrs["selection"]
     r = circ.maximal_circulation(df)
@@ -147,13 +149,7 @@ def test_keystones_on_a_table_with_many_companies_use_the_top():
 
 def test_threaded_keystones_match_sequential_and_full_resolves(monkeypatch):
     # the threaded re-routing (used on large networks) gives the same exact answers
-    rng = np.random.default_rng(17)
-    n, m = 400, 4000
-    s = rng.integers(0, n, m)
-    t = rng.integers(0, n, m)
-    df = pd.DataFrame({"payer": s, "payee": t,
-                       "amount": np.round(rng.lognormal(0, 1.2, m), 3) + 0.001})
-    df = df[df["payer"] != df["payee"]]
+    df = random_table(17, 400, 4000)
     sequential = circ.keystones(df, top=6)
     monkeypatch.setattr(circ, "_THREADED_EDGES", 0)
     monkeypatch.setattr(circ.os, "cpu_count", lambda: 3)
