@@ -694,6 +694,14 @@ def _keystone_default(ed: _Edges, base: Any) -> tuple[int, str]:
 _THREADED_EDGES = 200_000
 
 
+def _usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system reports it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on every platform
+        return os.cpu_count() or 1
+
+
 def _values_without(solver: Any, nodes: list[int], progress: Progress,
                     names: list[str]) -> list[int]:
     """``solver.value_without`` for each node, in order; on large networks spread over the
@@ -704,7 +712,7 @@ def _values_without(solver: Any, nodes: list[int], progress: Progress,
     if solver is None:
         return [0] * len(nodes)
     total = len(nodes)
-    workers = min(total, os.cpu_count() or 1)
+    workers = min(total, _usable_cores())
     threaded = workers > 1 and len(solver.cap) >= _THREADED_EDGES
     if progress:
         progress(f"keystones: re-routing {total} compan{'y' if total == 1 else 'ies'}"

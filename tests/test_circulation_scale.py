@@ -152,7 +152,7 @@ def test_threaded_keystones_match_sequential_and_full_resolves(monkeypatch):
     df = random_table(17, 400, 4000)
     sequential = circ.keystones(df, top=6)
     monkeypatch.setattr(circ, "_THREADED_EDGES", 0)
-    monkeypatch.setattr(circ.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(circ, "_usable_cores", lambda: 3)
     messages: list[str] = []
     threaded = circ.keystones(df, top=6, progress=messages.append)
     pd.testing.assert_frame_equal(threaded, sequential)
