@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 import venv
@@ -12,6 +13,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _dependency_dirs() -> list[str]:
+    """The site-packages folders the running interpreter imports installed packages from."""
+    dirs = list(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    return [d for d in dict.fromkeys(dirs) if Path(d).is_dir()]
 
 
 @pytest.mark.slow
@@ -29,12 +38,23 @@ def test_wheel_installs_and_ships_the_datasets(tmp_path):
     wheels = list(dist.glob("flowgraph-*.whl"))
     assert len(wheels) == 1
     env_dir = tmp_path / "venv"
-    # The fresh environment sees the already-installed dependencies but gets its own
-    # flowgraph from the wheel, which must win over any other copy.
-    venv.EnvBuilder(with_pip=False, system_site_packages=True).create(env_dir)
+    # The fresh environment sees the dependencies installed for the interpreter running the
+    # tests (a virtual environment's own site-packages, or the system's), but gets its own
+    # flowgraph from the wheel, which must win over any other copy.  A nested venv with
+    # system_site_packages=True would see the *base* interpreter's packages instead, which in
+    # a fresh virtual environment lack pandas and the rest, so the running interpreter's
+    # site-packages folders are appended by a .pth file, after the new environment's own.
+    # Plain paths, not site.addsitedir: the .pth files in those folders (such as an editable
+    # flowgraph's import hook) are not run, so the checkout cannot shadow the wheel.
+    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(env_dir)
     py = env_dir / "bin" / "python"
-    # --ignore-installed: pip in an environment that sees the system site-packages would
-    # otherwise call a same-version flowgraph there "already installed" and do nothing.
+    purelib = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True).stdout.strip()
+    (Path(purelib) / "_flowgraph_test_deps.pth").write_text(
+        "".join(f"{d}\n" for d in _dependency_dirs()), encoding="utf-8")
+    # --ignore-installed: pip would otherwise call a same-version flowgraph seen through those
+    # folders "already installed" and do nothing.
     subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps",
                     "--ignore-installed", "-q", str(wheels[0])],
                    check=True, capture_output=True, text=True)
