@@ -118,7 +118,7 @@ def bar_chart(
 
 
 def plot_cycles(cycles: pd.DataFrame, path: str | Path, *, top: int = 10,
-                value: str = "bottleneck", label: str = "path") -> Path:
+                value: str = "round_trip", label: str = "path") -> Path:
     """Bar chart of the largest cycles by the money that can go round them once.
 
     Parameters
@@ -128,12 +128,13 @@ def plot_cycles(cycles: pd.DataFrame, path: str | Path, *, top: int = 10,
     path : str or Path
         PNG file to write.
     top : int
-        How many cycles to draw (the table's first rows).
+        How many cycles to draw: the ``top`` largest by ``value`` (the chart sorts the
+        table itself, so its title is true whatever order it is given in; unknown last).
 
     Examples
     --------
     >>> import pandas as pd, tempfile, os
-    >>> t = pd.DataFrame({"path": ["A -> B -> A"], "bottleneck": [3.0]})
+    >>> t = pd.DataFrame({"path": ["A -> B -> A"], "round_trip": [3.0]})
     >>> plot_cycles(t, os.path.join(tempfile.mkdtemp(), "c.png")).suffix
     '.png'
     """
@@ -142,7 +143,7 @@ def plot_cycles(cycles: pd.DataFrame, path: str | Path, *, top: int = 10,
     for col in (value, label):
         if col not in cycles.columns:
             raise ParameterError(f"cycles table has no column {col!r}")
-    t = cycles.head(top)
+    t = cycles.sort_values(value, ascending=False, na_position="last", kind="stable").head(top)
     upper = (t["round_trip_is_upper_bound"].fillna(False).astype(bool).tolist()
              if "round_trip_is_upper_bound" in t.columns else None)
     return bar_chart(

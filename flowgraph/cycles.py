@@ -81,6 +81,7 @@ __all__ = [
     "cycle_participation",
     "cycles_from_arrays",
     "find_cycles",
+    "order_label",
 ]
 
 STATUS_SUMMARY: dict[str, str] = {
@@ -94,6 +95,31 @@ STATUS_SUMMARY: dict[str, str] = {
 _MISSING_RANK = 99
 SORTS: tuple[str, ...] = ("round_trip", "length")
 """Orders of :func:`find_cycles`: largest round trip first, or shortest loop first."""
+
+_ORDER_WORDS: dict[str, tuple[str, str]] = {
+    "round_trip": ("largest round trip first", "with the largest round trip"),
+    "length": ("shortest first, largest round trip first within each length",
+               "shortest (largest round trip first within each length)"),
+}
+
+
+def order_label(sort: str, n: int | None = None) -> str:
+    """Words for the order of a :func:`find_cycles` table; the one place that names it.
+
+    With ``n``, the words for the first ``n`` loops of that order ("the 10 with the largest
+    round trip"), as a listing that shows only the head of the table says it.
+
+    Examples
+    --------
+    >>> order_label("round_trip")
+    'largest round trip first'
+    >>> order_label("length", 3)
+    'the 3 shortest (largest round trip first within each length)'
+    """
+    if sort not in _ORDER_WORDS:
+        raise ParameterError(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
+    whole, head = _ORDER_WORDS[sort]
+    return whole if n is None else f"the {n:,} {head}"
 _BATCH = 1 << 16  # cycles per engine call before the best are kept (tests lower it)
 _PY_STEPS: int | None = None  # interpreted-search budget; None = engine default (tests set it)
 _BIG = 1 << 40
@@ -131,7 +157,9 @@ class CycleResult:
         first), ``round_trip``, ``round_trip_bound`` ("exact", "upper", "lower",
         "approximate", "unknown"; see the module docstring), ``round_trip_is_upper_bound``,
         ``has_unknown``,
-        ``round_trip_low``, ``round_trip_high``, ``gross`` (sum of known hop amounts),
+        ``round_trip_low``, ``round_trip_high`` (the round trip from the deals' low and high
+        estimates; NaN where undisclosed amounts leave that bound open: the low for "upper",
+        the high for "lower", both for "approximate"), ``gross`` (sum of known hop amounts),
         ``limiting_hop`` (0-based position of the bottleneck hop, -1 if none known),
         ``limiting_payer``, ``limiting_payee``, ``flow_types`` (sorted tuple),
         ``weakest_status``, ``status_summary`` ("paid", "committed", "only announced",
@@ -194,7 +222,8 @@ class CycleResult:
         return len(self.cycles)
 
     def __repr__(self) -> str:
-        more = f" (showing the best {len(self.cycles)})" if self.truncated else ""
+        more = (f" (showing {order_label(self.params.get('sort', 'round_trip'), len(self.cycles))})"
+                if self.truncated else "")
         return (f"<CycleResult: {schema.count_noun(self.n_found, 'loop')} of at most "
                 f"{self.params.get('max_length')} hops{more}>")
 
@@ -857,7 +886,8 @@ def _run(
     if H.n_self_loops:
         notes.append(f"{schema.count_noun(H.n_self_loops, 'deal')} with payer == payee ignored.")
     if truncated:
-        notes.append(f"{n_found:,} loops found; showing the best {keep_n:,} (limit reached).")
+        notes.append(f"{n_found:,} loops found, limit reached: showing "
+                     f"{order_label(sort, keep_n)}.")
     return CycleResult(cycles, hops, deals, part, hp, int(n_found), bool(truncated), keep_n,
                        params, H.n_self_loops, tuple(notes))
 
@@ -890,6 +920,9 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
                      np.where(n_unknown_hops > 0, np.where(min_exact, "upper", "approximate"),
                               np.where(min_exact, "exact", "lower")))
     has_unknown = np.logical_or.reduceat(H.has_unknown[hop_flat], starts)
+    # a bound the undisclosed amounts leave open is unknown (blank), not a copy of the other
+    rt_low = np.where(np.isin(bound, ("upper", "approximate", "unknown")), np.nan, rt_low)
+    rt_high = np.where(np.isin(bound, ("lower", "approximate", "unknown")), np.nan, rt_high)
     gross = np.where(n_unknown_hops == lengths, np.nan, gross)
     is_min = (amt == rt[cyc_of])
     first_min = np.full(nc, -1, np.int64)

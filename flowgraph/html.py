@@ -202,7 +202,8 @@ def filters_text(G: nx.Graph) -> str:
         parts.append("superseded deals included")
     if f.get("include_tranches"):
         parts.append("tranches included")
-    return "; ".join(parts) if parts else "none"
+    text = "; ".join(parts) if parts else "none"
+    return f"{text}. {G.graph['as_of_note']}" if G.graph.get("as_of_note") else text
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,12 +242,10 @@ def _cycles(
         return _cycles_from_table(table, top=top), None, part
     if top <= 0:
         return [], None, None
-    try:
-        from .cycles import find_cycles
-    except ImportError:  # pragma: no cover - the module ships with flowgraph
-        return [], "cycle analysis not available in this installation", None
+    from .cycles import find_cycles, order_label
+    # The panel lists the loops with the most money going round (the library's order).
     kwargs: dict[str, Any] = {"weight": weight, "limit": top, "progress": progress,
-                              "sort": "length"}
+                              "sort": "round_trip"}
     if max_length is not None:
         kwargs["max_length"] = max_length
     if company is not None:
@@ -256,7 +255,7 @@ def _cycles(
     if res.n_found > len(res.cycles):
         note = (f"{res.n_found:,} cycles found"
                 + (f" through {company}" if company is not None else "")
-                + f"; the {len(res.cycles)} with the largest round trip are listed")
+                + f"; {order_label(res.params['sort'], len(res.cycles))} are listed")
     part = res.participation if company is None else None
     return _cycles_from_table(res.cycles, top=top), note, part
 

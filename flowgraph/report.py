@@ -20,6 +20,7 @@ import networkx as nx
 import pandas as pd
 
 from . import schema
+from .cycles import order_label
 from .errors import MissingDataError, ParameterError
 from .html import _isnan, _text, filters_text, fmt_bn, safe_url
 
@@ -377,6 +378,8 @@ def write_report(
     cyc = find_cycles(G, weight=weight, max_length=max_cycle_length, limit=top,
                       sort="length", progress=progress)
     ct = cyc.cycles
+    big = _largest_loops(G, cyc, weight=weight, max_length=max_cycle_length, top=top,
+                         progress=progress)
     # ---- circulation
     say("report: maximal circulation")
     circ = importlib.import_module("flowgraph.circulation")
@@ -444,14 +447,7 @@ def write_report(
 
     # ================================================================ key findings
     find = _Section("findings", "Key findings")
-    if len(ct):
-        known_ct = ct[~ct["round_trip_is_upper_bound"].astype(bool)]
-        if len(known_ct):
-            find.bullets.append("Largest loop with every amount known: "
-                                + str(known_ct.iloc[0]["description"]))
-        if not len(known_ct) or known_ct.index[0] != ct.index[0]:
-            find.bullets.append("Largest loop if the undisclosed amounts are large enough: "
-                                + str(ct.iloc[0]["description"]))
+    find.bullets.extend(_largest_loop_bullets(big))
     if len(sf):
         top_sf = sf.dropna(subset=["self_funded_share"]).sort_values(
             ["self_funded_share", "company"], ascending=[False, True])
@@ -518,7 +514,7 @@ def write_report(
         "of deals where money paid by a company can come back to it. The round trip is the "
         "smallest hop on the loop, the most that can go all the way round once; loops share "
         "deals, so their round trips cannot be added up."
-        + (f" The {len(ct)} shortest are shown, largest round trip first within each length"
+        + (f" Listed here: {order_label(cyc.params['sort'], len(ct))}"
            " (the cycles command with --sort round-trip ranks them all by round trip)."
            if cyc.truncated else "")
     )
@@ -538,10 +534,12 @@ def write_report(
         ))
         if charts:
             say("report: charts")
-            chart = ch.plot_cycles(ct.assign(label=ct["path"]), chart_dir / "cycles.png",
+            bt = big.cycles
+            chart = ch.plot_cycles(bt.assign(label=bt["path"]), chart_dir / "cycles.png",
                                    top=top, value="round_trip", label="label")
             chart_paths.append(chart)
-            csec.chart, csec.chart_alt = chart, "Largest loops by round trip"
+            csec.chart = chart
+            csec.chart_alt = f"Loops by round trip, {order_label(big.params['sort'])}"
     csec.notes.extend(cyc.notes)
     sections.append(csec)
 
@@ -714,6 +712,44 @@ def write_report(
     all_notes = tuple(n for sec in sections for n in sec.notes)
     return Report(out, index, md, graph_path, tuple(chart_paths),
                   tuple(sec.title for sec in sections), all_notes)
+
+
+_ALL_LOOPS_MAX = 20_000
+"""Up to this many loops, the report ranks every loop by round trip for its findings."""
+
+
+def _largest_loops(G: nx.Graph, cyc: Any, *, weight: str, max_length: int | None, top: int,
+                   progress: Callable[[str], None] | None) -> Any:
+    """Loops ranked by round trip, largest first: every loop when there are few, else the top.
+
+    The findings and the chart name "the largest" loops, so they read this table, never the
+    shortest-first listing.
+    """
+    from .cycles import find_cycles
+
+    if cyc.params["sort"] == "round_trip" and not cyc.truncated:
+        return cyc
+    limit = None if cyc.n_found <= _ALL_LOOPS_MAX else max(top, 1)
+    return find_cycles(G, weight=weight, max_length=max_length, limit=limit,
+                       sort="round_trip", progress=progress)
+
+
+def _largest_loop_bullets(big: Any) -> list[str]:
+    """Findings naming the largest loop known in full and the largest upper bound."""
+    bt = big.cycles
+    if not len(bt):
+        return []
+    scope = (f" (among the {len(bt):,} with the largest round trip of {big.n_found:,} loops)"
+             if big.truncated else "")
+    exact = bt[bt["round_trip_bound"] == "exact"]
+    out = []
+    if len(exact):
+        out.append(f"Largest loop with every amount known{scope}: "
+                   + str(exact.iloc[0]["description"]))
+    if not len(exact) or exact.index[0] != bt.index[0]:
+        out.append(f"Largest loop if the undisclosed amounts are large enough{scope}: "
+                   + str(bt.iloc[0]["description"]))
+    return out
 
 
 def _default_title(G: nx.Graph) -> str:

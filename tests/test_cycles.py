@@ -339,7 +339,7 @@ def test_result_object_limit_and_empty():
     r = find_cycles(G, limit=3)
     assert isinstance(r, CycleResult)
     assert (r.n_found, len(r), r.truncated, r.limit) == (20, 3, True, 3)
-    assert "showing the best 3" in repr(r)
+    assert "showing the 3 with the largest round trip" in repr(r)
     assert any("limit reached" in n for n in r.notes)
     assert "<table" in r._repr_html_()
     empty = find_cycles(nx.DiGraph([("A", "B", {"amount": 1.0})]))

@@ -155,7 +155,7 @@ def test_markdown_mirrors_html(toy_report):
         assert f"## {title}" in md
     assert "| Known money in these deals | $86bn |" in md
     assert "[graph.html](graph.html)" in md
-    assert "![Largest loops by round trip](charts/cycles.png)" in md
+    assert "![Loops by round trip, largest round trip first](charts/cycles.png)" in md
     assert "(<https://example.org/toy/chip-lab-eq>)" in md
     assert "T-LAB-CLOUD-30" in md
 
