@@ -85,6 +85,7 @@ class Options:
     fmt: str = "table"
     output: str | None = None
     _outputs: list[str] = field(default_factory=list)
+    as_of_note: str = ""  # what --as-of left out, set when the data is loaded
 
     def filters_text(self) -> str:
         """The filters in force, as one line."""
@@ -103,7 +104,8 @@ class Options:
             parts.append("excluding: " + ", ".join(self.exclude))
         if self.include_superseded:
             parts.append("superseded rows and tranches included")
-        return "; ".join(parts)
+        text = "; ".join(parts)
+        return f"{text}. {self.as_of_note}" if self.as_of_note else text
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -116,8 +118,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--companies", "companies_path", type=click.Path(dir_okay=False),
                      metavar="PATH", help="Companies file to go with --deals."),
         click.option("--as-of", metavar="DATE",
-                     help="Only deals announced by this date (YYYY, YYYY-MM or YYYY-MM-DD); "
-                          "deals with no date are kept."),
+                     help="The web as it stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): "
+                          "deals, tranches and statuses dated by then; deals with no date "
+                          "are left out (and counted in the notes)."),
         click.option("--flow-type", "flow_types", multiple=True,
                      type=click.Choice(_FLOW_TYPES), help="Keep this flow type (repeatable)."),
         click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUSES),
@@ -199,7 +202,9 @@ def ctx_graph(opts: Options) -> Any:
     """The filtered deal graph (MultiDiGraph) the options describe."""
     from .graph import build_graph
 
-    return build_graph(ctx_dataset(opts), **_filter_kwargs(opts))
+    G = build_graph(ctx_dataset(opts), **_filter_kwargs(opts))
+    opts.as_of_note = G.graph.get("as_of_note") or ""
+    return G
 
 
 LARGE_NETWORK = 50_000
@@ -215,8 +220,12 @@ def ctx_data(opts: Options) -> Any:
     ds = ctx_dataset(opts)
     kwargs = _filter_kwargs(opts)
     if len(ds.deals) > LARGE_NETWORK:
-        return filter_deals(ds, **kwargs)
-    return build_graph(ds, **kwargs)
+        data = filter_deals(ds, **kwargs)
+        opts.as_of_note = data.attrs.get("as_of_note") or ""
+        return data
+    data = build_graph(ds, **kwargs)
+    opts.as_of_note = data.graph.get("as_of_note") or ""
+    return data
 
 
 def progress_printer(enabled: bool | None = None) -> Callable[[str], None] | None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import schema
 from .errors import ParameterError, UnknownCompanyError
+from .timeframe import AsOfCounts, as_of_note, select_rows
 
 __all__ = [
     "build_graph",
@@ -86,9 +87,12 @@ def filter_deals(
     deals : pandas.DataFrame or Dataset
         A deals table (raw or from :func:`flowgraph.read_deals`) or a dataset.
     as_of : str, optional
-        Keep deals announced on or before this date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
-        A deal whose date is coarser than ``as_of`` is kept when it may fall before it.
-        Deals with no date at all are kept.
+        The web as it stood on this date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): deals
+        dated by then (a coarser date counts when it may fall by then), a headline by its
+        tranches dated by then, a superseded row until its replacement's date, the status
+        (``status_dates``) and paid amount (``paid_as_of``) at that date; deals with no date
+        are left out. The rule is :mod:`flowgraph.timeframe`'s; what it did is counted in
+        ``attrs["as_of_counts"]`` and said in ``attrs["as_of_note"]``.
     flow_types, statuses : str or list of str, optional
         Keep only these flow types / statuses.
     min_confidence : {"low", "medium", "high"}, optional
@@ -153,19 +157,27 @@ def filter_deals(
         if exclude is not None:
             exclude = [check_company(known_names, name) for name in exclude]
 
+    date_text = df["announced"].where(df["announced"].notna(), df["period_start"])
+    codes, uniques = pd.factorize(date_text, use_na_sentinel=True)
+    cache = _date_cache(uniques)
+    lo_u = np.array([cache[v][0] for v in uniques] + [None], dtype=object)
+    hi_u = np.array([cache[v][1] for v in uniques] + [None], dtype=object)
+    lo = lo_u[codes]  # code -1 picks the trailing None
+    hi = hi_u[codes]
+    # the as-of rule (flowgraph.timeframe): rows, statuses and paid amounts as of the date
+    limit = as_of_bounds[1] if as_of_bounds is not None else None
+    try:
+        in_time, status_then, paid_then, time_info = select_rows(
+            df, lo, hi, limit=limit, include_superseded=include_superseded,
+            include_tranches=include_tranches)
+    except ValueError as exc:  # an unreadable status_dates cell
+        raise ParameterError(f"--as-of: column 'status_dates': {exc}") from None
+
     keep = np.ones(len(df), dtype=bool)
-    if not include_superseded:
-        superseded: set[str] = set()
-        for v in df["supersedes"].dropna():
-            superseded.update(schema.split_ids(v))
-        if superseded:
-            keep &= ~df["deal_id"].isin(superseded).to_numpy()
-    if not include_tranches:
-        keep &= df["part_of"].isna().to_numpy()
     if flow_types is not None:
         keep &= df["flow_type"].isin(flow_types).to_numpy()
     if statuses is not None:
-        keep &= df["status"].isin(statuses).to_numpy()
+        keep &= np.isin(status_then.astype(str), statuses)
     if min_confidence is not None:
         allowed = schema.CONFIDENCES[schema.confidence_rank(min_confidence):]
         keep &= df["confidence"].isin(allowed).to_numpy()
@@ -174,17 +186,11 @@ def filter_deals(
     if exclude is not None:
         keep &= ~(df["payer"].isin(exclude) | df["payee"].isin(exclude)).to_numpy()
 
-    date_text = df["announced"].where(df["announced"].notna(), df["period_start"])
-    codes, uniques = pd.factorize(date_text, use_na_sentinel=True)
-    cache = _date_cache(uniques)
-    lo_u = np.array([cache[v][0] for v in uniques] + [None], dtype=object)
-    hi_u = np.array([cache[v][1] for v in uniques] + [None], dtype=object)
-    lo = lo_u[codes]  # code -1 picks the trailing None
-    hi = hi_u[codes]
-    if as_of_bounds is not None:
-        limit = as_of_bounds[1]
-        ok_u = np.array([d is None or d <= limit for d in lo_u], dtype=bool)
-        keep &= ok_u[codes]
+    counts = AsOfCounts(as_of=as_of, limit=limit, **{
+        k: (tuple(sorted(map(str, df["deal_id"][m & keep]))) if k == "split_headlines"
+            else int((m & keep).sum()))
+        for k, m in time_info.items()})
+    keep &= in_time
 
     amount = df["amount_usd_bn"].to_numpy(dtype=float)
     low = df["amount_low_usd_bn"].to_numpy(dtype=float)
@@ -202,6 +208,10 @@ def filter_deals(
     out["amount_high"] = sc_high[idx]
     out["date_lo"] = lo[idx]
     out["date_hi"] = hi[idx]
+    if limit is not None:
+        out["status"] = status_then[idx]
+        if paid_then is not None:
+            out["paid_usd_bn"] = paid_then[idx]
     out.attrs = {
         "scenario": scenario,
         "filters": {
@@ -215,6 +225,8 @@ def filter_deals(
             "include_superseded": include_superseded,
             "include_tranches": include_tranches,
         },
+        "as_of_counts": counts,
+        "as_of_note": as_of_note(counts),
     }
     return out
 
@@ -243,9 +255,13 @@ def build_graph(
     companies : pandas.DataFrame, optional
         Companies table; its rows become node attributes.
     as_of : str, optional
-        Keep deals announced on or before this date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
-        A deal whose date is coarser than ``as_of`` is kept when it may fall before it.
-        Deals with no date at all are kept.
+        The web as it stood on this date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): deals
+        dated by then (a coarser date counts when it may fall by then), a headline by its
+        tranches dated by then, a superseded row until its replacement's date, the status
+        (``status_dates``) and paid amount (``paid_as_of``) at that date; deals with no date
+        are left out. The rule is :mod:`flowgraph.timeframe`'s; what it did is counted in
+        ``G.graph["as_of_counts"]`` and said in ``G.graph["as_of_note"]``. Companies stay
+        nodes even when none of their deals is dated by then (as with any filter).
     flow_types, statuses : str or list of str, optional
         Keep only these flow types / statuses.
     min_confidence : {"low", "medium", "high"}, optional
@@ -297,7 +313,8 @@ def build_graph(
     include, exclude = filters["include"], filters["exclude"]
     G = nx.MultiDiGraph()
     G.graph.update({"scenario": scenario, "dataset": dataset_name, "as_of": dataset_as_of,
-                    "filters": filters})
+                    "filters": filters, "as_of_counts": edges.attrs["as_of_counts"],
+                    "as_of_note": edges.attrs["as_of_note"]})
     if companies is not None and len(companies):
         comp = normalize_companies(companies)
         cols = list(comp.columns)
@@ -310,6 +327,12 @@ def build_graph(
                     exclude is not None and name in exclude):
                 continue
             G.add_node(name, **rec)
+    limit = edges.attrs["as_of_counts"].limit
+    if limit is not None:
+        from .timeframe import company_figures_note
+
+        G.graph["as_of_note"] = " ".join(
+            t for t in (G.graph["as_of_note"], company_figures_note(G, limit)) if t)
     cols = list(edges.columns)
     ip, iq, ik = cols.index("payer"), cols.index("payee"), cols.index("deal_id")
     G.add_edges_from(

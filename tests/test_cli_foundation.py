@@ -211,10 +211,10 @@ def test_validate_verdict_names_both_files(tmp_path):
     assert verdict.startswith(f"{deals} and {bad}: 1 error,"), verdict
 
 
-def test_as_of_help_says_undated_deals_are_kept():
-    # --as-of 1990 keeps the one undated deal of ai-capital: the help has to say so
+def test_as_of_help_says_undated_deals_are_left_out():
+    # --as-of leaves out the one undated deal of ai-capital: the help has to say so
     r = run("summary", "--help")
-    assert "deals with no date are kept" in " ".join(r.output.split())
+    assert "deals with no date are left out" in " ".join(r.output.split())
     r = run("deals", "--dataset", "toy", "--as-of", "1990", "--format", "csv")
     assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 1  # toy: all dated
 

@@ -1,0 +1,352 @@
+"""The as-of rule: which rows, amounts and statuses stand for the web as it was on a date.
+
+One rule, used by :func:`flowgraph.filter_deals` and :func:`flowgraph.build_graph` (``as_of=``)
+and by everything built on them (the timeline, the schedules, the time slider):
+
+- A row counts as of ``D`` when its date (``announced``, else ``period_start``) falls on or
+  before ``D``. A date coarser than ``D`` (``2025`` against ``2025-06-30``) counts when it may
+  fall by then (its first day is on or before ``D``); the note says how many such rows count.
+- Rows with no date at all are left out under ``as_of`` (and the note says how many).
+- A row listed in another row's ``supersedes`` is replaced only from the superseding row's own
+  date: before it, the old row counts.
+- A headline row with tranches (rows whose ``part_of`` names it) counts as a whole only when
+  it and every tranche are dated by ``D``; otherwise its tranches dated by ``D`` count instead
+  (the headline carries the later total under the first announcement's date).
+- The status is the status at ``D`` where the data dates the changes (``status_dates``); a paid
+  amount (``paid_usd_bn``) counts only from its ``paid_as_of`` date.
+
+Without ``as_of`` the same rule runs with every row counted as dated, which is the plain
+"latest view": superseded rows and tranches out, headlines in, statuses as recorded.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+
+__all__ = ["AsOfCounts", "as_of_limit", "as_of_note", "company_figures_note", "period_ends",
+           "select_rows"]
+
+
+@dataclass(frozen=True)
+class AsOfCounts:
+    """What the as-of rule did to a deals table (all counts are numbers of rows).
+
+    Attributes
+    ----------
+    as_of : str or None
+        The date asked for, as given.
+    limit : datetime.date or None
+        The last day it stands for (``2025-12`` -> 2025-12-31).
+    undated : int
+        Rows with no date, left out (they pass every other filter).
+    later : int
+        Rows dated after the limit, not counted.
+    coarse : int
+        Rows counted whose date is coarser than the limit and may fall after it.
+    split_headlines : tuple of str
+        Headline rows counted by their tranches dated by then instead of their later total.
+    superseded_later : int
+        Rows counted because the row that supersedes them came later.
+    status_rewound : int
+        Rows counted at an earlier status than the one recorded (from ``status_dates``).
+    paid_later : int
+        Paid amounts left out because they are dated after the limit (or not dated).
+    """
+
+    as_of: str | None = None
+    limit: _dt.date | None = None
+    undated: int = 0
+    later: int = 0
+    coarse: int = 0
+    split_headlines: tuple[str, ...] = field(default=())
+    superseded_later: int = 0
+    status_rewound: int = 0
+    paid_later: int = 0
+
+
+def as_of_limit(as_of: Any) -> _dt.date | None:
+    """The last day an as-of date stands for, or None when no date is given.
+
+    Raises
+    ------
+    ValueError
+        When the text is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> as_of_limit("2025-02")
+    datetime.date(2025, 2, 28)
+    """
+    if as_of is None:
+        return None
+    if isinstance(as_of, _dt.date):
+        return as_of
+    return schema.date_bounds(as_of)[1]
+
+
+def _ids(col: pd.Series) -> list[tuple[str, ...]]:
+    return [schema.split_ids(v) for v in col.tolist()]
+
+
+def _text(v: Any) -> str | None:
+    return None if schema.is_blank(v) else str(v).strip()
+
+
+def select_rows(
+    df: pd.DataFrame,
+    date_lo: np.ndarray,
+    date_hi: np.ndarray,
+    *,
+    limit: _dt.date | None,
+    include_superseded: bool = False,
+    include_tranches: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]]:
+    """Apply the as-of rule to a normalized deals table.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A deals table from :func:`flowgraph.io.normalize_deals`.
+    date_lo, date_hi : numpy.ndarray of datetime.date or None
+        Each row's date bounds (``announced``, else ``period_start``).
+    limit : datetime.date or None
+        The last day of the as-of date; None for the latest view (every row dated).
+    include_superseded, include_tranches : bool
+        Keep superseded rows / tranche rows as well (as :func:`flowgraph.filter_deals`).
+
+    Returns
+    -------
+    keep : numpy.ndarray of bool
+        Rows that count.
+    status : numpy.ndarray of str
+        Each row's status at the limit.
+    paid : numpy.ndarray of float or None
+        Each row's paid amount at the limit (NaN when not yet paid or not dated); None when
+        the table has no ``paid_usd_bn`` column.
+    info : dict
+        Boolean row masks named as the fields of :class:`AsOfCounts` (``undated``, ``later``,
+        ``coarse``, ``split_headlines``, ``superseded_later``, ``status_rewound``,
+        ``paid_later``).
+
+    Examples
+    --------
+    >>> import datetime as dt, numpy as np, pandas as pd
+    >>> from flowgraph.io import normalize_deals
+    >>> df = normalize_deals(pd.DataFrame({
+    ...     "deal_id": ["H", "T1", "T2"], "payer": "A", "payee": "B",
+    ...     "amount_usd_bn": [10, 4, 6], "flow_type": "other", "status": "committed",
+    ...     "announced": ["2025-01-10", "2025-01-10", "2025-06-01"],
+    ...     "part_of": [None, "H", "H"]}))
+    >>> lo = np.array([dt.date(2025, 1, 10), dt.date(2025, 1, 10), dt.date(2025, 6, 1)])
+    >>> keep, *_ = select_rows(df, lo, lo, limit=dt.date(2025, 3, 31))
+    >>> list(df["deal_id"][keep])
+    ['T1']
+    """
+    n = len(df)
+    has_date = np.array([d is not None for d in date_lo], dtype=bool)
+    if limit is None:
+        dated = np.ones(n, dtype=bool)
+    else:
+        dated = np.array([d is not None and d <= limit for d in date_lo], dtype=bool)
+    ids = df["deal_id"].tolist()
+    keep = dated.copy()
+    info: dict[str, Any] = {}
+
+    # supersession takes effect from the superseding row's own date
+    superseded_by_dated: set[str] = set()
+    superseded_any: set[str] = set()
+    for i, parts in enumerate(_ids(df["supersedes"])):
+        superseded_any.update(parts)
+        if dated[i]:
+            superseded_by_dated.update(parts)
+    in_force = np.array([i in superseded_by_dated for i in ids], dtype=bool)
+    info["superseded_later"] = (np.array([i in superseded_any for i in ids], dtype=bool)
+                                & ~in_force & dated)
+    if not include_superseded:
+        keep &= ~in_force
+
+    # headlines count whole only when they and all their tranches are dated
+    split_mask = np.zeros(n, dtype=bool)
+    part_of = [_text(v) for v in df["part_of"].tolist()]
+    is_tranche = np.array([p is not None for p in part_of], dtype=bool)
+    if not include_tranches:
+        by_head: dict[str, list[int]] = {}
+        for i, p in enumerate(part_of):
+            if p is not None:
+                by_head.setdefault(p, []).append(i)
+        pos = {d: i for i, d in enumerate(ids)}
+        tranche_ok = np.zeros(n, dtype=bool)
+        for head, members in by_head.items():
+            h = pos.get(head)
+            if h is None:
+                continue  # a tranche of a row not in the table is left out, as before
+            whole = bool(dated[h]) and all(dated[m] for m in members)
+            if whole:
+                continue
+            if dated[h] or any(dated[m] for m in members):
+                split_mask[h] = True
+            keep[h] = False
+            for m in members:
+                tranche_ok[m] = True
+        keep &= ~is_tranche | tranche_ok
+    info["split_headlines"] = split_mask
+
+    # statuses and paid amounts at the limit
+    status = df["status"].to_numpy(dtype=object).copy()
+    rewound = np.zeros(n, dtype=bool)
+    if limit is not None and "status_dates" in df.columns:
+        for i, cell in enumerate(df["status_dates"].tolist()):
+            if schema.is_blank(cell):
+                continue
+            hist = schema.parse_status_dates(cell)
+            if not hist:
+                continue
+            at = hist[0][0]
+            for st, d in hist:
+                if schema.date_bounds(d)[0] <= limit:
+                    at = st
+            if at != status[i]:
+                status[i] = at
+                rewound[i] = True
+    info["status_rewound"] = rewound & keep
+
+    paid = None
+    paid_later = np.zeros(n, dtype=bool)
+    if "paid_usd_bn" in df.columns:
+        paid = pd.to_numeric(df["paid_usd_bn"], errors="coerce").to_numpy(dtype=float).copy()
+        if limit is not None:
+            when = df["paid_as_of"].tolist() if "paid_as_of" in df.columns else [None] * n
+            for i in range(n):
+                if math.isnan(paid[i]):
+                    continue
+                lo = schema.date_bounds(when[i])[0] if not schema.is_blank(when[i]) else None
+                if lo is None or lo > limit:
+                    paid[i] = math.nan
+                    paid_later[i] = True
+    info["paid_later"] = paid_later & keep
+
+    info["undated"] = ~has_date if limit is not None else np.zeros(n, dtype=bool)
+    later = has_date & ~dated  # counted once: headlines and rows in force, not their parts
+    if not include_tranches:
+        later &= ~is_tranche
+    if not include_superseded:
+        later &= ~np.array([i in superseded_any for i in ids], dtype=bool)
+    info["later"] = later
+    hi_after = np.array([d is not None and limit is not None and d > limit for d in date_hi],
+                        dtype=bool)
+    info["coarse"] = keep & hi_after
+    return keep, status, paid, info
+
+
+def as_of_note(counts: AsOfCounts) -> str:
+    """One sentence saying what the as-of rule left out or counted differently.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> as_of_note(AsOfCounts("2025-12", dt.date(2025, 12, 31), undated=1, later=40))
+    'As of 2025-12-31 (deals dated by then): 1 deal with no date left out; 40 deals dated later not counted.'
+    """
+    if counts.limit is None:
+        return ""
+    parts = []
+    if counts.undated:
+        parts.append(f"{schema.count_noun(counts.undated, 'deal')} with no date left out")
+    if counts.later:
+        parts.append(f"{schema.count_noun(counts.later, 'deal')} dated later not counted")
+    if counts.split_headlines:
+        k = len(counts.split_headlines)
+        parts.append(f"{schema.count_noun(k, 'headline deal')} counted only by "
+                     f"{'its tranches' if k == 1 else 'their tranches'} announced by then "
+                     f"({', '.join(counts.split_headlines)})")
+    if counts.superseded_later:
+        parts.append(f"{schema.count_noun(counts.superseded_later, 'deal')} counted that a "
+                     "later row supersedes")
+    if counts.status_rewound:
+        parts.append(f"{schema.count_noun(counts.status_rewound, 'deal')} at "
+                     f"{'its' if counts.status_rewound == 1 else 'their'} status then, "
+                     "not today's")
+    if counts.paid_later:
+        parts.append(f"{schema.count_noun(counts.paid_later, 'paid amount')} dated later "
+                     "(or undated) left out")
+    if counts.coarse:
+        parts.append(f"{schema.count_noun(counts.coarse, 'deal')} counted although dated only "
+                     "to a month or year that runs past it")
+    head = f"As of {counts.limit.isoformat()} (deals dated by then)"
+    return head + (": " + "; ".join(parts) if parts else "") + "."
+
+
+_FREQS = ("month", "quarter", "year")
+
+
+def period_ends(first: _dt.date, last: _dt.date, freq: str = "quarter") -> list[_dt.date]:
+    """The last day of every period from the one holding ``first`` to the one holding
+    ``last``; the final entry is ``last`` itself (a period still running ends at ``last``).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> period_ends(dt.date(2025, 2, 3), dt.date(2025, 8, 15), "quarter")
+    [datetime.date(2025, 3, 31), datetime.date(2025, 6, 30), datetime.date(2025, 8, 15)]
+    """
+    import calendar
+
+    if freq not in _FREQS:
+        raise ValueError(f"unknown frequency {freq!r}; valid: {', '.join(_FREQS)}")
+    step = {"month": 1, "quarter": 3, "year": 12}[freq]
+    y, m = first.year, first.month
+    m = ((m - 1) // step) * step + step  # last month of the period holding `first`
+    out: list[_dt.date] = []
+    while True:
+        end = _dt.date(y, m, calendar.monthrange(y, m)[1])
+        if end >= last:
+            out.append(last)
+            break
+        out.append(end)
+        m += step
+        if m > 12:
+            y, m = y + 1, m - 12
+    return out
+
+
+_FIGURE_DATES = ("revenue_as_of", "market_value_as_of", "cash_as_of", "debt_as_of",
+                 "equity_as_of")
+
+
+def company_figures_note(G: Any, limit: _dt.date) -> str:
+    """A sentence when company figures (revenue, cash ...) of ``G``'s companies are dated after
+    ``limit``: they are the latest the data holds, not figures as of then.
+
+    Examples
+    --------
+    >>> import datetime as dt, networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("A", revenue_as_of="2026-03")
+    >>> company_figures_note(G, dt.date(2025, 12, 31))
+    'Company figures are the latest in the data, not as of then: 1 company has figures dated after 2025-12-31.'
+    """
+    n = 0
+    for _, data in G.nodes(data=True):
+        for col in _FIGURE_DATES:
+            v = data.get(col)
+            if schema.is_blank(v):
+                continue
+            try:
+                lo = schema.date_bounds(v)[0]
+            except ValueError:
+                continue
+            if lo is not None and lo > limit:
+                n += 1
+                break
+    if not n:
+        return ""
+    return (f"Company figures are the latest in the data, not as of then: "
+            f"{schema.count_noun(n, 'company', 'companies')} "
+            f"{'has' if n == 1 else 'have'} figures dated after {limit.isoformat()}.")

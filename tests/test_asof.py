@@ -1,0 +1,222 @@
+"""--as-of is true to its date: the as-of graph against one built by hand from the dated rows."""
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import flowgraph as fg
+from flowgraph.cli import main
+
+DATA = Path(fg.__file__).resolve().parent.parent / "datasets" / "ai-capital"
+
+
+# ----------------------------------------------------------------------------- the reference
+def _first_day(text: str) -> dt.date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    parts = [int(p) for p in text.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _num(text: str) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _by_hand(rows: list[dict[str, str]], day: dt.date) -> dict[str, tuple]:
+    """deal_id -> (payer, payee, amount, status) of the web as of ``day``, built row by row."""
+    def dated(r: dict[str, str]) -> bool:
+        d = _first_day(r.get("announced") or r.get("period_start") or "")
+        return d is not None and d <= day
+
+    now = [r for r in rows if dated(r)]
+    replaced = {i.strip() for r in now for i in (r.get("supersedes") or "").split(";") if i.strip()}
+    ids = {r["deal_id"] for r in rows}
+    tranches: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        if (r.get("part_of") or "").strip():
+            tranches.setdefault(r["part_of"].strip(), []).append(r)
+    whole = {h for h, ts in tranches.items()
+             if any(r["deal_id"] == h and dated(r) for r in rows) and all(dated(t) for t in ts)}
+    out = {}
+    for r in now:
+        if r["deal_id"] in replaced:
+            continue
+        head = (r.get("part_of") or "").strip()
+        if head:
+            if head not in ids or head in whole:
+                continue
+        elif r["deal_id"] in tranches and r["deal_id"] not in whole:
+            continue
+        amount = _num(r.get("amount_usd_bn"))
+        if math.isnan(amount):
+            lo, hi = _num(r.get("amount_low_usd_bn")), _num(r.get("amount_high_usd_bn"))
+            amount = (lo + hi) / 2
+        status = r["status"]
+        hist = [e.split("@") for e in (r.get("status_dates") or "").split(";") if e.strip()]
+        if hist:
+            status = hist[0][0]
+            for st, d in hist:
+                if _first_day(d) <= day:
+                    status = st
+        out[r["deal_id"]] = (r["payer"], r["payee"], amount, status)
+    return out
+
+
+def _month_ends(first: dt.date, last: dt.date):
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        yield dt.date(y, m, calendar.monthrange(y, m)[1])
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def _from_graph(G) -> dict[str, tuple]:
+    return {k: (u, v, d["amount"], d["status"]) for u, v, k, d in G.edges(keys=True, data=True)}
+
+
+def _same(a: dict[str, tuple], b: dict[str, tuple]) -> bool:
+    if set(a) != set(b):
+        return False
+    for k in a:
+        x, y = a[k], b[k]
+        if x[:2] != y[:2] or x[3] != y[3]:
+            return False
+        if not (x[2] == y[2] or (math.isnan(x[2]) and math.isnan(y[2]))):
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def bundled_rows() -> list[dict[str, str]]:
+    with open(DATA / "deals.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def bundled() -> fg.Dataset:
+    return fg.load_dataset("ai-capital")
+
+
+# ----------------------------------------------------------------------------- differential
+def test_every_month_matches_the_graph_built_by_hand(bundled, bundled_rows):
+    last = dt.date.fromisoformat(bundled.as_of)
+    months = list(_month_ends(dt.date(2023, 1, 1), last))
+    assert len(months) >= 40
+    for day in months:
+        G = fg.build_graph(bundled, as_of=day.isoformat())
+        want = _by_hand(bundled_rows, day)
+        got = _from_graph(G)
+        assert _same(got, want), (day, set(got) ^ set(want))
+        # the companies with a deal are those in a deal dated by then
+        names = {r[k] for r in bundled_rows for k in ("payer", "payee")
+                 if _first_day(r.get("announced") or r.get("period_start") or "") is not None
+                 and _first_day(r.get("announced") or r.get("period_start")) <= day}
+        assert {n for n in G if G.degree(n)} == names, day
+
+
+def _own_rows() -> list[dict[str, str]]:
+    cols = ["deal_id", "payer", "payee", "amount_usd_bn", "amount_low_usd_bn",
+            "amount_high_usd_bn", "flow_type", "status", "announced", "period_start",
+            "supersedes", "part_of", "status_dates", "paid_usd_bn", "paid_as_of"]
+    data = [
+        # a headline of 30 = 10 (2024-02) + 20 (2024-09), dated by its first tranche
+        ("H", "A", "B", "30", "", "", "compute_contract", "committed", "2024-02-10", "", "", "", "", "", ""),
+        ("H1", "A", "B", "10", "", "", "compute_contract", "committed", "2024-02-10", "", "", "H", "", "", ""),
+        ("H2", "A", "B", "20", "", "", "compute_contract", "committed", "2024-09-01", "", "", "H", "", "", ""),
+        # a letter of intent replaced by a smaller signed deal
+        ("LOI", "B", "C", "100", "", "", "equity_investment", "announced", "2024-03", "", "", "", "", "", ""),
+        ("SIGNED", "B", "C", "40", "", "", "equity_investment", "committed", "2025-01-15", "", "LOI", "", "", "", ""),
+        # a deal whose status moved, paid later
+        ("MOVED", "C", "A", "", "6", "8", "chip_purchase", "disbursed", "2024-01-05", "", "", "",
+         "announced@2024-01-05;committed@2024-06;disbursed@2025-02-01", "7", "2025-02-01"),
+        # dated only by year, and undated
+        ("YEAR", "C", "D", "5", "", "", "lease", "committed", "", "2024", "", "", "", "", ""),
+        ("NODATE", "D", "A", "2", "", "", "other", "committed", "", "", "", "", "", "", ""),
+    ]
+    return [dict(zip(cols, r)) for r in data]
+
+
+def test_own_table_every_month_matches_by_hand():
+    rows = _own_rows()
+    df = pd.DataFrame(rows)
+    for day in _month_ends(dt.date(2023, 1, 1), dt.date(2025, 6, 30)):
+        G = fg.build_graph(df, as_of=day.isoformat())
+        assert _same(_from_graph(G), _by_hand(rows, day)), day
+
+
+def test_own_table_details():
+    df = pd.DataFrame(_own_rows())
+    G = fg.build_graph(df, as_of="2024-06")
+    got = _from_graph(G)
+    assert got["H1"][2] == 10 and "H" not in got and "H2" not in got
+    assert got["LOI"][2] == 100 and "SIGNED" not in got
+    assert got["MOVED"][3] == "committed"  # committed@2024-06 may fall by 2024-06-30
+    assert G["C"]["A"]["MOVED"]["paid_usd_bn"] != G["C"]["A"]["MOVED"]["paid_usd_bn"]  # NaN
+    assert "YEAR" in got and "NODATE" not in got
+    counts = G.graph["as_of_counts"]
+    assert (counts.undated, counts.split_headlines, counts.coarse) == (1, ("H",), 1)
+    note = G.graph["as_of_note"]
+    assert "1 deal with no date left out" in note and "(H)" in note
+    assert "dated only to a month or year" in note
+    # statuses filter reads the status then
+    assert set(fg.filter_deals(df, as_of="2024-03", statuses="announced")["deal_id"]) == {"LOI", "MOVED"}
+    later = fg.build_graph(df, as_of="2025-03")
+    assert _from_graph(later)["SIGNED"][2] == 40 and "LOI" not in _from_graph(later)
+    assert later["C"]["A"]["MOVED"]["status"] == "disbursed"
+    assert later["C"]["A"]["MOVED"]["paid_usd_bn"] == 7
+    assert _from_graph(later)["H"][2] == 30
+    # the latest view keeps the undated row and says nothing
+    latest = fg.build_graph(df)
+    assert "NODATE" in _from_graph(latest) and latest.graph["as_of_note"] == ""
+    # the caller's table is untouched
+    assert list(df["status"]) == [r["status"] for r in _own_rows()]
+
+
+# ----------------------------------------------------------------------------- the issue's cases
+def test_cases_from_the_issue(bundled):
+    G = fg.build_graph(bundled, as_of="2025-12")
+    D = fg.collapse(G)
+    assert D["OpenAI"]["Amazon"]["amount"] == pytest.approx(38.0)
+    assert D["Meta"]["CoreWeave"]["amount"] == pytest.approx(14.2)
+    assert "NVDA-OAI-LOI-100" in G["Nvidia"]["OpenAI"]
+    # OpenAI -> CoreWeave contracts as of 2025-06: 11.9 + 4, not 22.4 (6.5 came 2025-09-25)
+    H = fg.build_graph(bundled, as_of="2025-06", flow_types="compute_contract")
+    assert fg.collapse(H)["OpenAI"]["CoreWeave"]["amount"] == pytest.approx(15.9)
+    later = fg.build_graph(bundled, as_of="2026-03")
+    assert "NVDA-OAI-2026-30" in later["Nvidia"]["OpenAI"]
+    assert "NVDA-OAI-LOI-100" not in later["Nvidia"]["OpenAI"]
+
+
+def test_latest_date_equals_latest_view_without_undated(bundled):
+    G = fg.build_graph(bundled, as_of=bundled.as_of)
+    full = fg.build_graph(bundled)
+    undated = {k for _, _, k, d in full.edges(keys=True, data=True) if d["date_lo"] is None}
+    assert set(_from_graph(G)) == set(_from_graph(full)) - undated
+    assert G.graph["as_of_counts"].undated == len(undated)
+
+
+def test_cli_says_how_many_left_out():
+    res = CliRunner().invoke(main, ["summary", "--as-of", "2025-12", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert "with no date left out" in res.output
+    res = CliRunner().invoke(main, ["cycles", "--as-of", "2025-12", "--through", "Amazon"])
+    assert res.exit_code == 0
+    assert "$138B" not in res.output and "$38B to Amazon" in res.output
+    assert "with no date left out" in " ".join(res.output.split())
+
+
+def test_bad_status_dates_is_refused():
+    rows = _own_rows()
+    rows[5]["status_dates"] = "committed@2024-13"
+    with pytest.raises(fg.FlowgraphError, match="status_dates"):
+        fg.build_graph(pd.DataFrame(rows), as_of="2024-06")
