@@ -60,7 +60,8 @@ class Problem:
         if self.column is not None:
             loc.append(f"column {self.column!r}")
         if self.value is not None:
-            loc.append(f"value {self.value!r}")
+            value = self.value if len(self.value) <= 80 else self.value[:79] + "…"
+            loc.append(f"value {value!r}")
         if loc:
             where.append(", ".join(loc))
         return ": ".join(where) + ": " + self.message

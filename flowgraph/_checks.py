@@ -1,0 +1,306 @@
+"""Validation rules against input that would otherwise give silently wrong numbers.
+
+Used by :func:`flowgraph.io.validate_deals` and :func:`flowgraph.io.validate_companies`.
+Each rule returns :class:`~flowgraph.errors.Problem` objects; what each one does:
+
+Cells
+    - A JSON object or list where one value belongs is an error (it would become the text
+      ``{'name': 'A'}``).
+    - A control character (NUL, ESC, ...) in any known column is an error; a line break in a
+      column that holds one line (ids, names, URLs, enumerations, dates, amounts) is an error
+      (most often a quote left open earlier in the row). ``description``, ``source_title`` and
+      ``notes`` may hold line breaks.
+    - An invisible or non-printing character (zero-width space, direction mark, soft hyphen,
+      no-break space, ...) in a company name or a deal id is an error: two names that print
+      alike must be the same name. Text is normalised to Unicode NFC on reading, so the same
+      accented letter typed two ways is one name.
+    - A ``source_url`` with a space or other whitespace inside is an error.
+Amounts
+    - Only finite numbers from 0 to :data:`MAX_AMOUNT` billion USD, and none between 0 and
+      :data:`MIN_AMOUNT` (less than one dollar), are amounts; ``true``/``false``, ``inf``,
+      ``NaN`` written out and numbers beyond the range are errors.
+Names
+    - Two company names that differ only by letter case, width (full-width letters), accents
+      written apart, or look-alike letters from another script (Cyrillic ``а`` for Latin
+      ``a``) are a warning naming both spellings: they are separate companies, and any loop
+      through them is split.
+Supersessions and tranches (``supersedes``, ``part_of``)
+    - A tranche (``part_of``) must name a headline row of the same payer and payee, tranches
+      may not form a loop, and the known tranches of one headline may add up to no more than
+      the headline's high end (``amount_high_usd_bn``, else ``amount_usd_bn``).
+    - A row may not both supersede a row and be a tranche of it.
+    - A row may not supersede a flow in the other direction (payee to payer); superseding a
+      flow between other companies is a warning.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem
+
+MAX_AMOUNT = 1e6
+"""Largest amount accepted, in billions of USD (a million billion dollars)."""
+MIN_AMOUNT = 1e-9
+"""Smallest positive amount accepted, in billions of USD (one dollar)."""
+MULTILINE_COLUMNS = frozenset({"description", "source_title", "notes"})
+"""Known columns whose text may hold line breaks."""
+NAME_COLUMNS = frozenset({"deal_id", "payer", "payee", "name", "part_of", "supersedes"})
+"""Columns holding names and ids, where invisible characters are refused."""
+MAX_PROBLEMS = 1000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINEBREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\xa0\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    "\ufff0-\ufffb\U000e0000-\U000e0fff]")
+_SPACE = re.compile(r"\s")
+
+# Latin look-alikes from Cyrillic and Greek (the letters that print the same in most fonts)
+_CONFUSABLE = str.maketrans({
+    "а": "a", "в": "b", "с": "c", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k",
+    "м": "m", "н": "h", "о": "o", "р": "p", "ѕ": "s", "т": "t", "у": "y", "х": "x",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ϲ": "c",
+})
+
+
+def short(value: Any, limit: int = 80) -> str:
+    """``value`` as text cut to ``limit`` characters for a message (an ellipsis says so)."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _char_name(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
+
+
+def _joined_hit(values: np.ndarray, pattern: re.Pattern[str]) -> bool:
+    """Whether any string in ``values`` matches (one regex pass over all of them)."""
+    try:
+        return pattern.search(",".join(values)) is not None  # ',' matches no pattern here
+    except TypeError:
+        return True
+
+
+def cell_problems(df: pd.DataFrame, *, source: str, columns: Iterable[str]) -> list[Problem]:
+    """Structural problems of the raw cells of the known ``columns`` (see the module)."""
+    problems: list[Problem] = []
+    known = set(columns)
+    for col in df.columns:
+        if col not in known:
+            continue
+        arr = df[col].to_numpy(dtype=object)
+        present = arr[~pd.isna(df[col]).to_numpy()] if len(arr) else arr
+        if not len(present):
+            continue
+        strings = all(type(v) is str for v in present)
+        if strings:
+            multiline = col in MULTILINE_COLUMNS
+            probe = _CONTROL if multiline else _LINEBREAK
+            need = (_joined_hit(present, probe) or _joined_hit(present, _CONTROL)
+                    or (col in NAME_COLUMNS and _joined_hit(present, _INVISIBLE))
+                    or (col == "source_url" and _joined_hit(present, _SPACE)))
+            if not need:
+                continue
+        found = 0
+        for i, v in enumerate(arr):
+            if found >= MAX_PROBLEMS:
+                break
+            msg = _cell_message(col, v)
+            if msg:
+                found += 1
+                problems.append(Problem("error", msg, source, i + 1, col, _shown(v)))
+    return problems
+
+
+def _shown(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return short(v)
+
+
+def _cell_message(col: str, v: Any) -> str | None:
+    if isinstance(v, (dict, list, tuple, set)):
+        what = "object" if isinstance(v, dict) else "list"
+        return f"a JSON {what}, not a single value"
+    if type(v) is not str:
+        return None
+    if col not in MULTILINE_COLUMNS:
+        m = _LINEBREAK.search(v)
+        if m:
+            return (f"a line break inside {col} ({_char_name(m.group())}), which holds one "
+                    "line: is a quote left open earlier in the row?")
+    text = v.strip()
+    m = _CONTROL.search(text)
+    if m:
+        return f"a control character ({_char_name(m.group())}) in the text"
+    if col in NAME_COLUMNS:
+        m = _INVISIBLE.search(text)
+        if m:
+            return (f"an invisible or non-printing character ({_char_name(m.group())}) in a"
+                    " name: names that print alike must be spelled alike")
+        if text and not any(unicodedata.category(c)[0] in "LNPS" for c in text):
+            return "a name with no visible character"
+    if col == "source_url" and _SPACE.search(text):
+        return "whitespace inside a URL (encode a space as %20)"
+    return None
+
+
+def amount_problems(raw: pd.Series, col: str, *, source: str,
+                    allow_negative: bool = False) -> tuple[list[Problem], np.ndarray]:
+    """Problems of an amount column (booleans, non-finite or out-of-range numbers) and the
+    mask of the rows they concern, so that other checks can skip those rows."""
+    problems: list[Problem] = []
+    n = len(raw)
+    bad = np.zeros(n, dtype=bool)
+    if raw.dtype == bool:
+        bad[:] = True
+        msgs = ["true/false is not an amount"] * n
+    else:
+        arr = raw.to_numpy(dtype=object)
+        isbool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in arr), bool, n)
+        vals = pd.to_numeric(raw.where(~isbool, None), errors="coerce").astype(float).to_numpy()
+        with np.errstate(invalid="ignore"):
+            inf = np.isinf(vals)
+            big = np.abs(vals) > MAX_AMOUNT
+            tiny = (vals != 0) & (np.abs(vals) < MIN_AMOUNT)
+        bad = isbool | inf | big | tiny
+        msgs = []
+        for i in np.flatnonzero(bad):
+            if isbool[i]:
+                msgs.append("true/false is not an amount")
+            elif inf[i] or big[i]:
+                msgs.append(f"not a finite amount within the accepted range (at most "
+                            f"{MAX_AMOUNT:,.0f} billion USD)")
+            else:
+                msgs.append(f"below one dollar ({MIN_AMOUNT:g} billion USD): amounts are in "
+                            "billions of USD")
+    rows = np.flatnonzero(bad)
+    values = raw.to_numpy(dtype=object)
+    for k, i in enumerate(rows[:MAX_PROBLEMS]):
+        problems.append(Problem("error", msgs[k], source, int(i) + 1, col, _shown(values[i])))
+    return problems, bad
+
+
+def _skeleton(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.translate(_CONFUSABLE).split())
+
+
+def lookalike_warnings(names: Iterable[tuple[int, str, str]], *, source: str) -> list[Problem]:
+    """A warning for each pair of distinct names that differ only by case, width, accents or
+    look-alike letters. ``names`` holds ``(row, column, name)`` in row order."""
+    first: dict[str, dict[str, tuple[int, str]]] = {}
+    for row, col, name in names:
+        if not isinstance(name, str):
+            continue
+        spellings = first.setdefault(_skeleton(name), {})
+        spellings.setdefault(name, (row, col))
+    out = []
+    for spellings in first.values():
+        if len(spellings) < 2:
+            continue
+        items = list(spellings.items())
+        base_name, (base_row, _) = items[0]
+        for other, (row, col) in items[1:]:
+            how = "letter case" if other.casefold() == base_name.casefold() else \
+                "look-alike letters, accents or width"
+            out.append(Problem(
+                "warning", f"{other!r} and {base_name!r} (row {base_row}) differ only by {how}:"
+                " they are separate companies; spell them alike if they are one",
+                source, row, col, other))
+        if len(out) >= MAX_PROBLEMS:
+            break
+    return out
+
+
+def structure_problems(ids: np.ndarray, payer: np.ndarray, payee: np.ndarray,
+                       supersedes: np.ndarray | None, part_of: np.ndarray | None,
+                       amount: np.ndarray, high: np.ndarray, *, source: str,
+                       split_ids: Any) -> list[Problem]:
+    """The supersession and tranche rules (see the module); ids that do not exist and
+    self-references are reported by the caller."""
+    problems: list[Problem] = []
+    row_of: dict[str, int] = {}
+    for i, d in enumerate(ids):
+        if isinstance(d, str):
+            row_of.setdefault(d, i)
+    if part_of is not None:
+        parent: dict[str, str] = {}
+        for i in np.flatnonzero(pd.notna(part_of)):
+            i = int(i)
+            h, d = part_of[i], ids[i]
+            if h not in row_of or h == d:
+                continue
+            if isinstance(d, str):
+                parent[d] = h
+            j = row_of[h]
+            if (payer[i], payee[i]) != (payer[j], payee[j]):
+                problems.append(Problem(
+                    "error", f"a tranche must have its headline's payer and payee "
+                    f"({short(payer[j])} -> {short(payee[j])}); this row is "
+                    f"{short(payer[i])} -> {short(payee[i])}", source, i + 1, "part_of", h))
+            if supersedes is not None and h in split_ids(supersedes[i]):
+                problems.append(Problem(
+                    "error", "a row cannot both supersede a deal and be a tranche of it",
+                    source, i + 1, "part_of", h))
+        reported: set[str] = set()
+        for start in sorted(parent):
+            seen = [start]
+            node = start
+            while node in parent:
+                node = parent[node]
+                if node in seen:
+                    loop = seen[seen.index(node):]
+                    key = min(loop)
+                    if key not in reported:
+                        reported.add(key)
+                        problems.append(Problem(
+                            "error", "cycle of tranches (part_of): "
+                            + " -> ".join([*loop, node]) + "; every row in it would be left out",
+                            source, row_of[loop[0]] + 1, "part_of", parent[loop[0]]))
+                    break
+                seen.append(node)
+        totals: dict[str, float] = {}
+        for d, h in parent.items():
+            a = amount[row_of[d]]
+            if not math.isnan(a):
+                totals[h] = totals.get(h, 0.0) + a
+        for h, total in sorted(totals.items()):
+            j = row_of[h]
+            cap = high[j] if not math.isnan(high[j]) else amount[j]
+            if not math.isnan(cap) and total > cap * (1 + 1e-9) + 1e-12:
+                problems.append(Problem(
+                    "error", f"its tranches add up to {total:g}, more than the headline's "
+                    f"high end {cap:g} (billion USD)", source, j + 1, "amount_usd_bn",
+                    f"{amount[j]:g}" if not math.isnan(amount[j]) else None))
+    if supersedes is not None:
+        for i in np.flatnonzero(pd.notna(supersedes)):
+            i = int(i)
+            for t in split_ids(supersedes[i]):
+                if t not in row_of or t == ids[i]:
+                    continue
+                j = row_of[t]
+                if (payer[i], payee[i]) == (payer[j], payee[j]):
+                    continue
+                if (payer[i], payee[i]) == (payee[j], payer[j]):
+                    problems.append(Problem(
+                        "error", f"supersedes a flow in the other direction ({short(payer[j])}"
+                        f" -> {short(payee[j])}); a restated deal keeps its payer and payee",
+                        source, i + 1, "supersedes", t))
+                else:
+                    problems.append(Problem(
+                        "warning", f"supersedes a flow between other companies "
+                        f"({short(payer[j])} -> {short(payee[j])}); the replaced flow leaves "
+                        "the network", source, i + 1, "supersedes", t))
+    return problems

@@ -1,0 +1,298 @@
+"""Parsing CSV, JSON and Excel files into tables of raw cells, refusing what cannot be read
+exactly.
+
+Every refusal is a :class:`~flowgraph.errors.DataError` naming the file (and the row or
+cell when there is one). What the readers refuse, and why:
+
+- a NUL byte anywhere in a text file (binary content, or a field silently cut short);
+- a zip archive, an encrypted workbook or JSON Lines under a ``.csv``/``.json`` name;
+- a quote that is never closed (it would swallow every following row into one field);
+- two columns with the same header, or two keys with the same name in one JSON record
+  (pandas and ``json`` would silently keep one);
+- a header row shorter than every data row (a trailing separator): the columns would shift;
+- JSON nested deeper than a table, or integers too long to be a number;
+- in a workbook: an Excel error value (``#DIV/0!``), a formula without a saved value, or a
+  workbook with several sheets and none named for the table (choose with ``sheet=``).
+
+Text cells reading ``NA``, ``None`` or ``NULL`` stay text in every format (a ticker ``NA`` is
+not a blank).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io as _io
+import json
+from typing import Any
+
+import pandas as pd
+
+from .errors import DataError, Problem
+
+__all__ = ["read_csv_text", "read_json_text", "read_xlsx"]
+
+MAX_VALUE_DEPTH = 2
+"""A record's value may be an object or list of plain values (reported by validation as
+not a single value); anything nested deeper is refused here."""
+
+
+def _near_duplicates(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    dups = []
+    for n in names:
+        key = str(n).strip()
+        if key in seen and key not in dups:
+            dups.append(key)
+        seen.add(key)
+    return dups
+
+
+def _check_headers(names: list[Any], label: str) -> None:
+    dups = _near_duplicates([str(n) for n in names])
+    if dups:
+        raise DataError(
+            f"{label}: duplicate column header{'s' if len(dups) > 1 else ''} "
+            f"{', '.join(map(repr, dups))}: each column must have its own name",
+            [Problem("error", "duplicate column header", label, 0, d) for d in dups])
+
+
+def _sniff_binary(raw: bytes, label: str) -> None:
+    if raw[:4] == b"PK\x03\x04":
+        raise DataError(f"{label}: a zip archive (an .xlsx workbook?), not a text table; "
+                        "give it a .xlsx name or save it as CSV")
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise DataError(f"{label}: an encrypted or old-format (.xls) Office file; save it "
+                        "unprotected as .xlsx or CSV")
+
+
+def decode(raw: bytes | str, label: str) -> str:
+    """Bytes as UTF-8 text (a BOM dropped), refusing binary content and NUL bytes anywhere."""
+    if isinstance(raw, bytes):
+        _sniff_binary(raw, label)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{label}: not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r});"
+                " save the file as UTF-8"
+            ) from None
+    else:
+        text = raw.lstrip("\ufeff")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise DataError(f"{label}: a NUL byte on line {line} (binary content, not a text table)")
+    return text
+
+
+def read_csv_text(text: str, label: str) -> pd.DataFrame:
+    """A CSV text as a table of strings (blank cells as NaN, every other text kept)."""
+    stripped = text.lstrip()
+    if stripped.startswith("{") and "\n{" in stripped:
+        raise DataError(f"{label}: looks like JSON Lines (one object per line), not CSV; "
+                        "save it as a JSON list of records with a .json name")
+    header_line = text.split("\n", 1)[0]
+    # spreadsheets in many locales save CSV with ';' (or tabs) between the columns
+    sep = next((c for c in (";", "\t") if c in header_line and "," not in header_line), ",")
+    try:
+        header = next(csv.reader(_io.StringIO(header_line), delimiter=sep))
+    except (StopIteration, csv.Error):
+        header = []
+    _check_headers(header, label)
+    try:
+        df = pd.read_csv(
+            _io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+            skipinitialspace=False, sep=sep,
+        )
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{label}: empty file, not a table") from None
+    except pd.errors.ParserError as exc:
+        msg = str(exc)
+        if "EOF inside string" in msg:
+            import re
+
+            m = re.search(r"row (\d+)", msg)
+            where = f" (the quote opens on data row {m.group(1)})" if m else ""
+            raise DataError(f"{label}: a quote is never closed{where}; it would swallow the "
+                            "rows after it. Close the quote or remove it") from None
+        raise DataError(f"{label}: not a CSV table ({msg.replace('C error: ', '')})") from None
+    if not isinstance(df.index, pd.RangeIndex):
+        # every data row has one field more than the header: pandas takes the first field
+        # as a row label and shifts the columns. Put them back, then judge the extra field.
+        names = list(df.columns)
+        first = pd.Series(df.index.to_numpy(), dtype=object)
+        if isinstance(df.index, pd.MultiIndex):
+            raise DataError(f"{label}: every data row has more fields than the header has "
+                            "columns; the columns would shift")
+        fixed = pd.DataFrame({names[0]: first.to_numpy()})
+        for k in range(1, len(names)):
+            fixed[names[k]] = df[names[k - 1]].to_numpy()
+        extra = df[names[-1]]
+        if extra.notna().any():
+            row = int(extra.notna().to_numpy().argmax()) + 1
+            raise DataError(
+                f"{label}: every data row has one field more than the header (from row {row}: "
+                f"{_short(extra.dropna().iloc[0])!r}); the columns would shift. Add the "
+                "missing header or remove the extra field")
+        fixed.attrs["problems"] = [Problem(
+            "warning", "every data row ends with an extra empty field (a trailing separator);"
+            " ignored", label)]
+        df = fixed
+    return df
+
+
+def _short(v: Any, limit: int = 60) -> str:
+    text = str(v)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _depth(v: Any, limit: int) -> int:
+    stack = [(v, 1)]
+    deepest = 0
+    while stack:
+        x, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        if isinstance(x, dict):
+            stack.extend((y, d + 1) for y in x.values())
+        elif isinstance(x, list):
+            stack.extend((y, d + 1) for y in x)
+    return deepest
+
+
+def read_json_text(text: str, label: str) -> pd.DataFrame:
+    """A JSON list of records (or ``{"records": [...]}``) as a table of raw values."""
+    dup_keys: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in items:
+            if k in out and k not in dup_keys:
+                dup_keys.append(k)
+            out[k] = v
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        hint = ""
+        if exc.msg == "Extra data" and text.lstrip().startswith("{"):
+            hint = "; one object per line is JSON Lines: put the records in a list"
+        raise DataError(f"{label}: not valid JSON ({exc}){hint}") from None
+    except RecursionError:
+        raise DataError(f"{label}: JSON nested too deeply to be a table of records") from None
+    except ValueError as exc:  # an integer beyond Python's digit limit
+        raise DataError(f"{label}: not readable JSON ({_short(exc, 120)})") from None
+    if dup_keys:
+        raise DataError(
+            f"{label}: duplicate key{'s' if len(dup_keys) > 1 else ''} "
+            f"{', '.join(map(repr, dup_keys))} in a record: each field must appear once",
+            [Problem("error", "duplicate key in a JSON record", label, None, k)
+             for k in dup_keys])
+    if isinstance(data, dict) and isinstance(data.get("records", data.get("data")), list):
+        data = data.get("records", data.get("data"))
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise DataError(f"{label}: JSON must be a list of records (objects)")
+    deep = [Problem("error", "a value nested too deeply (an object or list holding others)",
+                    label, i + 1, str(k), _short(json.dumps(v), 60))
+            for i, rec in enumerate(data) for k, v in rec.items()
+            if isinstance(v, (dict, list)) and _depth(v, MAX_VALUE_DEPTH) > MAX_VALUE_DEPTH]
+    if deep:
+        raise DataError(f"{label}: JSON nested too deeply to be a table of records "
+                        f"({deep[0]})", deep)
+    return pd.DataFrame.from_records(data)
+
+
+def read_xlsx(source: Any, label: str, *, sheet: str | None = None,
+              kind: str = "deals") -> pd.DataFrame:
+    """One sheet of a workbook as a table of raw cell values.
+
+    The sheet is ``sheet`` when given, else the one named ``kind`` (``deals`` or
+    ``companies``), else the only sheet. Text cells stay text (``NA`` is a ticker, not a
+    blank); an error value or a formula without a saved result is refused with its cell.
+    """
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
+        raise DataError(f"{label}: reading Excel needs openpyxl ({exc})") from None
+    if hasattr(source, "read"):
+        blob = source.read()
+        open_src = lambda: _io.BytesIO(blob)  # noqa: E731
+    else:
+        with open(source, "rb") as fh:
+            head = fh.read(8)
+        if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            raise DataError(f"{label}: an encrypted (password-protected) or old-format .xls "
+                            "workbook; save it unprotected as .xlsx")
+        open_src = lambda: source  # noqa: E731
+    try:
+        wb = openpyxl.load_workbook(open_src(), data_only=True, read_only=False)
+        wb_f = openpyxl.load_workbook(open_src(), data_only=False, read_only=False)
+    except Exception as exc:
+        raise DataError(f"{label}: not a readable Excel workbook ({_short(exc, 120)})") from None
+    names = list(wb.sheetnames)
+    problems: list[Problem] = []
+    if sheet is not None:
+        if sheet not in names:
+            raise DataError(f"{label}: no sheet {sheet!r}; the workbook has: "
+                            f"{', '.join(map(repr, names))}")
+        chosen = sheet
+    elif kind in names:
+        chosen = kind
+    elif len(names) == 1:
+        chosen = names[0]
+    else:
+        raise DataError(f"{label}: the workbook has {len(names)} sheets "
+                        f"({', '.join(map(repr, names))}) and none is named {kind!r}; "
+                        "choose one with --sheet NAME")
+    if len(names) > 1:
+        others = ", ".join(repr(n) for n in names if n != chosen)
+        problems.append(Problem("warning", f"read sheet {chosen!r}; other sheets ignored: "
+                                f"{others}", label))
+    ws, ws_f = wb[chosen], wb_f[chosen]
+    rows = list(ws.iter_rows())
+    if not rows:
+        raise DataError(f"{label}: sheet {chosen!r} is empty, not a table")
+    bad: list[Problem] = []
+    header = [c.value for c in rows[0]]
+    while header and header[-1] is None:
+        header.pop()
+    width = len(header)
+    if any(h is None for h in header):
+        raise DataError(f"{label}: sheet {chosen!r} has a column without a header")
+    header = [str(h) for h in header]
+    _check_headers(header, label)
+    records = []
+    for r, row in enumerate(rows[1:], start=1):
+        vals = []
+        for j in range(width):
+            cell = row[j] if j < len(row) else None
+            v = None if cell is None else cell.value
+            if cell is not None and cell.data_type == "e":
+                bad.append(Problem("error", f"an Excel error value in cell {cell.coordinate}, "
+                                   "not a value", label, r, header[j], _short(v)))
+                v = None
+            elif v is None and cell is not None:
+                f = ws_f[cell.coordinate].value
+                if isinstance(f, str) and f.startswith("="):
+                    bad.append(Problem(
+                        "error", f"a formula without a saved result in cell {cell.coordinate}"
+                        " (open and save the workbook in Excel, or paste values)",
+                        label, r, header[j], _short(f)))
+            if isinstance(v, str) and v.strip() == "":
+                v = None
+            elif isinstance(v, _dt.datetime) and v.time() == _dt.time(0):
+                v = v.date().isoformat()
+            elif isinstance(v, _dt.date):
+                v = v.isoformat()
+            vals.append(v)
+        records.append(vals)
+    while records and all(v is None for v in records[-1]):
+        records.pop()
+    if bad:
+        raise DataError(f"{label}: {len(bad)} unreadable cell{'s' if len(bad) > 1 else ''} "
+                        f"in sheet {chosen!r} (row {bad[0].row}: {bad[0].message})", bad)
+    df = pd.DataFrame(records, columns=header, dtype=object)
+    df.attrs["problems"] = problems
+    return df
