@@ -98,6 +98,9 @@ _LAZY: dict[str, str] = {
     "to_html": "html",
     "Report": "report",
     "write_report": "report",
+    # time: the web on any date, how it formed
+    "TimelineResult": "timelines",
+    "timeline": "timelines",
 }
 
 __all__ = [
@@ -118,6 +121,7 @@ __all__ = [
     "StressResult",
     "Summary",
     "SyntheticNetwork",
+    "TimelineResult",
     "UnknownCompanyError",
     "ValidationReport",
     "__version__",
@@ -152,6 +156,7 @@ __all__ = [
     "stress_test",
     "summarize",
     "synthetic_network",
+    "timeline",
     "to_dataframes",
     "to_html",
     "validate_companies",
@@ -213,6 +218,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         network_concentration,
     )
     from .cycles import CycleResult, cycle_participation, cycles_from_arrays, find_cycles
+    from .timelines import TimelineResult, timeline
     from .exposure import CompanyExposure, company_exposure, exposures, semantics_table
     from .stress import StressResult, stress_test
     from .html import to_html

@@ -1093,6 +1093,46 @@ for _param in report_cmd.params:  # the report goes to a folder, and has one for
         _param.hidden = True
 
 
+# --- time commands ---------------------------------------------------------------------
+@main.command("timeline")
+@common_options
+@click.option("--freq", type=click.Choice(["quarter", "month", "year"]), default="quarter",
+              show_default=True, help="Length of a period.")
+@click.option("--start", metavar="DATE", help="First date (default: the first dated deal).")
+@click.option("--max-length", type=click.IntRange(min=2), default=6, show_default=True,
+              help="Longest loop, in hops.")
+def timeline_cmd(opts: Options, freq: str, start: str | None, max_length: int) -> None:
+    """How the web formed: one row per period, each the web as of the period's end.
+
+    Money by firmness, companies, deals and loops, the largest round trip, the circularity
+    index, the most self-funded and the most concentrated company, and the loops that
+    closed in each period with the deal that closed each. --as-of ends the timeline.
+    """
+    from .timelines import timeline
+
+    kwargs = _filter_kwargs(opts)
+    res = timeline(ctx_dataset(opts), freq=freq, start=start, max_length=max_length,
+                   progress=progress_printer(), **kwargs)
+    p = res.periods
+    if opts.fmt in ("table", "markdown"):
+        mark = {"upper": "<= ", "lower": ">= ", "approximate": "~ "}
+        p = p.assign(largest_round_trip=[
+            "" if v != v else mark.get(b, "") + _cycles_money(v)
+            for v, b in zip(p["largest_round_trip"], p["largest_round_trip_bound"])])
+        p = p[["period", "companies", "deals", "known_money", "paid", "committed_unpaid",
+               "announced_only", "conditional", "loops", "largest_round_trip",
+               "circularity_index", "most_self_funded", "self_funded_share",
+               "most_concentrated", "hhi", "new_loops"]]
+    loops = res.loops
+    if opts.fmt in ("table", "markdown"):
+        loops = loops.assign(round_trip=[
+            mark.get(b, "") + _cycles_money(v)
+            for v, b in zip(loops["round_trip"], loops["round_trip_bound"])])
+        loops = loops[["order", "period", "loop", "round_trip", "closed_by", "closed_on"]]
+    notes = [opts.filters_text(), *res.notes]
+    emit(None, opts, tables=[(f"How the web formed, by {freq}", p),
+                             ("Loops in the order they closed", loops)], notes=notes)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

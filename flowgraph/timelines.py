@@ -1,0 +1,359 @@
+"""How the web formed: one row per period of the web as it stood at the period's end.
+
+Every row is what the other analyses give with ``as_of`` at the period's end (the as-of rule of
+:mod:`flowgraph.timeframe`): money by firmness, companies, deals and loops, the largest round
+trip, the circularity index, the most self-funded company, the most concentrated payee, and the
+loops that closed in the period with the deal that closed each. Periods whose deals did not
+change reuse the previous period's analyses. (The module is ``timelines`` so that it does not
+shadow the function :func:`flowgraph.timeline`.)
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from . import schema
+from .errors import ParameterError
+
+__all__ = ["TIMELINE_COLUMNS", "TimelineResult", "timeline"]
+
+TIMELINE_COLUMNS: tuple[str, ...] = (
+    "period", "period_end", "companies", "deals", "unknown_amounts", "known_money", "paid",
+    "committed_unpaid", "announced_only", "conditional", "loops", "largest_round_trip",
+    "largest_round_trip_bound", "largest_loop", "circularity_index", "circular_flow",
+    "most_self_funded", "self_funded_share", "most_concentrated", "hhi", "new_loops",
+    "closing_deals",
+)
+"""Columns of :attr:`TimelineResult.periods`."""
+
+LOOP_COLUMNS: tuple[str, ...] = (
+    "order", "period", "loop", "length", "round_trip", "round_trip_bound", "closed_by",
+    "closing_hop", "closed_on",
+)
+"""Columns of :attr:`TimelineResult.loops`."""
+
+
+@dataclass(frozen=True)
+class TimelineResult:
+    """The web period by period (amounts in billions of USD, the scenario asked for).
+
+    Attributes
+    ----------
+    periods : pandas.DataFrame
+        One row per period, oldest first (:data:`TIMELINE_COLUMNS`): ``period`` label,
+        ``period_end`` (the as-of date of the row; the last period ends at the data's date),
+        ``companies`` (companies in a deal counted by then), ``deals``, ``unknown_amounts``
+        (deals of unknown amount, never summed), ``known_money`` and its split ``paid``,
+        ``committed_unpaid``, ``announced_only``, ``conditional`` (as
+        :func:`flowgraph.firmness.money_firmness`), ``loops`` (loops of at most
+        ``max_length`` hops), ``largest_round_trip`` with its ``largest_round_trip_bound``
+        and ``largest_loop``, ``circularity_index`` and ``circular_flow`` (maximal
+        circulation), ``most_self_funded`` and its ``self_funded_share`` (the company with
+        the largest self-funded share of its inflow), ``most_concentrated`` and its ``hhi``
+        (money received, as the concentration table sorts it: highest HHI, then largest
+        total), ``new_loops`` (loops that closed in the period; NaN when the loop search
+        stopped at ``max_loops``) and ``closing_deals`` (the deals that closed them).
+    loops : pandas.DataFrame
+        The loops in the order they closed (:data:`LOOP_COLUMNS`): the period, the loop, its
+        round trip then, and the deal that closed it (``closed_by``: the new deal on the hop
+        that came last; ``closing_hop``; ``closed_on``: that deal's date as the data gives it).
+    freq : str
+    scenario : str
+    params : dict
+        The options used.
+    notes : tuple of str
+        How to read the table, in words.
+    """
+
+    periods: pd.DataFrame
+    loops: pd.DataFrame
+    freq: str
+    scenario: str
+    params: dict = field(default_factory=dict, repr=False)
+    notes: tuple[str, ...] = field(default=())
+
+    def headline(self) -> pd.DataFrame:
+        """The last period's figures as a two-column table (``figure``, ``value``)."""
+        if not len(self.periods):
+            return pd.DataFrame(columns=["figure", "value"])
+        last = self.periods.iloc[-1]
+        rows = [(c, last[c]) for c in TIMELINE_COLUMNS if c != "closing_deals"]
+        return pd.DataFrame(rows, columns=["figure", "value"])
+
+
+def _label(end: _dt.date, freq: str, last: bool, limit: _dt.date) -> str:
+    if freq == "month":
+        text = f"{end.year}-{end.month:02d}"
+    elif freq == "quarter":
+        text = f"{end.year}Q{(end.month - 1) // 3 + 1}"
+    else:
+        text = str(end.year)
+    if last:
+        import calendar
+
+        full = {"month": calendar.monthrange(end.year, end.month)[1] == end.day,
+                "quarter": end.month % 3 == 0 and calendar.monthrange(
+                    end.year, end.month)[1] == end.day,
+                "year": (end.month, end.day) == (12, 31)}[freq]
+        if not full:
+            text += f" (to {limit.isoformat()})"
+    return text
+
+
+def _signature(G: nx.MultiDiGraph) -> tuple:
+    """What the analyses of a period depend on: the deals with their amounts and statuses."""
+    out = []
+    for u, v, k, d in G.edges(keys=True, data=True):
+        a = d.get("amount")
+        out.append((str(k), str(u), str(v), None if a is None or a != a else float(a),
+                    str(d.get("status")), repr(d.get("paid_usd_bn")),
+                    repr(d.get("conditional")), repr(d.get("source_kind"))))
+    return tuple(sorted(out))
+
+
+def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int) -> dict[str, Any]:
+    from . import circulation as circ
+    from .concentration import company_concentration
+    from .cycles import find_cycles
+    from .firmness import money_firmness
+
+    money = money_firmness(G)
+    res = find_cycles(G, max_length=max_length, limit=max_loops, sort="round_trip",
+                      describe=False)
+    c = res.cycles
+    row: dict[str, Any] = {
+        "companies": sum(1 for n in G if G.degree(n)),
+        "deals": G.number_of_edges(),
+        "unknown_amounts": sum(1 for *_, d in G.edges(data=True)
+                               if not d.get("amount_known", False)),
+        "known_money": money.total, "paid": money.paid,
+        "committed_unpaid": money.committed_unpaid, "announced_only": money.announced_only,
+        "conditional": money.conditional,
+        "loops": res.n_found,
+    }
+    if len(c):
+        row.update(largest_round_trip=float(c["round_trip"].iloc[0]),
+                   largest_round_trip_bound=str(c["round_trip_bound"].iloc[0]),
+                   largest_loop=str(c["path"].iloc[0]))
+    else:
+        row.update(largest_round_trip=math.nan, largest_round_trip_bound="",
+                   largest_loop="")
+    if G.number_of_edges():
+        m = circ.maximal_circulation(G)
+        row.update(circularity_index=m.circularity_index, circular_flow=m.circular_flow)
+        sf = circ.self_funded(G).dropna(subset=["self_funded_share"])
+        sf = sf[sf["self_funded"] > 0].sort_values(["self_funded_share", "company"],
+                                                   ascending=[False, True])
+        row.update(most_self_funded=str(sf["company"].iloc[0]) if len(sf) else "",
+                   self_funded_share=float(sf["self_funded_share"].iloc[0]) if len(sf)
+                   else math.nan)
+        ci = company_concentration(G, direction="in")
+        ci = ci.dropna(subset=["hhi"])
+        row.update(most_concentrated=str(ci["company"].iloc[0]) if len(ci) else "",
+                   hhi=float(ci["hhi"].iloc[0]) if len(ci) else math.nan)
+    else:
+        row.update(circularity_index=math.nan, circular_flow=0.0, most_self_funded="",
+                   self_funded_share=math.nan, most_concentrated="", hhi=math.nan)
+    loops = {}
+    for comp, path, rt, bound, length in zip(
+            c["companies"], c["path"], c["round_trip"], c["round_trip_bound"], c["length"]):
+        loops[tuple(comp)] = (path, float(rt), str(bound), int(length))
+    return {"row": row, "loops": loops, "truncated": bool(res.truncated)}
+
+
+def _closing_deal(G: nx.MultiDiGraph, prev: nx.MultiDiGraph | None,
+                  companies: tuple) -> tuple[str, str, str]:
+    """The deal that closed a loop: of the loop's hops new since the previous period (or, when
+    every hop was there, of the hops with a new deal), the one whose first new deal is the
+    latest; that deal."""
+    hops = [(companies[i], companies[(i + 1) % len(companies)]) for i in range(len(companies))]
+    best: tuple | None = None
+    for u, v in hops:
+        had = prev.has_edge(u, v) if prev is not None else False
+        old = set(prev[u][v]) if had else set()
+        new = [(d.get("date_lo") or _dt.date.min, str(k), d) for k, d in G[u][v].items()
+               if k not in old]
+        if not new:
+            continue
+        first = min(new, key=lambda t: (t[0], t[1]))
+        key = (not had, first[0], first[1])
+        if best is None or key > best[0]:
+            best = (key, u, v, first)
+    if best is None:
+        return "", "", ""
+    _, u, v, (_, k, d) = best
+    date = d.get("announced") if not schema.is_blank(d.get("announced")) else d.get("period_start")
+    return k, f"{u} -> {v}", "" if schema.is_blank(date) else str(date)
+
+
+def timeline(
+    deals: Any,
+    companies: pd.DataFrame | None = None,
+    *,
+    freq: str = "quarter",
+    start: str | None = None,
+    end: str | None = None,
+    max_length: int | None = 6,
+    max_loops: int = 10_000,
+    progress: Callable[[str], None] | None = None,
+    **filters: Any,
+) -> TimelineResult:
+    """The web period by period, from the first dated deal to the data's as-of date.
+
+    Parameters
+    ----------
+    deals : pandas.DataFrame or Dataset
+        The deal rows, as :func:`flowgraph.build_graph` takes them. A built graph is not
+        enough: it has dropped the superseded rows and tranches that earlier dates need.
+    companies : pandas.DataFrame, optional
+        Companies table (a Dataset brings its own).
+    freq : {"quarter", "month", "year"}
+        Length of a period.
+    start, end : str, optional
+        First and last date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``). By default from the
+        first dated deal to the dataset's as-of date (else the latest deal date).
+    max_length : int or None
+        Longest loop, in hops (as :func:`flowgraph.find_cycles`).
+    max_loops : int
+        Most loops searched per period; beyond it new loops are not told apart (NaN).
+    progress : callable, optional
+        Called with a short message per period.
+    **filters
+        Any other :func:`flowgraph.build_graph` filter (``flow_types``, ``statuses``,
+        ``scenario``, ...); ``as_of`` sets ``end``.
+
+    Returns
+    -------
+    TimelineResult
+
+    Raises
+    ------
+    ParameterError
+        A graph instead of rows, an unknown ``freq``, unreadable dates or no dated deal.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> t = fg.timeline(fg.load_dataset("toy"), freq="year")
+    >>> list(t.periods.columns[:3])
+    ['period', 'period_end', 'companies']
+    """
+    from .graph import build_graph, filter_deals
+    from .io import Dataset
+    from .timeframe import as_of_limit, period_ends
+
+    if isinstance(deals, nx.Graph):
+        raise ParameterError(
+            "timeline needs the deal rows (a DataFrame or Dataset), not a built graph: a graph "
+            "has dropped the superseded rows and tranches that earlier dates need")
+    if freq not in ("month", "quarter", "year"):
+        raise ParameterError(f"unknown freq {freq!r}; valid: month, quarter, year")
+    if max_loops < 1:
+        raise ParameterError(f"max_loops must be at least 1, got {max_loops!r}")
+    data_as_of = deals.as_of if isinstance(deals, Dataset) else None
+    if isinstance(deals, Dataset):
+        companies = deals.companies if companies is None else companies
+        deals = deals.deals
+    if isinstance(deals, pd.DataFrame):
+        # the rows are read once per period: keep the table's flags, not its problem lists
+        # (pandas copies ``attrs`` deeply on every column access)
+        lite = deals.copy(deep=False)
+        lite.attrs = {k: v for k, v in deals.attrs.items()
+                      if not isinstance(v, (list, tuple, dict))}
+        deals = lite
+    as_of = filters.pop("as_of", None)
+    if as_of is not None and end is None:
+        end = as_of
+    try:
+        lo_limit = schema.date_bounds(start)[0] if start is not None else None
+        hi_limit = as_of_limit(end) if end is not None else None
+        data_limit = as_of_limit(data_as_of) if data_as_of else None
+    except ValueError as exc:
+        raise ParameterError(f"timeline dates: {exc}") from None
+    rows = filter_deals(deals, **{k: v for k, v in filters.items()
+                                  if k not in ("include_superseded", "include_tranches")},
+                        include_superseded=True, include_tranches=True)
+    dated = [d for d in rows["date_lo"] if d is not None]
+    if not dated:
+        raise ParameterError("no dated deal to lay out in time")
+    first = lo_limit or min(dated)
+    last = hi_limit or data_limit or max(dated)
+    if last < first:
+        raise ParameterError(f"the timeline ends ({last}) before it starts ({first})")
+    ends = period_ends(first, last, freq)
+    scenario = filters.get("scenario", "base")
+
+    out_rows: list[dict[str, Any]] = []
+    loop_rows: list[dict[str, Any]] = []
+    prev_sig: tuple | None = None
+    prev_G: nx.MultiDiGraph | None = None
+    prev_an: dict[str, Any] | None = None
+    notes_truncated = 0
+    for i, day in enumerate(ends):
+        label = _label(day, freq, i == len(ends) - 1, last)
+        if progress:
+            progress(f"timeline: {label} ({i + 1}/{len(ends)})")
+        G = build_graph(deals, companies, as_of=day.isoformat(), **filters)
+        sig = _signature(G)
+        if prev_an is not None and sig == prev_sig:
+            an = prev_an
+            new: list[tuple] = []
+        else:
+            an = _analyse(G, max_length, max_loops)
+            before = prev_an["loops"] if prev_an is not None else {}
+            new = [k for k in an["loops"] if k not in before]
+        row = {"period": label, "period_end": day.isoformat(), **an["row"]}
+        unreliable = an["truncated"] or (prev_an is not None and prev_an["truncated"])
+        if unreliable:
+            notes_truncated += 1
+            row["new_loops"] = math.nan
+            row["closing_deals"] = ""
+        else:
+            new.sort(key=lambda k: (-an["loops"][k][1] if an["loops"][k][1] == an["loops"][k][1]
+                                    else math.inf, an["loops"][k][3], an["loops"][k][0]))
+            closing = []
+            for k in new:
+                path, rt, bound, length = an["loops"][k]
+                deal, hop, when = _closing_deal(G, prev_G, k)
+                loop_rows.append({"order": len(loop_rows) + 1, "period": label, "loop": path,
+                                  "length": length, "round_trip": rt, "round_trip_bound": bound,
+                                  "closed_by": deal, "closing_hop": hop, "closed_on": when})
+                if deal and deal not in closing:
+                    closing.append(deal)
+            row["new_loops"] = len(new)
+            row["closing_deals"] = "; ".join(closing)
+        out_rows.append(row)
+        prev_sig, prev_G, prev_an = sig, G, an
+
+    periods = pd.DataFrame(out_rows, columns=list(TIMELINE_COLUMNS))
+    periods["new_loops"] = periods["new_loops"].astype(float)
+    loops = pd.DataFrame(loop_rows, columns=list(LOOP_COLUMNS))
+    last_G = prev_G
+    notes = [
+        f"Each row is the web as of the period's end (the rule of --as-of: deals, tranches and "
+        f"statuses dated by then; deals with no date left out); the last period ends at "
+        f"{last.isoformat()}" + (" (the data's as-of date)." if data_limit == last else "."),
+        "companies: those in a deal counted by then; known_money = paid + committed_unpaid + "
+        "announced_only + conditional; deals of unknown amount are counted, never summed.",
+        f"Loops of at most {max_length} hops; largest_round_trip is the loop with the largest "
+        "round trip (bound as in `flowgraph cycles`: 'upper' when a hop is undisclosed); "
+        "most_self_funded: the largest self-funded share of inflow; most_concentrated: the "
+        "highest HHI of money received (ties: the larger total).",
+        "A loop closes in the period it first appears; closed_by is the new deal on the hop "
+        "that came last (the earliest new deal on it).",
+    ]
+    if last_G is not None and last_G.graph.get("as_of_note"):
+        notes.append("At the last period's end: " + last_G.graph["as_of_note"])
+    if notes_truncated:
+        notes.append(f"The loop search stopped at {max_loops:,} loops in "
+                     f"{schema.count_noun(notes_truncated, 'period')}: new loops are not told "
+                     "apart there (NaN).")
+    params = {"freq": freq, "start": first.isoformat(), "end": last.isoformat(),
+              "max_length": max_length, "max_loops": max_loops, **filters}
+    return TimelineResult(periods, loops, freq, str(scenario), params, tuple(notes))

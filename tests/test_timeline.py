@@ -1,0 +1,155 @@
+"""The timeline: every row is the web as of its period's end, as the other commands give it."""
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import flowgraph as fg
+from flowgraph import circulation as circ
+from flowgraph.cli import main
+from flowgraph.concentration import company_concentration
+from flowgraph.firmness import money_firmness
+
+
+@pytest.fixture(scope="module")
+def ds() -> fg.Dataset:
+    return fg.load_dataset("ai-capital")
+
+
+@pytest.fixture(scope="module")
+def quarterly(ds) -> fg.TimelineResult:
+    return fg.timeline(ds, freq="quarter")
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, float) and math.isnan(a):
+        return isinstance(b, float) and math.isnan(b)
+    return a == pytest.approx(b, rel=1e-9, abs=1e-9)
+
+
+def test_each_row_equals_the_as_of_analyses(ds, quarterly):
+    p = quarterly.periods
+    assert p["period_end"].iloc[-1] == ds.as_of
+    assert p["period"].is_unique
+    for _, row in p.iterrows():
+        G = fg.build_graph(ds, as_of=row["period_end"])
+        s = fg.summarize(G)
+        assert row["deals"] == s.n_deals and row["unknown_amounts"] == s.n_unknown
+        assert _close(row["known_money"], s.total)
+        m = money_firmness(G)
+        for col in ("paid", "committed_unpaid", "announced_only", "conditional"):
+            assert _close(row[col], getattr(m, col)), (row["period"], col)
+        assert row["companies"] == sum(1 for n in G if G.degree(n))
+        cyc = fg.find_cycles(G, max_length=6)
+        assert row["loops"] == cyc.n_found
+        if cyc.n_found:
+            assert _close(row["largest_round_trip"], float(cyc.cycles["round_trip"].max()))
+        if G.number_of_edges():
+            assert _close(row["circularity_index"],
+                          circ.maximal_circulation(G).circularity_index)
+            sf = circ.self_funded(G)
+            sf = sf[sf["self_funded"] > 0]
+            if len(sf):
+                assert _close(row["self_funded_share"], float(sf["self_funded_share"].max()))
+            hhi = company_concentration(G, direction="in")["hhi"]
+            assert _close(row["hhi"], float(hhi.max()))
+
+
+def test_rows_match_the_cli_with_as_of(ds, quarterly):
+    p = quarterly.periods
+    for _, row in p.iloc[[-1, -3, -6]].iterrows():
+        r = CliRunner().invoke(main, ["circulation", "--as-of", row["period_end"], "--format",
+                                      "json"])
+        assert r.exit_code == 0, r.output
+        summary = {d["measure"]: d["value"] for d in json.loads(r.output)["Maximal circulation"]}
+        assert _close(row["circularity_index"], summary["circularity index C/W"])
+        r = CliRunner().invoke(main, ["summary", "--as-of", row["period_end"], "--format",
+                                      "json"])
+        head = {d["figure"]: d["value"] for d in json.loads(r.output)["Headline"]}
+        assert row["deals"] == head["deals"]
+
+
+def test_last_row_is_todays_headline(ds, quarterly):
+    last = quarterly.periods.iloc[-1]
+    full = fg.build_graph(ds)
+    s = fg.summarize(full)
+    undated = [d for *_, d in full.edges(data=True) if d["date_lo"] is None]
+    assert last["deals"] == s.n_deals - len(undated)
+    known_undated = sum(d["amount"] for d in undated if d["amount_known"])
+    assert _close(last["known_money"], s.total - known_undated)
+    assert last["loops"] == fg.find_cycles(full, max_length=6).n_found
+    assert any("with no date left out" in n for n in quarterly.notes)
+
+
+def test_loops_close_once_and_in_order(quarterly):
+    loops = quarterly.loops
+    assert loops["loop"].is_unique
+    assert list(loops["order"]) == list(range(1, len(loops) + 1))
+    order = {p: i for i, p in enumerate(quarterly.periods["period"])}
+    assert loops["period"].map(order).is_monotonic_increasing
+    assert int(quarterly.periods["new_loops"].sum()) == len(loops)
+    # the issue's loops: OpenAI's $38B to Amazon came 2025-11-03, Amazon's $50B 2026-02-27
+    row = loops[loops["loop"] == "Amazon -> OpenAI -> Amazon"].iloc[0]
+    assert row["period"] == "2026Q1" and row["closed_by"] == "AMZN-OAI-50"
+
+
+def _toy_rows() -> pd.DataFrame:
+    return pd.DataFrame({
+        "deal_id": ["ab", "ba", "bc", "ca"],
+        "payer": ["A", "B", "B", "C"], "payee": ["B", "A", "C", "A"],
+        "amount_usd_bn": [10.0, 4.0, 3.0, 2.0],
+        "flow_type": ["compute_contract", "equity_investment", "lease", "other"],
+        "status": ["committed", "disbursed", "committed", "announced"],
+        "announced": ["2024-01-15", "2024-05-02", "2024-08-01", "2024-08-09"],
+    })
+
+
+def test_small_table_by_hand():
+    t = fg.timeline(_toy_rows(), freq="quarter")
+    p = t.periods.set_index("period")
+    # no dataset date: the last period ends at the latest deal
+    assert list(p.index) == ["2024Q1", "2024Q2", "2024Q3 (to 2024-08-09)"]
+    p = p.rename(index={"2024Q3 (to 2024-08-09)": "2024Q3"})
+    assert list(p["deals"]) == [1, 2, 4] and list(p["loops"]) == [0, 1, 2]
+    assert list(p["known_money"]) == [10.0, 14.0, 19.0]
+    assert list(p["paid"]) == [0.0, 4.0, 4.0] and p.loc["2024Q3", "announced_only"] == 2.0
+    # circulation: 4 round A-B-A (8 of 14); then 2 more round A-B-C-A (8 + 6 of 19)
+    assert p.loc["2024Q2", "circularity_index"] == pytest.approx(8 / 14)
+    assert p.loc["2024Q3", "circularity_index"] == pytest.approx(14 / 19)
+    assert math.isnan(p.loc["2024Q1", "circularity_index"]) or p.loc["2024Q1", "circularity_index"] == 0
+    loops = t.loops
+    assert list(loops["loop"]) == ["A -> B -> A", "A -> B -> C -> A"]
+    assert list(loops["closed_by"]) == ["ba", "ca"]  # ca (08-09) came after bc (08-01)
+    assert list(loops["round_trip"]) == [4.0, 2.0]
+    # a period with no change reuses the previous row
+    y = fg.timeline(_toy_rows(), freq="month", start="2024-01")
+    assert y.periods.set_index("period").loc["2024-03", "deals"] == 1
+
+
+def test_monthly_bundled_timeline_is_fast(ds):
+    t0 = time.perf_counter()
+    t = fg.timeline(ds, freq="month")
+    assert time.perf_counter() - t0 < 20  # a few seconds on a laptop; shared CI is slower
+    assert len(t.periods) > 80
+
+
+def test_bad_input():
+    with pytest.raises(fg.ParameterError, match="deal rows"):
+        fg.timeline(fg.build_graph(_toy_rows()))
+    with pytest.raises(fg.ParameterError, match="freq"):
+        fg.timeline(_toy_rows(), freq="week")
+    with pytest.raises(fg.ParameterError, match="before it starts"):
+        fg.timeline(_toy_rows(), start="2024-06", end="2024-02")
+
+
+def test_cli_timeline():
+    r = CliRunner().invoke(main, ["timeline", "--freq", "year", "--as-of", "2025-12"])
+    assert r.exit_code == 0, r.output
+    assert "How the web formed, by year" in r.output and "2025" in r.output
+    assert "2026" not in r.output.split("Loops in the order they closed")[0]
+    assert "Loops in the order they closed" in r.output
