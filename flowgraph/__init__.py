@@ -79,6 +79,10 @@ _LAZY: dict[str, str] = {
     "Summary": "summary",
     "deals_frame": "summary",
     "summarize": "summary",
+    # how firm the money is
+    "MoneyFirmness": "firmness",
+    "estimates_note": "firmness",
+    "money_firmness": "firmness",
     # risk: exposures, concentration, stress tests
     "CompanyExposure": "exposure",
     "company_exposure": "exposure",
@@ -113,6 +117,7 @@ __all__ = [
     "FinnResult",
     "FlowgraphError",
     "MissingDataError",
+    "MoneyFirmness",
     "NetworkConcentration",
     "ParameterError",
     "Problem",
@@ -137,6 +142,7 @@ __all__ = [
     "cycles_from_arrays",
     "deals_frame",
     "dependency_matrix",
+    "estimates_note",
     "exposures",
     "filter_deals",
     "find_cycles",
@@ -147,6 +153,7 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "maximal_circulation",
+    "money_firmness",
     "mutual_dependencies",
     "network_concentration",
     "read_companies",
@@ -234,3 +241,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     )
     from .synthetic import SyntheticNetwork, synthetic_network
     from .summary import Summary, deals_frame, summarize
+    from .firmness import MoneyFirmness, estimates_note, money_firmness

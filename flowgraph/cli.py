@@ -86,6 +86,8 @@ class Options:
     output: str | None = None
     _outputs: list[str] = field(default_factory=list)
     as_of_note: str = ""  # what --as-of left out, set when the data is loaded
+    reported_only: bool = False
+    estimates_note: str = ""  # whether estimates are in, set when the data is loaded
 
     def filters_text(self) -> str:
         """The filters in force, as one line."""
@@ -105,7 +107,8 @@ class Options:
         if self.include_superseded:
             parts.append("superseded rows and tranches included")
         text = "; ".join(parts)
-        return f"{text}. {self.as_of_note}" if self.as_of_note else text
+        text = f"{text}. {self.as_of_note}" if self.as_of_note else text
+        return f"{text}. {self.estimates_note}" if self.estimates_note else text
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -135,6 +138,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Drop deals touching this company (repeatable)."),
         click.option("--include-superseded", is_flag=True,
                      help="Also count superseded rows and tranches (may double count)."),
+        click.option("--reported-only", is_flag=True,
+                     help="Leave out estimated amounts and range midpoints (a row reporting "
+                          "only a range has no base amount)."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
                      show_default=True, help="Output format."),
         click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="PATH",
@@ -155,6 +161,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             include=tuple(kwargs.pop("include")),
             exclude=tuple(kwargs.pop("exclude")),
             include_superseded=kwargs.pop("include_superseded"),
+            reported_only=kwargs.pop("reported_only"),
             fmt=kwargs.pop("fmt"),
             output=kwargs.pop("output"),
         )
@@ -195,6 +202,7 @@ def _filter_kwargs(opts: Options) -> dict[str, Any]:
         scenario=opts.scenario,
         include_superseded=opts.include_superseded,
         include_tranches=opts.include_superseded,
+        reported_only=opts.reported_only,
     )
 
 
@@ -204,7 +212,15 @@ def ctx_graph(opts: Options) -> Any:
 
     G = build_graph(ctx_dataset(opts), **_filter_kwargs(opts))
     opts.as_of_note = G.graph.get("as_of_note") or ""
+    _note_estimates(opts, G)
     return G
+
+
+def _note_estimates(opts: Options, data: Any) -> None:
+    """Record in the options whether estimates are in the data (said by filters_text)."""
+    from .firmness import estimates_note
+
+    opts.estimates_note = estimates_note(data)
 
 
 LARGE_NETWORK = 50_000
@@ -222,9 +238,11 @@ def ctx_data(opts: Options) -> Any:
     if len(ds.deals) > LARGE_NETWORK:
         data = filter_deals(ds, **kwargs)
         opts.as_of_note = data.attrs.get("as_of_note") or ""
+        _note_estimates(opts, data)
         return data
     data = build_graph(ds, **kwargs)
     opts.as_of_note = data.graph.get("as_of_note") or ""
+    _note_estimates(opts, data)
     return data
 
 
@@ -254,8 +272,8 @@ def _cell_keys(df: Any) -> list[list[Any]]:
     """Per cell, the name deciding its format: the column, or in a ``measure, value`` table
     the row's measure (so that 'circularity index C/W' shows as a percentage)."""
     cols = list(df.columns)
-    if cols == ["measure", "value"]:
-        return [["measure", m] for m in df["measure"]]
+    if cols in (["measure", "value"], ["figure", "value"]):
+        return [[cols[0], m] for m in df[cols[0]]]
     return [cols] * len(df)
 
 
@@ -562,7 +580,8 @@ def summary(opts: Options, top: int) -> None:
 
     s = summarize(ctx_graph(opts), top=top)
     notes = [opts.filters_text(),
-             "Amounts in USD billions; deals with unknown amounts are counted but not summed."]
+             "Amounts in USD billions; deals with unknown amounts are counted but not summed.",
+             *(s.firmness.notes if s.firmness is not None else ())]
     emit(None, opts, tables=[
         ("Headline", s.headline()),
         ("By flow type", s.by_flow_type),

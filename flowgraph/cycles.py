@@ -344,7 +344,8 @@ def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
         "date": [date_text(d) for *_, d in rows],
         "date_lo": [d.get("date_lo") for *_, d in rows],
         "date_hi": [d.get("date_hi") for *_, d in rows],
-        "estimate": [d.get("estimate") is True for *_, d in rows],
+        # a range's midpoint standing for the amount is an estimate too
+        "estimate": [d.get("estimate") is True or d.get("midpoint") is True for *_, d in rows],
         "source_url": [_deal_text(d.get("source_url")) for *_, d in rows],
         "source_title": [_deal_text(d.get("source_title")) for *_, d in rows],
     }, columns=["deal_id", "flow_type", "status", "confidence", "date", "date_lo", "date_hi",
@@ -488,7 +489,8 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
         "date": col("announced"),
         "date_lo": col("date_lo"),
         "date_hi": col("date_hi"),
-        "estimate": [x is True for x in col("estimate", False)],
+        "estimate": [x is True or y is True for x, y in zip(col("estimate", False),
+                                                             col("midpoint", False))],
         "source_url": col("source_url"),
         "source_title": col("source_title"),
     })
@@ -729,18 +731,39 @@ def _hop_sentence(payer: str, payee: str, deals: list[dict[str, Any]]) -> str:
     return f"{payer} " + " and ".join(parts)
 
 
-def _ending(start: str, rt: float, bound: str) -> str:
+def _ending(start: str, rt: float, bound: str, estimate: tuple[float, float] | None = None) -> str:
+    """The closing sentence; ``estimate`` is the (low, high) range when the round trip rests
+    on an estimated amount (or a range midpoint), which is then told as a range, never as
+    the midpoint."""
     if bound == "unknown" or math.isnan(rt):
         return f"How much can come back to {start} is not known (amounts undisclosed)."
+    amt = _money(rt)
+    if estimate is not None:
+        lo, hi = estimate
+        amt = "an estimated " + (_range_money(lo, hi) if hi > lo else amt)
     if bound == "upper":
-        return f"At most {_money(rt)} can come back to {start} (some amounts undisclosed)."
+        return f"At most {amt} can come back to {start} (some amounts undisclosed)."
     if bound == "lower":
-        return (f"At least {_money(rt)} can come back to {start} "
+        return (f"At least {amt} can come back to {start} "
                 "(some amounts undisclosed).")
     if bound == "approximate":
-        return (f"By the disclosed amounts, up to {_money(rt)} can come back to {start} "
+        return (f"By the disclosed amounts, up to {amt} can come back to {start} "
                 "(some amounts undisclosed).")
-    return f"Up to {_money(rt)} can come back to {start}."
+    return f"Up to {amt} can come back to {start}."
+
+
+def _estimated_round_trip(H: _Hops, hops: list[int], rt: float) -> tuple[float, float] | None:
+    """(low, high) of a round trip that rests on an estimate: an estimated hop sets it or
+    could go below it. None when the round trip rests on reported amounts only."""
+    if math.isnan(rt):
+        return None
+    if not any(H.estimate[h] and not math.isnan(H.amount[h])
+               and (H.amount[h] <= rt or H.low[h] < rt) for h in hops):
+        return None
+    known = [h for h in hops if not math.isnan(H.amount[h])]
+    lo = min(H.low[h] if not math.isnan(H.low[h]) else H.amount[h] for h in known)
+    hi = min(H.high[h] if not math.isnan(H.high[h]) else H.amount[h] for h in known)
+    return float(lo), float(hi)
 
 
 # --------------------------------------------------------------------------- validation
@@ -1098,8 +1121,8 @@ def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np
     out = []
     for c in range(lengths.shape[0]):
         parts = []
-        for j in range(lengths[c]):
-            h = int(hop_flat[starts[c] + j])
+        hops = [int(hop_flat[starts[c] + j]) for j in range(lengths[c])]
+        for h in hops:
             if h not in hop_text:
                 rows = H.dorder[H.dptr[h]:H.dptr[h + 1]]
                 deals = [{
@@ -1113,7 +1136,8 @@ def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np
                 hop_text[h] = _hop_sentence(str(labels[H.src[h]]), str(labels[H.dst[h]]), deals)
             parts.append(hop_text[h])
         out.append("; ".join(parts) + ". "
-                   + _ending(str(companies[c][0]), float(rt[c]), str(bound[c])))
+                   + _ending(str(companies[c][0]), float(rt[c]), str(bound[c]),
+                             _estimated_round_trip(H, hops, float(rt[c]))))
     return out
 
 

@@ -75,6 +75,7 @@ def filter_deals(
     scenario: str = "base",
     include_superseded: bool = False,
     include_tranches: bool = False,
+    reported_only: bool = False,
 ) -> pd.DataFrame:
     """The deals that pass the filters, with the scenario's amounts: the edge table of the
     deal graph, without building a graph.
@@ -106,13 +107,18 @@ def filter_deals(
     include_superseded, include_tranches : bool
         Keep rows that another row supersedes, and tranche rows (``part_of`` set). Both are
         left out by default so that no money is counted twice.
+    reported_only : bool
+        Drop estimates and midpoints: rows flagged ``estimate`` are left out, and a row that
+        reports only a range has no base amount (unknown, never its midpoint); the low and
+        high scenarios keep the reported ends.
 
     Returns
     -------
     pandas.DataFrame
         The kept rows (all deal columns, normalized) plus ``amount`` (NaN when unknown in
-        this scenario), ``amount_known``, ``amount_low``, ``amount_high``, ``date_lo`` and
-        ``date_hi``; ``df.attrs["filters"]`` and ``df.attrs["scenario"]`` record the choice.
+        this scenario), ``amount_known``, ``amount_low``, ``amount_high``, ``midpoint`` (the
+        amount is the midpoint of a reported range: an estimate), ``date_lo`` and ``date_hi``;
+        ``df.attrs["filters"]`` and ``df.attrs["scenario"]`` record the choice.
 
     Examples
     --------
@@ -185,6 +191,8 @@ def filter_deals(
         keep &= (df["payer"].isin(include) & df["payee"].isin(include)).to_numpy()
     if exclude is not None:
         keep &= ~(df["payer"].isin(exclude) | df["payee"].isin(exclude)).to_numpy()
+    if reported_only:
+        keep &= ~df["estimate"].to_numpy(dtype=bool)
 
     counts = AsOfCounts(as_of=as_of, limit=limit, **{
         k: (tuple(sorted(map(str, df["deal_id"][m & keep]))) if k == "split_headlines"
@@ -196,6 +204,9 @@ def filter_deals(
     low = df["amount_low_usd_bn"].to_numpy(dtype=float)
     high = df["amount_high_usd_bn"].to_numpy(dtype=float)
     base = np.where(np.isnan(amount) & ~np.isnan(low) & ~np.isnan(high), (low + high) / 2, amount)
+    midpoint = np.isnan(amount) & ~np.isnan(low) & ~np.isnan(high)
+    if reported_only:  # a range's midpoint is an estimate: no base amount
+        base = amount
     sc_low = np.where(np.isnan(low), base, low)
     sc_high = np.where(np.isnan(high), base, high)
     chosen = {"base": base, "low": sc_low, "high": sc_high}[scenario]
@@ -206,6 +217,7 @@ def filter_deals(
     out["amount_known"] = ~np.isnan(chosen[idx])
     out["amount_low"] = sc_low[idx]
     out["amount_high"] = sc_high[idx]
+    out["midpoint"] = midpoint[idx] & (scenario == "base") & (not reported_only)
     out["date_lo"] = lo[idx]
     out["date_hi"] = hi[idx]
     if limit is not None:
@@ -224,6 +236,7 @@ def filter_deals(
             "scenario": scenario,
             "include_superseded": include_superseded,
             "include_tranches": include_tranches,
+            "reported_only": reported_only,
         },
         "as_of_counts": counts,
         "as_of_note": as_of_note(counts),
@@ -244,6 +257,7 @@ def build_graph(
     scenario: str = "base",
     include_superseded: bool = False,
     include_tranches: bool = False,
+    reported_only: bool = False,
 ) -> nx.MultiDiGraph:
     """Build the deal graph: companies as nodes, one edge per deal (payer -> payee).
 
@@ -275,13 +289,17 @@ def build_graph(
     include_superseded, include_tranches : bool
         Keep rows that another row supersedes, and tranche rows (``part_of`` set). Both are
         left out by default so that no money is counted twice.
+    reported_only : bool
+        Drop estimates and midpoints: rows flagged ``estimate`` are left out, and a row that
+        reports only a range has no base amount (unknown, never its midpoint); the low and
+        high scenarios keep the reported ends.
 
     Returns
     -------
     networkx.MultiDiGraph
         Edge key = ``deal_id``; attributes = all deal columns plus ``amount`` (NaN when
         unknown in this scenario), ``amount_known``, ``amount_low``, ``amount_high``,
-        ``date_lo`` and ``date_hi``. ``G.graph`` records the scenario and filters, the
+        ``midpoint``, ``date_lo`` and ``date_hi``. ``G.graph`` records the scenario and filters, the
         dataset name and its as-of date. The caller's tables are not modified.
 
     See Also
@@ -308,6 +326,7 @@ def build_graph(
         deals, as_of=as_of, flow_types=flow_types, statuses=statuses,
         min_confidence=min_confidence, include=include, exclude=exclude, scenario=scenario,
         include_superseded=include_superseded, include_tranches=include_tranches,
+        reported_only=reported_only,
     )
     filters = edges.attrs["filters"]
     include, exclude = filters["include"], filters["exclude"]
@@ -368,7 +387,8 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
         Edge attributes: ``amount`` (sum of known amounts; NaN when no deal of the pair has
         a known amount), ``amount_low``, ``amount_high`` (sums of the known ends, NaN when
         none is known), ``n_deals``, ``deal_ids`` (sorted tuple), ``has_unknown``
-        (some deal amount unknown), ``has_estimate``, ``flow_types`` (sorted tuple),
+        (some deal amount unknown), ``has_estimate`` (some amount is an estimate or a range
+        midpoint), ``flow_types`` (sorted tuple),
         ``weakest_status`` and ``lowest_confidence``.
 
     Examples
@@ -420,7 +440,7 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
                     else:
                         hi_sum += fv
                         n_hi += 1
-            if d.get("estimate") is True:
+            if d.get("estimate") is True or d.get("midpoint") is True:
                 estimate = True
             if d.get("flow_type"):
                 ftypes.add(d["flow_type"])
@@ -651,7 +671,10 @@ def write_graphml(G: nx.Graph, path: Any) -> None:
     >>> p = os.path.join(tempfile.mkdtemp(), "g.graphml")
     >>> write_graphml(nx.DiGraph([("A", "B")]), p)
     """
-    nx.write_graphml(_plain_copy(G), path)
+    from ._files import atomic_path
+
+    with atomic_path(path) as tmp:
+        nx.write_graphml(_plain_copy(G), tmp)
 
 
 def write_gexf(G: nx.Graph, path: Any) -> None:
@@ -663,4 +686,7 @@ def write_gexf(G: nx.Graph, path: Any) -> None:
     >>> p = os.path.join(tempfile.mkdtemp(), "g.gexf")
     >>> write_gexf(nx.DiGraph([("A", "B")]), p)
     """
-    nx.write_gexf(_plain_copy(G), path)
+    from ._files import atomic_path
+
+    with atomic_path(path) as tmp:
+        nx.write_gexf(_plain_copy(G), tmp)

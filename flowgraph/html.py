@@ -203,7 +203,11 @@ def filters_text(G: nx.Graph) -> str:
     if f.get("include_tranches"):
         parts.append("tranches included")
     text = "; ".join(parts) if parts else "none"
-    return f"{text}. {G.graph['as_of_note']}" if G.graph.get("as_of_note") else text
+    text = f"{text}. {G.graph['as_of_note']}" if G.graph.get("as_of_note") else text
+    from .firmness import estimates_note
+
+    est = estimates_note(G)  # every output says when estimates are in
+    return f"{text}. {est}" if est else text
 
 
 # --------------------------------------------------------------------------------------------
@@ -760,6 +764,8 @@ def _build_page_data(
         "as_of": _text(G.graph.get("as_of")),
         "scenario": _text(scen),
         "filters": filters_text(G),
+        # promises against cash and the conditional-or-press-only share of the money
+        "money": _money_sentence(G),
         "company": None if company is None else str(company),
         "counts": {
             "companies_total": n_total,
@@ -777,6 +783,16 @@ def _build_page_data(
         "flow_types": {k: v for k, v in FLOW_TYPE_COLORS.items()},
         "legend_widths": [[fmt_bn(a), _edge_width(a)] for a in (1.0, 10.0, 100.0)],
     }
+
+
+def _money_sentence(G: nx.Graph) -> str | None:
+    """Paid, committed, only announced and conditional money, and the conditional or
+    press-only share (a deal graph only: a collapsed graph has no deal statuses to split)."""
+    if not G.is_multigraph() or G.number_of_edges() == 0:
+        return None
+    from .firmness import money_firmness
+
+    return money_firmness(G).sentence(fmt_bn)
 
 
 def to_html(
@@ -919,7 +935,9 @@ def render_page(data: Mapping[str, Any]) -> str:
         '<header class="fg-header">\n'
         f'<h1 id="fg-title">{esc(data["title"])}</h1>\n'
         f'<p class="fg-sub" id="fg-sub">{esc(" · ".join(sub))}</p>\n'
-        f'<p class="fg-sub">Filters: <span id="fg-filters">{esc(data["filters"])}</span></p>\n'
+        + (f'<p class="fg-sub" id="fg-money">{esc(data["money"])}</p>\n'
+           if data.get("money") else "")
+        + f'<p class="fg-sub">Filters: <span id="fg-filters">{esc(data["filters"])}</span></p>\n'
         "</header>\n"
         '<main class="fg-main">\n'
         '<div class="fg-canvas-wrap"><div id="fg-graph" role="img" '

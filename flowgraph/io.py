@@ -40,7 +40,9 @@ __all__ = [
 ]
 
 AMOUNT_COLUMNS = ("amount_usd_bn", "amount_low_usd_bn", "amount_high_usd_bn")
-DATE_COLUMNS = ("announced", "period_start", "period_end")
+DEAL_NUMERIC = (*AMOUNT_COLUMNS, "paid_usd_bn", "gw")
+DEAL_FLAGS: dict[str, bool | None] = {"estimate": False, "conditional": None}
+DATE_COLUMNS = ("announced", "period_start", "period_end", "paid_as_of", "checked")
 COMPANY_ALIASES = {
     "company": "name",
     "annual_revenue_usd_bn": "revenue_usd_bn",
@@ -48,7 +50,7 @@ COMPANY_ALIASES = {
     "market_cap_date": "market_value_as_of",
     "total_debt_usd_bn": "debt_usd_bn",
 }
-COMPANY_NUMERIC = schema.FUNDAMENTALS
+COMPANY_NUMERIC = (*schema.FUNDAMENTALS, "useful_life_years")
 COMPANY_DATES = tuple(c for c in schema.COMPANY_COLUMNS if c.endswith("_as_of"))
 MAX_PROBLEMS_PER_KIND = 1000
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -66,6 +68,10 @@ class Dataset:
     companies : pandas.DataFrame
     meta : dict
         ``title``, ``description``, ``as_of``, ``unit`` ... from ``meta.json``.
+    revenue_shares, revenue_projections : pandas.DataFrame or None
+        The optional company-side tables (``revenue_shares.csv``,
+        ``revenue_projections.csv``; see :mod:`flowgraph.revenue_tables`), None when the
+        dataset has none.
 
     Examples
     --------
@@ -78,6 +84,8 @@ class Dataset:
     deals: pd.DataFrame = field(repr=False)
     companies: pd.DataFrame = field(repr=False)
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
+    revenue_shares: pd.DataFrame | None = field(default=None, repr=False)
+    revenue_projections: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def as_of(self) -> str | None:
@@ -174,11 +182,21 @@ def load_dataset(name: str = "ai-capital", *, validate: bool = True) -> Dataset:
     companies = pd.DataFrame(columns=list(schema.COMPANY_COLUMNS))
     if d.joinpath("companies.csv").is_file():
         with d.joinpath("companies.csv").open("rb") as fh:
-            companies = read_companies(fh, validate=validate, label=f"{name}/companies.csv")
+            companies = read_companies(fh, validate=validate, label=f"{name}/companies.csv",
+                                       as_of=meta.get("as_of"))
     if validate:
         extra = _unknown_company_warnings(deals, companies, f"{name}/deals.csv")
         deals.attrs["problems"] = list(deals.attrs.get("problems", [])) + extra
-    return Dataset(name=name, deals=deals, companies=companies, meta=meta)
+    from .revenue_tables import read_revenue_projections, read_revenue_shares
+
+    optional = {}
+    for table, reader in (("revenue_shares", read_revenue_shares),
+                          ("revenue_projections", read_revenue_projections)):
+        if d.joinpath(f"{table}.csv").is_file():
+            with d.joinpath(f"{table}.csv").open("rb") as fh:
+                optional[table] = reader(fh, validate=validate, label=f"{name}/{table}.csv",
+                                         companies=companies if validate else None)
+    return Dataset(name=name, deals=deals, companies=companies, meta=meta, **optional)
 
 
 # --------------------------------------------------------------------------- reading
@@ -305,7 +323,7 @@ def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
     if df.attrs.get("flowgraph_normalized") == "deals":
         return df
     return _canonical(df.reset_index(drop=True), df.attrs, "deals", schema.DEAL_COLUMNS,
-                      numeric=AMOUNT_COLUMNS, flags={"estimate": False})
+                      numeric=DEAL_NUMERIC, flags=DEAL_FLAGS)
 
 
 def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
@@ -410,9 +428,13 @@ def read_deals(
 
 
 def read_companies(
-    source: Any, *, validate: bool = True, label: str | None = None
+    source: Any, *, validate: bool = True, label: str | None = None,
+    as_of: str | None = None,
 ) -> pd.DataFrame:
     """Read a companies table from a CSV, JSON or Excel file, a stream, or a DataFrame.
+
+    ``as_of`` (the dataset's date) turns on the warning for figures more than 12 months
+    older than it.
 
     Examples
     --------
@@ -424,7 +446,7 @@ def read_companies(
     raw = _read_table(source, name)
     problems: list[Problem] = []
     if validate:
-        problems = validate_companies(raw, source=name)
+        problems = validate_companies(raw, source=name, as_of=as_of)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise DataError(f"{name}: {schema.count_noun(len(errors), 'error')} in the companies table", problems)
@@ -488,8 +510,12 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
     payer equal to payee, negative or non-numeric amount, low > high, headline outside
     [low, high], unknown ``flow_type``/``status``/``confidence``, unparseable date, a
     ``supersedes``/``part_of`` id that does not exist, a cycle of supersessions, an
-    ``estimate`` that is not true/false. Warnings: no amount at all, no source URL,
-    period end before period start.
+    ``estimate`` that is not true/false; and in the sourcing columns an unknown
+    ``source_kind``/``bis_category``, ``conditional`` not true/false, ``paid_usd_bn`` or
+    ``gw`` not a non-negative number or paid above the high end, a ``status_dates`` history
+    that is malformed, out of order or does not end in ``status``, and a ``high`` row resting
+    on one ``secondary`` source. Warnings: no amount at all, no source URL, period end before
+    period start, other breaks of the confidence rule (see :mod:`flowgraph.firmness`).
 
     Rows are numbered from 1 (the first row after the header).
 
@@ -530,7 +556,7 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
     text_cache: dict[str, pd.Series] = {}
     if _normalized is not None:
         text_cache = {c: _normalized[c] for c in _normalized.columns
-                      if c in schema.DEAL_COLUMNS and c not in AMOUNT_COLUMNS and c != "estimate"
+                      if c in schema.DEAL_COLUMNS and c not in DEAL_NUMERIC and c not in DEAL_FLAGS
                       and c in df.columns}
 
     def col_text(c: str) -> pd.Series:
@@ -688,6 +714,9 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
             elif v == ids_arr[i]:
                 problems.append(Problem("error", "a deal cannot be part of itself",
                                         source, i + 1, "part_of", v))
+    from .firmness import deal_problems  # sourcing columns and the confidence rule
+
+    problems += deal_problems(df, source)
     return problems
 
 
@@ -722,12 +751,16 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list[Problem]:
+def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>",
+                       as_of: str | None = None) -> list[Problem]:
     """Check a raw companies table and return every problem found.
 
     Errors: no ``name`` column, empty or duplicate name, unknown ``kind``, non-numeric
     fundamentals, negative revenue, market value, cash or debt (book equity may be
-    negative), unparseable as-of date, ``listed`` not true/false.
+    negative), unparseable as-of date, ``listed`` not true/false, ``useful_life_years`` not a
+    positive number. Warnings: a figure without its source, a figure more than 12 months
+    older than ``as_of`` (the dataset's as-of date, when given), book equity older than the
+    company's cash or debt.
 
     Examples
     --------
@@ -759,7 +792,7 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list
                 problems.append(Problem(
                     "error", f"unknown kind; valid: {', '.join(schema.COMPANY_KINDS)}",
                     source, i + 1, "kind", v))
-    for c in COMPANY_NUMERIC:
+    for c in schema.FUNDAMENTALS:
         if c not in df.columns:
             continue
         raw = df[c]
@@ -787,6 +820,9 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>") -> list
         for i in np.flatnonzero(~blank & _bools(raw).isna().to_numpy()):
             problems.append(Problem("error", "listed must be true or false", source, int(i) + 1,
                                     "listed", _cell(raw.iloc[i])))
+    from .firmness import company_problems  # useful lives, sources, stale figures
+
+    problems += company_problems(df, source, as_of)
     return problems
 
 
@@ -810,11 +846,13 @@ def _unknown_company_warnings(deals: pd.DataFrame, companies: pd.DataFrame | Non
 
 
 def validate_file(
-    deals: Any, companies: Any | None = None
+    deals: Any, companies: Any | None = None, *, as_of: str | None = None,
 ) -> ValidationReport:
     """Validate a deals file (and optionally a companies file) without raising.
 
-    Unreadable files (not UTF-8, not a table) come back as one error each.
+    Unreadable files (not UTF-8, not a table) come back as one error each. ``as_of`` is the
+    data's date for the stale-figure warnings; by default the ``as_of`` of a ``meta.json``
+    next to the deals file, if there is one.
 
     Examples
     --------
@@ -829,7 +867,8 @@ def validate_file(
         label = _label(companies, None)
         try:
             comp_raw = _read_table(companies, label)
-            problems += validate_companies(comp_raw, source=label)
+            problems += validate_companies(comp_raw, source=label,
+                                           as_of=as_of or _meta_as_of(deals))
         except DataError as exc:
             problems += exc.problems or [Problem("error", str(exc).split(": ", 1)[-1], label)]
     label = _label(deals, None)
@@ -842,6 +881,18 @@ def validate_file(
     if comp_raw is not None:
         problems += _unknown_company_warnings(raw, comp_raw, label)
     return ValidationReport(tuple(problems))
+
+
+def _meta_as_of(deals: Any) -> str | None:
+    """The ``as_of`` of the ``meta.json`` beside a deals file (a dataset folder), or None."""
+    if not isinstance(deals, (str, os.PathLike)):
+        return None
+    meta = Path(deals).parent / "meta.json"
+    try:
+        value = json.loads(meta.read_text(encoding="utf-8")).get("as_of")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 # --------------------------------------------------------------------------- writing
@@ -878,7 +929,7 @@ def write_deals(df: pd.DataFrame, path: Any) -> None:
     >>> ds = load_dataset("toy")
     >>> write_deals(ds.deals, os.path.join(tempfile.mkdtemp(), "deals.csv"))
     """
-    _write(_out_frame(normalize_deals(df), ("estimate",)), path)
+    _write(_out_frame(normalize_deals(df), tuple(DEAL_FLAGS)), path)
 
 
 def write_companies(df: pd.DataFrame, path: Any) -> None:

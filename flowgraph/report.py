@@ -412,14 +412,20 @@ def write_report(
             stress_note = f"Stress test of {central} not run: {exc}."
 
     # ================================================================ headline
-    committed_total = s.committed + s.disbursed
-    announced_total = s.announced + s.rumored
+    firm = s.firmness  # promises against cash: the one split summary, report and HTML show
+    share = ("n/a" if firm is None or _isnan(firm.share_conditional_or_press_only)
+             else f"{firm.share_conditional_or_press_only:.0%}")
+    cond_recorded = firm is not None and firm.conditional_recorded
     headline = [
         ("Companies", f"{s.n_companies:,}", None),
         ("Deals", f"{s.n_deals:,}", "#deals"),
         ("Known money in these deals", fmt_bn(s.total), "#deals"),
-        ("Committed or paid", fmt_bn(committed_total), "#money"),
-        ("Only announced or rumored", fmt_bn(announced_total), "#money"),
+        ("Paid", fmt_bn(firm.paid if firm else 0.0), "#money"),
+        ("Committed, not yet paid", fmt_bn(firm.committed_unpaid if firm else 0.0), "#money"),
+        ("Only announced or rumored", fmt_bn(firm.announced_only if firm else 0.0), "#money"),
+        ("Conditional (up to, milestones, LOIs)",
+         fmt_bn(firm.conditional) if cond_recorded else "not recorded", "#money"),
+        ("Conditional or press-only share", share, "#money"),
         ("Deals of unknown amount (not counted)", f"{s.n_unknown:,}", "#deals"),
         ("Loops found", f"{cyc.n_found:,}", "#cycles"),
         ("Circularity index", "n/a" if _isnan(circ_res.circularity_index)
@@ -427,11 +433,11 @@ def write_report(
     ]
     head_sec = _Section("headline", "Headline numbers")
     head_sec.paragraphs.append(
-        f"{s.n_deals:,} deals between {s.n_companies:,} companies carry "
-        f"{fmt_bn(s.total)} of known money: {fmt_bn(s.disbursed)} already paid, "
-        f"{fmt_bn(s.committed)} committed and {fmt_bn(announced_total)} only announced or "
-        f"rumored. {schema.count_noun(s.n_unknown, 'deal')} "
+        f"{s.n_deals:,} deals between {s.n_companies:,} companies. "
+        + (firm.sentence(fmt_bn) + " " if firm is not None else "")
+        + f"{schema.count_noun(s.n_unknown, 'deal')} "
         f"{'has' if s.n_unknown == 1 else 'have'} no known amount and {'is' if s.n_unknown == 1 else 'are'} not counted."
+        + (f" {s.estimates}" if s.estimates else "")
     )
     if not _isnan(circ_res.circularity_index):
         head_sec.paragraphs.append(

@@ -12,21 +12,28 @@ import re
 from typing import Any
 
 __all__ = [
+    "BIS_CATEGORIES",
     "COMMERCIAL_FLOW_TYPES",
     "COMPANY_COLUMNS",
     "COMPANY_KINDS",
     "CONFIDENCES",
     "DEAL_COLUMNS",
+    "FIRM_SOURCE_KINDS",
     "FLOW_TYPES",
     "INVESTMENT_FLOW_TYPES",
+    "PROJECTION_KINDS",
     "REQUIRED_DEAL_COLUMNS",
+    "REVENUE_PROJECTION_COLUMNS",
+    "REVENUE_SHARE_COLUMNS",
     "SCENARIOS",
+    "SOURCE_KINDS",
     "STATUSES",
     "confidence_rank",
     "date_bounds",
     "is_blank",
     "parse_bool",
     "parse_date",
+    "parse_status_dates",
     "scenario_amount",
     "split_ids",
     "status_rank",
@@ -51,6 +58,18 @@ DEAL_COLUMNS: tuple[str, ...] = (
     "supersedes",
     "part_of",
     "estimate",
+    "estimate_inputs",
+    "source_kind",
+    "other_sources",
+    "conditional",
+    "paid_usd_bn",
+    "paid_as_of",
+    "paid_source",
+    "status_dates",
+    "bis_category",
+    "gw",
+    "overlap_group",
+    "checked",
 )
 """Known deal columns, in their canonical order. Other columns are kept as they are."""
 
@@ -78,6 +97,8 @@ COMPANY_COLUMNS: tuple[str, ...] = (
     "equity_usd_bn",
     "equity_as_of",
     "equity_source",
+    "useful_life_years",
+    "useful_life_source",
     "notes",
 )
 """Known company columns, in their canonical order."""
@@ -120,6 +141,21 @@ STATUSES: tuple[str, ...] = ("rumored", "announced", "committed", "disbursed")
 CONFIDENCES: tuple[str, ...] = ("low", "medium", "high")
 """Allowed ``confidence`` values, weakest first."""
 
+SOURCE_KINDS: tuple[str, ...] = ("filing", "company", "wire_or_major", "trade_press", "secondary")
+"""Allowed ``source_kind`` values, firmest first: a regulator's filing, the company's own
+release, a wire service or major paper, the trade press, secondary sites (aggregators, blogs)."""
+
+FIRM_SOURCE_KINDS: frozenset[str] = frozenset({"filing", "company"})
+"""Source kinds that are the parties' own word (a filing or the company's release): money on
+any other source is *press-only*."""
+
+BIS_CATEGORIES: tuple[str, ...] = (
+    "investor_is_customer_or_supplier",
+    "supplier_finances_customer",
+    "customer_finances_supplier",
+)
+"""Allowed ``bis_category`` values: the kinds of circular relationship of BIS Bulletin 137."""
+
 COMPANY_KINDS: tuple[str, ...] = (
     "chipmaker",
     "ai_lab",
@@ -135,6 +171,24 @@ COMPANY_KINDS: tuple[str, ...] = (
 
 SCENARIOS: tuple[str, ...] = ("base", "low", "high")
 """Amount scenarios."""
+
+REVENUE_SHARE_COLUMNS: tuple[str, ...] = (
+    "company", "counterparty", "share", "period", "as_of", "source_url", "source_kind", "notes",
+)
+"""Columns of the optional ``revenue_shares`` table: the share (0-1) of ``company``'s revenue
+that came from ``counterparty`` in ``period`` (free text such as ``2024``, ``2025-Q2``,
+``FY2026-Q2``), the period's last day in ``as_of``."""
+
+REVENUE_PROJECTION_COLUMNS: tuple[str, ...] = (
+    "company", "year", "revenue_usd_bn", "kind", "reported_on", "source_url", "source_kind",
+    "notes",
+)
+"""Columns of the optional ``revenue_projections`` table: a company's revenue for a calendar
+or fiscal ``year`` (billions of USD), a ``projection`` or an ``actual``, as reported on
+``reported_on``."""
+
+PROJECTION_KINDS: tuple[str, ...] = ("projection", "actual")
+"""Allowed ``kind`` values of the revenue projections table."""
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -323,3 +377,58 @@ def count_noun(n: int, singular: str, plural: str | None = None) -> str:
     """
     word = singular if n == 1 else (plural or singular + "s")
     return f"{n:,} {word}"
+
+
+def parse_status_dates(value: Any, status: str | None = None) -> tuple[tuple[str, str], ...]:
+    """Read a ``status_dates`` cell: the dated history of a deal's status.
+
+    Parameters
+    ----------
+    value : str or None
+        ``status@date`` entries separated by ``;``, in time order, e.g.
+        ``announced@2025-09-22;disbursed@2025-12-26``; blank means no history.
+    status : str, optional
+        The row's ``status``: the last entry must be this status.
+
+    Returns
+    -------
+    tuple of (status, date) pairs
+        Empty when blank. Dates keep their precision.
+
+    Raises
+    ------
+    ValueError
+        An entry that is not ``status@date``, an unknown status, an unreadable date, entries
+        out of time order, or a last entry other than ``status``.
+
+    Examples
+    --------
+    >>> parse_status_dates("announced@2025-09;committed@2025-10-06", "committed")
+    (('announced', '2025-09'), ('committed', '2025-10-06'))
+    """
+    if is_blank(value):
+        return ()
+    out: list[tuple[str, str]] = []
+    prev: tuple[Any, Any] | None = None
+    for part in str(value).split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        st, sep, date = (x.strip() for x in part.partition("@"))
+        if not sep or not st or not date:
+            raise ValueError(f"entry {part!r} is not status@date (e.g. committed@2025-10-06)")
+        if st not in STATUSES:
+            raise ValueError(f"unknown status {st!r} in {part!r}; valid: {', '.join(STATUSES)}")
+        try:
+            bounds = date_bounds(date)
+        except ValueError:
+            raise ValueError(f"date {date!r} in {part!r} is not YYYY, YYYY-MM or YYYY-MM-DD") from None
+        if prev is not None and bounds[1] < prev[0]:
+            raise ValueError(f"entries out of time order: {part!r} comes before {out[-1][0]}@{out[-1][1]}")
+        prev = bounds
+        out.append((st, date))
+    if not out:
+        return ()
+    if status is not None and out[-1][0] != status:
+        raise ValueError(f"the last entry is {out[-1][0]!r} but the row's status is {status!r}")
+    return tuple(out)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -62,6 +63,12 @@ class Summary:
         Companies by money paid / received, largest first.
     committed, announced, disbursed, rumored : float
         Known money by status; ``announced`` + ``rumored`` is "only announced".
+    firmness : MoneyFirmness or None
+        Promises against cash (paid, committed but unpaid, only announced, conditional) and
+        the conditional-or-press-only share (:func:`flowgraph.money_firmness`).
+    estimates : str
+        Whether estimated amounts or range midpoints are among the figures
+        (:func:`flowgraph.firmness.estimates_note`); empty when there are none.
     scenario : str
     as_of : str or None
         The dataset's as-of date.
@@ -91,6 +98,8 @@ class Summary:
     scenario: str = "base"
     as_of: str | None = None
     filters: dict = field(default_factory=dict, repr=False)
+    firmness: Any = field(default=None, repr=False)
+    estimates: str = ""
 
     def headline(self) -> pd.DataFrame:
         """The scalar figures as a two-column table (``figure``, ``value``)."""
@@ -100,10 +109,10 @@ class Summary:
             ("total known flow (USD bn)", round(self.total, 3)),
             ("deals with unknown amount (not counted)", self.n_unknown),
             ("deals with estimated amount", self.n_estimates),
-            ("paid / disbursed (USD bn)", round(self.disbursed, 3)),
-            ("committed, signed (USD bn)", round(self.committed, 3)),
-            ("only announced (USD bn)", round(self.announced, 3)),
-            ("rumored (USD bn)", round(self.rumored, 3)),
+        ]
+        if self.firmness is not None:
+            rows += list(self.firmness.headline().itertuples(index=False, name=None))
+        rows += [
             ("scenario", self.scenario),
             ("dataset as of", self.as_of or ""),
         ]
@@ -167,6 +176,8 @@ def summarize(G: nx.MultiDiGraph, *, top: int = 10) -> Summary:
 
     status_amount = deals.groupby("status")["amount"].sum()
     est = deals["estimate"].fillna(False).astype(bool) if "estimate" in deals else pd.Series(False)
+    from .firmness import estimates_note, money_firmness
+
     return Summary(
         n_companies=G.number_of_nodes(),
         n_deals=len(deals),
@@ -184,4 +195,6 @@ def summarize(G: nx.MultiDiGraph, *, top: int = 10) -> Summary:
         scenario=G.graph.get("scenario", "base"),
         as_of=G.graph.get("as_of"),
         filters=dict(G.graph.get("filters", {})),
+        firmness=money_firmness(G),
+        estimates=estimates_note(G),
     )

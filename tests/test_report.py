@@ -72,13 +72,18 @@ def test_index_is_offline(toy_report):
 def test_headline_numbers_match_hand_worked_toy(toy_report):
     text = _text(toy_report.index.read_text(encoding="utf-8"))
     # datasets/README.md: 6 companies, 8 headline deals, sum W = 86, e8 unknown,
-    # committed/disbursed e1,e2,e3,e4,e6,e7 = 10+30+6+8+12+15 = 81, announced e5 = 5,
+    # committed/disbursed e1,e2,e3,e4,e6,e7 = 10+30+6+8+12+15 = 81, of which disbursed
+    # (paid) e3,e4,e7 = 6+8+15 = 29 and committed, not yet paid 81-29 = 52; announced e5 = 5;
+    # no toy row records 'conditional' or 'source_kind' (all press-only: 100%);
     # three simple cycles, circularity index 38/86 = 0.4419
     assert "6 Companies" in text
     assert "8 Deals" in text
     assert "$86bn Known money in these deals" in text
-    assert "$81bn Committed or paid" in text
+    assert "$29bn Paid" in text
+    assert "$52bn Committed, not yet paid" in text
     assert "$5bn Only announced or rumored" in text
+    assert "not recorded Conditional (up to, milestones, LOIs)" in text
+    assert "100% Conditional or press-only share" in text
     assert "1 Deals of unknown amount (not counted)" in text
     assert "3 Loops found" in text
     assert "44.2% Circularity index" in text

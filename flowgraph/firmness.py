@@ -1,0 +1,527 @@
+"""How firm the money is: promises against cash, conditional and press-only money, estimates.
+
+A deal's amount may be paid already, signed but not yet paid, only announced, or conditional
+("up to", milestones, options, letters of intent). It may rest on the parties' own word (a
+filing or the company's release) or only on press reports. :func:`money_firmness` splits the
+known money of a deal graph that way; :func:`estimates_note` says in one sentence whether
+estimated amounts and range midpoints are among the figures. The checks of the sourcing
+columns used when a table is read live here too, next to the rules they check.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .errors import ParameterError, Problem
+
+__all__ = ["MoneyFirmness", "estimates_note", "money_firmness"]
+
+PRESS_RULE = ("high needs a filing, the company's own release, or two independent "
+              "wire_or_major reports (the second in other_sources)")
+"""The confidence rule, in the words of the validation messages."""
+
+
+# --------------------------------------------------------------------------- the money split
+def _deal_table(G: Any) -> pd.DataFrame:
+    import networkx as nx
+
+    if isinstance(G, pd.DataFrame):
+        return G
+    if isinstance(G, nx.Graph) and G.is_multigraph():
+        from .summary import deals_frame
+
+        return deals_frame(G)
+    raise ParameterError("needs the deal graph from build_graph (a MultiDiGraph) or the deals "
+                         f"table from filter_deals, got {type(G).__name__}")
+
+
+def _floats(df: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in df.columns:
+        return np.full(len(df), np.nan)
+    return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+
+
+def _flags(df: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return np.array([schema.parse_bool(v) is True for v in df[col]], dtype=bool)
+
+
+def _midpoints(df: pd.DataFrame) -> np.ndarray:
+    """Rows whose amount in the graph is the midpoint of a range (no point amount reported)."""
+    if "midpoint" in df.columns:
+        return np.array([v is True or v is np.True_ for v in df["midpoint"]], dtype=bool)
+    a, lo, hi = (_floats(df, c) for c in schema.DEAL_COLUMNS[3:6])
+    return np.isnan(a) & ~np.isnan(lo) & ~np.isnan(hi)
+
+
+@dataclass(frozen=True)
+class MoneyFirmness:
+    """Known money of a deal graph split into cash and promises, and how much of it is
+    conditional or rests on press reports alone (billions of USD, the graph's scenario).
+
+    ``paid + committed_unpaid + announced_only + conditional == total``: paid money first (a
+    ``disbursed`` row counts in full unless ``paid_usd_bn`` says less; other rows count their
+    ``paid_usd_bn``), then the unpaid rest of a conditional row is *conditional*, of a
+    committed or disbursed row *committed, unpaid*, of an announced or rumored row *only
+    announced*.
+
+    Attributes
+    ----------
+    total, paid, committed_unpaid, announced_only, conditional : float
+    conditional_or_press_only : float
+        Money on rows that are conditional or whose ``source_kind`` is not ``filing`` or
+        ``company`` (a blank ``source_kind`` counts as press-only: it is not known to be
+        firmer).
+    share_conditional_or_press_only : float
+        ``conditional_or_press_only / total`` (NaN when the total is 0).
+    n_deals, n_known : int
+        Deals, and deals with a known amount (only these are summed).
+    n_source_kind_missing : int
+        Deals with a known amount and no ``source_kind``.
+    n_conditional_missing : int
+        Deals with a known amount that do not say whether they are ``conditional`` (counted
+        as not conditional).
+    n_estimates, n_midpoints : int
+        Deals whose amount is an estimate, or the midpoint of a reported range.
+    estimated : float
+        Money on those deals.
+    scenario : str
+    notes : tuple of str
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> m = fg.money_firmness(fg.build_graph(fg.load_dataset("toy")))
+    >>> round(m.paid + m.committed_unpaid + m.announced_only + m.conditional, 6) == m.total
+    True
+    """
+
+    total: float
+    paid: float
+    committed_unpaid: float
+    announced_only: float
+    conditional: float
+    conditional_or_press_only: float
+    share_conditional_or_press_only: float
+    n_deals: int
+    n_known: int
+    n_source_kind_missing: int
+    n_conditional_missing: int
+    n_estimates: int
+    n_midpoints: int
+    estimated: float
+    scenario: str = "base"
+    notes: tuple[str, ...] = field(default=())
+
+    def headline(self) -> pd.DataFrame:
+        """The split as a two-column table (``figure``, ``value``)."""
+        rows = [
+            ("paid (USD bn)", round(self.paid, 3)),
+            ("committed, not yet paid (USD bn)", round(self.committed_unpaid, 3)),
+            ("only announced or rumored (USD bn)", round(self.announced_only, 3)),
+            ("conditional: up to, milestones, LOIs (USD bn)",
+             round(self.conditional, 3) if self.conditional_recorded else None),
+            ("conditional or press-only share", self.share_conditional_or_press_only),
+        ]
+        return pd.DataFrame(rows, columns=["figure", "value"])
+
+    def sentence(self, fmt: Any = None) -> str:
+        """One sentence for people: cash against promises, and the soft share.
+
+        ``fmt`` formats an amount (default ``$12.3bn`` as in the report).
+        """
+        if fmt is None:
+            from .html import fmt_bn as fmt
+        share = ""
+        if not math.isnan(self.share_conditional_or_press_only):
+            share = (f"; {self.share_conditional_or_press_only:.0%} of it is conditional or "
+                     "rests on press reports alone")
+            if self.n_source_kind_missing:
+                n = self.n_source_kind_missing
+                share += (f" ({schema.count_noun(n, 'deal')} without a recorded source kind "
+                          f"{'counts' if n == 1 else 'count'} as press-only)")
+        head = (f"Of {fmt(self.total)} of known money, {fmt(self.paid)} is paid, "
+                f"{fmt(self.committed_unpaid)} committed but not yet paid")
+        if not self.conditional_recorded:
+            return (f"{head} and {fmt(self.announced_only)} only announced or rumored (no deal "
+                    f"records whether it is conditional){share}.")
+        cond = f"{fmt(self.conditional)} conditional"
+        if self.n_conditional_missing:
+            cond += (f" ({schema.count_noun(self.n_conditional_missing, 'deal')} not saying "
+                     "whether conditional)")
+        return f"{head}, {fmt(self.announced_only)} only announced or rumored and {cond}{share}."
+
+    @property
+    def conditional_recorded(self) -> bool:
+        """Whether any summed deal says whether it is conditional."""
+        return not (self.n_known and self.n_conditional_missing == self.n_known)
+
+
+def money_firmness(G: Any) -> MoneyFirmness:
+    """Split the known money of a deal graph into paid, committed-unpaid, only announced and
+    conditional, and measure the conditional-or-press-only share.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or pandas.DataFrame
+        The deal graph from :func:`flowgraph.build_graph`, or the table from
+        :func:`flowgraph.filter_deals`.
+
+    Returns
+    -------
+    MoneyFirmness
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> m = fg.money_firmness(fg.build_graph(fg.load_dataset("toy")))
+    >>> float(m.total)
+    86.0
+    """
+    df = _deal_table(G)
+    scenario = (G.graph.get("scenario") if hasattr(G, "graph") else
+                getattr(df, "attrs", {}).get("scenario")) or "base"
+    n = len(df)
+    a = _floats(df, "amount")
+    known = ~np.isnan(a)
+    amt = np.where(known, a, 0.0)
+    status = np.array([str(v) if isinstance(v, str) else "" for v in
+                       (df["status"] if "status" in df.columns else [None] * n)], dtype=object)
+    paid_raw = _floats(df, "paid_usd_bn")
+    disbursed = status == "disbursed"
+    paid = np.where(~np.isnan(paid_raw), np.minimum(np.nan_to_num(paid_raw), amt),
+                    np.where(disbursed, amt, 0.0))
+    paid = np.where(known, paid, 0.0)
+    rest = amt - paid
+    cond = _flags(df, "conditional")
+    cond_missing = (np.array([schema.parse_bool(v) is None for v in df["conditional"]], dtype=bool)
+                    if "conditional" in df.columns else np.ones(n, dtype=bool))
+    firm_status = np.isin(status, ["committed", "disbursed"])
+    conditional = np.where(cond, rest, 0.0)
+    committed_unpaid = np.where(~cond & firm_status, rest, 0.0)
+    announced_only = np.where(~cond & ~firm_status, rest, 0.0)
+    kinds = (df["source_kind"] if "source_kind" in df.columns else pd.Series([None] * n))
+    kind_text = np.array([v.strip() if isinstance(v, str) else "" for v in kinds], dtype=object)
+    firm_source = np.isin(kind_text, sorted(schema.FIRM_SOURCE_KINDS))
+    soft = np.where(cond | ~firm_source, amt, 0.0)
+    est = _flags(df, "estimate")
+    mid = _midpoints(df) & known & ~est
+    total = float(amt.sum())
+    n_missing = int((known & (kind_text == "")).sum())
+    notes = []
+    if n_missing:
+        notes.append(f"{schema.count_noun(n_missing, 'deal')} with a known amount "
+                     f"{'has' if n_missing == 1 else 'have'} no source_kind and "
+                     f"{'counts' if n_missing == 1 else 'count'} as press-only.")
+    return MoneyFirmness(
+        total=total,
+        paid=float(paid.sum()),
+        committed_unpaid=float(committed_unpaid.sum()),
+        announced_only=float(announced_only.sum()),
+        conditional=float(conditional.sum()),
+        conditional_or_press_only=float(soft.sum()),
+        share_conditional_or_press_only=float(soft.sum()) / total if total else math.nan,
+        n_deals=n,
+        n_known=int(known.sum()),
+        n_source_kind_missing=n_missing,
+        n_conditional_missing=int((known & cond_missing).sum()),
+        n_estimates=int((est & known).sum()),
+        n_midpoints=int(mid.sum()),
+        estimated=float(np.where((est | mid) & known, amt, 0.0).sum()),
+        scenario=str(scenario),
+        notes=tuple(notes),
+    )
+
+
+def estimates_note(G: Any) -> str:
+    """One sentence saying whether estimates and range midpoints are among the amounts.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or pandas.DataFrame
+        The deal graph from :func:`flowgraph.build_graph` or the table from
+        :func:`flowgraph.filter_deals`.
+
+    Returns
+    -------
+    str
+        ``"Reported figures only: ..."`` when the graph was built with ``reported_only=True``,
+        else which estimates are in (empty when there are none).
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> estimates_note(fg.build_graph(fg.load_dataset("toy"), reported_only=True))
+    'Reported figures only: estimated amounts and range midpoints are left out.'
+    """
+    filters = (G.graph.get("filters") if hasattr(G, "graph") else
+               getattr(G, "attrs", {}).get("filters")) or {}
+    if filters.get("reported_only"):
+        return "Reported figures only: estimated amounts and range midpoints are left out."
+    import networkx as nx
+
+    if isinstance(G, nx.Graph) and not G.is_multigraph():  # collapsed: one edge per pair
+        n = sum(1 for *_, d in G.edges(data=True) if d.get("has_estimate") or d.get("estimate"))
+        if not n:
+            return ""
+        return (f"Estimates are in: {schema.count_noun(n, 'payer-payee pair')} "
+                f"{'carries' if n == 1 else 'carry'} estimated amounts or range midpoints; "
+                "the reported-only view (--reported-only, reported_only=True) leaves them out.")
+    m = money_firmness(G)
+    parts = []
+    if m.n_estimates:
+        parts.append(schema.count_noun(m.n_estimates, "estimated amount"))
+    if m.n_midpoints:
+        parts.append(schema.count_noun(m.n_midpoints, "range midpoint"))
+    if not parts:
+        return ""
+    from .html import fmt_bn
+
+    share = f" ({m.estimated / m.total:.0%} of the known money)" if m.total else ""
+    return (f"Estimates are in: {' and '.join(parts)}, {fmt_bn(m.estimated)}{share}; "
+            "the reported-only view (--reported-only, reported_only=True) leaves them out.")
+
+
+# --------------------------------------------------------------------------- validation
+def _text(df: pd.DataFrame, col: str) -> list[Any]:
+    if col not in df.columns:
+        return [None] * len(df)
+    out = []
+    for v in df[col].tolist():
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            out.append(None)
+        else:
+            t = str(v).strip()
+            out.append(t or None)
+    return out
+
+
+def _number(v: Any) -> float | None:
+    """The cell as a float; None when blank; NaN when not a number."""
+    if v is None:
+        return None
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return x
+
+
+def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
+    """Problems in the sourcing columns of a raw deals table (see :func:`validate_deals`).
+
+    Errors: unknown ``source_kind`` or ``bis_category``; ``conditional`` not true/false;
+    ``paid_usd_bn`` or ``gw`` not a number, negative (``gw`` not positive), or paid above the
+    deal's high end; a malformed ``status_dates`` (not ``status@date`` in time order ending in
+    the row's ``status``); a ``high`` row on one ``secondary`` source. Warnings: other breaks of
+    the confidence rule, a paid amount without its date or source, a source that is not a URL,
+    an overlap group of one row.
+    """
+    from .io import _URL_RE
+
+    problems: list[Problem] = []
+    n = len(df)
+    if n == 0:
+        return problems
+
+    def add(sev: str, msg: str, i: int, col: str, val: Any = None) -> None:
+        problems.append(Problem(sev, msg, source, i + 1, col,
+                                None if val is None else str(val)))
+
+    cols = set(df.columns)
+    kinds = _text(df, "source_kind")
+    if "source_kind" in cols:
+        for i, v in enumerate(kinds):
+            if v is not None and v not in schema.SOURCE_KINDS:
+                add("error", f"unknown source_kind; valid: {', '.join(schema.SOURCE_KINDS)}",
+                    i, "source_kind", v)
+    if "bis_category" in cols:
+        for i, v in enumerate(_text(df, "bis_category")):
+            if v is not None and v not in schema.BIS_CATEGORIES:
+                add("error", f"unknown bis_category; valid: {', '.join(schema.BIS_CATEGORIES)}",
+                    i, "bis_category", v)
+    if "conditional" in cols:
+        for i, v in enumerate(_text(df, "conditional")):
+            if v is not None and schema.parse_bool(v) is None:
+                add("error", "conditional must be true or false", i, "conditional", v)
+    others = _text(df, "other_sources")
+    for col, cells in (("other_sources", others), ("paid_source", _text(df, "paid_source"))):
+        if col not in cols:
+            continue
+        for i, v in enumerate(cells):
+            if v is None:
+                continue
+            for url in v.split():
+                if not _URL_RE.match(url):
+                    add("warning", "source is not a URL", i, col, url)
+    amount = [_number(v) for v in _text(df, "amount_usd_bn")]
+    high = [_number(v) for v in _text(df, "amount_high_usd_bn")]
+    if "paid_usd_bn" in cols:
+        paid_as_of, paid_src = _text(df, "paid_as_of"), _text(df, "paid_source")
+        for i, v in enumerate(_text(df, "paid_usd_bn")):
+            x = _number(v)
+            if x is None:
+                if paid_as_of[i] is not None:
+                    add("warning", "paid_as_of without paid_usd_bn", i, "paid_as_of",
+                        paid_as_of[i])
+                continue
+            if math.isnan(x):
+                add("error", "not a number (amounts are billions of USD, e.g. 2.5)", i,
+                    "paid_usd_bn", v)
+                continue
+            if x < 0:
+                add("error", "negative amount", i, "paid_usd_bn", v)
+                continue
+            cap = next((c for c in (high[i], amount[i]) if c is not None and not math.isnan(c)),
+                       None)
+            if cap is not None and x > cap + 1e-9:
+                add("error", f"paid is more than the deal's amount (high end {cap:g})", i,
+                    "paid_usd_bn", v)
+            if paid_as_of[i] is None:
+                add("warning", "paid amount without paid_as_of (the date it was paid by)", i,
+                    "paid_as_of")
+            if paid_src[i] is None:
+                add("warning", "paid amount without paid_source (the page saying so)", i,
+                    "paid_source")
+    if "gw" in cols:
+        for i, v in enumerate(_text(df, "gw")):
+            x = _number(v)
+            if x is None:
+                continue
+            if math.isnan(x):
+                add("error", "not a number (gigawatts, e.g. 4.5)", i, "gw", v)
+            elif x <= 0:
+                add("error", "gw must be positive", i, "gw", v)
+    if "status_dates" in cols:
+        statuses = _text(df, "status")
+        for i, v in enumerate(_text(df, "status_dates")):
+            if v is None:
+                continue
+            st = statuses[i] if statuses[i] in schema.STATUSES else None
+            try:
+                schema.parse_status_dates(v, st)
+            except ValueError as exc:
+                add("error", f"status_dates: {exc}", i, "status_dates", v)
+    if "confidence" in cols:
+        conf = _text(df, "confidence")
+        est = [schema.parse_bool(v) is True for v in _text(df, "estimate")]
+        stat = _text(df, "status")
+        for i, c in enumerate(conf):
+            if c != "high":
+                continue
+            kind = kinds[i]
+            if kind == "secondary" and others[i] is None:
+                add("error", f"a high-confidence row cannot rest on one secondary source; "
+                    f"{PRESS_RULE}", i, "confidence", c)
+            elif kind in ("secondary", "trade_press") or (
+                    kind == "wire_or_major" and others[i] is None):
+                add("warning", f"high confidence on {kind.replace('_', ' ')} sources: "
+                    f"{PRESS_RULE}", i, "confidence", c)
+            if est[i]:
+                add("warning", "an estimate rated high (estimates are low confidence)", i,
+                    "confidence", c)
+            if stat[i] == "rumored":
+                add("warning", "a rumored (unconfirmed) deal rated high", i, "confidence", c)
+    if "overlap_group" in cols:
+        groups = _text(df, "overlap_group")
+        counts: dict[str, int] = {}
+        for g in groups:
+            if g is not None:
+                counts[g] = counts.get(g, 0) + 1
+        for i, g in enumerate(groups):
+            if g is not None and counts[g] == 1:
+                add("warning", "overlap_group with only this row (a group names rows that may "
+                    "count the same money twice)", i, "overlap_group", g)
+    return problems
+
+
+def _year_before(d: _dt.date) -> _dt.date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+_FIGURES = ("revenue", "market_value", "cash", "debt", "equity")
+
+
+def company_problems(df: pd.DataFrame, source: str, as_of: Any = None) -> list[Problem]:
+    """Problems in the dates, sources and useful lives of a raw companies table.
+
+    Errors: ``useful_life_years`` not a number or not positive. Warnings: a figure without a
+    source; a figure more than 12 months older than ``as_of`` (the dataset's date); book
+    equity older than the same company's cash or debt.
+    """
+    problems: list[Problem] = []
+    if len(df) == 0:
+        return problems
+    cols = set(df.columns)
+
+    def add(sev: str, msg: str, i: int, col: str, val: Any = None) -> None:
+        problems.append(Problem(sev, msg, source, i + 1, col,
+                                None if val is None else str(val)))
+
+    if "useful_life_years" in cols:
+        src = _text(df, "useful_life_source")
+        for i, v in enumerate(_text(df, "useful_life_years")):
+            x = _number(v)
+            if x is None:
+                continue
+            if math.isnan(x):
+                add("error", "not a number (years, e.g. 6)", i, "useful_life_years", v)
+            elif x <= 0:
+                add("error", "useful life must be positive", i, "useful_life_years", v)
+            elif src[i] is None:
+                add("warning", "figure without a source", i, "useful_life_source")
+    cutoff = None
+    if as_of is not None:
+        try:
+            last = schema.date_bounds(as_of)[1]
+        except ValueError:
+            last = None
+        cutoff = _year_before(last) if last is not None else None
+
+    def bounds(v: Any) -> tuple[Any, Any]:
+        try:
+            return schema.date_bounds(v)
+        except ValueError:
+            return (None, None)
+
+    dates: dict[str, list[tuple[Any, Any]]] = {}
+    for fig in _FIGURES:
+        vcol, dcol, scol = f"{fig}_usd_bn", f"{fig}_as_of", f"{fig}_source"
+        if vcol not in cols:
+            continue
+        vals = _text(df, vcol)
+        ds = _text(df, dcol)
+        srcs = _text(df, scol)
+        dates[fig] = []
+        for i, v in enumerate(vals):
+            b = bounds(ds[i]) if v is not None else (None, None)
+            dates[fig].append(b)
+            if v is None:
+                continue
+            if scol in cols and srcs[i] is None:
+                add("warning", "figure without a source", i, scol)
+            if cutoff is not None and b[1] is not None and b[1] < cutoff:
+                add("warning", f"figure more than 12 months older than the dataset's as-of "
+                    f"date {as_of}", i, dcol, ds[i])
+    if "equity" in dates:
+        eq_dates = _text(df, "equity_as_of")
+        for i, (_lo, e_hi) in enumerate(dates["equity"]):
+            if e_hi is None:
+                continue
+            newer = [fig for fig in ("cash", "debt") if fig in dates
+                     and dates[fig][i][0] is not None and dates[fig][i][0] > e_hi]
+            if newer:
+                add("warning", f"book equity is older than the {' and '.join(newer)} figure"
+                    f"{'s' if len(newer) > 1 else ''} (buffers would mix dates)", i,
+                    "equity_as_of", eq_dates[i])
+    return problems
