@@ -23,6 +23,7 @@ import csv
 import datetime as _dt
 import io as _io
 import json
+import re
 from typing import Any
 
 import pandas as pd
@@ -31,6 +32,8 @@ from .errors import DataError, Problem
 
 __all__ = ["read_csv_text", "read_json_text", "read_xlsx"]
 
+_XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+"""OOXML's escape of a character in a cell's text (``_x000D_`` is a CR)."""
 MAX_VALUE_DEPTH = 2
 """A record's value may be an object or list of plain values (reported by validation as
 not a single value); anything nested deeper is refused here."""
@@ -109,8 +112,6 @@ def read_csv_text(text: str, label: str) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         msg = str(exc)
         if "EOF inside string" in msg:
-            import re
-
             m = re.search(r"row (\d+)", msg)
             where = f" (the quote opens on data row {m.group(1)})" if m else ""
             raise DataError(f"{label}: a quote is never closed{where}; it would swallow the "
@@ -138,6 +139,14 @@ def read_csv_text(text: str, label: str) -> pd.DataFrame:
             "warning", "every data row ends with an extra empty field (a trailing separator);"
             " ignored", label)]
         df = fixed
+    from .escape import unspreadsheet
+
+    for c in df.columns:  # the apostrophe flowgraph's writers put before '=', '+', '-', '@'
+        col = df[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            mark = col.str.startswith("'", na=False)
+            if mark.any():
+                df.loc[mark, c] = col[mark].map(unspreadsheet)
     return df
 
 
@@ -280,8 +289,10 @@ def read_xlsx(source: Any, label: str, *, sheet: str | None = None,
                         "error", f"a formula without a saved result in cell {cell.coordinate}"
                         " (open and save the workbook in Excel, or paste values)",
                         label, r, header[j], _short(f)))
-            if isinstance(v, str) and v.strip() == "":
-                v = None
+            if isinstance(v, str):
+                v = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), v) or None
+                if v is not None and v.strip() == "":
+                    v = None
             elif isinstance(v, _dt.datetime) and v.time() == _dt.time(0):
                 v = v.date().isoformat()
             elif isinstance(v, _dt.date):

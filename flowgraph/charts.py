@@ -40,13 +40,24 @@ def _save(fig: Any, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # no timestamp or software version in the file, so that the same data gives the same bytes
-    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+    from ._files import atomic_path
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight", metadata={"Software": None})
     _plt().close(fig)
     return path
 
 
+def _plain(text: str) -> str:
+    """Text drawn as written, never as mathtext (``$`` escaped)."""
+    from .escape import matplotlib as plain
+
+    return plain(text)
+
+
 def _short(label: str, n: int = 48) -> str:
-    return label if len(label) <= n else label[: n - 1] + "…"
+    """A data label cut to ``n`` characters, drawn as plain text (never as mathtext)."""
+    return _plain(label if len(label) <= n else label[: n - 1] + "…")
 
 
 def bar_chart(
@@ -95,8 +106,8 @@ def bar_chart(
             bar.set_alpha(0.45)
             bar.set_hatch("///")
     ax.set_yticks(ys, [_short(lab) for lab, _ in pairs], fontsize=9)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title, fontsize=11, loc="left")
+    ax.set_xlabel(_plain(xlabel))
+    ax.set_title(_plain(title), fontsize=11, loc="left")
     vmax = max(vals) if vals else 1.0
     for y, v, is_bound in zip(ys, vals, bound):
         text = f"{v:.0f}%" if percent else (f"{v:,.1f}" if v < 100 else f"{v:,.0f}")
@@ -112,8 +123,8 @@ def bar_chart(
     if not pairs:
         notes.append("Nothing to show.")
     if notes:
-        fig.text(0.01, -0.05, " ".join(notes), fontsize=8, color="#555", ha="left", va="top",
-                 wrap=True)
+        fig.text(0.01, -0.05, _plain(" ".join(notes)), fontsize=8, color="#555", ha="left",
+                 va="top", wrap=True)
     return _save(fig, path)
 
 
@@ -195,7 +206,7 @@ def plot_flows(G: nx.MultiDiGraph, path: str | Path, *, weight: str = "amount") 
         ax.barh(ys, vals, left=left, color=_STATUS_COLORS[st], label=st, height=0.62,
                 edgecolor="white", linewidth=0.5)
         left = [a + b for a, b in zip(left, vals)]
-    ax.set_yticks(ys, [k.replace("_", " ") for k in order], fontsize=9)
+    ax.set_yticks(ys, [_short(k.replace("_", " "), 10**6) for k in order], fontsize=9)
     ax.set_xlabel("USD bn (known amounts)")
     ax.set_title("Money by flow type and status", fontsize=11, loc="left", pad=24)
     ax.spines[["top", "right"]].set_visible(False)
@@ -246,7 +257,7 @@ def plot_commitments(table: pd.DataFrame, path: str | Path, *, top: int = 12) ->
             color=_STATUS_COLORS["committed"], label="promised, not yet paid")
     ax.barh([y - h / 2 for y in ys], [r[2] for r in rows], height=h, color="#4B8B3B",
             label="annual revenue")
-    ax.set_yticks(ys, [r[0] for r in rows], fontsize=9)
+    ax.set_yticks(ys, [_short(r[0], 10**6) for r in rows], fontsize=9)
     ax.set_xlabel("USD bn")
     ax.set_title("Promised payments against revenue", fontsize=11, loc="left", pad=24)
     ax.spines[["top", "right"]].set_visible(False)
@@ -257,5 +268,6 @@ def plot_commitments(table: pd.DataFrame, path: str | Path, *, top: int = 12) ->
     if no_rev:
         note += (" Not shown (revenue unknown): " + ", ".join(no_rev[:8])
                  + (", …" if len(no_rev) > 8 else "."))
-    fig.text(0.01, -0.05, note, fontsize=8, color="#555", ha="left", va="top", wrap=True)
+    fig.text(0.01, -0.05, _plain(note), fontsize=8, color="#555", ha="left", va="top",
+             wrap=True)
     return _save(fig, path)

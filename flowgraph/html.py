@@ -896,7 +896,9 @@ def to_html(
         progress("writing the page")
     page = render_page(data)
     if path is not None:
-        Path(path).write_text(page, encoding="utf-8")
+        from ._files import write_text  # a temporary file, then a rename
+
+        write_text(path, page)
     return page
 
 

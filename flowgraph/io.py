@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import _checks, schema
 from .errors import DataError, DatasetNotFoundError, ParameterError, Problem
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "normalize_deals",
     "read_companies",
     "read_deals",
+    "subset_deals",
     "validate_companies",
     "validate_deals",
     "validate_file",
@@ -210,10 +212,17 @@ def _label(source: Any, label: str | None) -> str:
     return getattr(source, "name", "<stream>")
 
 
-def _read_table(source: Any, label: str) -> pd.DataFrame:
-    """Read a file or stream as a table of strings (numbers are coerced later)."""
+def _read_table(source: Any, label: str, *, sheet: str | None = None,
+                kind: str = "deals") -> pd.DataFrame:
+    """Read a file or stream as a table of raw cells (numbers are coerced later); see
+    :mod:`flowgraph._readers` for what is refused."""
+    from . import _readers
+
     if isinstance(source, pd.DataFrame):
         return source.copy()
+    if not isinstance(source, (str, os.PathLike)) and not hasattr(source, "read"):
+        raise ParameterError(f"source must be a file path, a file object or a DataFrame, "
+                             f"got {type(source).__name__}")
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.exists():
@@ -225,53 +234,16 @@ def _read_table(source: Any, label: str) -> pd.DataFrame:
         suffix = Path(str(getattr(source, "name", "x.csv"))).suffix.lower() or ".csv"
     try:
         if suffix in (".xlsx", ".xlsm"):
-            try:
-                df = pd.read_excel(source, dtype=object)
-            except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
-                raise DataError(f"{label}: reading Excel needs openpyxl ({exc})") from None
-            except Exception as exc:
-                raise DataError(f"{label}: not a readable Excel workbook ({exc})") from None
-            return df
-        raw = source.read_bytes() if isinstance(source, Path) else (
-            Path(source).read_bytes() if isinstance(source, (str, os.PathLike)) else source.read()
-        )
-        if isinstance(raw, str):
-            text = raw
-        else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise DataError(
-                    f"{label}: not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r});"
-                    " save the file as UTF-8"
-                ) from None
-        if suffix == ".json":
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{label}: not valid JSON ({exc})") from None
-            if isinstance(data, dict) and isinstance(data.get("records", data.get("data")), list):
-                data = data.get("records", data.get("data"))
-            if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-                raise DataError(f"{label}: JSON must be a list of records (objects)")
-            return pd.DataFrame.from_records(data)
-        if "\x00" in text[:4096]:
-            raise DataError(f"{label}: not a text table (binary content)")
-        import io as _io
+            return _readers.read_xlsx(source, label, sheet=sheet, kind=kind)
+        if suffix == ".parquet":
+            from . import _parquet
 
-        header = text.lstrip("\ufeff").split("\n", 1)[0]
-        # spreadsheets in many locales save CSV with ';' (or tabs) between the columns
-        sep = next((c for c in (";", "\t") if c in header and "," not in header), ",")
-        try:
-            df = pd.read_csv(
-                _io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                skipinitialspace=False, sep=sep,
-            )
-        except pd.errors.EmptyDataError:
-            raise DataError(f"{label}: empty file, not a table") from None
-        except pd.errors.ParserError as exc:
-            raise DataError(f"{label}: not a CSV table ({exc})") from None
-        return df
+            return _parquet.read_table(source, label)
+        raw = Path(source).read_bytes() if isinstance(source, (str, os.PathLike)) else source.read()
+        text = _readers.decode(raw, label)
+        if suffix == ".json":
+            return _readers.read_json_text(text, label)
+        return _readers.read_csv_text(text, label)
     except DataError:
         raise
     except OSError as exc:
@@ -281,8 +253,13 @@ def _read_table(source: Any, label: str) -> pd.DataFrame:
 def _clean_text(v: Any) -> str | None:
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return None
-    text = v.strip() if isinstance(v, str) else str(v)
+    text = _nfc(v.strip()) if isinstance(v, str) else str(v)
     return text or None
+
+
+def _nfc(text: str) -> str:
+    """Text in Unicode NFC, so that one accented letter typed two ways is one name."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _bools(series: pd.Series) -> pd.Series:
@@ -299,7 +276,7 @@ def _text(series: pd.Series) -> pd.Series:
     out = np.full(len(arr), None, dtype=object)
     present = np.flatnonzero(~pd.isna(series).to_numpy())
     if len(present):
-        out[present] = [(v.strip() or None) if type(v) is str else _clean_text(v)
+        out[present] = [(_nfc(v.strip()) or None) if type(v) is str else _clean_text(v)
                         for v in arr[present]]
     return pd.Series(out, index=series.index, dtype=object)
 
@@ -371,7 +348,7 @@ def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tup
             out[col] = pd.Series([None] * len(src), dtype=object)
     for col in src.columns:
         if col not in out.columns:
-            out[col] = src[col].to_numpy()
+            out[col] = src[col].array  # its own type (a nullable integer stays one)
     out.attrs = dict(attrs)
     out.attrs["flowgraph_normalized"] = kind
     return out
@@ -379,7 +356,7 @@ def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tup
 
 def read_deals(
     source: Any, *, validate: bool = True, companies: pd.DataFrame | None = None,
-    label: str | None = None,
+    label: str | None = None, sheet: str | None = None,
 ) -> pd.DataFrame:
     """Read a deals table from a CSV, JSON or Excel file, a stream, or a DataFrame.
 
@@ -393,6 +370,8 @@ def read_deals(
         When given, payers and payees missing from it are reported as warnings.
     label : str, optional
         Name used for the source in messages.
+    sheet : str, optional
+        Excel only: the sheet to read; by default the one named ``deals``, else the only one.
 
     Returns
     -------
@@ -409,10 +388,11 @@ def read_deals(
     np.float64(1.5)
     """
     name = _label(source, label)
-    raw = _read_table(source, name)
+    raw = _read_table(source, name, sheet=sheet, kind="deals")
     df = normalize_deals(raw)
     if validate:
-        problems = validate_deals(raw, source=name, _normalized=df)
+        problems = list(raw.attrs.get("problems", [])) + validate_deals(
+            raw, source=name, _normalized=df)
         if companies is not None:
             problems += _unknown_company_warnings(raw, companies, name)
         errors = [p for p in problems if p.severity == "error"]
@@ -424,11 +404,12 @@ def read_deals(
         problems = []
     df.attrs["problems"] = [p for p in problems if p.severity != "error"]
     df.attrs["source"] = name
+    df.attrs["flowgraph_validated"] = bool(validate)
     return df
 
 
 def read_companies(
-    source: Any, *, validate: bool = True, label: str | None = None,
+    source: Any, *, validate: bool = True, label: str | None = None, sheet: str | None = None,
     as_of: str | None = None,
 ) -> pd.DataFrame:
     """Read a companies table from a CSV, JSON or Excel file, a stream, or a DataFrame.
@@ -443,10 +424,11 @@ def read_companies(
     'chipmaker'
     """
     name = _label(source, label)
-    raw = _read_table(source, name)
+    raw = _read_table(source, name, sheet=sheet, kind="companies")
     problems: list[Problem] = []
     if validate:
-        problems = validate_companies(raw, source=name, as_of=as_of)
+        problems = list(raw.attrs.get("problems", [])) + validate_companies(
+            raw, source=name, as_of=as_of)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise DataError(f"{name}: {schema.count_noun(len(errors), 'error')} in the companies table", problems)
@@ -547,11 +529,12 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
 
     missing = [c for c in schema.REQUIRED_DEAL_COLUMNS if c not in df.columns]
     for c in missing:
-        add("error", f"missing required column {c!r}", col=c)
+        add("error", f"missing required column {c!r}{_near_column(c, df.columns)}", col=c)
     if n == 0:
         add("warning", "the deals table has no rows")
         return problems
     df = df.reset_index(drop=True)
+    problems += _checks.cell_problems(df, source=source, columns=schema.DEAL_COLUMNS)
 
     text_cache: dict[str, pd.Series] = {}
     if _normalized is not None:
@@ -586,6 +569,8 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
     same = (payer.notna() & (payer == payee)).to_numpy()
     add("error", "payer and payee are the same company", np.flatnonzero(same), "payee",
         payee.to_numpy())
+    problems += _checks.lookalike_warnings(_name_cells(("payer", payer), ("payee", payee)),
+                                           source=source)
 
     nums = {}
     for c in AMOUNT_COLUMNS:
@@ -594,8 +579,10 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
             continue
         raw = df[c]
         blank = _blank_mask(raw)
-        vals = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
-        bad = ~blank & np.isnan(vals)
+        found, refused = _checks.amount_problems(raw, c, source=source)
+        problems += found
+        vals = pd.to_numeric(raw.where(~refused, None), errors="coerce").astype(float).to_numpy()
+        bad = ~blank & ~refused & np.isnan(vals)
         add("error", "not a number (amounts are billions of USD, e.g. 2.5)",
             np.flatnonzero(bad), c, raw.to_numpy())
         neg = ~np.isnan(vals) & (vals < 0)
@@ -714,10 +701,41 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
             elif v == ids_arr[i]:
                 problems.append(Problem("error", "a deal cannot be part of itself",
                                         source, i + 1, "part_of", v))
+    problems += _checks.structure_problems(
+        ids.to_numpy(), payer.to_numpy(), payee.to_numpy(),
+        col_text("supersedes").to_numpy() if "supersedes" in df.columns else None,
+        col_text("part_of").to_numpy() if "part_of" in df.columns else None,
+        a, hi, source=source, split_ids=schema.split_ids)
     from .firmness import deal_problems  # sourcing columns and the confidence rule
 
     problems += deal_problems(df, source)
     return problems
+
+
+def _near_column(name: str, columns: Any) -> str:
+    """A hint for a missing column whose header differs by spaces or case, or is close."""
+    cols = [str(c) for c in columns]
+    for c in cols:
+        if c.strip().lower().replace(" ", "_") == name:
+            return f"; the header {c!r} differs only by spaces or case: rename it {name!r}"
+    import difflib
+
+    close = difflib.get_close_matches(name, cols, n=1, cutoff=0.8)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _name_cells(*columns: tuple[str, pd.Series]) -> list[tuple[int, str, str]]:
+    """``(row, column, name)`` of each first use of a name, for the look-alike check."""
+    seen: dict[str, tuple[int, str]] = {}
+    for col, s in columns:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        _, first = np.unique(codes, return_index=True)
+        for i in first:
+            if codes[i] >= 0:
+                v = uniques[codes[i]]
+                if v not in seen or seen[v][0] > i + 1:
+                    seen[v] = (int(i) + 1, col)
+    return sorted(((r, c, v) for v, (r, c) in seen.items()), key=lambda t: t[0])
 
 
 def _fmt(x: float) -> str:
@@ -772,8 +790,11 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>",
     df = df.reset_index(drop=True).rename(
         columns={k: v for k, v in COMPANY_ALIASES.items() if v not in df.columns})
     if "name" not in df.columns:
-        return [Problem("error", "missing required column 'name'", source, None, "name")]
+        return [Problem("error", "missing required column 'name'"
+                        + _near_column("name", df.columns), source, None, "name")]
+    problems += _checks.cell_problems(df, source=source, columns=schema.COMPANY_COLUMNS)
     names = _text(df["name"])
+    problems += _checks.lookalike_warnings(_name_cells(("name", names)), source=source)
     for i in np.flatnonzero(names.isna().to_numpy()):
         problems.append(Problem("error", "empty company name", source, int(i) + 1, "name"))
     seen: dict[str, int] = {}
@@ -797,8 +818,10 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>",
             continue
         raw = df[c]
         blank = _blank_mask(raw)
-        vals = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
-        for i in np.flatnonzero(~blank & np.isnan(vals)):
+        found, refused = _checks.amount_problems(raw, c, source=source)
+        problems += found
+        vals = pd.to_numeric(raw.where(~refused, None), errors="coerce").astype(float).to_numpy()
+        for i in np.flatnonzero(~blank & ~refused & np.isnan(vals)):
             problems.append(Problem("error", "not a number (billions of USD)", source,
                                     int(i) + 1, c, _cell(raw.iloc[i])))
         if c != "equity_usd_bn":
@@ -846,7 +869,8 @@ def _unknown_company_warnings(deals: pd.DataFrame, companies: pd.DataFrame | Non
 
 
 def validate_file(
-    deals: Any, companies: Any | None = None, *, as_of: str | None = None,
+    deals: Any, companies: Any | None = None, *, sheet: str | None = None,
+    as_of: str | None = None,
 ) -> ValidationReport:
     """Validate a deals file (and optionally a companies file) without raising.
 
@@ -866,17 +890,19 @@ def validate_file(
     if companies is not None:
         label = _label(companies, None)
         try:
-            comp_raw = _read_table(companies, label)
+            comp_raw = _read_table(companies, label, kind="companies")
+            problems += list(comp_raw.attrs.get("problems", []))
             problems += validate_companies(comp_raw, source=label,
                                            as_of=as_of or _meta_as_of(deals))
         except DataError as exc:
             problems += exc.problems or [Problem("error", str(exc).split(": ", 1)[-1], label)]
     label = _label(deals, None)
     try:
-        raw = _read_table(deals, label)
+        raw = _read_table(deals, label, sheet=sheet, kind="deals")
     except DataError as exc:
         problems += exc.problems or [Problem("error", str(exc).split(": ", 1)[-1], label)]
         return ValidationReport(tuple(problems))
+    problems += list(raw.attrs.get("problems", []))
     problems += validate_deals(raw, source=label)
     if comp_raw is not None:
         problems += _unknown_company_warnings(raw, comp_raw, label)
@@ -906,22 +932,102 @@ def _out_frame(df: pd.DataFrame, bool_cols: tuple[str, ...]) -> pd.DataFrame:
     return out
 
 
-def _write(df: pd.DataFrame, path: Any) -> None:
+def _json_value(v: Any) -> Any:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "isoformat") and not isinstance(v, str):
+        return v.isoformat()
+    return v
+
+
+def _xlsx_value(v: Any) -> Any:
+    """A cell value for openpyxl; a CR in text is written as OOXML's ``_x000D_`` (XML would
+    turn a bare CR into LF), and text that looks like such an escape is escaped itself."""
+    v = _json_value(v) if not isinstance(v, (list, dict)) else str(v)
+    if isinstance(v, str):
+        v = re.sub("_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", v).replace("\r", "_x000D_")
+    return v
+
+
+def _write(df: pd.DataFrame, path: Any, *, spreadsheet_safe: bool = True) -> None:
+    """Write atomically (temporary file, then rename); floats exactly as they are."""
+    from . import _files, escape
+
     p = Path(path)
     suffix = p.suffix.lower()
+    if suffix not in (".json", ".csv", "", ".xlsx", ".parquet"):
+        raise ParameterError(f"{path}: unknown file type {suffix!r}; use .csv, .json, .xlsx "
+                             "or .parquet")
+    if suffix == ".parquet":
+        from . import _parquet
+
+        return _parquet.write_table(df, p)
+    cols = [str(c) for c in df.columns]
     if suffix == ".json":
-        records = json.loads(df.to_json(orient="records", force_ascii=False))
-        p.write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        records = [dict(zip(cols, map(_json_value, rec)))
+                   for rec in zip(*(df[c].tolist() for c in df.columns))]
+        _files.write_text(p, json.dumps(records, indent=1, ensure_ascii=False, default=str,
+                                        allow_nan=False) + "\n")
     elif suffix in (".csv", ""):
-        df.to_csv(p, index=False, encoding="utf-8", float_format="%.15g")
-    elif suffix == ".xlsx":
-        df.to_excel(p, index=False)
+        _files.write_text(p, escape.csv_text(df, spreadsheet_safe=spreadsheet_safe))
     else:
-        raise ParameterError(f"{path}: unknown file type {suffix!r}; use .csv, .json or .xlsx")
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "deals" if "deal_id" in cols else "companies" if "name" in cols else "Sheet"
+        ws.append(cols)
+        for rec in zip(*(df[c].tolist() for c in df.columns)):
+            ws.append([_xlsx_value(v) for v in rec])
+        for row in ws.iter_rows(min_row=1):
+            for cell in row:
+                if cell.data_type == "f":  # text that openpyxl would store as a live formula
+                    cell.data_type = "s"
+                elif cell.data_type == "n" and type(cell.value) is float:
+                    cell._value = repr(cell.value)  # openpyxl writes 16 digits: not exact
+        with _files.atomic_path(p) as tmp:
+            wb.save(tmp)
 
 
-def write_deals(df: pd.DataFrame, path: Any) -> None:
-    """Write a deals table to CSV, JSON (records) or Excel, keeping every column.
+def subset_deals(deals: pd.DataFrame, ids: Any) -> pd.DataFrame:
+    """The rows of ``deals`` whose ``deal_id`` is in ``ids``, as a table that validates on
+    its own: ``supersedes`` and ``part_of`` keep only ids of rows in the subset (a row left
+    out can neither be replaced nor hold tranches).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"deal_id": ["a", "b"], "supersedes": [None, "a"]})
+    >>> subset_deals(df, {"b"})["supersedes"].tolist()
+    [None]
+    """
+    keep = set(ids)
+    out = deals[deals["deal_id"].isin(keep)].copy()
+    if "supersedes" in out.columns:
+        def trim(v: Any) -> Any:
+            if schema.is_blank(v):
+                return v
+            kept = [t for t in schema.split_ids(v) if t in keep]
+            return ";".join(kept) if kept else None
+        out["supersedes"] = out["supersedes"].map(trim).astype(object)
+    if "part_of" in out.columns:
+        out["part_of"] = out["part_of"].map(
+            lambda v: v if schema.is_blank(v) or str(v).strip() in keep else None).astype(object)
+    return out
+
+
+def write_deals(df: pd.DataFrame, path: Any, *, spreadsheet_safe: bool = True) -> None:
+    """Write a deals table to CSV, JSON (records), Excel or Parquet, keeping every column.
+
+    The file is written to a temporary name and renamed, so a failed write leaves an earlier
+    file intact. Floats are written exactly; :func:`read_deals` gives back the same table. In
+    CSV, text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first)
+    gets a leading apostrophe unless ``spreadsheet_safe=False`` (the readers take it off);
+    Excel cells are always stored as text, never as formulas.
 
     Examples
     --------
@@ -929,15 +1035,18 @@ def write_deals(df: pd.DataFrame, path: Any) -> None:
     >>> ds = load_dataset("toy")
     >>> write_deals(ds.deals, os.path.join(tempfile.mkdtemp(), "deals.csv"))
     """
-    _write(_out_frame(normalize_deals(df), tuple(DEAL_FLAGS)), path)
+    _write(_out_frame(normalize_deals(df), tuple(DEAL_FLAGS)), path,
+           spreadsheet_safe=spreadsheet_safe)
 
 
-def write_companies(df: pd.DataFrame, path: Any) -> None:
-    """Write a companies table to CSV, JSON (records) or Excel, keeping every column.
+def write_companies(df: pd.DataFrame, path: Any, *, spreadsheet_safe: bool = True) -> None:
+    """Write a companies table to CSV, JSON (records) or Excel, keeping every column (written
+    as :func:`write_deals` writes).
 
     Examples
     --------
     >>> import tempfile, os
     >>> write_companies(load_dataset("toy").companies, os.path.join(tempfile.mkdtemp(), "c.json"))
     """
-    _write(_out_frame(normalize_companies(df), ("listed",)), path)
+    _write(_out_frame(normalize_companies(df), ("listed",)), path,
+           spreadsheet_safe=spreadsheet_safe)

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from . import schema
+from . import _files, schema
 from .cycles import order_label
 from .errors import MissingDataError, ParameterError
 from .html import _isnan, _text, filters_text, fmt_bn, safe_url
@@ -276,6 +276,24 @@ def _fig_text(x: float) -> str:
     return fmt_bn(x)
 
 
+REPORT_MARKER = ".flowgraph-report"
+"""The file that marks a folder as a flowgraph report (one that a new report may replace)."""
+
+
+def _check_report_folder(out: Path, *, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"{out}: is a file, not a folder; give a folder for the report")
+    if force or not out.is_dir() or (out / REPORT_MARKER).is_file():
+        return
+    others = sorted(p.name for p in out.iterdir())
+    if others:
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        raise ParameterError(
+            f"{out}: the folder holds other files ({shown}) and is not an earlier flowgraph "
+            "report; choose a new or empty folder, or use --force (force=True) to write "
+            "into it anyway")
+
+
 def write_report(
     G: nx.MultiDiGraph,
     path: str | Path = "flowgraph-report",
@@ -288,6 +306,7 @@ def write_report(
     title: str | None = None,
     charts: bool = True,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> Report:
     """Write the full report folder: ``index.html``, ``report.md``, ``graph.html``, charts.
 
@@ -305,7 +324,9 @@ def write_report(
         A deal graph from :func:`flowgraph.build_graph` (the filters recorded in ``G.graph``
         are printed on the report). A collapsed DiGraph works but has no deals table.
     path : str or Path
-        Folder to write (created if needed; files of the same names are replaced).
+        Folder to write: new, empty, or an earlier flowgraph report (it holds the marker file
+        ``.flowgraph-report``), whose files are replaced. Any other folder with files in it
+        is refused unless ``force=True``, so that no one's files are overwritten.
     weight : str
         Edge attribute with the amount.
     top : int
@@ -323,6 +344,8 @@ def write_report(
         Draw the PNG charts (matplotlib).
     progress : callable, optional
         Called with a short message before each slow step.
+    force : bool
+        Write into a folder that holds other files.
 
     Returns
     -------
@@ -331,7 +354,7 @@ def write_report(
     Raises
     ------
     ParameterError
-        If ``top`` < 1.
+        If ``top`` < 1, or ``path`` is a file or a folder of other files (without ``force``).
     UnknownCompanyError
         If ``stress_company`` is not in the graph.
 
@@ -353,7 +376,10 @@ def write_report(
         stress_company = check_company(G, stress_company)
     say = progress or (lambda _m: None)
     out = Path(path)
+    _check_report_folder(out, force=force)
     out.mkdir(parents=True, exist_ok=True)
+    _files.write_text(out / REPORT_MARKER, "This folder is a flowgraph report; flowgraph "
+                      "report replaces its files.\n")
     chart_dir = out / "charts"
     if charts:
         chart_dir.mkdir(exist_ok=True)
@@ -405,11 +431,16 @@ def write_report(
         central = netc.companies.iloc[0]["company"]
     stress_res = None
     stress_note = None
+    stress_rng = None
     if central is not None:
         try:
-            stress_res = st.stress_test(G, central, weight=weight)
+            stress_res = st.stress_test(G, central, weight=weight, missing_buffer="exclude")
+            stress_rng = st.stress_range(G, central, weight=weight)
         except MissingDataError as exc:
             stress_note = f"Stress test of {central} not run: {exc}."
+    stress_basis = ("reported amounts only" if (G.graph.get("filters") or {}).get("reported_only")
+                    else "every amount with estimates included (--reported-only leaves them "
+                         "out)")
 
     # ================================================================ headline
     firm = s.firmness  # promises against cash: the one split summary, report and HTML show
@@ -476,16 +507,8 @@ def write_report(
                 f"{r['company']} has promised {fmt_bn(r['commitments_out'])} of payments not "
                 f"yet made, {r['commitments_to_revenue']:.1f} times its annual revenue of "
                 f"{fmt_bn(r['revenue'])}{_as_of_suffix(r.get('revenue_as_of'))}.")
-    if stress_res is not None:
-        sc0 = stress_res.companies
-        failing = [str(c) for c in sc0.loc[sc0["fails"].astype(bool)
-                                           & ~sc0["shocked"].astype(bool), "company"]]
-        fail_text = (f"{len(failing)} other compan{'y' if len(failing) == 1 else 'ies'} "
-                     f"would fail ({', '.join(failing)})" if failing
-                     else "no other company would fail")
-        find.bullets.append(
-            f"Stress test: if {central} paid none of what it owes and its shares lost their "
-            f"value, the others would lose {fmt_bn(stress_res.total_loss)}; {fail_text}.")
+    if stress_rng is not None:
+        find.bullets.append(f"Stress test, on {stress_basis}: {stress_rng.headline()}")
     find.bullets.append(
         f"The three companies with the most money flowing through them "
         f"({', '.join(map(str, netc.top3))}) touch {netc.top3_share:.0%} of all known money.")
@@ -649,7 +672,18 @@ def write_report(
             f"companies' exposures ({stress_res.model}, losses measured against each "
             "company's buffer)."
         )
-        s_sec.tables.append(_Table(stress_res.headline(), caption="Outcome"))
+        if stress_rng is not None:
+            s_sec.paragraphs.append(stress_rng.headline())
+            s_sec.tables.append(_Table(
+                stress_rng.models[["model", "total_loss", "n_failing", "failing",
+                                   "n_failing_if_assumed", "assumes"]],
+                {"total_loss": "bn", "n_failing": "int", "n_failing_if_assumed": "int"},
+                caption=f"The same shock under each model, on {stress_basis}",
+                labels={"total_loss": "loss to others", "n_failing": "how many fail",
+                        "failing": "who fails",
+                        "n_failing_if_assumed": "how many, if no buffer = whole exposure",
+                        "assumes": "what the model assumes"}))
+        s_sec.tables.append(_Table(stress_res.headline(), caption=f"Outcome ({stress_res.model})"))
         sc = stress_res.companies
         sc = sc[sc["loss"].fillna(0) > 0].head(top)
         cols = [c for c in ["company", "kind", "buffer", "direct_loss", "indirect_loss", "loss",
@@ -711,9 +745,9 @@ def write_report(
         "scenario": _text(G.graph.get("scenario")) or "base",
     }
     index = out / "index.html"
-    index.write_text(_render_html(meta, sections, known_deals, out), encoding="utf-8")
+    _files.write_text(index, _render_html(meta, sections, known_deals, out))
     md = out / "report.md"
-    md.write_text(_render_md(meta, sections, out), encoding="utf-8")
+    _files.write_text(md, _render_md(meta, sections, out))
     say("report: done")
     all_notes = tuple(n for sec in sections for n in sec.notes)
     return Report(out, index, md, graph_path, tuple(chart_paths),

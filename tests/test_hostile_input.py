@@ -1,0 +1,352 @@
+"""Hostile or odd input: every case is refused or warned about, never read silently wrong."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import flowgraph as fg
+from flowgraph.errors import DataError, ParameterError
+
+HEAD = "deal_id,payer,payee,amount_usd_bn,flow_type,status,announced,source_url"
+
+
+def write(tmp_path, text, name="deals.csv"):
+    p = tmp_path / name
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8", newline="")
+    return p
+
+
+def rows(*lines):
+    return HEAD + "\n" + "\n".join(lines) + "\n"
+
+
+def good(i, payer, payee, amount="1"):
+    return f"D{i},{payer},{payee},{amount},equity_investment,committed,2025-01,https://x.org/{i}"
+
+
+def errors(path_or_df, **kw):
+    rep = fg.validate_file(path_or_df, **kw)
+    return [p for p in rep.problems if p.severity == "error"]
+
+
+def warnings(path_or_df):
+    return [p for p in fg.validate_file(path_or_df).problems if p.severity == "warning"]
+
+
+def frame(records):
+    base = {"flow_type": "equity_investment", "status": "committed", "source_url": "https://x.org"}
+    return pd.DataFrame([{**base, **r} for r in records])
+
+
+# ----------------------------------------------------------------- line breaks and quotes
+def test_unclosed_quote_swallowing_rows_is_an_error_naming_the_row(tmp_path):
+    text = (HEAD + "\n"
+            'D1,A,B,10,equity_investment,committed,2025-01,"https://example.org/1\n'
+            "D2,B,C,8,compute_contract,committed,2025-02,https://example.org/2\n"
+            'D3,C,A,5,chip_purchase,committed,2025-03,https://example.org/3"\n')
+    errs = errors(write(tmp_path, text))
+    assert errs, "the swallowed rows must not validate"
+    assert any(p.row == 1 and p.column == "source_url" and "line break" in p.message
+               for p in errs)
+    with pytest.raises(DataError):
+        fg.read_deals(write(tmp_path, text))
+
+
+def test_quote_never_closed_to_the_end_of_file_is_an_error(tmp_path):
+    text = rows(good(1, "A", "B"), 'D2,B,C,8,other,committed,2025-02,"https://x.org/2')
+    errs = errors(write(tmp_path, text))
+    assert len(errs) == 1 and "never closed" in errs[0].message
+
+
+@pytest.mark.parametrize("column,value", [
+    ("payer", '"A\nB"'), ("deal_id", '"D\r9"'), ("flow_type", '"other\n"x'),
+    ("announced", '"2025\n-01"'), ("amount_usd_bn", '"1\n"')])
+def test_line_break_in_a_one_line_column_is_an_error(tmp_path, column, value):
+    cells = {"deal_id": "D9", "payer": "P", "payee": "Q", "amount_usd_bn": "1",
+             "flow_type": "other", "status": "committed", "announced": "2025-01",
+             "source_url": "https://x.org"}
+    cells[column] = value
+    text = rows(",".join(cells[c] for c in HEAD.split(",")))
+    errs = errors(write(tmp_path, text))
+    assert any(p.row == 1 and p.column == column for p in errs), errs
+
+
+def test_line_break_in_description_is_fine(tmp_path):
+    text = ("deal_id,payer,payee,amount_usd_bn,flow_type,status,source_url,description\n"
+            'D1,A,B,1,other,committed,https://x.org,"two\nlines"\n')
+    assert errors(write(tmp_path, text)) == []
+
+
+def test_url_with_whitespace_is_an_error(tmp_path):
+    errs = errors(write(tmp_path, rows("D1,A,B,1,other,committed,2025,https://x.org/a b")))
+    assert [(p.row, p.column) for p in errs] == [(1, "source_url")]
+
+
+# ----------------------------------------------------------------- supersession structure
+def struct(records):
+    return frame([{"amount_usd_bn": 1.0, **r} for r in records])
+
+
+def test_part_of_cycle_is_an_error():
+    df = struct([{"deal_id": "D1", "payer": "A", "payee": "B", "part_of": "D2"},
+                 {"deal_id": "D2", "payer": "A", "payee": "B", "part_of": "D1"}])
+    errs = errors(df)
+    assert any("cycle of tranches" in p.message for p in errs)
+
+
+def test_supersedes_and_part_of_the_same_row_is_an_error():
+    df = struct([{"deal_id": "D1", "payer": "A", "payee": "B", "amount_usd_bn": 5},
+                 {"deal_id": "D2", "payer": "A", "payee": "B", "part_of": "D1",
+                  "supersedes": "D1"}])
+    assert any("both supersede" in p.message for p in errors(df))
+
+
+def test_tranche_with_other_payer_is_an_error():
+    df = struct([{"deal_id": "D1", "payer": "A", "payee": "B", "amount_usd_bn": 5},
+                 {"deal_id": "D2", "payer": "C", "payee": "B", "part_of": "D1"}])
+    errs = errors(df)
+    assert any(p.row == 2 and "tranche must have its headline's payer" in p.message
+               for p in errs)
+
+
+def test_tranches_above_the_headline_high_end_are_an_error():
+    df = struct([{"deal_id": "H", "payer": "A", "payee": "B", "amount_usd_bn": 5},
+                 {"deal_id": "T1", "payer": "A", "payee": "B", "part_of": "H",
+                  "amount_usd_bn": 3},
+                 {"deal_id": "T2", "payer": "A", "payee": "B", "part_of": "H",
+                  "amount_usd_bn": 3}])
+    errs = errors(df)
+    assert any(p.row == 1 and "add up to 6" in p.message for p in errs)
+    ok = df.assign(amount_usd_bn=[6.0, 3.0, 3.0])
+    assert errors(ok) == []
+
+
+def test_superseding_a_flow_in_the_other_direction_is_an_error():
+    df = struct([{"deal_id": "D1", "payer": "A", "payee": "B"},
+                 {"deal_id": "D2", "payer": "B", "payee": "A", "supersedes": "D1"}])
+    assert any("other direction" in p.message for p in errors(df))
+
+
+def test_bundled_datasets_still_validate():
+    for name in ("toy", "ai-capital"):
+        fg.load_dataset(name)
+
+
+# ----------------------------------------------------------------- amounts
+@pytest.mark.parametrize("value", [True, "inf", "Infinity", "-inf", "1e400", "1e-320",
+                                   "1" * 400, 2e6])
+def test_non_amounts_are_errors(value):
+    df = frame([{"deal_id": "D1", "payer": "A", "payee": "B", "amount_usd_bn": value}])
+    errs = errors(df)
+    assert [(p.row, p.column) for p in errs] == [(1, "amount_usd_bn")], errs
+
+
+def test_json_true_as_amount_is_an_error(tmp_path):
+    rec = {"deal_id": "D1", "payer": "A", "payee": "B", "amount_usd_bn": True,
+           "flow_type": "other", "status": "committed", "source_url": "https://x.org"}
+    p = write(tmp_path, json.dumps([rec]), "d.json")
+    assert [p_.column for p_ in errors(p)] == ["amount_usd_bn"]
+
+
+def test_edge_amounts_in_range_are_accepted():
+    df = frame([{"deal_id": "D1", "payer": "A", "payee": "B", "amount_usd_bn": 1e6},
+                {"deal_id": "D2", "payer": "A", "payee": "B", "amount_usd_bn": 1e-9},
+                {"deal_id": "D3", "payer": "A", "payee": "B", "amount_usd_bn": 0.0}])
+    assert errors(df) == []
+
+
+# ----------------------------------------------------------------- excel
+def _workbook(path, sheets):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, table in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in table:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+XHEAD = ["deal_id", "payer", "payee", "amount_usd_bn", "flow_type", "status", "source_url"]
+
+
+def test_xlsx_keeps_na_text(tmp_path):
+    p = _workbook(tmp_path / "c.xlsx", {"Sheet": [["name", "ticker"], ["Nacorp", "NA"],
+                                                  ["Nullco", "NULL"], ["Noneco", "None"]]})
+    df = fg.read_companies(p)
+    assert df["ticker"].tolist() == ["NA", "NULL", "None"]
+
+
+def test_xlsx_sheet_choice(tmp_path):
+    deals = [XHEAD, ["D1", "A", "B", 1, "other", "committed", "https://x.org"]]
+    p = _workbook(tmp_path / "d.xlsx", {"notes": [["x"], [1]], "deals": deals})
+    df = fg.read_deals(p)
+    assert df["deal_id"].tolist() == ["D1"]
+    assert any("read sheet 'deals'" in w.message for w in df.attrs["problems"])
+    p2 = _workbook(tmp_path / "e.xlsx", {"a": deals, "b": deals})
+    with pytest.raises(DataError, match="--sheet"):
+        fg.read_deals(p2)
+    assert fg.read_deals(p2, sheet="b")["deal_id"].tolist() == ["D1"]
+    with pytest.raises(DataError, match="no sheet 'c'"):
+        fg.read_deals(p2, sheet="c")
+
+
+def test_xlsx_error_and_uncached_formula_cells_are_errors(tmp_path):
+    deals = [XHEAD, ["D1", "A", "B", "=1/0", "other", "committed", "https://x.org"],
+             ["D2", "B", "A", "=2*3", "other", "committed", "https://x.org"]]
+    p = _workbook(tmp_path / "d.xlsx", {"deals": deals})  # openpyxl saves no cached values
+    with pytest.raises(DataError) as exc:
+        fg.read_deals(p)
+    assert {(q.row, q.column) for q in exc.value.problems} == {(1, "amount_usd_bn"),
+                                                              (2, "amount_usd_bn")}
+    import openpyxl
+
+    wb = openpyxl.load_workbook(p)
+    ws = wb["deals"]
+    ws["D2"] = "#DIV/0!"
+    ws["D2"].data_type = "e"
+    ws["D3"] = 6
+    wb.save(p)
+    with pytest.raises(DataError, match="error value"):
+        fg.read_deals(p)
+
+
+def test_xlsx_true_as_amount_is_an_error(tmp_path):
+    deals = [XHEAD, ["D1", "A", "B", True, "other", "committed", "https://x.org"]]
+    p = _workbook(tmp_path / "d.xlsx", {"deals": deals})
+    assert [q.column for q in errors(p)] == ["amount_usd_bn"]
+
+
+# ----------------------------------------------------------------- duplicates and NUL
+def test_duplicate_csv_headers_are_an_error(tmp_path):
+    text = "deal_id,payer,payee,amount_usd_bn,amount_usd_bn,flow_type,status\n" \
+           "D1,A,B,1,2,other,committed\n"
+    with pytest.raises(DataError, match="duplicate column header 'amount_usd_bn'"):
+        fg.read_deals(write(tmp_path, text))
+
+
+def test_duplicate_json_keys_are_an_error(tmp_path):
+    text = ('[{"deal_id": "D1", "payer": "A", "payer": "C", "payee": "B", "flow_type": "other",'
+            ' "status": "committed"}]')
+    with pytest.raises(DataError, match="duplicate key 'payer'"):
+        fg.read_deals(write(tmp_path, text, "d.json"))
+
+
+def test_nul_after_4kb_is_an_error(tmp_path):
+    lines = [good(i, "A", "B") for i in range(200)] + [good(999, "Evil\x00Co", "B")]
+    with pytest.raises(DataError, match="NUL"):
+        fg.read_deals(write(tmp_path, rows(*lines)))
+
+
+def test_nul_in_a_dataframe_cell_is_an_error():
+    df = frame([{"deal_id": "D1", "payer": "A\x00", "payee": "B", "amount_usd_bn": 1}])
+    assert [p.column for p in errors(df)] == ["payer"]
+
+
+# ----------------------------------------------------------------- unicode
+def test_nfd_and_nfc_names_are_one_company(tmp_path):
+    nfc, nfd = "Soci\u00e9t\u00e9", "Socie\u0301te\u0301"
+    df = fg.read_deals(write(tmp_path, rows(good(1, nfc, "B"), good(2, "B", nfd))))
+    assert df["payer"][0] == df["payee"][1] == nfc
+    G = fg.build_graph(df)
+    assert G.number_of_nodes() == 2
+
+
+@pytest.mark.parametrize("name", ["Open\u200bAI", "OpenAI\u200f", "\u200b\u200b",
+                                  "Open\u00a0AI", "A\x1b[2J"])
+def test_invisible_and_control_characters_in_names_are_errors(name):
+    df = frame([{"deal_id": "D1", "payer": name, "payee": "B", "amount_usd_bn": 1}])
+    assert [p.column for p in errors(df)] == ["payer"], errors(df)
+
+
+@pytest.mark.parametrize("a,b", [("openai", "OpenAI"), ("Nvidia", "Nvid\u0456a"),
+                                 ("Oracle", "\uff2fracle")])
+def test_lookalike_names_warn_with_both_spellings(a, b):
+    df = frame([{"deal_id": "D1", "payer": a, "payee": "X", "amount_usd_bn": 1},
+                {"deal_id": "D2", "payer": "X", "payee": b, "amount_usd_bn": 1}])
+    warn = [p for p in warnings(df) if "differ only" in p.message]
+    assert len(warn) == 1
+    assert repr(a) in warn[0].message and repr(b) in warn[0].message
+
+
+def test_lookalike_company_names_warn():
+    probs = fg.validate_companies(pd.DataFrame({"name": ["OpenAI", "openai"]}))
+    assert any("differ only by letter case" in p.message for p in probs)
+
+
+def test_json_object_as_name_is_an_error(tmp_path):
+    rec = {"deal_id": "D1", "payer": {"name": "A"}, "payee": ["B"], "flow_type": "other",
+           "status": "committed"}
+    errs = errors(write(tmp_path, json.dumps([rec]), "d.json"))
+    assert {p.column for p in errs} == {"payer", "payee"}
+    assert all("JSON" in p.message for p in errs)
+
+
+# ----------------------------------------------------------------- clear messages
+def test_header_with_spaces_or_case_suggests_the_column(tmp_path):
+    text = "deal_id, payer,payee,Flow_Type,status\nD1,A,B,other,committed\n"
+    errs = errors(write(tmp_path, text))
+    msgs = " ".join(p.message for p in errs)
+    assert "' payer'" in msgs and "'Flow_Type'" in msgs
+
+
+def test_trailing_separator_on_every_row(tmp_path):
+    text = "deal_id,payer,payee,flow_type,status\nD1,A,B,other,committed,\nD2,B,A,other,committed,\n"
+    df = fg.read_deals(write(tmp_path, text))
+    assert df["deal_id"].tolist() == ["D1", "D2"] and df["status"].tolist() == ["committed"] * 2
+    assert any("extra empty field" in p.message for p in df.attrs["problems"])
+    text2 = "deal_id,payer,payee,flow_type,status\nD1,A,B,other,committed,x\n" \
+            "D2,B,A,other,committed,y\n"
+    with pytest.raises(DataError, match="one field more than the header"):
+        fg.read_deals(write(tmp_path, text2))
+
+
+def test_zip_named_csv_and_json_lines(tmp_path):
+    import zipfile
+
+    z = tmp_path / "d.csv"
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr("x", "y")
+    with pytest.raises(DataError, match="zip archive"):
+        fg.read_deals(z)
+    jl = '{"deal_id": "D1"}\n{"deal_id": "D2"}\n'
+    with pytest.raises(DataError, match="JSON Lines"):
+        fg.read_deals(write(tmp_path, jl, "d2.csv"))
+    with pytest.raises(DataError, match="JSON Lines"):
+        fg.read_deals(write(tmp_path, jl, "d3.json"))
+
+
+def test_encrypted_xlsx_is_named_as_such(tmp_path):
+    p = write(tmp_path, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "d.xlsx")
+    with pytest.raises(DataError, match="encrypted"):
+        fg.read_deals(p)
+
+
+def test_deep_json_and_long_integers_are_input_errors(tmp_path):
+    deep = "[" * 5000 + "]" * 5000
+    with pytest.raises(DataError, match="nested too deeply"):
+        fg.read_deals(write(tmp_path, deep, "a.json"))
+    nested = json.dumps([{"deal_id": "D1", "payer": [[["A"]]]}])
+    with pytest.raises(DataError, match="nested too deeply"):
+        fg.read_deals(write(tmp_path, nested, "b.json"))
+    big = '[{"deal_id": "D1", "amount_usd_bn": ' + "9" * 5000 + "}]"
+    with pytest.raises(DataError, match="not readable JSON"):
+        fg.read_deals(write(tmp_path, big, "c.json"))
+
+
+def test_huge_cell_is_cut_in_messages():
+    df = frame([{"deal_id": "D1", "payer": "A", "payee": "B", "amount_usd_bn": "x" * 10_000_000}])
+    text = str(errors(df)[0])
+    assert len(text) < 400
+
+
+def test_read_deals_of_a_number_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="source"):
+        fg.read_deals(123)
