@@ -47,6 +47,7 @@ _LAZY: dict[str, str] = {
     "to_dataframes": "graph",
     "write_gexf": "graph",
     "write_graphml": "graph",
+    "select_companies": "selection",
     # data loading
     "Dataset": "io",
     "ValidationReport": "io",
@@ -97,7 +98,18 @@ _LAZY: dict[str, str] = {
     "mutual_dependencies": "concentration",
     "network_concentration": "concentration",
     "StressResult": "stress",
+    "StressRange": "stress",
+    "stress_range": "stress",
     "stress_test": "stress",
+    # how sure: uncertainty of the amounts, significance against null models
+    "AmountSamples": "sampling",
+    "UncertaintyResult": "sampling",
+    "sample_amounts": "sampling",
+    "uncertainty": "sampling",
+    "NullSamples": "nulls",
+    "SignificanceResult": "nulls",
+    "null_model": "nulls",
+    "significance": "nulls",
     # interactive graph and report
     "to_html": "html",
     "Report": "report",
@@ -105,9 +117,17 @@ _LAZY: dict[str, str] = {
     # time: the web on any date, how it formed
     "TimelineResult": "timelines",
     "timeline": "timelines",
+    "MeansResult": "schedule",
+    "Schedule": "schedule",
+    "against_means": "schedule",
+    "duration_mismatch": "schedule",
+    "payment_schedule": "schedule",
+    "power_schedule": "schedule",
+    "us_capacity_additions": "schedule",
 }
 
 __all__ = [
+    "AmountSamples",
     "CirculationResult",
     "CompanyExposure",
     "CycleResult",
@@ -116,20 +136,27 @@ __all__ = [
     "DatasetNotFoundError",
     "FinnResult",
     "FlowgraphError",
+    "MeansResult",
     "MissingDataError",
     "MoneyFirmness",
     "NetworkConcentration",
+    "NullSamples",
     "ParameterError",
     "Problem",
     "Report",
+    "Schedule",
+    "SignificanceResult",
     "SolverError",
+    "StressRange",
     "StressResult",
     "Summary",
     "SyntheticNetwork",
     "TimelineResult",
+    "UncertaintyResult",
     "UnknownCompanyError",
     "ValidationReport",
     "__version__",
+    "against_means",
     "build_graph",
     "centrality",
     "check_company",
@@ -142,6 +169,7 @@ __all__ = [
     "cycles_from_arrays",
     "deals_frame",
     "dependency_matrix",
+    "duration_mismatch",
     "estimates_note",
     "exposures",
     "filter_deals",
@@ -156,16 +184,25 @@ __all__ = [
     "money_firmness",
     "mutual_dependencies",
     "network_concentration",
+    "null_model",
+    "payment_schedule",
+    "power_schedule",
     "read_companies",
     "read_deals",
+    "sample_amounts",
+    "select_companies",
     "self_funded",
     "semantics_table",
+    "significance",
+    "stress_range",
     "stress_test",
     "summarize",
     "synthetic_network",
     "timeline",
     "to_dataframes",
     "to_html",
+    "uncertainty",
+    "us_capacity_additions",
     "validate_companies",
     "validate_deals",
     "validate_file",
@@ -225,9 +262,18 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         network_concentration,
     )
     from .cycles import CycleResult, cycle_participation, cycles_from_arrays, find_cycles
+    from .schedule import (
+        MeansResult,
+        Schedule,
+        against_means,
+        duration_mismatch,
+        payment_schedule,
+        power_schedule,
+        us_capacity_additions,
+    )
     from .timelines import TimelineResult, timeline
     from .exposure import CompanyExposure, company_exposure, exposures, semantics_table
-    from .stress import StressResult, stress_test
+    from .stress import StressRange, StressResult, stress_range, stress_test
     from .html import to_html
     from .report import Report, write_report
     from .circulation import (
@@ -241,4 +287,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     )
     from .synthetic import SyntheticNetwork, synthetic_network
     from .summary import Summary, deals_frame, summarize
+    from .selection import select_companies
     from .firmness import MoneyFirmness, estimates_note, money_firmness

@@ -571,31 +571,15 @@ def self_funded(
     >>> self_funded(W).set_index("company")["self_funded"].to_dict()
     {'A': 3.0, 'B': 3.0, 'C': 0.0}
     """
-    from . import _circulation_engine as eng
-
     ed = _edges(G, weight)
     inflow = np.bincount(ed.dst, weights=ed.w, minlength=ed.n)
     outflow = np.bincount(ed.src, weights=ed.w, minlength=ed.n)
     idx, selection = _select(ed, companies, top, np.maximum(inflow, outflow),
                              "flow through them (the larger of inflow and outflow)")
-    pos = ed.w > 0
-    q = quantum if quantum is not None else eng.choose_quantum(ed.w[pos])[0]
-    if not (q > 0 and math.isfinite(q)):
-        raise ParameterError("quantum must be a positive number")
-    s, t, w = ed.src[pos], ed.dst[pos], ed.w[pos]
-    _, comp = eng.strong_components(ed.n, s, t)
-    loop = s == t
-    inner = (comp[s] == comp[t]) & ~loop
-    solver = eng.MaxFlowSolver(ed.n, s[inner], t[inner], w[inner], q) if inner.any() else None
-    loops = np.bincount(s[loop], weights=w[loop], minlength=ed.n)
-    amounts = np.zeros(len(idx))
-    bounds = np.zeros(len(idx))
-    for k, v in enumerate(idx):
-        if progress:
-            progress(f"self-funded: {k + 1}/{len(idx)} {ed.names[v]}")
-        val, bound = solver.self_funded(int(v)) if solver is not None else (0.0, 0.0)
-        amounts[k] = min(val, inflow[v], outflow[v]) + loops[v]
-        bounds[k] = bound
+    amounts, bounds = self_funded_arrays(
+        ed.n, ed.src, ed.dst, ed.w, idx, quantum=quantum,
+        progress=(lambda k, v: progress(f"self-funded: {k + 1}/{len(idx)} {ed.names[v]}"))
+        if progress else None)
     with np.errstate(invalid="ignore", divide="ignore"):
         df = pd.DataFrame({
             "company": [ed.names[i] for i in idx],
@@ -614,6 +598,41 @@ def self_funded(
     if progress:
         progress("self-funded: done")
     return df
+
+
+def self_funded_arrays(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray,
+                       companies: Sequence[int], *, quantum: float | None = None,
+                       progress: Callable[[int, int], None] | None = None,
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Self-funded amounts of the companies (node codes) of an edge-array network.
+
+    The engine of :func:`self_funded` (which see), for callers that solve many networks of
+    one shape (Monte Carlo samples): ``(amounts, certified rounding bounds)`` in the order
+    of ``companies``.
+    """
+    from . import _circulation_engine as eng
+
+    inflow = np.bincount(dst, weights=w, minlength=n)
+    outflow = np.bincount(src, weights=w, minlength=n)
+    pos = w > 0
+    q = quantum if quantum is not None else eng.choose_quantum(w[pos])[0]
+    if not (q > 0 and math.isfinite(q)):
+        raise ParameterError("quantum must be a positive number")
+    s, t, w = src[pos], dst[pos], w[pos]
+    _, comp = eng.strong_components(n, s, t)
+    loop = s == t
+    inner = (comp[s] == comp[t]) & ~loop
+    solver = eng.MaxFlowSolver(n, s[inner], t[inner], w[inner], q) if inner.any() else None
+    loops = np.bincount(s[loop], weights=w[loop], minlength=n)
+    amounts = np.zeros(len(companies))
+    bounds = np.zeros(len(companies))
+    for k, v in enumerate(companies):
+        if progress:
+            progress(k, int(v))
+        val, bound = solver.self_funded(int(v)) if solver is not None else (0.0, 0.0)
+        amounts[k] = min(val, inflow[v], outflow[v]) + loops[v]
+        bounds[k] = bound
+    return amounts, bounds
 
 
 # --------------------------------------------------------------------------- keystones
