@@ -20,7 +20,7 @@ import pandas as pd
 from . import schema
 from .errors import ParameterError, Problem
 
-__all__ = ["MoneyFirmness", "estimates_note", "money_firmness"]
+__all__ = ["MoneyFirmness", "amount_basis", "estimates_note", "money_firmness"]
 
 PRESS_RULE = ("high needs a filing, the company's own release, or two independent "
               "wire_or_major reports (the second in other_sources)")
@@ -238,6 +238,29 @@ def money_firmness(G: Any) -> MoneyFirmness:
         scenario=str(scenario),
         notes=tuple(notes),
     )
+
+
+def amount_basis(deals: pd.DataFrame) -> pd.Series:
+    """Per deal, what its amount is when it is not a firm reported figure: ``estimate``,
+    ``midpoint`` (of a reported range), ``conditional``, joined by ``, ``; blank otherwise.
+
+    Parameters
+    ----------
+    deals : pandas.DataFrame
+        Deals as in :func:`flowgraph.deals_frame` or :func:`flowgraph.filter_deals`.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> t = fg.filter_deals(fg.load_dataset("toy"))
+    >>> dict(zip(t["deal_id"], amount_basis(t)))["T-CHIP-LEASE-BACKSTOP"]
+    'midpoint'
+    """
+    est, mid, cond = _flags(deals, "estimate"), _midpoints(deals), _flags(deals, "conditional")
+    mid &= ~est & ~np.isnan(_floats(deals, "amount"))
+    words = [", ".join(w for w, on in (("estimate", e), ("midpoint", m), ("conditional", c)) if on)
+             for e, m, c in zip(est, mid, cond)]
+    return pd.Series(words, index=deals.index, dtype=object)
 
 
 def estimates_note(G: Any) -> str:

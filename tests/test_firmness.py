@@ -405,3 +405,16 @@ def test_revenue_tables_validate_and_round_trip(tmp_path):
 def test_datasets_without_the_optional_tables_load():
     ds = fg.load_dataset("toy")
     assert ds.revenue_shares is None and ds.revenue_projections is None
+
+
+def test_deals_listing_says_what_each_amount_is():
+    from flowgraph.firmness import amount_basis
+
+    t = _range_graph_table()
+    t["conditional"] = [False, True, False, False]
+    f = fg.filter_deals(t)
+    assert dict(zip(f["deal_id"], amount_basis(f))) == {
+        "W": "midpoint", "C": "conditional", "E": "estimate", "R": ""}
+    out = CliRunner().invoke(main, ["deals", "--limit", "40"]).output
+    row = next(line for line in out.splitlines() if line.startswith("AMD-OAI-WARRANT"))
+    assert "midpoint" in row.split()
