@@ -82,8 +82,14 @@ class Options:
     include_superseded: bool = False
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    company: tuple[str, ...] = ()
+    around: tuple[str, ...] = ()
+    hops: int = 1
     fmt: str = "table"
     output: str | None = None
+    table: str | None = None
+    empty: str | None = None  # why no deal passes the filters, once ctx_graph found out
+    source: Any = None  # the Dataset read, once ctx_graph read it
     _outputs: list[str] = field(default_factory=list)
     as_of_note: str = ""  # what --as-of left out, set when the data is loaded
     reported_only: bool = False
@@ -100,15 +106,42 @@ class Options:
             parts.append("statuses: " + ", ".join(self.statuses))
         if self.min_confidence:
             parts.append(f"confidence >= {self.min_confidence}")
+        if self.company or self.around:
+            from .selection import selection_text
+
+            parts.append(selection_text(company=self.company, around=self.around,
+                                        hops=self.hops))
         if self.include:
-            parts.append("only: " + ", ".join(self.include))
+            parts.append("only deals among: " + ", ".join(self.include))
         if self.exclude:
             parts.append("excluding: " + ", ".join(self.exclude))
         if self.include_superseded:
             parts.append("superseded rows and tranches included")
         text = "; ".join(parts)
         text = f"{text}. {self.as_of_note}" if self.as_of_note else text
-        return f"{text}. {self.estimates_note}" if self.estimates_note else text
+        text = f"{text}. {self.estimates_note}" if self.estimates_note else text
+        if self.empty:
+            text = f"{text.rstrip('.')}. {self.empty[0].upper()}{self.empty[1:]}."
+        return text
+
+    def filter_labels(self) -> dict[str, str]:
+        """For each data filter in force, the option as the user wrote it."""
+        out = {}
+        if self.as_of:
+            out["as_of"] = f"--as-of {self.as_of}"
+        if self.flow_types:
+            out["flow_types"] = " ".join(f"--flow-type {t}" for t in self.flow_types)
+        if self.statuses:
+            out["statuses"] = " ".join(f"--status {t}" for t in self.statuses)
+        if self.min_confidence:
+            out["min_confidence"] = f"--min-confidence {self.min_confidence}"
+        if self.include:
+            out["include"] = " ".join(f"--among {n}" for n in self.include)
+        if self.exclude:
+            out["exclude"] = " ".join(f"--exclude {n}" for n in self.exclude)
+        if self.reported_only:
+            out["reported_only"] = "--reported-only"
+        return out
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -132,8 +165,15 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Keep deals of at least this confidence."),
         click.option("--scenario", type=click.Choice(_SCENARIOS), default="base",
                      show_default=True, help="Amounts: reported (base), low or high end."),
-        click.option("--company", "include", multiple=True, metavar="NAME",
-                     help="Keep only deals among these companies (repeatable)."),
+        click.option("--company", "touching", multiple=True, metavar="NAME",
+                     help="Keep every deal touching this company (repeatable: any of them)."),
+        click.option("--among", "include", multiple=True, metavar="NAME",
+                     help="Keep only deals between two of these companies (repeatable)."),
+        click.option("--around", "around", multiple=True, metavar="NAME",
+                     help="This company, its counterparties up to --hops away and every deal "
+                          "among them."),
+        click.option("--hops", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Reach of --around, in deals."),
         click.option("--exclude", "exclude", multiple=True, metavar="NAME",
                      help="Drop deals touching this company (repeatable)."),
         click.option("--include-superseded", is_flag=True,
@@ -143,8 +183,12 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "only a range has no base amount)."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
                      show_default=True, help="Output format."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="PATH",
-                     help="Write the output to this file instead of standard output."),
+        click.option("-o", "--output", type=click.Path(), metavar="PATH",
+                     help="Write the output to this file instead of standard output; csv/json "
+                          "to an existing folder (or a PATH ending in /): one file per table."),
+        click.option("--table", "table", metavar="NAME",
+                     help="Only this table of a command that prints several (csv needs one "
+                          "table per file); names as in the json output."),
     ]
 
     @functools.wraps(func)
@@ -160,10 +204,14 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             scenario=kwargs.pop("scenario"),
             include=tuple(kwargs.pop("include")),
             exclude=tuple(kwargs.pop("exclude")),
+            company=tuple(kwargs.pop("touching")),
+            around=tuple(kwargs.pop("around")),
+            hops=kwargs.pop("hops"),
             include_superseded=kwargs.pop("include_superseded"),
             reported_only=kwargs.pop("reported_only"),
             fmt=kwargs.pop("fmt"),
             output=kwargs.pop("output"),
+            table=kwargs.pop("table"),
         )
         if opts.companies and not opts.deals:
             raise click.UsageError("--companies needs --deals")
@@ -210,9 +258,34 @@ def ctx_graph(opts: Options) -> Any:
     """The filtered deal graph (MultiDiGraph) the options describe."""
     from .graph import build_graph
 
-    G = build_graph(ctx_dataset(opts), **_filter_kwargs(opts))
+    ds = opts.source = ctx_dataset(opts)
+    G = build_graph(ds, **_filter_kwargs(opts))
     opts.as_of_note = G.graph.get("as_of_note") or ""
     _note_estimates(opts, G)
+    return _select(G, ds, opts)
+
+
+def _select(G: Any, ds: Any, opts: Options) -> Any:
+    """Apply --company/--around, and say (on stderr and in the notes) which filter left no
+    deal when none is left: an empty result is never silent."""
+    n_before = G.number_of_edges() if hasattr(G, "number_of_edges") else len(G)
+    if opts.company or opts.around:
+        from .selection import select_companies
+
+        G = select_companies(G, company=opts.company or None, around=opts.around or None,
+                             hops=opts.hops)
+    n = G.number_of_edges() if hasattr(G, "number_of_edges") else len(G)
+    if n == 0:
+        from .selection import explain_empty, selection_text
+
+        if n_before:
+            rule = selection_text(company=opts.company, around=opts.around, hops=opts.hops)
+            opts.empty = (f"no deals pass the filters: the other filters keep "
+                          f"{schema.count_noun(n_before, 'deal')} and the selection ({rule}) "
+                          "keeps none of them")
+        else:
+            opts.empty = explain_empty(ds, _filter_kwargs(opts), opts.filter_labels())
+        click.echo(f"flowgraph: {opts.empty}", err=True)
     return G
 
 
@@ -239,11 +312,11 @@ def ctx_data(opts: Options) -> Any:
         data = filter_deals(ds, **kwargs)
         opts.as_of_note = data.attrs.get("as_of_note") or ""
         _note_estimates(opts, data)
-        return data
+        return _select(data, ds, opts)
     data = build_graph(ds, **kwargs)
     opts.as_of_note = data.graph.get("as_of_note") or ""
     _note_estimates(opts, data)
-    return data
+    return _select(data, ds, opts)
 
 
 def progress_printer(enabled: bool | None = None) -> Callable[[str], None] | None:
@@ -263,9 +336,20 @@ def progress_printer(enabled: bool | None = None) -> Callable[[str], None] | Non
 
 # --------------------------------------------------------------------------- formatting
 def _is_share(column: Any) -> bool:
+    """Measures shown as a percentage in table and markdown (a fraction in csv/json)."""
     name = str(column).lower()
     return ("share" in name or name.endswith("_pct")
-            or name in ("circularity_index", "circularity index c/w"))
+            or name in ("circularity_index", "circularity index c/w", "a_from_b", "b_from_a",
+                        "weaker"))
+
+
+_RATIO_ENDINGS = ("_to_revenue", "_to_cash", "_to_market_value", "_to_equity", "_to_buffer")
+
+
+def _is_ratio(column: Any) -> bool:
+    """Measures shown as a multiple ('6.9x': 6.9 times) in table and markdown."""
+    name = str(column).lower()
+    return name.startswith("to_") or name.endswith(_RATIO_ENDINGS)
 
 
 def _cell_keys(df: Any) -> list[list[Any]]:
@@ -280,6 +364,10 @@ def _cell_keys(df: Any) -> list[list[Any]]:
 def _fmt_cell(v: Any, column: Any, style: str | None = None) -> str:
     if _is_share(column) and isinstance(v, (float, int)) and not isinstance(v, bool):
         return "" if isinstance(v, float) and math.isnan(v) else f"{v:.1%}"
+    if _is_ratio(column) and isinstance(v, (float, int)) and not isinstance(v, bool):
+        if isinstance(v, float) and math.isnan(v):
+            return ""
+        return f"{v:,.1f}x" if abs(v) >= 10 else f"{v:.2f}x"
     return _fmt_value(v, style=style)
 
 
@@ -433,12 +521,10 @@ def render(tables: Iterable[tuple[str | None, Any]], opts: Options,
         if notes:
             payload["notes"] = notes
         return json.dumps(payload, default=_json_default, indent=1)
-    if opts.fmt == "csv":
-        parts = []
-        for title, df in tables:
-            text = df.to_csv(index=False)
-            parts.append(f"# {title}\n{text}" if title and len(tables) > 1 else text)
-        return "\n".join(parts).rstrip("\n")
+    if opts.fmt == "csv":  # one table per CSV file: emit() chooses it
+        if len(tables) != 1:
+            raise click.UsageError("csv holds one table: choose it with --table NAME")
+        return tables[0][1].to_csv(index=False).rstrip("\n")
     parts = []
     for title, df in tables:
         if opts.fmt == "markdown":
@@ -458,10 +544,50 @@ def render(tables: Iterable[tuple[str | None, Any]], opts: Options,
     return "\n\n".join(parts)
 
 
+def table_name(title: str | None) -> str:
+    """The name of a table in ``--table``, in ``-o DIR`` file names: its title in lower case
+    with ``_`` between words ('Largest payers' -> 'largest_payers'); json keys are titles."""
+    import re
+
+    return re.sub(r"[^0-9a-z]+", "_", (title or "rows").lower()).strip("_") or "rows"
+
+
+def _to_folder(output: str | None) -> bool:
+    return bool(output) and (os.path.isdir(output) or output.endswith(("/", os.sep)))
+
+
 def emit(df: Any, opts: Options, *, title: str | None = None, notes: Iterable[str] = (),
          tables: Iterable[tuple[str | None, Any]] | None = None) -> None:
-    """Print (or write to ``-o``) one table, or several titled ``tables``, with notes."""
-    text = render(tables if tables is not None else [(title, df)], opts, notes)
+    """Print (or write to ``-o``) one table, or several titled ``tables``, with notes.
+
+    ``--table NAME`` keeps one of several tables (by :func:`table_name` or title). csv holds
+    one table per file: several tables need ``--table`` or ``-o DIR`` (one file per table,
+    named ``<table_name>.csv``; json likewise with ``-o DIR``).
+    """
+    chosen = list(tables) if tables is not None else [(title, df)]
+    names = [table_name(t) for t, _ in chosen]
+    if opts.table:
+        want = table_name(opts.table)
+        if want not in names:
+            raise click.UsageError(f"no table {opts.table!r} here; tables: {', '.join(names)}")
+        chosen = [chosen[names.index(want)]]
+        names = [want]
+    if _to_folder(opts.output):
+        if opts.fmt not in ("csv", "json"):
+            raise click.UsageError("-o DIR (one file per table) is for --format csv or json; "
+                                   "give a file name for table or markdown")
+        os.makedirs(opts.output, exist_ok=True)
+        for name, one in zip(names, chosen):
+            path = os.path.join(opts.output, f"{name}.{opts.fmt}")
+            write_text(render([one], opts), path)
+            click.echo(f"wrote {path}", err=True)
+        return
+    if opts.fmt == "csv" and len(chosen) > 1:
+        raise click.UsageError(
+            f"this prints {schema.count_noun(len(chosen), 'table')} ({', '.join(names)}) and "
+            "a csv file holds one: choose one with --table NAME, or give -o DIR for one file "
+            "per table")
+    text = render(chosen, opts, notes)
     write_text(text, opts.output)
 
 
@@ -561,17 +687,61 @@ def deals(opts: Options, sort: str, limit: int | None, all_columns: bool) -> Non
             df = df.assign(_d=df["date_lo"].map(lambda d: d.isoformat() if d else "9999"))
             df = df.sort_values(["_d", "deal_id"]).drop(columns="_d")
     df = df.drop(columns=["date_lo", "date_hi"], errors="ignore")
+    if opts.fmt in ("csv", "json"):  # the file's own rows and columns: read_deals reads it back
+        if limit:
+            raise click.UsageError("--limit is for table and markdown: csv and json give the "
+                                   "whole table, which reads back with read_deals")
+        _write_deals_text(opts, df["deal_id"].tolist())
+        return
     if limit:
         df = df.head(limit)
     if opts.fmt in ("table", "markdown") and not all_columns:
-        from .firmness import amount_basis
-
-        # an amount that is an estimate, a range's midpoint or conditional says so
-        df = df.assign(amount_is=amount_basis(df))
-        cols = ["deal_id", "payer", "payee", "amount", "amount_is", "flow_type", "status",
-                "announced", "confidence", "source_url"]
+        cols = ["deal_id", "payer", "payee", "amount", "flow_type", "status", "announced",
+                "confidence", "source_url"]
         df = df[[c for c in cols if c in df.columns]]
     emit(df.reset_index(drop=True), opts, notes=[opts.filters_text()])
+
+
+def _export_rows(opts: Options) -> Any:
+    """The file's rows that pass the filters, with the file's own columns (not the graph's
+    derived ones); superseded rows and tranches stay, as in the file, so that the rows read
+    back (their references resolve) and an unfiltered export gives back the same table."""
+    from .graph import filter_deals
+
+    ds = opts.source if opts.source is not None else ctx_dataset(opts)
+    kw = {**_filter_kwargs(opts), "include_superseded": True, "include_tranches": True}
+    kept = filter_deals(ds, **kw)
+    if opts.company or opts.around:
+        from .selection import select_companies
+
+        kept = select_companies(kept, company=opts.company or None,
+                                around=opts.around or None, hops=opts.hops)
+    return ds.deals[ds.deals["deal_id"].isin(set(kept["deal_id"]))]
+
+
+def _write_deals_text(opts: Options, first: list[Any]) -> None:
+    """The deals passing the filters as :func:`flowgraph.write_deals` writes them (csv or
+    json), to standard output or ``-o``: the ids in ``first`` in that order, then the
+    superseded rows and tranches in file order."""
+    import tempfile
+
+    from .io import write_deals
+
+    rows = _export_rows(opts)
+    pos = {d: i for i, d in enumerate(first)}
+    order = sorted(range(len(rows)),
+                   key=lambda i: (pos.get(rows["deal_id"].iloc[i], len(pos)), i))
+    rows = rows.iloc[order]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, f"deals.{opts.fmt}")
+        write_deals(rows, path)
+        with open(path, encoding="utf-8", newline="") as fh:
+            text = fh.read()
+    out = opts.output
+    if _to_folder(out):
+        os.makedirs(out, exist_ok=True)
+        out = os.path.join(out, f"deals.{opts.fmt}")
+    write_text(text.rstrip("\n"), out)
 
 
 @main.command()
@@ -616,14 +786,9 @@ def export_cmd(opts: Options, target: str, collapsed: bool) -> None:
         if Path(opts.output).suffix.lower() != f".{fmt}":
             raise click.UsageError(f"--to {target} writes {fmt.upper()}: give an -o path "
                                    f"ending in .{fmt}")
-        ds = ctx_dataset(opts)
-        # the rows that pass the filters, with the file's own columns (not the graph's
-        # derived ones); superseded rows and tranches stay, as in the file, so that an
-        # unfiltered export gives back the same table
+        ds = opts.source = ctx_dataset(opts)
         if kind == "deals":
-            kw = {**_filter_kwargs(opts), "include_superseded": True, "include_tranches": True}
-            kept = set(g.filter_deals(ds, **kw)["deal_id"])
-            write_deals(ds.deals[ds.deals["deal_id"].isin(kept)], opts.output)
+            write_deals(_export_rows(opts), opts.output)
         else:
             companies = ds.companies
             if companies is None or not len(companies):
@@ -639,6 +804,11 @@ def export_cmd(opts: Options, target: str, collapsed: bool) -> None:
 
 
 # --- cycles commands -------------------------------------------------------------------
+MACHINE_CYCLES = 10_000
+"""Loops csv and json give without --limit (find_cycles' own bound; its notes say when it
+is reached)."""
+
+
 def _cycles_money(x: Any) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "unknown"
@@ -653,7 +823,8 @@ def _cycles_display(res: Any) -> Any:
     mark = {"upper": "<= ", "lower": ">= ", "approximate": "~ "}
     rt = [mark.get(b, "") + _cycles_money(v) for v, b in zip(c["round_trip"],
                                                            c["round_trip_bound"])]
-    rng = [f"{_cycles_money(lo)}-{_cycles_money(hi)}" if lo != hi and not math.isnan(lo) else ""
+    rng = [f"{_cycles_money(lo)}-{_cycles_money(hi)}"
+           if lo != hi and not (math.isnan(lo) or math.isnan(hi)) else ""
            for lo, hi in zip(c["round_trip_low"], c["round_trip_high"])]
     limiting = [f"{a} -> {b}" if isinstance(a, str) else "" for a, b in
                 zip(c["limiting_payer"], c["limiting_payee"])]
@@ -689,14 +860,15 @@ def _cycles_flat(df: Any) -> Any:
               help="Only loops whose deals can follow each other in time round the loop.")
 @click.option("--window", type=click.IntRange(min=0), metavar="DAYS",
               help="Time order must fit within this many days (first to last deal).")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Show at most this many loops.")
+@click.option("--limit", type=click.IntRange(min=1),
+              help="Show at most this many loops [default: 20 in table and markdown; csv and "
+                   "json give every loop found, up to 10,000].")
 @click.option("--sort", type=click.Choice(["length", "round-trip"]), default="length",
               show_default=True,
               help="length: shortest loops first (the direct two-company loops), largest "
                    "round trip first within each length; round-trip: largest round trip first.")
 def cycles(opts: Options, max_length: int, min_amount: float | None, through: tuple[str, ...],
-           time_ordered: bool, window: int | None, limit: int, sort: str) -> None:
+           time_ordered: bool, window: int | None, limit: int | None, sort: str) -> None:
     """Loops of money (A pays B ... pays A) and how much can go all the way round.
 
     The round trip of a loop is its smallest hop: the most money that can come back.
@@ -707,23 +879,27 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
     from .cycles import find_cycles
 
     G = ctx_data(opts)
+    machine = opts.fmt in ("csv", "json")
     res = find_cycles(G, max_length=max_length, min_amount=min_amount,
                       through=list(through) or None, time_ordered=time_ordered,
-                      window=window, limit=limit, sort=sort.replace("-", "_"),
-                      progress=progress_printer())
+                      window=window, limit=limit or (MACHINE_CYCLES if machine else 20),
+                      sort=sort.replace("-", "_"), progress=progress_printer())
     shown = len(res.cycles)
     what = ["time-ordered " if time_ordered else "", f"loop{'s' if res.n_found != 1 else ''}"]
     head = (f"{res.n_found:,} {''.join(what)} of at most {max_length} hops"
             + (f" through {', '.join(res.params['through'])}" if res.params["through"] else "")
             + (f" with a round trip of at least ${min_amount:g}bn" if min_amount else "")
-            + (f"; showing {shown}" if res.truncated else ""))
+            + (f"; showing the first {shown}" + ("" if limit or machine else
+               " (--limit N for more; csv and json give every loop)") if res.truncated else ""))
     notes = [head, opts.filters_text(), *res.notes]
     if opts.fmt == "json":
         emit(None, opts, tables=[("cycles", res.cycles), ("hops", res.hops),
                                  ("deals", res.deals)], notes=notes)
         return
-    if opts.fmt == "csv":
-        emit(_cycles_flat(res.cycles), opts)
+    if opts.fmt == "csv":  # the loops; --table hops or deals for the others, -o DIR for all
+        tables = [("cycles", _cycles_flat(res.cycles)), ("hops", _cycles_flat(res.hops)),
+                  ("deals", _cycles_flat(res.deals))]
+        emit(None, opts, tables=tables if opts.table or _to_folder(opts.output) else tables[:1])
         return
     view = _cycles_display(res)
     if opts.fmt == "markdown":
@@ -1042,7 +1218,10 @@ def stress_cmd(opts: Options, fail: tuple[str, ...], loss: float, equity_loss: f
                 "indirect_loss", "loss", "loss_share", "distress", "paid_share",
                 "baseline_default", "round_hit", "fails"]
         df = df[[c for c in keep if c in df.columns]]
-    notes = [opts.filters_text(), *r.assumptions.split("\n"), _RISK_NOTE]
+    from .stress import MODEL_ASSUMES
+
+    notes = [opts.filters_text(), f"{model}: {MODEL_ASSUMES[model]}.",
+             *r.assumptions.split("\n"), _RISK_NOTE]
     raw = opts.fmt in ("csv", "json")  # numbers, not text formatted for reading
     emit(None, opts, tables=[("Stress test", r.headline(raw=raw)), ("Companies", df)],
          notes=notes)
@@ -1155,6 +1334,60 @@ def timeline_cmd(opts: Options, freq: str, start: str | None, max_length: int) -
     notes = [opts.filters_text(), *res.notes]
     emit(None, opts, tables=[(f"How the web formed, by {freq}", p),
                              ("Loops in the order they closed", loops)], notes=notes)
+
+
+@main.command("schedule")
+@common_options
+@click.option("--view", type=click.Choice(["payments", "means", "power", "hardware"]),
+              default="payments", show_default=True,
+              help="payments: money per company and year, in and out, by firmness; means: "
+                   "obligations against revenue, cash and promised funding, and the first "
+                   "year short; power: GW contracted against US capacity additions; "
+                   "hardware: contract terms against the hardware's useful life.")
+@click.option("--start-year", type=int, metavar="YEAR",
+              help="means: first year (default: the year of the data's date or --as-of).")
+def schedule_cmd(opts: Options, view: str, start_year: int | None) -> None:
+    """Money laid out over its years: when each company pays and is paid, and can it.
+
+    \b
+    --company NAME shows that company's rows (its deals with everyone; repeatable).
+    Contracts are spread evenly over period_start..period_end; equity, loans and warrants
+    without an end fall on their date; other deals without an end are listed unscheduled.
+    """
+    from . import schedule as sch
+
+    names = list(opts.company) or None
+    G = ctx_graph(opts)
+    notes = [opts.filters_text()]
+    if view == "payments":
+        s = sch.payment_schedule(G, companies=names)
+        emit(None, opts, tables=[("Payments by company and year", s.companies),
+                                 ("Not laid out", s.unscheduled)],
+             notes=[*notes, *s.notes])
+    elif view == "means":
+        ds = ctx_dataset(opts)
+        proj = getattr(ds, "revenue_projections", None)
+        r = sch.against_means(G, companies=names, revenue_projections=proj,
+                              start_year=start_year)
+        table = r.table
+        if opts.fmt in ("table", "markdown"):
+            table = table[["company", "year", "obligations", "obligations_soft", "revenue",
+                           "funding_in", "cash", "cum_obligations", "cum_means", "gap",
+                           "short", "short_all"]]
+        emit(None, opts, tables=[("First year short", r.first_short),
+                                 ("Obligations against means", table)],
+             notes=[*notes, *r.notes])
+    elif view == "power":
+        p = sch.power_schedule(G)
+        emit(p, opts, title="Gigawatts contracted against US capacity additions",
+             notes=[*notes, *p.attrs["notes"]])
+    else:
+        h = sch.duration_mismatch(G)
+        if names:
+            h = h[h["holder"].isin(names) | h["customer"].isin(names)].reset_index(drop=True)
+        emit(h, opts, title="Contract terms against the hardware's useful life",
+             notes=[*notes, "term_years: period_start to period_end; the payee holds the "
+                    "hardware; mismatch_years = term - useful life."])
 
 
 if __name__ == "__main__":  # pragma: no cover

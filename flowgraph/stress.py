@@ -1075,3 +1075,241 @@ def stress_test(
         debtrank=float(debtrank_value), n_failed=n_failed, rounds=int(rounds),
         n_unknown=n_unknown, assumptions="\n".join(notes),
     )
+
+
+# --------------------------------------------------------------------------- across models
+MODEL_ASSUMES: dict[str, str] = {
+    "debtrank": "a loss passes on in proportion to the share of each company's buffer "
+                "(book equity) it takes; each company passes distress on once",
+    "differential-debtrank": "as DebtRank, but every further loss passes on again, round "
+                             "after round along loops; the shocked companies themselves are "
+                             "not counted as failing",
+    "eisenberg-noe": "payments clear: a company pays what it owes from its cash and what it "
+                     "is paid, and fails only when it cannot pay in full, so a loss far above "
+                     "its cash is no failure when it owes little",
+    "cascade": "a company fails when its losses reach its buffer (book equity), and its own "
+               "counterparties then lose what it owes them",
+}
+"""What each model assumes, in one line (as reports state it beside the results)."""
+
+
+@dataclass(frozen=True)
+class StressRange:
+    """One shock under every model: the range of answers and how firm each failure is.
+
+    Companies without a usable buffer figure are **not assessed**: they absorb losses but are
+    never counted as failing (``missing_buffer="exclude"``). The results with the other
+    choice (their whole exposure taken as their buffer) are given beside them, so the effect
+    of that assumption is visible.
+
+    Attributes
+    ----------
+    failed : tuple of str
+        The shocked companies.
+    loss : float
+        Share of their obligations they do not pay (and of their equity value lost).
+    models : pandas.DataFrame
+        One row per model: ``model, assumes`` (one line), ``total_loss`` (bn USD),
+        ``n_failing``, ``failing`` (names, "; "-joined), ``n_not_assessed``, and with the
+        exposure assumption for missing buffers ``total_loss_if_assumed``,
+        ``n_failing_if_assumed``, ``failing_if_assumed``.
+    failures : pandas.DataFrame
+        One row per company failing in at least one model (not assessed ones excluded):
+        ``company, n_models, models, buffer_column, buffer, buffer_as_of, stale`` (the figure
+        is more than a year older than the data), ``rests_on_estimate`` (its loss on the
+        shocked companies comes partly from estimated amounts or low-confidence deals),
+        ``caveat`` (the words).
+    not_assessed : tuple of str
+        Companies with exposure to the network but no usable buffer in some model.
+    as_of : str or None
+        The data's as-of date.
+    notes : tuple of str
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> r = fg.stress_range(fg.build_graph(fg.load_dataset("toy")), "LabCo")
+    >>> list(r.models["model"])
+    ['debtrank', 'differential-debtrank', 'eisenberg-noe', 'cascade']
+    """
+
+    failed: tuple[str, ...]
+    loss: float
+    models: pd.DataFrame
+    failures: pd.DataFrame
+    not_assessed: tuple[str, ...]
+    as_of: str | None
+    notes: tuple[str, ...]
+
+    def headline(self) -> str:
+        """The finding in one paragraph: the range across models, who fails with its caveat
+        in the same sentence, and who is not assessed.
+
+        Examples
+        --------
+        >>> import flowgraph as fg
+        >>> r = fg.stress_range(fg.build_graph(fg.load_dataset("toy")), "LabCo", loss=0.5)
+        >>> r.headline().startswith("If LabCo paid 50% of what it owes")
+        True
+        """
+        from . import schema
+        from .html import fmt_bn
+
+        who = ", ".join(self.failed)
+        paid = ("none" if self.loss == 1 else f"{1 - self.loss:.0%}")
+        m = self.models
+        lo, hi = float(m["total_loss"].min()), float(m["total_loss"].max())
+        nlo, nhi = int(m["n_failing"].min()), int(m["n_failing"].max())
+        money = (fmt_bn(lo) if lo == hi
+                 else f"{fmt_bn(lo)} to {fmt_bn(hi)}")
+        fails = (f"{nlo}" if nlo == nhi else f"{nlo} to {nhi}")
+        text = (f"If {who} paid {paid} of what it owes (and its shares lost "
+                f"{self.loss:.0%} of their value), the {len(m)} models give {money} of losses "
+                f"to the others and {fails} other "
+                f"{'company' if nhi == 1 else 'companies'} failing among those with a buffer "
+                "figure")
+        if len(self.failures):
+            parts = [f"{r.company} (in {r.n_models} of {len(m)} models"
+                     + (f"; {r.caveat})" if r.caveat else ")")
+                     for r in self.failures.itertuples()]
+            text += ": " + ", ".join(parts)
+        text += "."
+        if self.not_assessed:
+            alt_lo = int(m["n_failing_if_assumed"].min())
+            alt_hi = int(m["n_failing_if_assumed"].max())
+            alt = f"{alt_lo}" if alt_lo == alt_hi else f"{alt_lo} to {alt_hi}"
+            text += (f" {schema.count_noun(len(self.not_assessed), 'company', 'companies')} with no usable "
+                     f"buffer figure {'is' if len(self.not_assessed) == 1 else 'are'} not "
+                     f"assessed ({', '.join(self.not_assessed)}); taking their whole exposure "
+                     f"as their buffer instead gives {alt} failing.")
+        return text
+
+    def _repr_html_(self) -> str:
+        from ._notebook import frame_html
+
+        return frame_html(self.models.drop(columns=["assumes"]), caption=self.headline())
+
+
+def _date_of(value: Any) -> Any:
+    from . import schema
+
+    try:
+        lo, _ = schema.date_bounds(value)
+    except (ValueError, TypeError):
+        return None
+    return lo
+
+
+def stress_range(
+    G: nx.Graph,
+    fail: str | Iterable[str],
+    *,
+    loss: float = 1.0,
+    statuses: Iterable[str] | str | None = DEFAULT_STATUSES,
+    models: Sequence[str] = MODELS,
+    weight: str = "amount",
+) -> StressRange:
+    """Run one shock under every model and state the range, with the caveats of each failure.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Deal graph from :func:`flowgraph.build_graph` with the companies table.
+    fail : str or list of str
+        The companies that fail.
+    loss : float
+        Share (0-1) of their obligations they do not pay; their equity loses the same share.
+    statuses : list of str, optional
+        Deal statuses counted (as in :func:`stress_test`).
+    models : list of str
+        Models to run (default all four).
+    weight : str
+        Edge attribute with the amount.
+
+    Returns
+    -------
+    StressRange
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> r = stress_range(fg.build_graph(fg.load_dataset("toy")), "LabCo")
+    >>> int(r.models["n_failing"].max()) >= 0
+    True
+    """
+    from .html import fmt_bn
+
+    rows, by_company = [], {}
+    not_assessed: set[str] = set()
+    buffers: dict[str, tuple[str, float]] = {}
+    first: StressResult | None = None
+    for model in models:
+        r = stress_test(G, fail, loss=loss, model=model, missing_buffer="exclude",
+                        statuses=statuses, weight=weight)
+        alt = stress_test(G, fail, loss=loss, model=model, missing_buffer="exposure",
+                          statuses=statuses, weight=weight)
+        first = first or r
+        c = r.companies
+        out = c[c["fails"].astype(bool) & ~c["shocked"].astype(bool)]
+        skipped = c[c["buffer_basis"].astype(str).str.contains("never fails")
+                    & ~c["shocked"].astype(bool)]
+        not_assessed |= set(map(str, skipped["company"]))
+        ac = alt.companies
+        alt_out = ac[ac["fails"].astype(bool) & ~ac["shocked"].astype(bool)]
+        names = sorted(map(str, out["company"]))
+        for rec in out.itertuples():
+            by_company.setdefault(str(rec.company), []).append(model)
+            buffers.setdefault(str(rec.company), (r.buffer, float(rec.buffer)))
+        rows.append({
+            "model": model, "assumes": MODEL_ASSUMES[model],
+            "total_loss": float(r.total_loss), "n_failing": len(names),
+            "failing": "; ".join(names), "n_not_assessed": len(skipped),
+            "total_loss_if_assumed": float(alt.total_loss),
+            "n_failing_if_assumed": len(alt_out),
+            "failing_if_assumed": "; ".join(sorted(map(str, alt_out["company"]))),
+        })
+    assert first is not None
+    shocked = set(first.failed)
+    data_as_of = G.graph.get("as_of")
+    data_day = _date_of(data_as_of)
+    ex = exposures(G, statuses=statuses, weight=weight)
+    frows = []
+    for name, ms in sorted(by_company.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        col, value = buffers[name]
+        as_of = G.nodes[name].get(col.replace("_usd_bn", "_as_of")) if name in G else None
+        as_of = None if as_of is None or (isinstance(as_of, float) and math.isnan(as_of)) \
+            else str(as_of)
+        day = _date_of(as_of)
+        stale = bool(day and data_day and (data_day - day).days > 365)
+        mine = ex[(ex["exposed"] == name) & ex["counterparty"].isin(shocked)
+                  & ex["amount_known"]]
+        est = mine[(mine["estimate"].map(lambda v: v is True or str(v).lower() == "true"))
+                   | (mine["confidence"].astype(str) == "low")]
+        caveats = []
+        label = col.removesuffix("_usd_bn").replace("_", " ")
+        label = "book equity" if label == "equity" else label
+        if as_of is None:
+            caveats.append(f"its {label} of {fmt_bn(value)} has no date")
+        else:
+            caveats.append(f"its {label} of {fmt_bn(value)} is dated {as_of}"
+                           + (f", more than a year before the data's {data_as_of}" if stale
+                              else ""))
+        if len(est):
+            caveats.append(f"{fmt_bn(float(est['amount'].sum()))} of its loss "
+                           "rests on estimated or low-confidence amounts")
+        frows.append({"company": name, "n_models": len(ms), "models": "; ".join(ms),
+                      "buffer_column": col, "buffer": value, "buffer_as_of": as_of,
+                      "stale": stale, "rests_on_estimate": bool(len(est)),
+                      "caveat": "; ".join(caveats)})
+    failures = pd.DataFrame(frows, columns=["company", "n_models", "models", "buffer_column",
+                                            "buffer", "buffer_as_of", "stale",
+                                            "rests_on_estimate", "caveat"])
+    notes = (
+        "Companies without a usable buffer figure are not assessed (they absorb losses but "
+        "are never counted as failing); the *_if_assumed columns take their whole exposure "
+        "to the network as their buffer instead.",
+        *(f"{m}: {MODEL_ASSUMES[m]}." for m in models),
+        first.assumptions.split("\n")[0],
+    )
+    return StressRange(tuple(first.failed), float(loss), pd.DataFrame(rows), failures,
+                       tuple(sorted(not_assessed)), data_as_of, notes)

@@ -1,0 +1,63 @@
+"""One shock under every model: the range, not-assessed companies, caveats in the sentence."""
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+import flowgraph as fg
+from flowgraph.stress import MODELS, stress_range, stress_test
+
+
+@pytest.fixture(scope="module")
+def ai():
+    return fg.build_graph(fg.load_dataset("ai-capital"))
+
+
+def test_the_range_is_the_models_own_results(ai):
+    r = stress_range(ai, "OpenAI")
+    assert list(r.models["model"]) == list(MODELS)
+    for row in r.models.itertuples():
+        one = stress_test(ai, "OpenAI", model=row.model, missing_buffer="exclude")
+        c = one.companies
+        failing = sorted(c.loc[c["fails"].astype(bool) & ~c["shocked"].astype(bool), "company"])
+        assert row.total_loss == pytest.approx(one.total_loss)
+        assert row.failing == "; ".join(failing)
+        alt = stress_test(ai, "OpenAI", model=row.model, missing_buffer="exposure")
+        assert row.total_loss_if_assumed == pytest.approx(alt.total_loss)
+    text = r.headline()
+    lo, hi = r.models["total_loss"].min(), r.models["total_loss"].max()
+    assert fg.html.fmt_bn(lo) in text and fg.html.fmt_bn(hi) in text
+    # no silent buffer: a company without an equity figure never "fails", it is not assessed
+    comp = {n: d for n, d in ai.nodes(data=True)}
+    for name in r.not_assessed:
+        assert not (comp[name].get("equity_usd_bn") or 0) > 0 or not (
+            comp[name].get("cash_usd_bn") or 0) > 0
+        assert name not in set(r.failures["company"])
+    assert "CoreWeave" in r.not_assessed and "not assessed" in text
+    # every failure carries its buffer's date, and an estimate says so in the same sentence
+    for f in r.failures.itertuples():
+        sentence = text[text.index(f.company):].split(")")[0]
+        assert f"dated {f.buffer_as_of}" in sentence
+        if f.rests_on_estimate:
+            assert "estimated or low-confidence" in sentence
+
+
+def test_a_stale_buffer_is_named_in_the_same_sentence():
+    M = nx.MultiDiGraph(as_of="2026-04-01")
+    M.add_node("Lab", equity_usd_bn=5.0, equity_as_of="2026-01", cash_usd_bn=1.0)
+    M.add_node("Cloud", equity_usd_bn=10.0, equity_as_of="2024-06-30", cash_usd_bn=2.0)
+    M.add_node("Chips")  # no buffer figure: not assessed
+    M.add_edge("Lab", "Cloud", key="d1", amount=30.0, flow_type="compute_contract",
+               status="committed", confidence="high")
+    M.add_edge("Lab", "Chips", key="d2", amount=30.0, flow_type="chip_purchase",
+               status="committed", confidence="high", estimate=True)
+    r = stress_range(M, "Lab")
+    assert set(r.models["failing"]) <= {"Cloud", ""} and "Cloud" in set(r.models["failing"])
+    assert r.not_assessed == ("Chips",)
+    text = r.headline()
+    n = int((r.models["failing"] == "Cloud").sum())
+    assert (f"Cloud (in {n} of 4 models; its book equity of $10bn is dated 2024-06-30, more "
+            "than a year before the data's 2026-04-01)") in text
+    f = r.failures.set_index("company").loc["Cloud"]
+    assert f["stale"] and "more than a year before the data's 2026-04-01" in f["caveat"]
+    assert "1 company with no usable buffer figure is not assessed (Chips)" in text
