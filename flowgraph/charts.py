@@ -17,7 +17,8 @@ import pandas as pd
 from . import schema
 from .errors import ParameterError
 
-__all__ = ["bar_chart", "plot_commitments", "plot_cycles", "plot_flows"]
+__all__ = ["bar_chart", "plot_commitments", "plot_cycles", "plot_flows", "plot_loops_over_time",
+           "plot_money_over_time", "plot_timeline"]
 
 _STATUS_COLORS = {
     "disbursed": "#1F5FA8",
@@ -270,4 +271,146 @@ def plot_commitments(table: pd.DataFrame, path: str | Path, *, top: int = 12) ->
                  + (", …" if len(no_rev) > 8 else "."))
     fig.text(0.01, -0.05, _plain(note), fontsize=8, color="#555", ha="left", va="top",
              wrap=True)
+    return _save(fig, path)
+
+
+# --------------------------------------------------------------------------- timeline charts
+_FIRMNESS_STYLE = (  # firmest first: paid, committed, only announced, conditional
+    ("paid", "paid", _STATUS_COLORS["disbursed"]),
+    ("committed_unpaid", "committed, not yet paid", _STATUS_COLORS["committed"]),
+    ("announced_only", "only announced or rumored", _STATUS_COLORS["announced"]),
+    ("conditional", "conditional", "#C9A0DC"),
+)
+
+
+def _period_axis(ax: Any, labels: list[str]) -> None:
+    step = max(1, len(labels) // 10)
+    ax.set_xticks(range(0, len(labels), step),
+                  [_short(labels[i], 12) for i in range(0, len(labels), step)],
+                  rotation=45, ha="right", fontsize=8)
+
+
+def _draw_money(ax: Any, periods: pd.DataFrame) -> None:
+    for col, _, _ in _FIRMNESS_STYLE:
+        if col not in periods.columns:
+            raise ParameterError(f"timeline table has no column {col!r}")
+    labels = [str(p) for p in periods["period"]]
+    xs = list(range(len(labels)))
+    ax.stackplot(xs, *[periods[c].astype(float).fillna(0).tolist() for c, _, _ in _FIRMNESS_STYLE],
+                 labels=[lab for _, lab, _ in _FIRMNESS_STYLE],
+                 colors=[col for _, _, col in _FIRMNESS_STYLE])
+    _period_axis(ax, labels)
+    ax.set_ylabel("USD bn")
+    ax.set_title("Known money in the web, by firmness", fontsize=11, loc="left", pad=24)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4,
+              borderaxespad=0.2)
+
+
+def _draw_loops(ax: Any, periods: pd.DataFrame, loops: pd.DataFrame, annotate: int) -> int:
+    labels = [str(p) for p in periods["period"]]
+    xs = list(range(len(labels)))
+    ci = (periods["circularity_index"].astype(float) * 100).tolist()
+    ax.plot(xs, ci, color="#B03A2E", lw=2, label="circularity index (%)")
+    ax.set_ylabel("circularity index, %")
+    ax2 = ax.twinx()
+    ax2.step(xs, periods["loops"].astype(float).tolist(), where="mid", color="#555", lw=1.2,
+             label="loops")
+    ax2.set_ylabel("loops")
+    _period_axis(ax, labels)
+    ax.set_title("Circularity and loops as the web formed", fontsize=11, loc="left", pad=24)
+    ax.spines[["top"]].set_visible(False)
+    ax2.spines[["top"]].set_visible(False)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=8, frameon=False, loc="lower left",
+              bbox_to_anchor=(0.0, 1.0), ncol=2, borderaxespad=0.2)
+    pos = {p: i for i, p in enumerate(labels)}
+    big = loops.dropna(subset=["round_trip"]).sort_values(
+        ["round_trip", "order"], ascending=[False, True]).head(annotate).sort_values(
+        "order") if len(loops) else loops
+    k = 0
+    for r in big.itertuples(index=False):
+        x = pos.get(str(r.period))
+        if x is None:
+            continue
+        y = ci[x] if not math.isnan(ci[x]) else 0.0
+        # labels stacked in the empty upper left, each with a line to its period
+        ax.annotate(_short(f"{r.period}: {r.closed_by} closes {r.loop}", 70), (x, y),
+                    xytext=(0.02, 0.95 - 0.075 * k), textcoords="axes fraction", fontsize=7,
+                    ha="left", va="top", color="#333",
+                    arrowprops={"arrowstyle": "-", "color": "#bbb", "lw": 0.6})
+        k += 1
+    return k
+
+
+def _timeline_note(periods: pd.DataFrame, n_labelled: int | None) -> str:
+    n_unknown = int(periods["unknown_amounts"].iloc[-1]) if len(periods) else 0
+    text = ("Each period shows the web as of its end (deals, tranches and statuses dated by "
+            "then). Deals of unknown amount are not counted "
+            f"({schema.count_noun(n_unknown, 'deal')} at the last period's end).")
+    if n_labelled is not None:
+        text += (f" Labelled: the deals that closed the {n_labelled} loops with the largest "
+                 "round trip when they closed.")
+    return text
+
+
+def plot_money_over_time(periods: pd.DataFrame, path: str | Path) -> Path:
+    """Stacked area of the known money by firmness, period by period (a timeline's
+    :attr:`~flowgraph.timelines.TimelineResult.periods`).
+
+    Examples
+    --------
+    >>> import tempfile, os, flowgraph as fg
+    >>> t = fg.timeline(fg.load_dataset("toy"), freq="year")
+    >>> plot_money_over_time(t.periods, os.path.join(tempfile.mkdtemp(), "m.png")).exists()
+    True
+    """
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8.2, 3.8))
+    _draw_money(ax, periods)
+    fig.text(0.01, -0.08, _plain(_timeline_note(periods, None)), fontsize=8, color="#555",
+             ha="left", va="top", wrap=True)
+    return _save(fig, path)
+
+
+def plot_loops_over_time(periods: pd.DataFrame, loops: pd.DataFrame, path: str | Path, *,
+                         annotate: int = 5) -> Path:
+    """Circularity index and loop count period by period, with the deals that closed the
+    ``annotate`` loops of largest round trip (when they closed) written on the chart.
+
+    Examples
+    --------
+    >>> import tempfile, os, flowgraph as fg
+    >>> t = fg.timeline(fg.load_dataset("toy"), freq="year")
+    >>> plot_loops_over_time(t.periods, t.loops, os.path.join(tempfile.mkdtemp(), "l.png")).exists()
+    True
+    """
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8.2, 3.8))
+    k = _draw_loops(ax, periods, loops, annotate)
+    fig.text(0.01, -0.08, _plain(_timeline_note(periods, k)), fontsize=8, color="#555",
+             ha="left", va="top", wrap=True)
+    return _save(fig, path)
+
+
+def plot_timeline(periods: pd.DataFrame, loops: pd.DataFrame, path: str | Path, *,
+                  annotate: int = 5) -> Path:
+    """Both timeline charts in one picture: money by firmness above, circularity index and
+    loops (with the deals that closed the largest loops) below.
+
+    Examples
+    --------
+    >>> import tempfile, os, flowgraph as fg
+    >>> t = fg.timeline(fg.load_dataset("toy"), freq="year")
+    >>> plot_timeline(t.periods, t.loops, os.path.join(tempfile.mkdtemp(), "t.png")).exists()
+    True
+    """
+    plt = _plt()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8.2, 8.0))
+    _draw_money(top, periods)
+    k = _draw_loops(bottom, periods, loops, annotate)
+    fig.tight_layout(h_pad=2.5)
+    fig.text(0.01, -0.01, _plain(_timeline_note(periods, k)), fontsize=8, color="#555",
+             ha="left", va="top", wrap=True)
     return _save(fig, path)
