@@ -696,8 +696,12 @@ def deals(opts: Options, sort: str, limit: int | None, all_columns: bool) -> Non
     if limit:
         df = df.head(limit)
     if opts.fmt in ("table", "markdown") and not all_columns:
-        cols = ["deal_id", "payer", "payee", "amount", "flow_type", "status", "announced",
-                "confidence", "source_url"]
+        from .firmness import amount_basis
+
+        # an amount that is an estimate, a range's midpoint or conditional says so
+        df = df.assign(amount_is=amount_basis(df))
+        cols = ["deal_id", "payer", "payee", "amount", "amount_is", "flow_type", "status",
+                "announced", "confidence", "source_url"]
         df = df[[c for c in cols if c in df.columns]]
     emit(df.reset_index(drop=True), opts, notes=[opts.filters_text()])
 

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from . import schema
+from . import _files, schema
 from .cycles import order_label
 from .errors import MissingDataError, ParameterError
 from .html import _isnan, _text, filters_text, fmt_bn, safe_url
@@ -276,6 +276,24 @@ def _fig_text(x: float) -> str:
     return fmt_bn(x)
 
 
+REPORT_MARKER = ".flowgraph-report"
+"""The file that marks a folder as a flowgraph report (one that a new report may replace)."""
+
+
+def _check_report_folder(out: Path, *, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"{out}: is a file, not a folder; give a folder for the report")
+    if force or not out.is_dir() or (out / REPORT_MARKER).is_file():
+        return
+    others = sorted(p.name for p in out.iterdir())
+    if others:
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        raise ParameterError(
+            f"{out}: the folder holds other files ({shown}) and is not an earlier flowgraph "
+            "report; choose a new or empty folder, or use --force (force=True) to write "
+            "into it anyway")
+
+
 def write_report(
     G: nx.MultiDiGraph,
     path: str | Path = "flowgraph-report",
@@ -288,6 +306,7 @@ def write_report(
     title: str | None = None,
     charts: bool = True,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> Report:
     """Write the full report folder: ``index.html``, ``report.md``, ``graph.html``, charts.
 
@@ -305,7 +324,9 @@ def write_report(
         A deal graph from :func:`flowgraph.build_graph` (the filters recorded in ``G.graph``
         are printed on the report). A collapsed DiGraph works but has no deals table.
     path : str or Path
-        Folder to write (created if needed; files of the same names are replaced).
+        Folder to write: new, empty, or an earlier flowgraph report (it holds the marker file
+        ``.flowgraph-report``), whose files are replaced. Any other folder with files in it
+        is refused unless ``force=True``, so that no one's files are overwritten.
     weight : str
         Edge attribute with the amount.
     top : int
@@ -323,6 +344,8 @@ def write_report(
         Draw the PNG charts (matplotlib).
     progress : callable, optional
         Called with a short message before each slow step.
+    force : bool
+        Write into a folder that holds other files.
 
     Returns
     -------
@@ -331,7 +354,7 @@ def write_report(
     Raises
     ------
     ParameterError
-        If ``top`` < 1.
+        If ``top`` < 1, or ``path`` is a file or a folder of other files (without ``force``).
     UnknownCompanyError
         If ``stress_company`` is not in the graph.
 
@@ -353,7 +376,10 @@ def write_report(
         stress_company = check_company(G, stress_company)
     say = progress or (lambda _m: None)
     out = Path(path)
+    _check_report_folder(out, force=force)
     out.mkdir(parents=True, exist_ok=True)
+    _files.write_text(out / REPORT_MARKER, "This folder is a flowgraph report; flowgraph "
+                      "report replaces its files.\n")
     chart_dir = out / "charts"
     if charts:
         chart_dir.mkdir(exist_ok=True)
@@ -719,9 +745,9 @@ def write_report(
         "scenario": _text(G.graph.get("scenario")) or "base",
     }
     index = out / "index.html"
-    index.write_text(_render_html(meta, sections, known_deals, out), encoding="utf-8")
+    _files.write_text(index, _render_html(meta, sections, known_deals, out))
     md = out / "report.md"
-    md.write_text(_render_md(meta, sections, out), encoding="utf-8")
+    _files.write_text(md, _render_md(meta, sections, out))
     say("report: done")
     all_notes = tuple(n for sec in sections for n in sec.notes)
     return Report(out, index, md, graph_path, tuple(chart_paths),
