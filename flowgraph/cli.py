@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from . import escape as _esc
 from . import schema
 from .errors import FlowgraphError
 
@@ -87,6 +88,7 @@ class Options:
     hops: int = 1
     fmt: str = "table"
     output: str | None = None
+    raw_csv: bool = False
     table: str | None = None
     empty: str | None = None  # why no deal passes the filters, once ctx_graph found out
     source: Any = None  # the Dataset read, once ctx_graph read it
@@ -183,6 +185,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "only a range has no base amount)."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
                      show_default=True, help="Output format."),
+        click.option("--raw-csv", is_flag=True,
+                     help="CSV: write text cells as they are; by default text a spreadsheet "
+                          "would run as a formula (=, +, -, @ first) gets a leading '."),
         click.option("-o", "--output", type=click.Path(), metavar="PATH",
                      help="Write the output to this file instead of standard output; csv/json "
                           "to an existing folder (or a PATH ending in /): one file per table."),
@@ -211,6 +216,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             reported_only=kwargs.pop("reported_only"),
             fmt=kwargs.pop("fmt"),
             output=kwargs.pop("output"),
+            raw_csv=kwargs.pop("raw_csv"),
             table=kwargs.pop("table"),
         )
         if opts.companies and not opts.deals:
@@ -220,6 +226,64 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def samples_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--samples N --seed S --keep STATUS=P``: Monte Carlo over the uncertain amounts."""
+    func = click.option(
+        "--keep", "keep", multiple=True, metavar="STATUS=P",
+        help="With --samples: keep deals of this status (or 'conditional') with probability "
+             "P, e.g. --keep announced=0.5 (default: every deal kept).")(func)
+    func = click.option("--seed", "sample_seed", type=int, default=0, show_default=True,
+                        help="With --samples: random seed (same seed, same answer).")(func)
+    func = click.option(
+        "--samples", type=click.IntRange(min=1), metavar="N",
+        help="Give each number a median and 90% interval over N plausible versions of the "
+             "data (amounts drawn over their ranges, floors and caps).")(func)
+    return func
+
+
+def _keep_map(keep: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for item in keep:
+        status, sep, value = item.partition("=")
+        try:
+            out[status.strip()] = float(value) if sep else float("nan")
+        except ValueError:
+            raise click.BadParameter(f"{item!r}: expected STATUS=P, e.g. announced=0.5",
+                                     param_hint="--keep") from None
+        if not sep:
+            raise click.BadParameter(f"{item!r}: expected STATUS=P, e.g. announced=0.5",
+                                     param_hint="--keep")
+    return out
+
+
+def emit_uncertainty(G: Any, measure: str, opts: Options, *, samples: int, seed: int,
+                     keep: tuple[str, ...], **kwargs: Any) -> None:
+    """Run :func:`flowgraph.uncertainty` and print its table (numbers with intervals)."""
+    import pandas as pd
+
+    from .sampling import interval_text, uncertainty
+
+    res = uncertainty(G, measure, n=samples, seed=seed, keep=_keep_map(keep), **kwargs)
+    t = res.table
+    head = (f"{measure}: {schema.count_noun(len(t), 'number')} over {samples:,} plausible "
+            f"versions of the data (seed {seed}); median and {res.level:.0%} interval")
+    notes = [head, opts.filters_text(), *res.notes]
+    if opts.fmt in ("csv", "json"):
+        emit(t, opts, title=head, notes=notes[1:])
+        return
+    view = pd.DataFrame({
+        "item": t["item"], "number": t["quantity"].str.replace("_", " "),
+        "observed": [interval_text(o, o, o, kind=k).replace(" (exact)", "")
+                     for o, k in zip(t["observed"], t["kind"])],
+        f"median ({res.level:.0%} interval)": [
+            interval_text(m, lo, hi, kind=k, level=res.level)
+            for m, lo, hi, k in zip(t["median"], t["low"], t["high"], t["kind"])],
+    })
+    if "p_survive" in t.columns:
+        view["survives"] = [f"{p:.0%}" for p in t["p_survive"]]
+    emit(view, opts, title=head, notes=notes[1:])
 
 
 def ctx_dataset(opts: Options) -> Any:
@@ -439,6 +503,8 @@ def format_table(df: Any, *, max_width: int = 60) -> str:
     styles = _column_styles(df)
     rows = [[_fmt_cell(v, c, st) for v, c, st in zip(rec, keys, styles)]
             for rec, keys in zip(df.itertuples(index=False, name=None), _cell_keys(df))]
+    cols = [_esc.terminal(c) for c in cols]  # data cannot move the cursor or retitle
+    rows = [[_esc.terminal(c) for c in r] for r in rows]
     rows = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in r] for r in rows]
     numeric = []
     for c in df.columns:
@@ -462,8 +528,7 @@ def format_markdown(df: Any) -> str:
     if df is None or len(df) == 0:
         return "_(no rows)_"
 
-    def esc(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+    esc = _esc.markdown  # no HTML, links or emphasis from the data
 
     cols = [esc(str(c)) for c in df.columns]
     numeric = [getattr(df[c].dtype, "kind", "O") in "iuf" for c in df.columns]
@@ -524,7 +589,7 @@ def render(tables: Iterable[tuple[str | None, Any]], opts: Options,
     if opts.fmt == "csv":  # one table per CSV file: emit() chooses it
         if len(tables) != 1:
             raise click.UsageError("csv holds one table: choose it with --table NAME")
-        return tables[0][1].to_csv(index=False).rstrip("\n")
+        return _esc.csv_text(tables[0][1], spreadsheet_safe=not opts.raw_csv).rstrip("\n")
     parts = []
     for title, df in tables:
         if opts.fmt == "markdown":
@@ -592,12 +657,14 @@ def emit(df: Any, opts: Options, *, title: str | None = None, notes: Iterable[st
 
 
 def write_text(text: str, output: str | None) -> None:
-    """Write text to a file or to standard output."""
+    """Write text to a file (atomically: a temporary file, then a rename) or to standard
+    output (control characters escaped when it is a terminal)."""
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+        from ._files import write_text as atomic_write
+
+        atomic_write(output, text + "\n")
     else:
-        click.echo(text)
+        click.echo(_esc.terminal(text, newlines=True) if sys.stdout.isatty() else text)
 
 
 # --------------------------------------------------------------------------- the group
@@ -720,7 +787,9 @@ def _export_rows(opts: Options) -> Any:
 
         kept = select_companies(kept, company=opts.company or None,
                                 around=opts.around or None, hops=opts.hops)
-    return ds.deals[ds.deals["deal_id"].isin(set(kept["deal_id"]))]
+    from .io import subset_deals  # ids of rows left out are dropped from supersedes/part_of
+
+    return subset_deals(ds.deals, kept["deal_id"])
 
 
 def _write_deals_text(opts: Options, first: list[Any]) -> None:
@@ -738,8 +807,8 @@ def _write_deals_text(opts: Options, first: list[Any]) -> None:
     rows = rows.iloc[order]
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, f"deals.{opts.fmt}")
-        write_deals(rows, path)
-        with open(path, encoding="utf-8", newline="") as fh:
+        write_deals(rows, path, spreadsheet_safe=not opts.raw_csv)
+        with open(path, encoding="utf-8", newline="") as fh:  # a CR in a field stays a CR
             text = fh.read()
     out = opts.output
     if _to_folder(out):
@@ -772,12 +841,13 @@ def summary(opts: Options, top: int) -> None:
 @main.command("export")
 @common_options
 @click.option("--to", "target", type=click.Choice(["graphml", "gexf", "deals-csv", "deals-json",
-                                                    "companies-csv", "companies-json"]),
+                                                    "deals-parquet", "companies-csv",
+                                                    "companies-json", "companies-parquet"]),
               required=True, help="What to write.")
 @click.option("--collapsed", is_flag=True,
               help="Graph formats: one edge per payer -> payee pair instead of one per deal.")
 def export_cmd(opts: Options, target: str, collapsed: bool) -> None:
-    """Write the filtered data to GraphML/GEXF (Gephi) or back to CSV/JSON (needs -o)."""
+    """Write the filtered data to GraphML/GEXF (Gephi) or back to CSV/JSON/Parquet (needs -o)."""
     from . import graph as g
     from .io import write_companies, write_deals
 
@@ -871,8 +941,10 @@ def _cycles_flat(df: Any) -> Any:
               show_default=True,
               help="length: shortest loops first (the direct two-company loops), largest "
                    "round trip first within each length; round-trip: largest round trip first.")
+@samples_options
 def cycles(opts: Options, max_length: int, min_amount: float | None, through: tuple[str, ...],
-           time_ordered: bool, window: int | None, limit: int | None, sort: str) -> None:
+           time_ordered: bool, window: int | None, limit: int | None, sort: str,
+           samples: int | None, sample_seed: int, keep: tuple[str, ...]) -> None:
     """Loops of money (A pays B ... pays A) and how much can go all the way round.
 
     The round trip of a loop is its smallest hop: the most money that can come back.
@@ -883,6 +955,10 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
     from .cycles import find_cycles
 
     G = ctx_data(opts)
+    if samples:
+        emit_uncertainty(G, "cycles", opts, samples=samples, seed=sample_seed, keep=keep,
+                         max_length=max_length, limit=limit or 200)
+        return
     machine = opts.fmt in ("csv", "json")
     res = find_cycles(G, max_length=max_length, min_amount=min_amount,
                       through=list(through) or None, time_ordered=time_ordered,
@@ -945,8 +1021,10 @@ _CIRCULATION_VIEWS = ("overview", "edges", "companies", "components", "self-fund
               help="Rows shown in table and markdown output (csv/json get every row).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress on stderr (default: when stderr is a terminal).")
+@samples_options
 def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], top: int | None,
-                    limit: int, progress: bool | None) -> None:
+                    limit: int, progress: bool | None, samples: int | None, sample_seed: int,
+                    keep: tuple[str, ...]) -> None:
     """Maximal circulation: how much money can go round, and who it goes round.
 
     Splits the flows into a circular part (balanced at every company) that is as large as
@@ -957,6 +1035,10 @@ def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], to
     from . import circulation as circ
 
     G = ctx_data(opts)
+    if samples:  # circularity and self-funded numbers with their intervals
+        emit_uncertainty(G, "circulation", opts, samples=samples, seed=sample_seed, keep=keep,
+                         companies=list(for_companies) or None, top=top or 5)
+        return
     report = progress_printer(progress)
     full = opts.fmt in ("csv", "json")
 
@@ -1066,8 +1148,10 @@ def _risk_statuses(opts: Options) -> Any:
 @click.option("--thresholds", type=(float, float), default=(1000.0, 1800.0), show_default=True,
               metavar="LOW HIGH", help="HHI band limits (2023 US Merger Guidelines).")
 @click.option("--all-columns", is_flag=True, help="Show every column (always so for csv/json).")
+@samples_options
 def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top: int | None,
-                      thresholds: tuple[float, float], all_columns: bool) -> None:
+                      thresholds: tuple[float, float], all_columns: bool,
+                      samples: int | None, sample_seed: int, keep: tuple[str, ...]) -> None:
     """Who depends on few counterparties, and whose promises outrun their means.
 
     \b
@@ -1083,6 +1167,10 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
     )
 
     G = ctx_graph(opts)
+    if samples:  # HHI and largest payer's share of the most concentrated, with intervals
+        emit_uncertainty(G, "concentration", opts, samples=samples, seed=sample_seed,
+                         keep=keep, top=top or 10)
+        return
     notes = [opts.filters_text(), _RISK_NOTE]
     short = opts.fmt in ("table", "markdown") and not all_columns
     if view == "companies":
@@ -1200,9 +1288,11 @@ def exposure_cmd(company: str, opts: Options, show_deals: bool, show_semantics: 
               help="cascade: share lost on exposures to a company failing in the cascade.")
 @click.option("--top", type=click.IntRange(min=1), metavar="N",
               help="Show only the N companies with the largest losses.")
+@samples_options
 def stress_cmd(opts: Options, fail: tuple[str, ...], loss: float, equity_loss: float | None,
                model: str, buffer: str | None, missing_buffer: str, default_loss: float,
-               top: int | None) -> None:
+               top: int | None, samples: int | None, sample_seed: int,
+               keep: tuple[str, ...]) -> None:
     """What happens to the others if companies fail to pay (DebtRank, Eisenberg-Noe, cascade).
 
     \b
@@ -1211,6 +1301,15 @@ def stress_cmd(opts: Options, fail: tuple[str, ...], loss: float, equity_loss: f
     from .stress import stress_test
 
     G = ctx_graph(opts)
+    if samples:  # total loss and failures with their intervals
+        emit_uncertainty(G, "stress", opts, samples=samples, seed=sample_seed, keep=keep,
+                         stress_company=list(fail),
+                         stress_options={"loss": loss, "equity_loss": equity_loss,
+                                         "model": model, "buffer": buffer,
+                                         "missing_buffer": missing_buffer,
+                                         "default_loss": default_loss,
+                                         "statuses": _risk_statuses(opts)})
+        return
     r = stress_test(G, list(fail), loss=loss, equity_loss=equity_loss, model=model,
                     buffer=buffer, missing_buffer=missing_buffer, default_loss=default_loss,
                     statuses=_risk_statuses(opts), progress=progress_printer())
@@ -1229,6 +1328,65 @@ def stress_cmd(opts: Options, fail: tuple[str, ...], loss: float, equity_loss: f
     raw = opts.fmt in ("csv", "json")  # numbers, not text formatted for reading
     emit(None, opts, tables=[("Stress test", r.headline(raw=raw)), ("Companies", df)],
          notes=notes)
+
+
+@main.command("significance",
+              short_help="Is the web more circular than chance? Null models and p-values.")
+@common_options
+@click.option("--samples", type=click.IntRange(min=1), default=500, show_default=True,
+              metavar="N", help="Random networks drawn from the null model.")
+@click.option("--seed", "sample_seed", type=int, default=0, show_default=True,
+              help="Random seed (same seed, same answer).")
+@click.option("--model", type=click.Choice(["degree", "kinds"]), default="degree",
+              show_default=True,
+              help="degree: keep every company's number of payers and payees; kinds: also keep "
+                   "each edge's payee kind and flow type.")
+@click.option("--amounts", type=click.Choice(["strength", "carry"]), default="strength",
+              show_default=True,
+              help="strength: refit amounts to the companies' inflows and outflows; carry: "
+                   "amounts stay with their payer.")
+@click.option("--max-length", type=click.IntRange(min=2), default=6, show_default=True,
+              help="Longest loop counted, in hops.")
+@click.option("--for", "for_companies", multiple=True, metavar="NAME",
+              help="Test this company (repeatable) [default: the --top with most loops].")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many companies to test.")
+def significance_cmd(opts: Options, samples: int, sample_seed: int, model: str, amounts: str,
+                     max_length: int, for_companies: tuple[str, ...], top: int) -> None:
+    """Compare loops, circularity and self-funded shares with random networks of the same shape.
+
+    \b
+    Each number is set against its distribution over networks rewired at random keeping
+    each company's numbers of payers and payees (and, with --model kinds, the kinds of
+    counterparty and flow types). The p-value is the share of random networks at least as
+    circular as the observed one (empirical, one-sided), with its Monte Carlo error.
+    """
+    from .nulls import significance
+
+    G = ctx_graph(opts)
+    res = significance(G, n=samples, seed=sample_seed, model=model, amounts=amounts,
+                       max_length=max_length, companies=list(for_companies) or None, top=top)
+    notes = [res.headline(), opts.filters_text(), *res.notes]
+    t = res.table
+    if opts.fmt in ("csv", "json"):
+        emit(t, opts, title="Observed against the null model", notes=notes)
+        return
+    import pandas as pd
+
+    from .sampling import interval_text
+
+    def one(x: float, kind: str) -> str:
+        return interval_text(x, x, x, kind=kind).replace(" (exact)", "")
+
+    view = pd.DataFrame({
+        "item": t["item"], "number": t["quantity"].str.replace("_", " "),
+        "observed": [one(x, k) for x, k in zip(t["observed"], t["kind"])],
+        "null median": [one(x, k) for x, k in zip(t["null_median"], t["kind"])],
+        "null 5-95%": [f"{one(a, k)} - {one(b, k)}"
+                       for a, b, k in zip(t["null_low"], t["null_high"], t["kind"])],
+        "p-value": [f"{p:.3f} +/- {e:.3f}" for p, e in zip(t["p_value"], t["p_error"])],
+    })
+    emit(view, opts, title="Observed against the null model", notes=notes)
 
 
 # --- html and report commands ----------------------------------------------------------
@@ -1273,8 +1431,11 @@ def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None
               help="Company to shock in the stress test (default: the most central).")
 @click.option("--title", metavar="TEXT", help="Report title.")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that holds other files (not an earlier report).")
 def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
-               stress_company: str | None, title: str | None, no_charts: bool) -> None:
+               stress_company: str | None, title: str | None, no_charts: bool,
+               force: bool) -> None:
     """Write the full report to a folder (-o DIR, default flowgraph-report/).
 
     index.html (opens offline in a browser) with headline numbers, loops, self-funded
@@ -1284,9 +1445,16 @@ def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
     from .report import write_report
 
     G = ctx_graph(opts)
+    tl = None
+    if not (opts.company or opts.around):  # the timeline lays out the same rows and filters
+        from .timelines import timeline
+
+        tl = timeline(opts.source, max_length=max_length, progress=progress_printer(),
+                      **_filter_kwargs(opts))
     res = write_report(G, opts.output or "flowgraph-report", top=top, max_cycle_length=max_length,
                        max_nodes=max_nodes, stress_company=stress_company, title=title,
-                       charts=not no_charts, progress=progress_printer())
+                       charts=not no_charts, progress=progress_printer(), force=force,
+                       timeline=tl)
     click.echo(f"wrote {res.index} and {res.markdown}", err=True)
 
 

@@ -338,7 +338,7 @@ class SignificanceResult:
     table : pandas.DataFrame
         One row per number: ``item`` (``"network"`` or a company), ``quantity``
         (``loops_length_k``, ``circularity_index``, ``self_funded_share``,
-        ``loop_participation``), ``observed``, ``null_median``, ``null_low``, ``null_high``
+        ``loop_participation``), ``kind`` (``pct`` or ``int``), ``observed``, ``null_median``, ``null_low``, ``null_high``
         (5th and 95th percentiles), ``excess`` (observed minus null median), ``p_value``
         and ``p_error`` (its Monte Carlo standard error). Network rows first, then companies
         ranked by how far they exceed their null (p-value, then excess).
@@ -463,9 +463,11 @@ def significance(
         med = np.nanmedian(null, axis=0)
         lo = np.nanquantile(null, 0.05, axis=0)
         hi = np.nanquantile(null, 0.95, axis=0)
+    kinds = ["pct" if q[1] in ("circularity_index", "self_funded_share") else "int"
+             for q in quantities]
     table = pd.DataFrame({
         "item": [q[0] for q in quantities], "quantity": [q[1] for q in quantities],
-        "observed": obs, "null_median": med, "null_low": lo, "null_high": hi,
+        "kind": kinds, "observed": obs, "null_median": med, "null_low": lo, "null_high": hi,
         "excess": obs - med, "p_value": p, "p_error": np.sqrt(p * (1 - p) / nn),
     })
     net = table[table["item"] == "network"]

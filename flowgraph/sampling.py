@@ -562,7 +562,8 @@ def uncertainty(
     samples: AmountSamples | None = None,
     companies: Sequence[str] | None = None,
     top: int = 5,
-    stress_company: str | None = None,
+    stress_company: str | Sequence[str] | None = None,
+    stress_options: Mapping[str, Any] | None = None,
     max_length: int | None = 6,
     limit: int | None = 200,
     **sample_options: Any,
@@ -580,7 +581,8 @@ def uncertainty(
         first; ``max_length`` hops) and the probability that it survives; ``"concentration"``:
         HHI and largest payer's share of each company's income (``top`` most concentrated by
         money at risk, or ``companies``); ``"stress"``: total loss and number of failures when
-        ``stress_company`` (default: the company with most money through it) pays nothing.
+        ``stress_company`` (default: the company with most money through it) pays nothing
+        (``stress_options`` go to :func:`flowgraph.stress_test`: model, loss, buffer...).
         A callable gets each sample's graph and returns ``{name: value}``.
     n, seed : int
         Number of samples and the random seed (deterministic for a given seed).
@@ -625,7 +627,8 @@ def uncertainty(
                      "in which every hop of the loop still has a deal.")
     else:
         table = _per_sample_table(G, samples, measure, level, companies=companies, top=top,
-                                  stress_company=stress_company, notes=notes)
+                                  stress_company=stress_company,
+                                  stress_options=stress_options, notes=notes)
     table["width"] = table["high"] - table["low"]
     cols = ["item", "quantity", "kind", "observed", "median", "low", "high", "width"]
     table = table[cols + [c for c in table.columns if c not in cols]].reset_index(drop=True)
@@ -636,8 +639,9 @@ def uncertainty(
 
 
 def _per_sample_table(G: nx.MultiDiGraph, s: AmountSamples, measure: Any, level: float, *,
-                      companies: Sequence[str] | None, top: int, stress_company: str | None,
-                      notes: list[str]) -> pd.DataFrame:
+                      companies: Sequence[str] | None, top: int, stress_company: Any,
+                      stress_options: Mapping[str, Any] | None, notes: list[str]
+                      ) -> pd.DataFrame:
     n = len(s)
     if measure == "circulation":
         quantities, vals = _circulation_values(s, list(companies) if companies else None, top)
@@ -646,14 +650,16 @@ def _per_sample_table(G: nx.MultiDiGraph, s: AmountSamples, measure: Any, level:
         if measure == "concentration":
             g = _concentration_measure(G, companies, top)
         elif measure == "stress":
-            g = _stress_measure(G, stress_company, notes)
+            g = _stress_measure(G, stress_company, notes, stress_options)
         else:
             g = measure
         first = dict(g(G))
         keys = list(first)
         obs = [float(first[k]) for k in keys]
-        vals = np.array([[float(dict(g(s.graph(i))).get(k, math.nan)) for k in keys]
-                         for i in range(n)], dtype=float)
+        vals = np.full((n, len(keys)), np.nan)
+        for i in range(n):
+            got = dict(g(s.graph(i)))
+            vals[i] = [float(got.get(k, math.nan)) for k in keys]
         quantities = [_split_key(k) for k in keys]
     t = _summarise(vals, obs, level)
     t.insert(0, "kind", [q[2] for q in quantities])
@@ -710,10 +716,12 @@ def _concentration_measure(G: nx.MultiDiGraph, companies: Sequence[str] | None, 
     return g
 
 
-def _stress_measure(G: nx.MultiDiGraph, company: str | None, notes: list[str]
+def _stress_measure(G: nx.MultiDiGraph, company: Any, notes: list[str],
+                    options: Mapping[str, Any] | None = None
                     ) -> Callable[[nx.MultiDiGraph], dict]:
-    from .stress import stress_test
+    from .stress import MODEL_ASSUMES, stress_test
 
+    options = dict(options or {})
     if company is None:
         through: dict[Any, float] = {}
         for u, v, d in G.edges(data=True):
@@ -724,12 +732,16 @@ def _stress_measure(G: nx.MultiDiGraph, company: str | None, notes: list[str]
         if not through:
             raise ParameterError("no known amounts: nothing to stress")
         company = sorted(through, key=lambda k: (-through[k], str(k)))[0]
-    notes.append(f"Stress: {company} pays none of what it owes (DebtRank, buffers as in "
-                 "stress_test).")
+    label = company if isinstance(company, str) else ", ".join(map(str, company))
+    model = options.get("model", "debtrank")
+    loss = options.get("loss", 1.0)
+    notes.append(f"Stress: {label} fails to pay {loss:.0%} of what it owes; {model}: "
+                 f"{MODEL_ASSUMES.get(model, model)}. failures: other companies that fail.")
 
     def g(H: nx.MultiDiGraph) -> dict:
-        r = stress_test(H, company)
-        fails = int(r.companies["fails"].astype(bool).sum()) - len(r.failed)
-        return {(company, "total_loss", "bn"): r.total_loss,
-                (company, "failures", "int"): max(fails, 0)}
+        r = stress_test(H, company, **options)
+        c = r.companies
+        fails = int((c["fails"].astype(bool) & ~c["shocked"].astype(bool)).sum())
+        return {(label, "total_loss", "bn"): r.total_loss,
+                (label, "failures", "int"): fails}
     return g

@@ -117,8 +117,8 @@ def test_exact_amounts_give_zero_width_intervals():
         {"deal_id": "BC", "payer": "B", "payee": "C", "amount_usd_bn": 3.0},
         {"deal_id": "CA", "payer": "C", "payee": "A", "amount_usd_bn": 2.5},
     ]))
-    for measure in ("circulation", "cycles", "concentration"):
-        r = fg.uncertainty(G, measure, n=30, seed=1)
+    for measure, n in (("circulation", 30), ("cycles", 30), ("concentration", 8)):
+        r = fg.uncertainty(G, measure, n=n, seed=1)
         assert r.samples.exact
         assert (r.table["width"] == 0).all(), measure
         assert np.allclose(r.table["median"], r.table["observed"], equal_nan=True), measure
