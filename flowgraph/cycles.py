@@ -443,6 +443,51 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
     return deals
 
 
+def _ordinals(values: Any) -> np.ndarray:
+    """:func:`_ordinal` of each value, computed once per distinct value (a large table has
+    few distinct dates)."""
+    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    if np.issubdtype(s.dtype, np.datetime64):
+        return _to_day(s.to_numpy(), len(s))
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    table = np.fromiter((_ordinal(u) for u in uniques), np.int64, len(uniques))
+    return np.append(table, np.int64(-1))[codes]
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    """Cells as an object array, blanks (None, NaN, NA) as None: :func:`_deal_text` of each
+    cell, vectorised."""
+    arr = values.to_numpy(dtype=object, copy=True)
+    arr[pd.isna(arr)] = None
+    return arr
+
+
+def _is_true(values: pd.Series) -> np.ndarray:
+    """Which cells are the boolean True (not a true-looking word)."""
+    if values.dtype == bool:  # a normalized table's flags (the large-network path)
+        return values.to_numpy(dtype=bool)
+    return np.fromiter((u is True or u is np.True_ for u in values.to_numpy(dtype=object)),
+                       bool, len(values))
+
+
+def _vertex_codes(s: pd.Series, t: pd.Series) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """Sorted labels and the vertex id of each payer and payee, vectorised (one hash pass)."""
+    m = len(s)
+    try:
+        both = pd.concat([s, t], ignore_index=True)
+        codes, uniques = pd.factorize(both, sort=True, use_na_sentinel=True)
+        labels = list(uniques)
+        if (codes < 0).any() or labels != _sorted_labels(labels):
+            raise TypeError
+    except TypeError:  # labels of mixed types, or blanks: sort them as Python does
+        labels = _sorted_labels(set(s).union(t))
+        index = {n: i for i, n in enumerate(labels)}
+        return (labels, np.fromiter((index[u] for u in s), np.int64, m),
+                np.fromiter((index[v] for v in t), np.int64, m))
+    codes = codes.astype(np.int64)
+    return labels, codes[:m], codes[m:]
+
+
 def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
     from .graph import edge_columns
 
@@ -451,11 +496,8 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
     if pair is None:
         raise ParameterError("an edges table needs columns source/target or payer/payee")
     s_col, t_col = pair
-    labels = _sorted_labels(set(df[s_col]).union(df[t_col]))
-    index = {n: i for i, n in enumerate(labels)}
+    labels, src, dst = _vertex_codes(df[s_col], df[t_col])
     m = len(df)
-    src = np.fromiter((index[u] for u in df[s_col]), np.int64, m)
-    dst = np.fromiter((index[v] for v in df[t_col]), np.int64, m)
     if weight not in cols:
         hint = " (a deals table: use build_graph first)" if "amount_usd_bn" in cols else ""
         raise ParameterError(f"the edges table has no {weight!r} column; pass weight=...{hint}")
@@ -466,18 +508,19 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
             if "amount_high" in cols else amount.copy())
     low = np.where(np.isnan(amount), np.nan, np.where(np.isnan(low), amount, low))
     high = np.where(np.isnan(amount), np.nan, np.where(np.isnan(high), amount, high))
-    dlo = (np.fromiter((_ordinal(x) for x in df["date_lo"]), np.int64, m)
-           if "date_lo" in cols else np.full(m, -1, np.int64))
-    dhi = (np.fromiter((_ordinal(x) for x in df["date_hi"]), np.int64, m)
-           if "date_hi" in cols else dlo.copy())
+    dlo = _ordinals(df["date_lo"]) if "date_lo" in cols else np.full(m, -1, np.int64)
+    dhi = _ordinals(df["date_hi"]) if "date_hi" in cols else dlo.copy()
     bad = (dlo < 0) | (dhi < 0)
     dlo[bad] = -1
     dhi[bad] = -1
 
-    def col(name: str, default: Any = None) -> list[Any]:
+    def col(name: str) -> np.ndarray:
         if name in cols:
-            return [_deal_text(x) for x in df[name]]
-        return [default] * m
+            return _texts(df[name])
+        return np.full(m, None, dtype=object)
+
+    def true(name: str) -> np.ndarray:
+        return _is_true(df[name]) if name in cols else np.zeros(m, bool)
 
     ids = (df["deal_id"].astype(str).tolist() if "deal_id" in cols
            else (df["key"].astype(str).tolist() if "key" in cols
@@ -490,8 +533,7 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
         "date": col("announced"),
         "date_lo": col("date_lo"),
         "date_hi": col("date_hi"),
-        "estimate": [x is True or y is True for x, y in zip(col("estimate", False),
-                                                             col("midpoint", False))],
+        "estimate": true("estimate") | true("midpoint"),
         "source_url": col("source_url"),
         "source_title": col("source_title"),
     })
@@ -547,6 +589,13 @@ def _reduce_sum_known(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return total
 
 
+def _ranks(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
+    """Position of each value in ``order`` (weakest first), :data:`_MISSING_RANK` when blank or
+    not one of them."""
+    codes = pd.Index(list(order), dtype=object).get_indexer(values).astype(np.int64)
+    return np.where(codes >= 0, codes, _MISSING_RANK)
+
+
 def _build_hops(D: _Deals) -> _Hops:
     keep = D.src != D.dst
     n_self = int((~keep).sum())
@@ -591,22 +640,16 @@ def _build_hops(D: _Deals) -> _Hops:
     ftype_names = list(schema.FLOW_TYPES)
     if D.info is not None and m:
         info = D.info
-        st = info["status"].to_numpy(dtype=object)[order]
-        srank = np.array([schema.STATUSES.index(x) if x in schema.STATUSES else _MISSING_RANK
-                          for x in st], np.int64)
-        cf = info["confidence"].to_numpy(dtype=object)[order]
-        crank = np.array([schema.CONFIDENCES.index(x) if x in schema.CONFIDENCES
-                          else _MISSING_RANK for x in cf], np.int64)
+        srank = _ranks(info["status"].to_numpy(dtype=object)[order], schema.STATUSES)
+        crank = _ranks(info["confidence"].to_numpy(dtype=object)[order], schema.CONFIDENCES)
         ft = info["flow_type"].to_numpy(dtype=object)[order]
-        codes = []
-        for x in ft:
-            if x is None:
-                codes.append(-1)
-                continue
+        fcodes, funiq = pd.factorize(ft, use_na_sentinel=True)  # in order of first appearance
+        ucode = []
+        for x in funiq:
             if x not in ftype_names:
                 ftype_names.append(str(x))
-            codes.append(ftype_names.index(x))
-        codes_a = np.array(codes, np.int64)
+            ucode.append(ftype_names.index(x))
+        codes_a = np.append(np.array(ucode, np.int64), np.int64(-1))[fcodes]
         mask = np.where(codes_a >= 0, np.left_shift(np.int64(1), np.maximum(codes_a, 0)), 0)
         est = info["estimate"].to_numpy(dtype=bool)[order]
         status_rank = np.minimum.reduceat(srank, starts)

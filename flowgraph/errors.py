@@ -7,6 +7,7 @@ not know about flowgraph.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "DataError",
@@ -51,6 +52,11 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Problem:
+        # immutable: pandas deep-copies ``df.attrs["problems"]`` on every column access, and
+        # a large table carries many warnings
+        return self
 
     def __str__(self) -> str:
         where = [self.source]
