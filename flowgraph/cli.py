@@ -1413,9 +1413,15 @@ def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None
 
     G = ctx_graph(opts)
     path = opts.output or "flowgraph.html"
+    tl = None
+    if not (opts.company or opts.around):  # the time slider lays out the same rows
+        from .timelines import timeline
+
+        tl = timeline(opts.source, max_length=max_length or 6, freq="month",
+                      progress=progress_printer(), **_filter_kwargs(opts))
     to_html(G, path, max_nodes=max_nodes, top_cycles=top_cycles, company=through,
             max_cycle_length=max_length, title=title, seed=seed,
-            progress=progress_printer())
+            progress=progress_printer(), timeline=tl)
     click.echo(f"wrote {path}", err=True)
 
 

@@ -508,6 +508,7 @@ def _build_page_data(
     title: str | None,
     seed: int,
     progress: Callable[[str], None] | None,
+    timeline: Any = None,
 ) -> dict[str, Any]:
     from .graph import check_company
 
@@ -675,6 +676,13 @@ def _build_page_data(
             }
         )
 
+    time_data = None
+    if timeline is not None:  # the slider: the web as of each period, precomputed
+        from ._timeslider import slider_data
+
+        time_data = slider_data(
+            timeline, {(str(u), str(v), firm): f"e{i}" for i, (u, v, firm) in enumerate(gkeys)},
+            {str(n): i for n, i in node_id.items()})
     nodes_data, edges_data, _h, _hh, _w, _opts = net.get_network_data()
     n_total = G.number_of_nodes()
     n_deals_total = len(rows) if G.is_multigraph() else sum(
@@ -782,6 +790,7 @@ def _build_page_data(
         "kinds": {k: v for k, v in KIND_COLORS.items()},
         "flow_types": {k: v for k, v in FLOW_TYPE_COLORS.items()},
         "legend_widths": [[fmt_bn(a), _edge_width(a)] for a in (1.0, 10.0, 100.0)],
+        "time": time_data,
     }
 
 
@@ -808,6 +817,7 @@ def to_html(
     title: str | None = None,
     seed: int = 7,
     progress: Callable[[str], None] | None = None,
+    timeline: Any = None,
 ) -> str:
     """Interactive graph of the deals as one self-contained HTML page that works offline.
 
@@ -851,6 +861,10 @@ def to_html(
         byte-identical file and the same picture.
     progress : callable, optional
         Called with a short message before each slow step.
+    timeline : TimelineResult, optional
+        :func:`flowgraph.timeline` of the same rows and filters: adds a time slider that
+        shows the web as of each period (arrows, labels, headline numbers and loops then),
+        precomputed into the page.
 
     Returns
     -------
@@ -891,6 +905,7 @@ def to_html(
         title=title,
         seed=seed,
         progress=progress,
+        timeline=timeline,
     )
     if progress:
         progress("writing the page")
@@ -953,7 +968,14 @@ def render_page(data: Mapping[str, Any]) -> str:
         "</div>\n"
         '<aside class="fg-side">\n'
         '<section id="fg-notes-sec"><ul id="fg-notes" class="fg-notes"></ul></section>\n'
-        '<section><h2>Top cycles</h2><p class="fg-hint">Money that comes back to where it '
+        + ('<section id="fg-time-sec"><h2>Time</h2><input id="fg-time" type="range" '
+           'aria-label="Show the web as of a date">'
+           '<p class="fg-time-label" id="fg-time-label"></p>'
+           '<p class="fg-hint" id="fg-time-headline"></p>'
+           '<p class="fg-hint" id="fg-time-count"></p>'
+           '<ul class="fg-notes" id="fg-time-new"></ul></section>\n'
+           if data.get("time") else "")
+        + '<section><h2>Top cycles</h2><p class="fg-hint">Money that comes back to where it '
         "started. Click one to highlight it.</p>"
         '<div class="fg-cycle-buttons"><button id="fg-all-cycles" type="button">All listed'
         '</button><button id="fg-clear" type="button">Clear</button></div>'

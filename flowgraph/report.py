@@ -307,6 +307,7 @@ def write_report(
     charts: bool = True,
     progress: Callable[[str], None] | None = None,
     force: bool = False,
+    timeline: Any = None,
 ) -> Report:
     """Write the full report folder: ``index.html``, ``report.md``, ``graph.html``, charts.
 
@@ -346,6 +347,9 @@ def write_report(
         Called with a short message before each slow step.
     force : bool
         Write into a folder that holds other files.
+    timeline : TimelineResult, optional
+        :func:`flowgraph.timeline` of the same rows and filters: adds the section "How the
+        web formed" (the timeline needs the deal rows, which ``G`` no longer holds).
 
     Returns
     -------
@@ -520,7 +524,8 @@ def write_report(
 
     graph_path = out / "graph.html"
     to_html(G, graph_path, weight=weight, max_nodes=max_nodes, top_cycles=top,
-            cycles=cyc, max_cycle_length=max_cycle_length, title=title, progress=progress)
+            cycles=cyc, max_cycle_length=max_cycle_length, title=title, progress=progress,
+            timeline=timeline)
     gsec = _Section("graph", "The network")
     gsec.paragraphs.append(
         "Companies are dots coloured by kind and sized by the money flowing through them; "
@@ -699,6 +704,14 @@ def write_report(
     elif stress_note:
         sections.append(_Section("stress", "Stress test", notes=[stress_note]))
 
+    # ================================================================ time
+    if timeline is not None:
+        say("report: how the web formed")
+        t_sec = _formation_section(timeline, chart_dir if charts else None)
+        if t_sec.chart is not None:
+            chart_paths.append(t_sec.chart)
+        sections.append(t_sec)
+
     # ================================================================ money by type
     m_sec = _Section("money", "Money by kind of deal and status")
     m_sec.tables.append(_Table(
@@ -752,6 +765,58 @@ def write_report(
     all_notes = tuple(n for sec in sections for n in sec.notes)
     return Report(out, index, md, graph_path, tuple(chart_paths),
                   tuple(sec.title for sec in sections), all_notes)
+
+
+def _formation_section(tl: Any, chart_dir: Path | None) -> _Section:
+    """The section "How the web formed": the timeline table, its chart and the loops in the
+    order they closed (a :class:`~flowgraph.timelines.TimelineResult`)."""
+    sec = _Section("formation", "How the web formed")
+    p, loops = tl.periods, tl.loops
+    if not len(p):
+        sec.paragraphs.append("No dated deal: nothing to lay out in time.")
+        return sec
+    ci = p["circularity_index"].astype(float)
+    text = (f"The web {tl.freq} by {tl.freq}, from {p['period'].iloc[0]} to "
+            f"{p['period'].iloc[-1]}: each row is the web as it stood at the period's end, "
+            f"counted as the other sections count it with that as-of date. "
+            f"{schema.count_noun(len(loops), 'loop')} closed over the period.")
+    if ci.notna().any() and ci.max() > 0:
+        at = int(ci.idxmax())
+        text += (f" The circularity index was highest, {ci[at]:.1%}, in {p['period'].iloc[at]}; "
+                 f"it stood at {ci.iloc[-1]:.1%} at the end.")
+    sec.paragraphs.append(text)
+    mark = {"upper": "<= ", "lower": ">= ", "approximate": "~ "}
+    view = p[["period", "companies", "deals", "known_money", "paid", "committed_unpaid",
+              "announced_only", "conditional", "loops", "new_loops", "largest_round_trip",
+              "circularity_index", "closing_deals"]].assign(largest_round_trip=[
+                  "" if n == 0 or v != v else mark.get(b, "") + fmt_bn(v)
+                  for n, v, b in zip(p["loops"], p["largest_round_trip"],
+                                     p["largest_round_trip_bound"])])
+    sec.tables.append(_Table(
+        view, {"companies": "int", "deals": "int", "known_money": "bn", "paid": "bn",
+               "committed_unpaid": "bn", "announced_only": "bn", "conditional": "bn",
+               "loops": "int", "new_loops": "int", "largest_round_trip": "text",
+               "circularity_index": "pct", "closing_deals": "deals"},
+        caption="The web as of each period's end",
+        labels={"known_money": "known money", "committed_unpaid": "committed, unpaid",
+                "announced_only": "only announced", "new_loops": "loops closed",
+                "largest_round_trip": "largest round trip",
+                "circularity_index": "circularity", "closing_deals": "deals that closed loops"}))
+    if len(loops):
+        sec.tables.append(_Table(
+            loops[["order", "period", "loop", "round_trip", "round_trip_bound", "closed_by",
+                   "closed_on"]],
+            {"order": "int", "round_trip": "bn", "closed_by": "deals"},
+            caption="Loops in the order they closed",
+            labels={"round_trip": "round trip then", "round_trip_bound": "bound",
+                    "closed_by": "closed by", "closed_on": "deal dated"}))
+    if chart_dir is not None:
+        from . import charts as ch
+
+        sec.chart = ch.plot_timeline(p, loops, chart_dir / "timeline.png")
+        sec.chart_alt = "Money by firmness, circularity index and loops as the web formed"
+    sec.notes.extend(tl.notes)
+    return sec
 
 
 _ALL_LOOPS_MAX = 20_000

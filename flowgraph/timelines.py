@@ -69,6 +69,13 @@ class TimelineResult:
         The options used.
     notes : tuple of str
         How to read the table, in words.
+    pairs : pandas.DataFrame
+        The web's arrows period by period: ``period, payer, payee, firm`` (committed or
+        paid, against only announced or rumored), ``amount`` (known money, NaN when none is
+        known), ``n_deals``, ``n_unknown``, ``has_estimate``.
+    top_loops : pandas.DataFrame
+        Per period the loops of largest round trip then (``top_loops`` of them): ``period,
+        rank, loop, companies, length, round_trip, round_trip_bound``.
     """
 
     periods: pd.DataFrame
@@ -77,6 +84,8 @@ class TimelineResult:
     scenario: str
     params: dict = field(default_factory=dict, repr=False)
     notes: tuple[str, ...] = field(default=())
+    pairs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    top_loops: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def headline(self) -> pd.DataFrame:
         """The last period's figures as a two-column table (``figure``, ``value``)."""
@@ -117,7 +126,8 @@ def _signature(G: nx.MultiDiGraph) -> tuple:
     return tuple(sorted(out))
 
 
-def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int) -> dict[str, Any]:
+def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
+             top_loops: int = 10) -> dict[str, Any]:
     from . import circulation as circ
     from .concentration import company_concentration
     from .cycles import find_cycles
@@ -164,7 +174,21 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int) -> dict
     for comp, path, rt, bound, length in zip(
             c["companies"], c["path"], c["round_trip"], c["round_trip_bound"], c["length"]):
         loops[tuple(comp)] = (path, float(rt), str(bound), int(length))
-    return {"row": row, "loops": loops, "truncated": bool(res.truncated)}
+    # the arrows of the web then: one per payer -> payee pair and firmness (as the HTML draws)
+    pairs: dict[tuple, list] = {}
+    for u, v, d in G.edges(data=True):
+        firm = str(d.get("status")) in ("committed", "disbursed")
+        acc = pairs.setdefault((str(u), str(v), firm), [0.0, 0, 0, 0, False])
+        a = d.get("amount")
+        if a is None or a != a:
+            acc[3] += 1
+        else:
+            acc[0] += float(a)
+            acc[1] += 1
+        acc[2] += 1
+        acc[4] = acc[4] or d.get("estimate") is True or d.get("midpoint") is True
+    return {"row": row, "loops": loops, "truncated": bool(res.truncated), "pairs": pairs,
+            "top": [(tuple(k), *loops[tuple(k)]) for k in c["companies"].head(top_loops)]}
 
 
 def _closing_deal(G: nx.MultiDiGraph, prev: nx.MultiDiGraph | None,
@@ -201,6 +225,7 @@ def timeline(
     end: str | None = None,
     max_length: int | None = 6,
     max_loops: int = 10_000,
+    top_loops: int = 10,
     progress: Callable[[str], None] | None = None,
     **filters: Any,
 ) -> TimelineResult:
@@ -222,6 +247,8 @@ def timeline(
         Longest loop, in hops (as :func:`flowgraph.find_cycles`).
     max_loops : int
         Most loops searched per period; beyond it new loops are not told apart (NaN).
+    top_loops : int
+        Loops of largest round trip kept per period in ``top_loops``.
     progress : callable, optional
         Called with a short message per period.
     **filters
@@ -291,6 +318,8 @@ def timeline(
 
     out_rows: list[dict[str, Any]] = []
     loop_rows: list[dict[str, Any]] = []
+    pair_rows: list[dict[str, Any]] = []
+    top_rows: list[dict[str, Any]] = []
     prev_sig: tuple | None = None
     prev_G: nx.MultiDiGraph | None = None
     prev_an: dict[str, Any] | None = None
@@ -305,10 +334,17 @@ def timeline(
             an = prev_an
             new: list[tuple] = []
         else:
-            an = _analyse(G, max_length, max_loops)
+            an = _analyse(G, max_length, max_loops, top_loops)
             before = prev_an["loops"] if prev_an is not None else {}
             new = [k for k in an["loops"] if k not in before]
         row = {"period": label, "period_end": day.isoformat(), **an["row"]}
+        for (u, v, firm), (amt, n_known, n, n_unknown, est) in sorted(an["pairs"].items()):
+            pair_rows.append({"period": label, "payer": u, "payee": v, "firm": firm,
+                              "amount": amt if n_known else math.nan, "n_deals": n,
+                              "n_unknown": n_unknown, "has_estimate": est})
+        for rank, (comp, path, rt, bound, length) in enumerate(an["top"], start=1):
+            top_rows.append({"period": label, "rank": rank, "loop": path, "companies": comp,
+                             "length": length, "round_trip": rt, "round_trip_bound": bound})
         unreliable = an["truncated"] or (prev_an is not None and prev_an["truncated"])
         if unreliable:
             notes_truncated += 1
@@ -334,6 +370,10 @@ def timeline(
     periods = pd.DataFrame(out_rows, columns=list(TIMELINE_COLUMNS))
     periods["new_loops"] = periods["new_loops"].astype(float)
     loops = pd.DataFrame(loop_rows, columns=list(LOOP_COLUMNS))
+    pairs = pd.DataFrame(pair_rows, columns=["period", "payer", "payee", "firm", "amount",
+                                             "n_deals", "n_unknown", "has_estimate"])
+    top = pd.DataFrame(top_rows, columns=["period", "rank", "loop", "companies", "length",
+                                          "round_trip", "round_trip_bound"])
     last_G = prev_G
     notes = [
         f"Each row is the web as of the period's end (the rule of --as-of: deals, tranches and "
@@ -356,4 +396,5 @@ def timeline(
                      "apart there (NaN).")
     params = {"freq": freq, "start": first.isoformat(), "end": last.isoformat(),
               "max_length": max_length, "max_loops": max_loops, **filters}
-    return TimelineResult(periods, loops, freq, str(scenario), params, tuple(notes))
+    return TimelineResult(periods, loops, freq, str(scenario), params, tuple(notes), pairs,
+                          top)

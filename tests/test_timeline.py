@@ -153,3 +153,22 @@ def test_cli_timeline():
     assert "How the web formed, by year" in r.output and "2025" in r.output
     assert "2026" not in r.output.split("Loops in the order they closed")[0]
     assert "Loops in the order they closed" in r.output
+
+
+def test_report_section_how_the_web_formed(tmp_path, ds, quarterly):
+    G = fg.build_graph(ds)
+    r = fg.write_report(G, tmp_path / "rep", timeline=quarterly, charts=True, top=3)
+    assert "How the web formed" in r.sections
+    md = r.markdown.read_text(encoding="utf-8")
+    part = md.split("## How the web formed", 1)[1].split("\n## ", 1)[0]
+    assert "Loops in the order they closed" in part and "charts/timeline.png" in part
+    assert (tmp_path / "rep" / "charts" / "timeline.png").is_file()
+    first = quarterly.loops.iloc[0]
+    assert first["closed_by"] in part and first["loop"] in part
+    peak = quarterly.periods["circularity_index"].astype(float).idxmax()
+    assert f"in {quarterly.periods['period'][peak]}" in part
+    html = r.index.read_text(encoding="utf-8")
+    assert 'id="formation"' in html or "How the web formed" in html
+    # without a timeline the section is left out
+    r2 = fg.write_report(G, tmp_path / "rep2", charts=False, top=3)
+    assert "How the web formed" not in r2.sections

@@ -182,22 +182,31 @@
   window.fgShowCycle = showCycle;
 
   var list = document.getElementById("fg-cycles");
-  if (!anyCycles) {
-    list.parentNode.insertBefore(el("p", "fg-hint", "No cycles to show with these filters."), list);
+  var noCycles = el("p", "fg-hint", "No cycles to show with these filters.");
+  list.parentNode.insertBefore(noCycles, list);
+  function renderCycles(cycles) {  /* the listed loops: the data's, or a date's (slider) */
+    data.cycles = cycles;
+    cycleEdges = {};
+    cycles.forEach(function (c) { c.edges.forEach(function (id) { cycleEdges[id] = true; }); });
+    anyCycles = cycles.length > 0;
+    noCycles.style.display = anyCycles ? "none" : "";
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    items = [];
+    cycles.forEach(function (c, i) {
+      var li = el("li", "fg-cycle");
+      li.tabIndex = 0;
+      li.appendChild(el("div", "fg-cycle-path", c.path));
+      if (c.line) { li.appendChild(el("div", "fg-cycle-line", c.line)); }
+      var meta = "Round trip " + c.bottleneck + " (most that can go all the way round once)";
+      if (!c.complete) { meta += " \u00b7 not all companies drawn"; }
+      li.appendChild(el("div", "fg-cycle-meta", meta));
+      li.addEventListener("click", function () { showCycle(i); });
+      li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { showCycle(i); } });
+      list.appendChild(li);
+      items.push(li);
+    });
   }
-  data.cycles.forEach(function (c, i) {
-    var li = el("li", "fg-cycle");
-    li.tabIndex = 0;
-    li.appendChild(el("div", "fg-cycle-path", c.path));
-    li.appendChild(el("div", "fg-cycle-line", c.line));
-    var meta = "Round trip " + c.bottleneck + " (most that can go all the way round once)";
-    if (!c.complete) { meta += " \u00b7 not all companies drawn"; }
-    li.appendChild(el("div", "fg-cycle-meta", meta));
-    li.addEventListener("click", function () { showCycle(i); });
-    li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { showCycle(i); } });
-    list.appendChild(li);
-    items.push(li);
-  });
+  renderCycles(data.cycles);
   document.getElementById("fg-all-cycles").addEventListener("click", showAll);
   document.getElementById("fg-clear").addEventListener("click", function () {
     apply(null, null, 1); markItem(-1);
@@ -294,4 +303,74 @@
     marks.appendChild(li);
   });
   legend.appendChild(marks);
+
+  /* ---------------- time slider: the web as of each period (precomputed) ---------------- */
+  if (data.time && data.time.periods.length) {
+    var periods = data.time.periods;
+    var slider = document.getElementById("fg-time");
+    var tLabel = document.getElementById("fg-time-label");
+    var tHead = document.getElementById("fg-time-headline");
+    var tCount = document.getElementById("fg-time-count");
+    var tNew = document.getElementById("fg-time-new");
+    var baseCycles = data.cycles.slice();
+    var baseLabel = {};
+    edges.forEach(function (e) { baseLabel[e.id] = e.label; });
+    var headSub = document.getElementById("fg-sub");
+    var headMoney = document.getElementById("fg-money");
+    var baseSub = headSub ? headSub.textContent : "";
+    var baseMoney = headMoney ? headMoney.textContent : "";
+    slider.min = 0;
+    slider.max = periods.length;  /* the last position: every deal, as drawn */
+    slider.step = 1;
+    slider.value = periods.length;
+    function setTime(i) {
+      i = Math.max(0, Math.min(periods.length, Number(i)));
+      slider.value = i;
+      var eu = [], nu = [], on = {}, nOn = {}, shownEdges = 0, shownNodes = 0;
+      while (tNew.firstChild) { tNew.removeChild(tNew.firstChild); }
+      if (i === periods.length) {
+        edges.getIds().forEach(function (id) { eu.push({ id: id, hidden: false, label: baseLabel[id] }); });
+        nodes.getIds().forEach(function (id) { nu.push({ id: id, hidden: false }); });
+        shownEdges = edges.length; shownNodes = nodes.length;
+        tLabel.textContent = "All deals (as drawn)";
+        tHead.textContent = data.time.note;
+        if (headSub) { headSub.textContent = baseSub; }
+        if (headMoney) { headMoney.textContent = baseMoney; }
+        edges.update(eu); nodes.update(nu);
+        renderCycles(baseCycles);
+      } else {
+        var p = periods[i];
+        p.edges.forEach(function (pair) { on[pair[0]] = pair[1]; });
+        edges.get().forEach(function (e) {
+          var vis = Object.prototype.hasOwnProperty.call(on, e.id);
+          eu.push({ id: e.id, hidden: !vis, label: vis ? on[e.id] : baseLabel[e.id] });
+          if (vis) { shownEdges += 1; nOn[e.from] = true; nOn[e.to] = true; }
+        });
+        nodes.getIds().forEach(function (id) {
+          nu.push({ id: id, hidden: !nOn[id] });
+          if (nOn[id]) { shownNodes += 1; }
+        });
+        edges.update(eu); nodes.update(nu);
+        tLabel.textContent = p.label + " (as of " + p.end + ")";
+        tHead.textContent = p.headline;
+        if (headSub) { headSub.textContent = "As of " + p.end + " (time slider)"; }
+        if (headMoney) { headMoney.textContent = p.headline; }
+        p.new_loops.forEach(function (t) { tNew.appendChild(el("li", null, "Closed then: " + t)); });
+        if (p.not_drawn) {
+          tNew.appendChild(el("li", null, p.not_drawn + " arrow(s) of the web then are not drawn "
+                                          + "(companies left out of the picture)."));
+        }
+        renderCycles(p.cycles);
+      }
+      tCount.textContent = shownEdges + " arrows and " + shownNodes + " companies shown";
+      document.body.setAttribute("data-time", String(i));
+      showAll();
+    }
+    slider.addEventListener("input", function () { setTime(slider.value); });
+    window.fgTime = { set: setTime, periods: periods.length };
+    setTime(periods.length);
+  } else {
+    var tsec = document.getElementById("fg-time-sec");
+    if (tsec) { tsec.style.display = "none"; }
+  }
 })();
