@@ -12,8 +12,9 @@ and by everything built on them (the timeline, the schedules, the time slider):
 - A headline row with tranches (rows whose ``part_of`` names it) counts as a whole only when
   it and every tranche are dated by ``D``; otherwise its tranches dated by ``D`` count instead
   (the headline carries the later total under the first announcement's date).
-- The status is the status at ``D`` where the data dates the changes (``status_dates``); a paid
-  amount (``paid_usd_bn``) counts only from its ``paid_as_of`` date.
+- The status is the status at ``D`` where the data dates the changes (``status_dates``; without
+  them, a ``disbursed`` row whose ``paid_as_of`` falls after ``D`` was ``committed`` then); a
+  paid amount (``paid_usd_bn``) counts only from its ``paid_as_of`` date.
 
 Without ``as_of`` the same rule runs with every row counted as dated, which is the plain
 "latest view": superseded rows and tranches out, headlines in, statuses as recorded.
@@ -201,6 +202,7 @@ def select_rows(
     # statuses and paid amounts at the limit
     status = df["status"].to_numpy(dtype=object).copy()
     rewound = np.zeros(n, dtype=bool)
+    has_hist = np.zeros(n, dtype=bool)
     if limit is not None and "status_dates" in df.columns:
         for i, cell in enumerate(df["status_dates"].tolist()):
             if schema.is_blank(cell):
@@ -208,6 +210,7 @@ def select_rows(
             hist = schema.parse_status_dates(cell)
             if not hist:
                 continue
+            has_hist[i] = True
             at = hist[0][0]
             for st, d in hist:
                 if schema.date_bounds(d)[0] <= limit:
@@ -215,7 +218,6 @@ def select_rows(
             if at != status[i]:
                 status[i] = at
                 rewound[i] = True
-    info["status_rewound"] = rewound & keep
 
     paid = None
     paid_later = np.zeros(n, dtype=bool)
@@ -230,6 +232,15 @@ def select_rows(
                 if lo is None or lo > limit:
                     paid[i] = math.nan
                     paid_later[i] = True
+    if limit is not None and "paid_as_of" in df.columns:
+        # with no dated history, a deal paid after the date was committed, not disbursed, then
+        for i, when in enumerate(df["paid_as_of"].tolist()):
+            if has_hist[i] or status[i] != "disbursed" or schema.is_blank(when):
+                continue
+            if schema.date_bounds(when)[0] > limit:
+                status[i] = "committed"
+                rewound[i] = True
+    info["status_rewound"] = rewound & keep
     info["paid_later"] = paid_later & keep
 
     info["undated"] = ~has_date if limit is not None else np.zeros(n, dtype=bool)

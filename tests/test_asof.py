@@ -69,6 +69,9 @@ def _by_hand(rows: list[dict[str, str]], day: dt.date) -> dict[str, tuple]:
             for st, d in hist:
                 if _first_day(d) <= day:
                     status = st
+        elif status == "disbursed" and (r.get("paid_as_of") or "").strip() \
+                and _first_day(r["paid_as_of"]) > day:
+            status = "committed"  # paid after the date: committed then
         out[r["deal_id"]] = (r["payer"], r["payee"], amount, status)
     return out
 
@@ -142,6 +145,9 @@ def _own_rows() -> list[dict[str, str]]:
         # dated only by year, and undated
         ("YEAR", "C", "D", "5", "", "", "lease", "committed", "", "2024", "", "", "", "", ""),
         ("NODATE", "D", "A", "2", "", "", "other", "committed", "", "", "", "", "", "", ""),
+        # disbursed, with no dated history but the date of its payment
+        ("PAIDLATE", "D", "B", "5", "", "", "equity_investment", "disbursed", "2024-02", "", "",
+         "", "", "5", "2025-01-10"),
     ]
     return [dict(zip(cols, r)) for r in data]
 
@@ -163,6 +169,7 @@ def test_own_table_details():
     assert got["MOVED"][3] == "committed"  # committed@2024-06 may fall by 2024-06-30
     assert G["C"]["A"]["MOVED"]["paid_usd_bn"] != G["C"]["A"]["MOVED"]["paid_usd_bn"]  # NaN
     assert "YEAR" in got and "NODATE" not in got
+    assert got["PAIDLATE"][3] == "committed"  # paid 2025-01-10: committed as of 2024-06
     counts = G.graph["as_of_counts"]
     assert (counts.undated, counts.split_headlines, counts.coarse) == (1, ("H",), 1)
     note = G.graph["as_of_note"]
@@ -174,6 +181,7 @@ def test_own_table_details():
     assert _from_graph(later)["SIGNED"][2] == 40 and "LOI" not in _from_graph(later)
     assert later["C"]["A"]["MOVED"]["status"] == "disbursed"
     assert later["C"]["A"]["MOVED"]["paid_usd_bn"] == 7
+    assert later["D"]["B"]["PAIDLATE"]["status"] == "disbursed"
     assert _from_graph(later)["H"][2] == 30
     # the latest view keeps the undated row and says nothing
     latest = fg.build_graph(df)
