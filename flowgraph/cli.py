@@ -1481,7 +1481,9 @@ for _param in report_cmd.params:  # the report goes to a folder, and has one for
 @click.option("--start", metavar="DATE", help="First date (default: the first dated deal).")
 @click.option("--max-length", type=click.IntRange(min=2), default=6, show_default=True,
               help="Longest loop, in hops.")
-def timeline_cmd(opts: Options, freq: str, start: str | None, max_length: int) -> None:
+@click.option("--all-columns", is_flag=True, help="Show every column (always so for csv/json).")
+def timeline_cmd(opts: Options, freq: str, start: str | None, max_length: int,
+                 all_columns: bool) -> None:
     """How the web formed: one row per period, each the web as of the period's end.
 
     Money by firmness, companies, deals and loops, the largest round trip, the circularity
@@ -1499,10 +1501,13 @@ def timeline_cmd(opts: Options, freq: str, start: str | None, max_length: int) -
         p = p.assign(largest_round_trip=[
             "" if v != v else mark.get(b, "") + _cycles_money(v)
             for v, b in zip(p["largest_round_trip"], p["largest_round_trip_bound"])])
-        p = p[["period", "companies", "deals", "known_money", "paid", "committed_unpaid",
-               "announced_only", "conditional", "loops", "largest_round_trip",
-               "circularity_index", "most_self_funded", "self_funded_share",
-               "most_concentrated", "hhi", "new_loops"]]
+        cols = ["period", "companies", "deals", "known_money", "paid", "committed_unpaid",
+                "announced_only", "conditional", "loops", "new_loops", "largest_round_trip",
+                "circularity_index"]
+        if all_columns:
+            cols += ["most_self_funded", "self_funded_share", "most_concentrated", "hhi",
+                     "closing_deals"]
+        p = p[cols]
     loops = res.loops
     if opts.fmt in ("table", "markdown"):
         loops = loops.assign(round_trip=[
