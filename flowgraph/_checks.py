@@ -83,32 +83,29 @@ def _char_name(ch: str) -> str:
     return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
 
 
-def _joined_hit(values: np.ndarray, pattern: re.Pattern[str]) -> bool:
-    """Whether any string in ``values`` matches (one regex pass over all of them)."""
-    try:
-        return pattern.search(",".join(values)) is not None  # ',' matches no pattern here
-    except TypeError:
-        return True
-
-
 def cell_problems(df: pd.DataFrame, *, source: str, columns: Iterable[str]) -> list[Problem]:
     """Structural problems of the raw cells of the known ``columns`` (see the module)."""
     problems: list[Problem] = []
     known = set(columns)
     for col in df.columns:
-        if col not in known:
+        if col not in known or df[col].dtype.kind in "biufcmM":  # numbers hold no text
             continue
         arr = df[col].to_numpy(dtype=object)
         present = arr[~pd.isna(df[col]).to_numpy()] if len(arr) else arr
         if not len(present):
             continue
-        strings = all(type(v) is str for v in present)
-        if strings:
-            multiline = col in MULTILINE_COLUMNS
-            probe = _CONTROL if multiline else _LINEBREAK
-            need = (_joined_hit(present, probe) or _joined_hit(present, _CONTROL)
-                    or (col in NAME_COLUMNS and _joined_hit(present, _INVISIBLE))
-                    or (col == "source_url" and _joined_hit(present, _SPACE)))
+        try:
+            joined = ",".join(present)  # ',' matches none of the patterns below
+        except TypeError:  # not all text: look at each cell
+            joined = None
+        if joined is not None:
+            probe = _CONTROL if col in MULTILINE_COLUMNS else _LINEBREAK
+            need = (probe.search(joined) or _CONTROL.search(joined)
+                    or (col == "deal_id" and (";" in joined
+                                              or joined.count(",") > len(present) - 1))
+                    or (col in NAME_COLUMNS and (_INVISIBLE.search(joined)
+                                                 or not joined.isascii()))
+                    or (col == "source_url" and _SPACE.search(joined)))
             if not need:
                 continue
         found = 0
@@ -150,6 +147,9 @@ def _cell_message(col: str, v: Any) -> str | None:
                     " name: names that print alike must be spelled alike")
         if text and not any(unicodedata.category(c)[0] in "LNPS" for c in text):
             return "a name with no visible character"
+    if col == "deal_id" and ("," in text or ";" in text):
+        return ("',' and ';' separate the ids in supersedes lists: they are reserved and "
+                "cannot be part of a deal_id")
     if col == "source_url" and _SPACE.search(text):
         return "whitespace inside a URL (encode a space as %20)"
     return None
@@ -167,7 +167,10 @@ def amount_problems(raw: pd.Series, col: str, *, source: str,
         msgs = ["true/false is not an amount"] * n
     else:
         arr = raw.to_numpy(dtype=object)
-        isbool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in arr), bool, n)
+        if raw.dtype == object:
+            isbool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in arr), bool, n)
+        else:  # numbers or text: no true/false cell
+            isbool = np.zeros(n, dtype=bool)
         vals = pd.to_numeric(raw.where(~isbool, None), errors="coerce").astype(float).to_numpy()
         with np.errstate(invalid="ignore"):
             inf = np.isinf(vals)

@@ -147,8 +147,12 @@ def _aggregate(src: np.ndarray, dst: np.ndarray, a: np.ndarray, n: int
     return uniq // max(n, 1), uniq % max(n, 1), w, nd, nu
 
 
-def _edges(G: Any, weight: str) -> _Edges:
-    """Edge arrays from a MultiDiGraph, DiGraph or edge DataFrame (see maximal_circulation)."""
+def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
+    """Edge arrays from a MultiDiGraph, DiGraph or edge DataFrame (see maximal_circulation);
+    ``quantum``, when given, is checked to be a positive number."""
+    from ._params import number
+
+    number("quantum", quantum, positive=True)
     kinds: dict[Any, Any] = {}
     scenario = None
     unknown_deals: int | None
@@ -170,6 +174,9 @@ def _edges(G: Any, weight: str) -> _Edges:
     elif isinstance(G, nx.Graph):
         if not G.is_directed():
             raise ParameterError("money flows need a directed graph (DiGraph or MultiDiGraph)")
+        from .graph import check_weight
+
+        check_weight(G, weight)
         scenario = G.graph.get("scenario")
         kinds = {n: d.get("kind") for n, d in G.nodes(data=True) if d.get("kind") is not None}
         us, vs, aa = [], [], []
@@ -374,7 +381,7 @@ def maximal_circulation(
     """
     from . import _circulation_engine as eng
 
-    ed = _edges(G, weight)
+    ed = _edges(G, weight, quantum)
     res = eng.max_circulation(ed.n, ed.src, ed.dst, ed.w, quantum=quantum, progress=progress)
     return _circulation_result(ed, res, weight, progress)
 
@@ -511,8 +518,9 @@ def _select(ed: _Edges, companies: Iterable[str] | str | None, top: int | None,
         index = {n: i for i, n in enumerate(ed.names)}
         idx = np.array(sorted({index[n] for n in names}), dtype=np.int64)
         return idx, f"the {len(idx)} compan{'y' if len(idx) == 1 else 'ies'} asked for"
-    if top is not None and top < 1:
-        raise ParameterError("top must be at least 1")
+    from ._params import whole
+
+    whole("top", top, minimum=1)
     pool = np.arange(ed.n) if eligible is None else np.flatnonzero(eligible)
     if top is None and ed.n <= SMALL_NETWORK:
         return pool, f"all {len(pool)} companies" if eligible is None else (
@@ -571,7 +579,7 @@ def self_funded(
     >>> self_funded(W).set_index("company")["self_funded"].to_dict()
     {'A': 3.0, 'B': 3.0, 'C': 0.0}
     """
-    ed = _edges(G, weight)
+    ed = _edges(G, weight, quantum)
     inflow = np.bincount(ed.dst, weights=ed.w, minlength=ed.n)
     outflow = np.bincount(ed.src, weights=ed.w, minlength=ed.n)
     idx, selection = _select(ed, companies, top, np.maximum(inflow, outflow),
@@ -691,7 +699,7 @@ def keystones(
     """
     from . import _circulation_engine as eng
 
-    ed = _edges(G, weight)
+    ed = _edges(G, weight, quantum)
     base = eng.max_circulation(ed.n, ed.src, ed.dst, ed.w, quantum=quantum, certify=False,
                                progress=progress)
     return _keystone_table(ed, base, companies, top, progress)
@@ -863,7 +871,7 @@ def company_circulation(
     """
     from . import _circulation_engine as eng
 
-    ed = _edges(G, weight)
+    ed = _edges(G, weight, quantum)
     base = eng.max_circulation(ed.n, ed.src, ed.dst, ed.w, quantum=quantum, progress=progress)
     res = _circulation_result(ed, base, weight, progress)
     comp = res.companies.copy()

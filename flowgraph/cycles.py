@@ -547,6 +547,9 @@ def _as_deals(G: Any, weight: str) -> _Deals:
     if isinstance(G, nx.Graph):
         if not G.is_directed():
             raise ParameterError("cycles need a directed graph (payer -> payee)")
+        from .graph import check_weight
+
+        check_weight(G, weight)
         if G.is_multigraph():
             return _from_multigraph(G, weight)
         return _from_digraph(G, weight)

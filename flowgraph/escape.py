@@ -69,9 +69,9 @@ def markdown(text: Any) -> str:
     Examples
     --------
     >>> print(markdown("<img src=x onerror=alert(1)> [a](javascript:x) | *b*"))
-    &lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:x) \\| \\*b\\*
+    &lt;img src=x onerror=alert(1)> \\[a\\](javascript:x) \\| \\*b\\*
     """
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;")  # no tag can open
     s = _MD_SPECIAL.sub(r"\\\1", s)
     s = re.sub(r"[\r\n]+", " ", s)
     return terminal(s, newlines=True)

@@ -21,6 +21,7 @@ from .timeframe import AsOfCounts, as_of_note, select_rows
 __all__ = [
     "build_graph",
     "check_company",
+    "check_weight",
     "collapse",
     "edge_columns",
     "ensure_collapsed",
@@ -63,6 +64,22 @@ def _date_cache(values: Iterable[Any]) -> dict[Any, tuple[Any, Any]]:
     return cache
 
 
+def _check_table(deals: pd.DataFrame) -> None:
+    """Validate a deals table not read (and so checked) by :func:`flowgraph.read_deals`."""
+    if deals.attrs.get("flowgraph_validated") is True:
+        return
+    from .errors import DataError
+    from .io import validate_deals
+
+    problems = validate_deals(deals)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataError(
+            f"<DataFrame>: {schema.count_noun(len(errors), 'error')} in the deals table "
+            f"(first: {errors[0]}); pass validate=False to skip the checks for trusted input",
+            problems)
+
+
 def filter_deals(
     deals: Any,
     *,
@@ -76,6 +93,7 @@ def filter_deals(
     include_superseded: bool = False,
     include_tranches: bool = False,
     reported_only: bool = False,
+    validate: bool = True,
 ) -> pd.DataFrame:
     """The deals that pass the filters, with the scenario's amounts: the edge table of the
     deal graph, without building a graph.
@@ -111,6 +129,11 @@ def filter_deals(
         Drop estimates and midpoints: rows flagged ``estimate`` are left out, and a row that
         reports only a range has no base amount (unknown, never its midpoint); the low and
         high scenarios keep the reported ends.
+    validate : bool
+        Check a table that :func:`flowgraph.read_deals` has not checked, as a file is
+        checked (negative amounts, unknown flow types, payer equal to payee, ...), and raise
+        :class:`~flowgraph.errors.DataError` listing every error. ``False`` skips the checks
+        for trusted input.
 
     Returns
     -------
@@ -132,7 +155,10 @@ def filter_deals(
     if isinstance(deals, Dataset):
         deals = deals.deals
     if not isinstance(deals, pd.DataFrame):
-        raise ParameterError("deals must be a pandas DataFrame or a Dataset")
+        raise ParameterError("deals must be a pandas DataFrame or a Dataset, got "
+                             f"{type(deals).__name__}")
+    if validate:
+        _check_table(deals)
     if scenario not in schema.SCENARIOS:
         raise ParameterError(
             f"unknown scenario {scenario!r}; valid: {', '.join(schema.SCENARIOS)}"
@@ -258,6 +284,7 @@ def build_graph(
     include_superseded: bool = False,
     include_tranches: bool = False,
     reported_only: bool = False,
+    validate: bool = True,
 ) -> nx.MultiDiGraph:
     """Build the deal graph: companies as nodes, one edge per deal (payer -> payee).
 
@@ -293,6 +320,9 @@ def build_graph(
         Drop estimates and midpoints: rows flagged ``estimate`` are left out, and a row that
         reports only a range has no base amount (unknown, never its midpoint); the low and
         high scenarios keep the reported ends.
+    validate : bool
+        Check a DataFrame not read by :func:`flowgraph.read_deals` (see
+        :func:`filter_deals`); ``False`` skips the checks for trusted input.
 
     Returns
     -------
@@ -326,7 +356,7 @@ def build_graph(
         deals, as_of=as_of, flow_types=flow_types, statuses=statuses,
         min_confidence=min_confidence, include=include, exclude=exclude, scenario=scenario,
         include_superseded=include_superseded, include_tranches=include_tranches,
-        reported_only=reported_only,
+        reported_only=reported_only, validate=validate,
     )
     filters = edges.attrs["filters"]
     include, exclude = filters["include"], filters["exclude"]
@@ -400,6 +430,7 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
     >>> collapse(M)["A"]["B"]["amount"]
     5.0
     """
+    check_weight(G, weight)
     H = nx.DiGraph()
     H.graph.update(G.graph)
     H.add_nodes_from(G.nodes(data=True))
@@ -464,6 +495,37 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
             lowest_confidence=_weakest(confs, schema.CONFIDENCES),
         )
     return H
+
+
+def check_weight(G: Any, weight: Any) -> None:
+    """Raise :class:`~flowgraph.errors.ParameterError` unless ``weight`` is a text attribute
+    that at least one edge of ``G`` has (a typo would read every amount as unknown).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> D = nx.DiGraph()
+    >>> D.add_edge("A", "B", amount=1.0)
+    >>> try:
+    ...     check_weight(D, "amonut")
+    ... except ParameterError as exc:
+    ...     print(exc)
+    weight='amonut': no edge has this attribute; edge attributes: amount
+    """
+    if not isinstance(weight, str):
+        raise ParameterError(f"weight must be the name of an edge attribute (text), got "
+                             f"{type(weight).__name__}")
+    if not isinstance(G, nx.Graph) or G.number_of_edges() == 0:
+        return
+    edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
+    seen: set[str] = set()
+    for *_, d in edges:
+        if weight in d:
+            return
+        if len(seen) < 50:
+            seen.update(map(str, d))
+    raise ParameterError(f"weight={weight!r}: no edge has this attribute; edge attributes: "
+                         + (", ".join(sorted(seen)[:20]) or "none"))
 
 
 def edge_columns(df: pd.DataFrame) -> tuple[str, str] | None:

@@ -894,6 +894,9 @@ def to_html(
         raise ParameterError(f"top_cycles must be a non-negative integer, got {top_cycles!r}")
     if not isinstance(G, nx.DiGraph):
         raise ParameterError("G must be a directed graph (networkx DiGraph or MultiDiGraph)")
+    from .graph import check_weight
+
+    check_weight(G, weight)
     data = _build_page_data(
         G,
         weight=weight,

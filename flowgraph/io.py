@@ -467,11 +467,16 @@ class ValidationReport:
         return not self.errors
 
     def to_frame(self) -> pd.DataFrame:
-        """The problems as a table (severity, source, row, column, value, message)."""
+        """The problems as a table (severity, source, row, column, value, message); rows are
+        whole numbers (None for a whole-table problem), values cut to a readable length."""
         cols = ["severity", "source", "row", "column", "value", "message"]
-        return pd.DataFrame(
+        out = pd.DataFrame(
             [{c: getattr(p, c) for c in cols} for p in self.problems], columns=cols
         )
+        out["row"] = pd.Series([p.row for p in self.problems], dtype=object)
+        out["value"] = pd.Series([None if p.value is None else _checks.short(p.value, 200)
+                                  for p in self.problems], dtype=object)
+        return out
 
 
 def _cell(v: Any) -> str | None:

@@ -393,6 +393,9 @@ def write_report(
 
     import importlib
 
+    from .graph import check_weight
+
+    check_weight(G, weight)
     ch = importlib.import_module("flowgraph.charts")
     from .summary import summarize
 

@@ -350,3 +350,66 @@ def test_huge_cell_is_cut_in_messages():
 def test_read_deals_of_a_number_is_a_parameter_error():
     with pytest.raises(ParameterError, match="source"):
         fg.read_deals(123)
+
+
+def test_separator_in_a_deal_id_is_an_error():
+    df = frame([{"deal_id": "D,1", "payer": "A", "payee": "B", "amount_usd_bn": 1},
+                {"deal_id": "D2", "payer": "B", "payee": "A", "amount_usd_bn": 1,
+                 "supersedes": "D,1"}])
+    errs = errors(df)
+    assert any(p.row == 1 and p.column == "deal_id" and "reserved" in p.message for p in errs)
+
+
+def test_validate_rows_are_whole_numbers(tmp_path):
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+
+    p = write(tmp_path, "deal_id,payer,payee,flow_type,status\nD1,A,A,other,committed\n")
+    out = CliRunner().invoke(main, ["validate", str(p), "--format", "csv"]).output
+    assert ",1,payee," in out and "1.0" not in out
+    data = json.loads(CliRunner().invoke(main, ["validate", str(p), "--format", "json"]).output)
+    assert data[0]["row"] == 1 and isinstance(data[0]["row"], int)
+
+
+# ----------------------------------------------------------------- library calls
+def bad_frame():
+    return pd.DataFrame({"deal_id": ["a", "b", "c"], "payer": ["A", "B", "C"],
+                         "payee": ["B", "A", "C"], "amount_usd_bn": [-5.0, 3.0, 1.0],
+                         "flow_type": ["gift", "other", "other"],
+                         "status": ["committed"] * 3})
+
+
+def test_build_graph_validates_a_dataframe():
+    with pytest.raises(DataError) as exc:
+        fg.build_graph(bad_frame())
+    cols = sorted(p.column for p in exc.value.errors)
+    assert cols == ["amount_usd_bn", "flow_type", "payee"]
+    with pytest.raises(DataError):
+        fg.filter_deals(bad_frame())
+    G = fg.build_graph(bad_frame(), validate=False)  # trusted input: the caller's choice
+    assert G.number_of_edges() == 3
+    fg.build_graph(fg.read_deals(bad_frame().iloc[1:2]))  # read and checked: not again
+
+
+def test_weight_typo_raises_on_graphs():
+    G = fg.build_graph(fg.load_dataset("toy"))
+    for call in (lambda: fg.maximal_circulation(G, weight="amont"),
+                 lambda: fg.find_cycles(G, weight="amont"),
+                 lambda: fg.collapse(G, weight="amont"),
+                 lambda: fg.maximal_circulation(fg.collapse(G), weight="amont")):
+        with pytest.raises(ParameterError, match="amont"):
+            call()
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda G: fg.maximal_circulation(G, quantum="1"), "quantum"),
+    (lambda G: fg.self_funded(G, top="3"), "top"),
+    (lambda G: fg.keystones(G, top=2.5), "top"),
+    (lambda G: fg.write_report(G.__class__(list(G.edges())), "/nonexistent/never",
+                               charts=False), "weight"),
+])
+def test_wrong_argument_types_name_the_argument(call, name):
+    G = fg.build_graph(fg.load_dataset("toy"))
+    with pytest.raises(ParameterError, match=name):
+        call(G)

@@ -1,0 +1,49 @@
+"""Checks of argument types for the public functions: a wrong type is a
+:class:`~flowgraph.errors.ParameterError` naming the argument, never a bare ``TypeError``."""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from .errors import ParameterError
+
+
+def whole(name: str, value: Any, *, minimum: int | None = None) -> None:
+    """``value`` must be None or a whole number (not a bool), at least ``minimum``.
+
+    Examples
+    --------
+    >>> try:
+    ...     whole("top", "3", minimum=1)
+    ... except ParameterError as exc:
+    ...     print(exc)
+    top must be a whole number, got '3' (str)
+    """
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ParameterError(f"{name} must be a whole number, got {value!r} "
+                             f"({type(value).__name__})")
+    if minimum is not None and value < minimum:
+        raise ParameterError(f"{name} must be at least {minimum}, got {value!r}")
+
+
+def number(name: str, value: Any, *, positive: bool = False) -> None:
+    """``value`` must be None or a finite real number (not a bool), positive if asked.
+
+    Examples
+    --------
+    >>> try:
+    ...     number("quantum", "1", positive=True)
+    ... except ParameterError as exc:
+    ...     print(exc)
+    quantum must be a number, got '1' (str)
+    """
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ParameterError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    if not math.isfinite(float(value)) or (positive and value <= 0):
+        raise ParameterError(f"{name} must be a {'positive ' if positive else ''}finite number,"
+                             f" got {value!r}")
