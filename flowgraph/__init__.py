@@ -48,6 +48,8 @@ _LAZY: dict[str, str] = {
     "write_gexf": "graph",
     "write_graphml": "graph",
     "select_companies": "selection",
+    "CompanyProfile": "profile",
+    "company_profile": "profile",
     # data loading
     "Dataset": "io",
     "ValidationReport": "io",
@@ -130,6 +132,7 @@ __all__ = [
     "AmountSamples",
     "CirculationResult",
     "CompanyExposure",
+    "CompanyProfile",
     "CycleResult",
     "DataError",
     "Dataset",
@@ -165,6 +168,7 @@ __all__ = [
     "company_circulation",
     "company_concentration",
     "company_exposure",
+    "company_profile",
     "cycle_participation",
     "cycles_from_arrays",
     "deals_frame",
@@ -288,4 +292,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .synthetic import SyntheticNetwork, synthetic_network
     from .summary import Summary, deals_frame, summarize
     from .selection import select_companies
+    from .profile import CompanyProfile, company_profile
     from .firmness import MoneyFirmness, estimates_note, money_firmness

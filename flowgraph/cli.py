@@ -1226,6 +1226,31 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
         emit(None, opts, tables=tables, notes=notes)
 
 
+@main.command("company")
+@click.argument("name")
+@common_options
+@click.option("--loops", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Loops through the company to describe (the shortest first).")
+@click.option("--max-length", type=click.IntRange(min=2), default=6, show_default=True,
+              help="Longest loop, in hops.")
+@click.option("--no-stress", is_flag=True, help="Skip the stress models.")
+def company_cmd(name: str, opts: Options, loops: int, max_length: int, no_stress: bool) -> None:
+    """One company on one page: fundamentals with dates, deals with sources, customers by
+    share of contracted backlog and of reported revenue, loops, circulation, stress."""
+    from . import _company_text
+    from .profile import company_profile
+
+    G = ctx_graph(opts)
+    p = company_profile(G, name, revenue_shares=getattr(opts.source, "revenue_shares", None),
+                        statuses=_risk_statuses(opts), max_cycle_length=max_length,
+                        loops=loops, stress=not no_stress)
+    if opts.fmt in ("csv", "json"):
+        emit(None, opts, tables=_company_text.tables(p), notes=[opts.filters_text(), *p.notes])
+        return
+    write_text(_company_text.page(p, filters=opts.filters_text(),
+                                  markdown=opts.fmt == "markdown"), opts.output)
+
+
 @main.command("exposure")
 @click.argument("company")
 @common_options
@@ -1258,11 +1283,23 @@ def exposure_cmd(company: str, opts: Options, show_deals: bool, show_semantics: 
             deals = deals[["side", "deal_id", "exposed", "counterparty", "risk", "amount",
                            "flow_type", "status", "announced", "source_url"]]
         tables.append(("Deals", deals))
+        from .summary import deals_frame
+
+        # the company's other deals (paid purchases, statuses not counted): listed, not hidden
+        mine = deals_frame(G)
+        mine = mine[((mine["payer"] == e.company) | (mine["payee"] == e.company))
+                    & ~mine["deal_id"].isin(set(e.deals["deal_id"]))]
+        cols = ["deal_id", "payer", "payee", "amount", "flow_type", "status", "announced",
+                "source_url"]
+        tables.append((f"Other deals of {e.company} (no exposure)",
+                       mine[cols] if short else mine.drop(columns=["date_lo", "date_hi"],
+                                                          errors="ignore")))
     if show_semantics:
         tables.append(("Exposure semantics", semantics_table()))
     notes = [opts.filters_text(), f"Statuses counted: {', '.join(st)} (paid deals only for "
              "stakes and loans).", "share = share of the exposed company's total exposure of "
-             "that risk kind.", _RISK_NOTE]
+             "that risk kind: for revenue, its share of contracted backlog, which is not its "
+             "share of reported revenue (flowgraph company NAME shows both).", _RISK_NOTE]
     emit(None, opts, tables=tables, notes=notes)
 
 
@@ -1439,9 +1476,11 @@ def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 @click.option("--force", is_flag=True,
               help="Write into a folder that holds other files (not an earlier report).")
+@click.option("--profile", "profiles", multiple=True, metavar="NAME",
+              help="Add a section on this company (as `flowgraph company NAME`; repeatable).")
 def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
                stress_company: str | None, title: str | None, no_charts: bool,
-               force: bool) -> None:
+               force: bool, profiles: tuple[str, ...]) -> None:
     """Write the full report to a folder (-o DIR, default flowgraph-report/).
 
     index.html (opens offline in a browser) with headline numbers, loops, self-funded
@@ -1460,7 +1499,8 @@ def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
     res = write_report(G, opts.output or "flowgraph-report", top=top, max_cycle_length=max_length,
                        max_nodes=max_nodes, stress_company=stress_company, title=title,
                        charts=not no_charts, progress=progress_printer(), force=force,
-                       timeline=tl)
+                       timeline=tl, profiles=profiles,
+                       revenue_shares=getattr(opts.source, "revenue_shares", None))
     click.echo(f"wrote {res.index} and {res.markdown}", err=True)
 
 

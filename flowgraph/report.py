@@ -308,6 +308,8 @@ def write_report(
     progress: Callable[[str], None] | None = None,
     force: bool = False,
     timeline: Any = None,
+    profiles: Sequence[str] = (),
+    revenue_shares: pd.DataFrame | None = None,
 ) -> Report:
     """Write the full report folder: ``index.html``, ``report.md``, ``graph.html``, charts.
 
@@ -350,6 +352,10 @@ def write_report(
     timeline : TimelineResult, optional
         :func:`flowgraph.timeline` of the same rows and filters: adds the section "How the
         web formed" (the timeline needs the deal rows, which ``G`` no longer holds).
+    profiles : list of str
+        Companies to give a section of their own (:func:`flowgraph.company_profile`).
+    revenue_shares : pandas.DataFrame, optional
+        The dataset's revenue-shares table, for the profiles' share of reported revenue.
 
     Returns
     -------
@@ -715,6 +721,11 @@ def write_report(
             chart_paths.append(t_sec.chart)
         sections.append(t_sec)
 
+    # ================================================================ company profiles
+    for name in profiles:
+        say(f"report: profile of {name}")
+        sections.append(_profile_section(G, name, revenue_shares=revenue_shares, top=top))
+
     # ================================================================ money by type
     m_sec = _Section("money", "Money by kind of deal and status")
     m_sec.tables.append(_Table(
@@ -768,6 +779,50 @@ def write_report(
     all_notes = tuple(n for sec in sections for n in sec.notes)
     return Report(out, index, md, graph_path, tuple(chart_paths),
                   tuple(sec.title for sec in sections), all_notes)
+
+
+def _profile_section(G: Any, name: str, *, revenue_shares: Any, top: int) -> _Section:
+    """A company's page (flowgraph.company_profile) as a report section."""
+    from .profile import company_profile
+
+    p = company_profile(G, name, revenue_shares=revenue_shares, loops=top)
+    sec = _Section(f"profile-{re.sub(r'[^A-Za-z0-9_-]', '_', p.company)}",
+                   f"{p.company}: one company's page")
+    head = dict(p.headline().values.tolist())
+    sec.paragraphs.append(
+        f"{p.company} ({p.kind}) pays {head['deals paid (out)']} and receives "
+        f"{head['deals received (in)']} of the deals; "
+        f"{_cell_text(head['self-funded share of inflow'], 'pct')} of its inflow can be its own "
+        "money coming back round a loop, and removing it would take "
+        f"{fmt_bn(head['circulation lost without it (bn USD)'])} of circulation away.")
+    f = p.fundamentals
+    sec.tables.append(_Table(f[["measure", "value_usd_bn", "as_of", "stale", "source"]],
+                             {"value_usd_bn": "bn", "source": "source"},
+                             caption="Fundamentals and their dates",
+                             labels={"value_usd_bn": "value",
+                                     "stale": "over a year older than the data"}))
+    dep = p.dependence
+    if len(dep):
+        sec.tables.append(_Table(
+            dep[["counterparty", "contracted_backlog", "share_of_contracted_backlog",
+                 "share_of_reported_revenue", "revenue_period"]],
+            {"contracted_backlog": "bn", "share_of_contracted_backlog": "pct",
+             "share_of_reported_revenue": "pct"},
+            caption="Customers by share of contracted backlog and share of reported revenue",
+            labels={"counterparty": "customer", "contracted_backlog": "contracted backlog",
+                    "share_of_contracted_backlog": "share of contracted backlog",
+                    "share_of_reported_revenue": "share of reported revenue",
+                    "revenue_period": "period"}))
+    sec.tables.append(_Table(p.deals[["direction", "counterparty", "deal_id", "amount",
+                                      "flow_type", "status", "announced"]],
+                             {"amount": "bn", "deal_id": "deals"},
+                             caption="Its deals (sources in the deal list)",
+                             labels={"deal_id": "deal"}))
+    sec.bullets += [str(d) for d in p.loops["description"]]
+    if p.stress is not None:
+        sec.paragraphs.append(p.stress.headline())
+    sec.notes += list(p.notes)
+    return sec
 
 
 def _formation_section(tl: Any, chart_dir: Path | None) -> _Section:

@@ -278,9 +278,11 @@ def _revenue_path(name: str, node: dict[str, Any], years: list[int],
                   projections: pd.DataFrame | None, limit: _dt.date | None
                   ) -> tuple[list[float], list[str]]:
     rev = node.get("revenue_usd_bn")
+    from .html import fmt_bn
+
     rev = float(rev) if rev is not None and not schema.is_blank(rev) else math.nan
     rev_as_of = node.get("revenue_as_of")
-    flat = f"held flat at {rev:g}bn" + (f" (revenue as of {rev_as_of})" if rev_as_of else "")
+    flat = f"held flat at {fmt_bn(rev)}" + (f" (revenue as of {rev_as_of})" if rev_as_of else "")
     by_year: dict[int, tuple[float, str]] = {}
     if projections is not None and len(projections):
         p = projections[projections["company"] == name]

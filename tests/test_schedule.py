@@ -99,7 +99,7 @@ def test_against_means_by_hand():
     # the conditional 20 counts only in the _all columns
     assert t.loc[2026, "cum_means_all"] == pytest.approx(93.0)
     assert any("held flat" in n for n in r.notes)
-    assert t.loc[2026, "revenue_basis"].startswith("held flat at 13bn")
+    assert t.loc[2026, "revenue_basis"].startswith("held flat at $13bn (revenue as of 2025)")
 
 
 def test_against_means_with_projections():
