@@ -584,6 +584,10 @@ def _term_years(start: Any, end: Any) -> float:
     return round(((b - a).days + 1) / 365.25, 1)
 
 
+def _years(x: float) -> str:
+    return f"{x:g} year" + ("" if x == 1 else "s")
+
+
 def duration_mismatch(G: nx.MultiDiGraph) -> pd.DataFrame:
     """For clouds and lessors, the contracts that pay for their compute against the useful
     life of that hardware (``useful_life_years`` of the companies table): the duration
@@ -628,10 +632,10 @@ def duration_mismatch(G: nx.MultiDiGraph) -> pd.DataFrame:
         if math.isnan(life):
             reading = "no useful life in the data for the holder"
         elif mism < 0:
-            reading = (f"contract ends {-mism:g} years before the hardware is written off: "
+            reading = (f"contract ends {_years(-mism)} before the hardware is written off: "
                        "the rest must be re-let")
         elif mism > 0:
-            reading = (f"contract outlasts the hardware by {mism:g} years: it must be replaced "
+            reading = (f"contract outlasts the hardware by {_years(mism)}: it must be replaced "
                        "during the contract")
         else:
             reading = "contract and hardware life match"
