@@ -18,7 +18,7 @@ from . import schema
 from .errors import ParameterError
 
 __all__ = ["bar_chart", "plot_commitments", "plot_cycles", "plot_flows", "plot_loops_over_time",
-           "plot_money_over_time", "plot_timeline"]
+           "plot_money_over_time", "plot_null", "plot_timeline"]
 
 _STATUS_COLORS = {
     "disbursed": "#1F5FA8",
@@ -54,6 +54,41 @@ def _plain(text: str) -> str:
     from .escape import matplotlib as plain
 
     return plain(text)
+
+
+def plot_null(values: Sequence[float], observed: float, path: str | Path, *, title: str,
+              xlabel: str, percent: bool = False, note: str | None = None) -> Path:
+    """Histogram of a number over random (null) networks, with the observed value marked.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = plot_null([0.1, 0.2, 0.2, 0.3], 0.5, os.path.join(tempfile.mkdtemp(), "n.png"),
+    ...               title="t", xlabel="x")
+    >>> p.exists()
+    True
+    """
+    vals = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    if not vals:
+        raise ParameterError("no null values to draw")
+    k = 100.0 if percent else 1.0
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8.2, 3.4))
+    ax.hist([v * k for v in vals], bins=min(30, max(5, len(set(vals)))), color="#9EBCDA",
+            edgecolor="white")
+    if not math.isnan(float(observed)):
+        ax.axvline(float(observed) * k, color="#C8313A", linewidth=2)
+        ax.text(float(observed) * k, ax.get_ylim()[1] * 0.95,
+                _plain(f" observed {observed * k:.1f}{'%' if percent else ''}"),
+                color="#C8313A", va="top", fontsize=9)
+    ax.set_xlabel(_plain(xlabel))
+    ax.set_ylabel("random networks")
+    ax.set_title(_plain(title), fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    if note:
+        fig.text(0.01, -0.04, _plain(note), fontsize=8, color="#555555", ha="left", va="top",
+                 wrap=True)
+    return _save(fig, path)
 
 
 def _short(label: str, n: int = 48) -> str:

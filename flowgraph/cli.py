@@ -243,6 +243,30 @@ def samples_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def cluster_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--scheduler ADDRESS`` / ``--workers N``: run the command's cycle search and
+    per-company work on a Dask cluster (:mod:`flowgraph.distributed`; same answers)."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, scheduler: str | None = None, workers: int | None = None,
+                **kwargs: Any) -> Any:
+        if scheduler and workers:
+            raise click.UsageError("give --scheduler or --workers, not both")
+        if scheduler or workers:
+            from .distributed import connect
+
+            click.get_current_context().with_resource(
+                connect(scheduler=scheduler, workers=workers))
+        return func(*args, **kwargs)
+
+    wrapper = click.option(
+        "--workers", type=click.IntRange(min=1), metavar="N",
+        help="Run on a local Dask cluster of N worker processes (the same answers; needs "
+             "pip install 'flowgraph[distributed]').")(wrapper)
+    return click.option(
+        "--scheduler", metavar="ADDRESS",
+        help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).")(wrapper)
+
+
 def _keep_map(keep: tuple[str, ...]) -> dict[str, float]:
     out = {}
     for item in keep:
@@ -267,7 +291,8 @@ def emit_uncertainty(G: Any, measure: str, opts: Options, *, samples: int, seed:
 
     res = uncertainty(G, measure, n=samples, seed=seed, keep=_keep_map(keep), **kwargs)
     t = res.table
-    head = (f"{measure}: {schema.count_noun(len(t), 'number')} over {samples:,} plausible "
+    what = schema.count_noun(len(t), "loop" if measure == "cycles" else "number")
+    head = (f"{measure}: {what} over {samples:,} plausible "
             f"versions of the data (seed {seed}); median and {res.level:.0%} interval")
     notes = [head, opts.filters_text(), *res.notes]
     if opts.fmt in ("csv", "json"):
@@ -281,8 +306,16 @@ def emit_uncertainty(G: Any, measure: str, opts: Options, *, samples: int, seed:
             interval_text(m, lo, hi, kind=k, level=res.level)
             for m, lo, hi, k in zip(t["median"], t["low"], t["high"], t["kind"])],
     })
+    if "upper_bound" in t.columns:  # loops with an undisclosed hop: bounds, not amounts
+        ub = t["upper_bound"].astype(bool)
+        for col in ("observed", f"median ({res.level:.0%} interval)"):
+            view[col] = ["<= " + x if b else x for x, b in zip(view[col], ub)]
+        if ub.any():
+            notes.append("<= : a hop of the loop has an undisclosed amount; the numbers are "
+                         "those of its known hops, upper bounds on what goes round.")
     if "p_survive" in t.columns:
         view["survives"] = [f"{p:.0%}" for p in t["p_survive"]]
+        view = view.drop(columns="number").rename(columns={"item": "loop"})
     emit(view, opts, title=head, notes=notes[1:])
 
 
@@ -941,10 +974,15 @@ def _cycles_flat(df: Any) -> Any:
               show_default=True,
               help="length: shortest loops first (the direct two-company loops), largest "
                    "round trip first within each length; round-trip: largest round trip first.")
+@click.option("--max-loops", type=click.IntRange(min=1), metavar="N",
+              help="Stop the search once N loops are found (it says so, and counts 'at "
+                   "least'). The search also stops at a work cap of some seconds.")
 @samples_options
+@cluster_options
 def cycles(opts: Options, max_length: int, min_amount: float | None, through: tuple[str, ...],
            time_ordered: bool, window: int | None, limit: int | None, sort: str,
-           samples: int | None, sample_seed: int, keep: tuple[str, ...]) -> None:
+           max_loops: int | None, samples: int | None, sample_seed: int,
+           keep: tuple[str, ...]) -> None:
     """Loops of money (A pays B ... pays A) and how much can go all the way round.
 
     The round trip of a loop is its smallest hop: the most money that can come back.
@@ -963,10 +1001,12 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
     res = find_cycles(G, max_length=max_length, min_amount=min_amount,
                       through=list(through) or None, time_ordered=time_ordered,
                       window=window, limit=limit or (MACHINE_CYCLES if machine else 20),
-                      sort=sort.replace("-", "_"), progress=progress_printer())
+                      sort=sort.replace("-", "_"), progress=progress_printer(),
+                      max_loops=max_loops)
     shown = len(res.cycles)
     what = ["time-ordered " if time_ordered else "", f"loop{'s' if res.n_found != 1 else ''}"]
-    head = (f"{res.n_found:,} {''.join(what)} of at most {max_length} hops"
+    head = (("at least " if not res.complete else "")
+            + f"{res.n_found:,} {''.join(what)} of at most {max_length} hops"
             + (f" through {', '.join(res.params['through'])}" if res.params["through"] else "")
             + (f" with a round trip of at least ${min_amount:g}bn" if min_amount else "")
             + (f"; showing the first {shown}" + ("" if limit or machine else
@@ -1022,6 +1062,7 @@ _CIRCULATION_VIEWS = ("overview", "edges", "companies", "components", "self-fund
 @click.option("--progress/--no-progress", default=None,
               help="Progress on stderr (default: when stderr is a terminal).")
 @samples_options
+@cluster_options
 def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], top: int | None,
                     limit: int, progress: bool | None, samples: int | None, sample_seed: int,
                     keep: tuple[str, ...]) -> None:

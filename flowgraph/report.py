@@ -308,6 +308,9 @@ def write_report(
     progress: Callable[[str], None] | None = None,
     force: bool = False,
     timeline: Any = None,
+    samples: int = 1000,
+    null_samples: int = 200,
+    seed: int = 0,
     profiles: Sequence[str] = (),
     revenue_shares: pd.DataFrame | None = None,
 ) -> Report:
@@ -352,6 +355,14 @@ def write_report(
     timeline : TimelineResult, optional
         :func:`flowgraph.timeline` of the same rows and filters: adds the section "How the
         web formed" (the timeline needs the deal rows, which ``G`` no longer holds).
+    samples : int
+        Plausible versions of the data (:func:`flowgraph.uncertainty`) behind the intervals
+        of the headline numbers and the loops' survival; 0 leaves them out.
+    null_samples : int
+        Random networks (:func:`flowgraph.significance`) for the section on chance; 0 leaves
+        it out.
+    seed : int
+        Random seed of both (the same seed gives the same report).
     profiles : list of str
         Companies to give a section of their own (:func:`flowgraph.company_profile`).
     revenue_shares : pandas.DataFrame, optional
@@ -382,6 +393,9 @@ def write_report(
         raise ParameterError(f"top must be a positive integer, got {top!r}")
     if not isinstance(G, nx.DiGraph):
         raise ParameterError("G must be a directed deal graph (MultiDiGraph from build_graph)")
+    from .graph import check_weight
+
+    check_weight(G, weight)
     if stress_company is not None:
         stress_company = check_company(G, stress_company)
     say = progress or (lambda _m: None)
@@ -399,9 +413,6 @@ def write_report(
 
     import importlib
 
-    from .graph import check_weight
-
-    check_weight(G, weight)
     ch = importlib.import_module("flowgraph.charts")
     from .summary import summarize
 
@@ -428,6 +439,10 @@ def write_report(
     sf = circ.self_funded(G, weight=weight, progress=progress)
     say("report: keystones")
     ks = circ.keystones(G, weight=weight, progress=progress)
+    # ---- how sure: intervals over plausible data, and against chance
+    unc, unc_loops, sig = _how_sure(G, weight=weight, samples=samples,
+                                    null_samples=null_samples, seed=seed, top=top,
+                                    max_length=max_cycle_length, say=say)
     # ---- concentration
     say("report: concentration")
     conc = importlib.import_module("flowgraph.concentration")
@@ -472,8 +487,7 @@ def write_report(
         ("Conditional or press-only share", share, "#money"),
         ("Deals of unknown amount (not counted)", f"{s.n_unknown:,}", "#deals"),
         ("Loops found", f"{cyc.n_found:,}", "#cycles"),
-        ("Circularity index", "n/a" if _isnan(circ_res.circularity_index)
-         else f"{circ_res.circularity_index:.1%}", "#circulation"),
+        ("Circularity index", _circularity_text(circ_res, unc), "#circulation"),
     ]
     head_sec = _Section("headline", "Headline numbers")
     head_sec.paragraphs.append(
@@ -713,6 +727,13 @@ def write_report(
     elif stress_note:
         sections.append(_Section("stress", "Stress test", notes=[stress_note]))
 
+    # ================================================================ how sure
+    if unc is not None or sig is not None:
+        h_sec = _how_sure_section(unc, unc_loops, sig, chart_dir if charts else None)
+        if h_sec.chart is not None:
+            chart_paths.append(h_sec.chart)
+        sections.append(h_sec)
+
     # ================================================================ time
     if timeline is not None:
         say("report: how the web formed")
@@ -779,6 +800,125 @@ def write_report(
     all_notes = tuple(n for sec in sections for n in sec.notes)
     return Report(out, index, md, graph_path, tuple(chart_paths),
                   tuple(sec.title for sec in sections), all_notes)
+
+
+def _how_sure(G: nx.Graph, *, weight: str, samples: int, null_samples: int, seed: int,
+              top: int, max_length: int | None, say: Callable[[str], None]
+              ) -> tuple[Any, Any, Any]:
+    """The uncertainty of the circulation and the loops, and the significance test."""
+    for name, v in (("samples", samples), ("null_samples", null_samples), ("seed", seed)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise ParameterError(f"{name} must be a whole number of at least 0, not {v!r}")
+    unc = loops = sig = None
+    if samples and isinstance(G, nx.MultiDiGraph) and G.number_of_edges():
+        from .sampling import uncertainty
+
+        say(f"report: {samples:,} plausible versions of the amounts")
+        unc = uncertainty(G, "circulation", n=samples, seed=seed, top=min(top, 5),
+                          weight=weight)
+        loops = uncertainty(G, "cycles", samples=unc.samples, max_length=max_length,
+                            limit=top)
+    if null_samples and G.number_of_edges():
+        from .nulls import significance
+
+        say(f"report: {null_samples:,} random networks of the same shape")
+        sig = significance(G, n=null_samples, seed=seed, max_length=max_length or 6,
+                           top=min(top, 5), weight=weight)
+    return unc, loops, sig
+
+
+def _circularity_text(circ_res: Any, unc: Any) -> str:
+    """The headline circularity index, with its interval over plausible data when known."""
+    ci = circ_res.circularity_index
+    if _isnan(ci):
+        return "n/a"
+    if unc is None:
+        return f"{ci:.1%}"
+    r = unc.row("network", "circularity_index")
+    if r["low"] == r["high"]:
+        return f"{ci:.1%} (the same in every plausible version of the data)"
+    return (f"{ci:.1%} as given ({unc.level:.0%} of plausible versions: "
+            f"{r['low']:.1%}-{r['high']:.1%})")
+
+
+def _how_sure_section(unc: Any, loops: Any, sig: Any, chart_dir: Path | None) -> _Section:
+    """The section "How sure are we?": intervals over plausible data and a test against
+    chance (random networks of the same shape)."""
+    from .sampling import interval_text
+
+    sec = _Section("how-sure", "How sure are we? Ranges, and chance")
+    if unc is not None:
+        r = unc.row("network", "circular_flow")
+        c = unc.row("network", "circularity_index")
+        if r["low"] == r["high"]:
+            sec.paragraphs.append(
+                f"Every amount that matters here is exact: {fmt_bn(r['observed'])} goes round "
+                "in every plausible version of the data.")
+        else:
+            sec.paragraphs.append(
+                f"Drawing every range, floor, cap and estimate {len(unc.samples):,} times: in "
+                f"{unc.level:.0%} of plausible versions of the data between "
+                f"{fmt_bn(r['low'])} and {fmt_bn(r['high'])} go round in loops (circularity "
+                f"index {c['low']:.1%}-{c['high']:.1%}); on the amounts as given, "
+                f"{fmt_bn(r['observed'])} ({c['observed']:.1%})."
+                + (" The amounts as given sit near the top of their ranges (headline figures "
+                   "whose reported low ends are far lower), so most plausible versions "
+                   "carry less." if r["observed"] > r["high"] else
+                   " The amounts as given sit near the bottom of their ranges, so most "
+                   "plausible versions carry more." if r["observed"] < r["low"] else ""))
+        t = unc.table
+        view = pd.DataFrame({
+            "company": t["item"], "number": t["quantity"].str.replace("_", " "),
+            "as given": [interval_text(o, o, o, kind=k).replace(" (exact)", "")
+                         for o, k in zip(t["observed"], t["kind"])],
+            "median and interval": [interval_text(m, lo, hi, kind=k, level=unc.level)
+                                    for m, lo, hi, k in zip(t["median"], t["low"], t["high"],
+                                                            t["kind"])],
+        })
+        sec.tables.append(_Table(view, caption="Circulation over plausible versions of the data"))
+        sec.notes.extend(unc.notes)
+    if loops is not None and len(loops.table):
+        lt = loops.table
+        lview = pd.DataFrame({
+            "loop": lt["item"],
+            "round trip as given": [("<= " if ub else "") + fmt_bn(o)
+                                    for o, ub in zip(lt["observed"], lt["upper_bound"])],
+            "median and interval": [("<= " if ub else "")
+                                    + interval_text(m, lo, hi, level=loops.level)
+                                    for m, lo, hi, ub in zip(lt["median"], lt["low"],
+                                                             lt["high"], lt["upper_bound"])],
+            "survives": [f"{p:.0%}" for p in lt["p_survive"]],
+        })
+        sec.tables.append(_Table(lview, caption="Loops, largest round trip first: how much "
+                                 "goes round, and how often the loop survives"))
+    if sig is not None:
+        sec.paragraphs.append(sig.headline())
+        t = sig.table
+        sview = pd.DataFrame({
+            "company": t["item"], "number": t["quantity"].str.replace("_", " "),
+            "observed": [interval_text(o, o, o, kind=k).replace(" (exact)", "")
+                         for o, k in zip(t["observed"], t["kind"])],
+            "random networks (5-95%)": [
+                f"{interval_text(a, a, a, kind=k)} - {interval_text(b, b, b, kind=k)}"
+                .replace(" (exact)", "") for a, b, k in zip(t["null_low"], t["null_high"],
+                                                            t["kind"])],
+            "p-value": [f"{p:.3f} +/- {e:.3f}" for p, e in zip(t["p_value"], t["p_error"])],
+        })
+        sec.tables.append(_Table(sview, caption="Observed against random networks of the "
+                                 "same shape (one-sided empirical p-values)"))
+        sec.notes.extend(sig.notes)
+        if chart_dir is not None:
+            from .charts import plot_null
+
+            vals = sig.null_values["network: circularity_index"]
+            obs = sig.row("network", "circularity_index")["observed"]
+            if vals.notna().any():
+                sec.chart = plot_null(
+                    vals, obs, chart_dir / "null_circularity.png", percent=True,
+                    title="Circularity index of random networks of the same shape",
+                    xlabel="circularity index (%)")
+                sec.chart_alt = "Circularity index: observed against random networks"
+    return sec
 
 
 def _profile_section(G: Any, name: str, *, revenue_shares: Any, top: int) -> _Section:

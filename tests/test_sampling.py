@@ -197,3 +197,22 @@ def test_cli_samples_on_circulation_and_cycles():
     assert res.exit_code == 0, res.output
     df = pd.read_csv(pd.io.common.StringIO(res.output))
     assert {"median", "low", "high", "p_survive"} <= set(df.columns)
+
+
+def test_report_says_how_sure(tmp_path):
+    G = fg.build_graph(fg.load_dataset("toy"))
+    fg.write_report(G, tmp_path / "r", charts=False, samples=200, null_samples=40, seed=2)
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    sec = md[md.index("## How sure are we?"):]
+    sec = sec[:sec.index("\n## ", 5)]
+    r = fg.uncertainty(G, "circulation", n=200, seed=2, top=5)
+    c = r.row("network", "circularity_index")
+    assert f"circularity index {c['low']:.1%}-{c['high']:.1%}" in sec
+    assert "survives" in sec and "p = " in sec
+    head = md[:md.index("## How sure are we?")]
+    assert f"44.2% as given (90% of plausible versions: {c['low']:.1%}-{c['high']:.1%})" in head
+    fg.write_report(G, tmp_path / "q", charts=False, samples=0, null_samples=0)
+    md = (tmp_path / "q" / "report.md").read_text(encoding="utf-8")
+    assert "How sure are we?" not in md and "plausible versions" not in md
+    with pytest.raises(fg.ParameterError, match="samples"):
+        fg.write_report(G, tmp_path / "p", charts=False, samples=-1)
