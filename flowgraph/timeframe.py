@@ -92,12 +92,26 @@ def as_of_limit(as_of: Any) -> _dt.date | None:
     return schema.date_bounds(as_of)[1]
 
 
-def _ids(col: pd.Series) -> list[tuple[str, ...]]:
-    return [schema.split_ids(v) for v in col.tolist()]
+def _dated(dates: np.ndarray, limit: _dt.date | None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows with a date, and rows dated on or before ``limit`` (all rows when None); each
+    distinct date is compared once."""
+    codes, uniques = pd.factorize(pd.Series(dates, dtype=object), use_na_sentinel=True)
+    has = codes >= 0
+    if limit is None:
+        return has, np.ones(len(codes), dtype=bool)
+    ok = np.array([d is not None and d <= limit for d in uniques] + [False], dtype=bool)
+    return has, ok[codes]
 
 
-def _text(v: Any) -> str | None:
-    return None if schema.is_blank(v) else str(v).strip()
+def _positions(ids: pd.Series, wanted: list[str]) -> np.ndarray:
+    """Row position of each wanted deal id (-1 when absent; the first when repeated)."""
+    index = pd.Index(ids.astype(object))
+    if index.is_unique:
+        return index.get_indexer(wanted)
+    first: dict[Any, int] = {}
+    for i, d in enumerate(ids.tolist()):
+        first.setdefault(d, i)
+    return np.array([first.get(w, -1) for w in wanted], dtype=int)
 
 
 def select_rows(
@@ -151,60 +165,63 @@ def select_rows(
     ['T1']
     """
     n = len(df)
-    has_date = np.array([d is not None for d in date_lo], dtype=bool)
-    if limit is None:
-        dated = np.ones(n, dtype=bool)
-    else:
-        dated = np.array([d is not None and d <= limit for d in date_lo], dtype=bool)
-    ids = df["deal_id"].tolist()
+    has_date, dated = _dated(date_lo, limit)
     keep = dated.copy()
     info: dict[str, Any] = {}
+    deal_id = df["deal_id"]
 
-    # supersession takes effect from the superseding row's own date
+    # supersession takes effect from the superseding row's own date (only rows that name
+    # others are read one by one)
     superseded_by_dated: set[str] = set()
     superseded_any: set[str] = set()
-    for i, parts in enumerate(_ids(df["supersedes"])):
+    sup = df["supersedes"]
+    for i in np.flatnonzero(sup.notna().to_numpy()):
+        parts = schema.split_ids(sup.iat[i])
         superseded_any.update(parts)
         if dated[i]:
             superseded_by_dated.update(parts)
-    in_force = np.array([i in superseded_by_dated for i in ids], dtype=bool)
-    info["superseded_later"] = (np.array([i in superseded_any for i in ids], dtype=bool)
-                                & ~in_force & dated)
+    in_force = deal_id.isin(superseded_by_dated).to_numpy() if superseded_by_dated \
+        else np.zeros(n, dtype=bool)
+    named = deal_id.isin(superseded_any).to_numpy() if superseded_any \
+        else np.zeros(n, dtype=bool)
+    info["superseded_later"] = named & ~in_force & dated
     if not include_superseded:
         keep &= ~in_force
 
     # headlines count whole only when they and all their tranches are dated
     split_mask = np.zeros(n, dtype=bool)
-    part_of = [_text(v) for v in df["part_of"].tolist()]
-    is_tranche = np.array([p is not None for p in part_of], dtype=bool)
-    if not include_tranches:
-        by_head: dict[str, list[int]] = {}
-        for i, p in enumerate(part_of):
-            if p is not None:
-                by_head.setdefault(p, []).append(i)
-        pos = {d: i for i, d in enumerate(ids)}
+    part = df["part_of"]
+    is_tranche = part.notna().to_numpy()
+    if not include_tranches and is_tranche.any():
+        members_of: dict[str, list[int]] = {}
+        for i in np.flatnonzero(is_tranche):
+            members_of.setdefault(str(part.iat[i]).strip(), []).append(int(i))
+        heads = list(members_of)
+        where = _positions(deal_id, heads)
         tranche_ok = np.zeros(n, dtype=bool)
-        for head, members in by_head.items():
-            h = pos.get(head)
-            if h is None:
+        for head, h in zip(heads, where):
+            if h < 0:
                 continue  # a tranche of a row not in the table is left out, as before
-            whole = bool(dated[h]) and all(dated[m] for m in members)
-            if whole:
+            members = members_of[head]
+            if dated[h] and dated[members].all():
                 continue
-            if dated[h] or any(dated[m] for m in members):
+            if dated[h] or dated[members].any():
                 split_mask[h] = True
             keep[h] = False
-            for m in members:
-                tranche_ok[m] = True
+            tranche_ok[members] = True
         keep &= ~is_tranche | tranche_ok
+    elif not include_tranches:
+        keep &= ~is_tranche
     info["split_headlines"] = split_mask
 
-    # statuses and paid amounts at the limit
+    # statuses and paid amounts at the limit (only rows that carry them are read)
     status = df["status"].to_numpy(dtype=object).copy()
     rewound = np.zeros(n, dtype=bool)
     has_hist = np.zeros(n, dtype=bool)
     if limit is not None and "status_dates" in df.columns:
-        for i, cell in enumerate(df["status_dates"].tolist()):
+        col = df["status_dates"]
+        for i in np.flatnonzero(col.notna().to_numpy()):
+            cell = col.iat[i]
             if schema.is_blank(cell):
                 continue
             hist = schema.parse_status_dates(cell)
@@ -221,23 +238,21 @@ def select_rows(
 
     paid = None
     paid_later = np.zeros(n, dtype=bool)
+    when = df["paid_as_of"] if "paid_as_of" in df.columns else None
     if "paid_usd_bn" in df.columns:
         paid = pd.to_numeric(df["paid_usd_bn"], errors="coerce").to_numpy(dtype=float).copy()
         if limit is not None:
-            when = df["paid_as_of"].tolist() if "paid_as_of" in df.columns else [None] * n
-            for i in range(n):
-                if math.isnan(paid[i]):
-                    continue
-                lo = schema.date_bounds(when[i])[0] if not schema.is_blank(when[i]) else None
+            for i in np.flatnonzero(~np.isnan(paid)):
+                w = when.iat[i] if when is not None else None
+                lo = schema.date_bounds(w)[0] if not schema.is_blank(w) else None
                 if lo is None or lo > limit:
                     paid[i] = math.nan
                     paid_later[i] = True
-    if limit is not None and "paid_as_of" in df.columns:
+    if limit is not None and when is not None:
         # with no dated history, a deal paid after the date was committed, not disbursed, then
-        for i, when in enumerate(df["paid_as_of"].tolist()):
-            if has_hist[i] or status[i] != "disbursed" or schema.is_blank(when):
-                continue
-            if schema.date_bounds(when)[0] > limit:
+        for i in np.flatnonzero(when.notna().to_numpy() & (status == "disbursed") & ~has_hist):
+            w = when.iat[i]
+            if not schema.is_blank(w) and schema.date_bounds(w)[0] > limit:
                 status[i] = "committed"
                 rewound[i] = True
     info["status_rewound"] = rewound & keep
@@ -248,11 +263,13 @@ def select_rows(
     if not include_tranches:
         later &= ~is_tranche
     if not include_superseded:
-        later &= ~np.array([i in superseded_any for i in ids], dtype=bool)
+        later &= ~named
     info["later"] = later
-    hi_after = np.array([d is not None and limit is not None and d > limit for d in date_hi],
-                        dtype=bool)
-    info["coarse"] = keep & hi_after
+    if limit is None:
+        info["coarse"] = np.zeros(n, dtype=bool)
+    else:
+        _, hi_dated = _dated(date_hi, limit)
+        info["coarse"] = keep & ~hi_dated & has_date
     return keep, status, paid, info
 
 
