@@ -126,6 +126,32 @@ def scc_labels(n: int, indptr: np.ndarray, indices: np.ndarray,
     return labels
 
 
+def prepare(n: int, src: np.ndarray, dst: np.ndarray,
+            interpreted: bool = False) -> tuple[np.ndarray, ...]:
+    """The search's CSR arrays (forward and reverse) and strong components of hops sorted by
+    (src, dst): ``(indptr, indices, rindptr, rindices, comp)``."""
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    indices = dst.astype(np.int64)
+    rorder = np.argsort(dst, kind="stable")
+    rindptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(dst, minlength=n), out=rindptr[1:])
+    rindices = src[rorder].astype(np.int64)
+    comp = scc_labels(n, indptr, indices, interpreted=interpreted)
+    return indptr, indices, rindptr, rindices, comp
+
+
+def start_limit(n: int, comp: np.ndarray, need: np.ndarray) -> int:
+    """One past the largest start vertex worth searching: every cycle through all of ``need``
+    has its smallest vertex at or below ``min(need)``, and they must share a component."""
+    if need.shape[0]:
+        cn = comp[need]
+        if (cn < 0).any() or (cn != cn[0]).any():
+            return 0
+        return int(need.min()) + 1
+    return n
+
+
 def run_search(
     n: int,
     src: np.ndarray,
@@ -147,6 +173,9 @@ def run_search(
     progress: Any = None,
     batch_cycles: int = 1 << 16,
     py_steps: int | None = None,
+    prepared: tuple[np.ndarray, ...] | None = None,
+    first: int = 0,
+    last: int | None = None,
 ) -> tuple[Any, ...]:
     """Run the search over hops sorted by (src, dst); see :mod:`flowgraph.cycles`.
 
@@ -154,6 +183,9 @@ def run_search(
     hops allowed in the search). ``keep_top(lengths, edges, rt)`` is called with the cycles
     gathered so far whenever they exceed the buffer and returns them reduced.
     ``py_steps`` is the interpreted budget (default :data:`PY_STEPS`; 0 = compiled only).
+    ``prepared`` is :func:`prepare`'s result for these hops (computed when not given);
+    ``first``/``last`` restrict the search to the cycles whose smallest vertex is in
+    ``[first, last)`` (how a search is split into independent tasks).
 
     Returns ``(lengths, edges, rt, n_found, vcount, vsum, vmax, ecount, interpreted)``;
     ``edges`` are hop positions (indices into the given per-hop arrays); ``interpreted`` is
@@ -163,25 +195,15 @@ def run_search(
     if py_steps is None:
         py_steps = PY_STEPS if m <= PY_MAX_EDGES else 0
     interpreted = py_steps > 0
-    indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    indices = dst.astype(np.int64)
-    rorder = np.argsort(dst, kind="stable")
-    rindptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(dst, minlength=n), out=rindptr[1:])
-    rindices = src[rorder].astype(np.int64)
-    comp = scc_labels(n, indptr, indices, interpreted=interpreted)
-    if need.shape[0]:
-        cn = comp[need]
-        if (cn < 0).any() or (cn != cn[0]).any():
-            s_stop = 0
-        else:
-            s_stop = int(need.min()) + 1
-    else:
-        s_stop = n
+    if prepared is None:
+        prepared = prepare(n, src, dst, interpreted=interpreted)
+    indptr, indices, rindptr, rindices, comp = prepared
+    s_stop = start_limit(n, comp, need)
+    if last is not None:
+        s_stop = min(s_stop, int(last))
     L = int(max_len)
     known = ~np.isnan(amt)
-    state = np.array([0, -1, 0, 0, 0], np.int64)
+    state = np.array([min(int(first), s_stop), -1, 0, 0, 0], np.int64)
     path_v = np.zeros(L + 2, np.int64)
     path_e = np.zeros(L + 2, np.int64)
     itpos = np.zeros(L + 2, np.int64)

@@ -630,14 +630,22 @@ def self_funded_arrays(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray,
     _, comp = eng.strong_components(n, s, t)
     loop = s == t
     inner = (comp[s] == comp[t]) & ~loop
-    solver = eng.MaxFlowSolver(n, s[inner], t[inner], w[inner], q) if inner.any() else None
+    from . import distributed
+
+    remote = None  # on a cluster: one task per group of companies, the same max flows
+    if inner.any() and distributed.active() is not None:
+        remote = distributed.self_funded_values(n, s[inner], t[inner], w[inner], q,
+                                                [int(v) for v in companies], progress)
+    solver = (eng.MaxFlowSolver(n, s[inner], t[inner], w[inner], q)
+              if inner.any() and remote is None else None)
     loops = np.bincount(s[loop], weights=w[loop], minlength=n)
     amounts = np.zeros(len(companies))
     bounds = np.zeros(len(companies))
     for k, v in enumerate(companies):
-        if progress:
+        if progress and remote is None:
             progress(k, int(v))
-        val, bound = solver.self_funded(int(v)) if solver is not None else (0.0, 0.0)
+        val, bound = (remote[k] if remote is not None else solver.self_funded(int(v))
+                      if solver is not None else (0.0, 0.0))
         amounts[k] = min(val, inflow[v], outflow[v]) + loops[v]
         bounds[k] = bound
     return amounts, bounds
@@ -738,6 +746,10 @@ def _values_without(solver: Any, nodes: list[int], progress: Progress,
     one is done."""
     if solver is None:
         return [0] * len(nodes)
+    from . import distributed
+
+    if distributed.active() is not None:  # on a cluster: one task per group of companies
+        return distributed.values_without(solver, nodes, progress, names)
     total = len(nodes)
     workers = min(total, _usable_cores())
     threaded = workers > 1 and len(solver.cap) >= _THREADED_EDGES

@@ -694,6 +694,17 @@ def _cycle_order(lengths: np.ndarray, seq: np.ndarray, rt: np.ndarray,
     return np.lexsort(keys)
 
 
+def _keep_top(ln: np.ndarray, ed: np.ndarray, rt: np.ndarray, hsrc: np.ndarray,
+              keep_n: int | None, by_length: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first ``keep_n`` cycles in the final order (all when ``keep_n`` is None): the
+    order is total, so trimming a part of the cycles never changes the final top."""
+    if keep_n is None or ln.shape[0] <= keep_n:
+        return ln, ed, rt
+    o = _cycle_order(ln, hsrc[ed], rt, by_length)[:keep_n]
+    ln2, ed2 = _take(ln, ed, o)
+    return ln2, ed2, rt[o]
+
+
 def _take(lengths: np.ndarray, flat: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts = np.zeros(lengths.shape[0], np.int64)
     if lengths.shape[0]:
@@ -894,18 +905,19 @@ def _run(
     keep_n = None if limit is None else int(limit)
 
     def keep_top(ln: np.ndarray, ed: np.ndarray, rt: np.ndarray):
-        if keep_n is None or ln.shape[0] <= keep_n:
-            return ln, ed, rt
-        o = _cycle_order(ln, hsrc_pos[ed], rt, by_length)[:keep_n]
-        ln2, ed2 = _take(ln, ed, o)
-        return ln2, ed2, rt[o]
+        return _keep_top(ln, ed, rt, hsrc_pos, keep_n, by_length)
 
     def report(done: int, total: int, found: int) -> None:
         if progress is not None:
             pct = 100.0 * done / total if total else 100.0
             progress(f"cycles: {pct:5.1f}% of start companies, {found:,} loops found")
 
-    ln, ed, rt, n_found, vcount, vsum, vmax, ecount, interpreted = eng.run_search(
+    search = eng.run_search
+    from . import distributed
+
+    if distributed.active() is not None:  # the same search, split by start vertex on a cluster
+        search = distributed.cycle_searcher(keep_n, by_length)
+    ln, ed, rt, n_found, vcount, vsum, vmax, ecount, interpreted = search(
         n, hsrc_pos, H.dst[pos], H.amount[pos], H.minhi[pos], H.maxlo[pos],
         H.dptr[pos], H.dptr[pos + 1], H.dlo, H.dhi,
         max_len=L, need=need, min_on=min_amount is not None, time_on=bool(time_ordered),
