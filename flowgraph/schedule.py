@@ -147,6 +147,14 @@ class Schedule:
     unscheduled : pandas.DataFrame
         Deals not laid out: ``deal_id, payer, payee, flow_type, amount, reason``.
     notes : tuple of str
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> s = fg.payment_schedule(fg.build_graph(fg.load_dataset("toy")))
+    >>> laid_out = float(s.deals["amount"].sum()) + float(s.unscheduled["amount"].sum())
+    >>> round(laid_out, 6) == round(fg.summarize(fg.build_graph(fg.load_dataset("toy"))).total, 6)
+    True
     """
 
     deals: pd.DataFrame
@@ -267,6 +275,13 @@ class MeansResult:
         ``gap_then``, ``first_year_short_all`` (counting announced and conditional money
         too), ``revenue_basis``; sorted by first year short, then company.
     notes : tuple of str
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> r = fg.against_means(fg.build_graph(fg.load_dataset("toy")), start_year=2025)
+    >>> list(r.first_short.columns[:2])
+    ['company', 'first_year_short']
     """
 
     table: pd.DataFrame

@@ -76,6 +76,15 @@ class TimelineResult:
     top_loops : pandas.DataFrame
         Per period the loops of largest round trip then (``top_loops`` of them): ``period,
         rank, loop, companies, length, round_trip, round_trip_bound``.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> t = fg.timeline(fg.load_dataset("toy"), freq="year")
+    >>> last = t.periods.iloc[-1]
+    >>> int(last["loops"]) == fg.find_cycles(fg.build_graph(fg.load_dataset("toy"),
+    ...                                     as_of=last["period_end"])).n_found
+    True
     """
 
     periods: pd.DataFrame
