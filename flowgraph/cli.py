@@ -1491,12 +1491,7 @@ def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None
 
     G = ctx_graph(opts)
     path = opts.output or "flowgraph.html"
-    tl = None
-    if not (opts.company or opts.around):  # the time slider lays out the same rows
-        from .timelines import timeline
-
-        tl = timeline(opts.source, max_length=max_length or 6, freq="month",
-                      progress=progress_printer(), **_filter_kwargs(opts))
+    tl = _cli_timeline(opts, "the time slider", max_length=max_length or 6, freq="month")
     to_html(G, path, max_nodes=max_nodes, top_cycles=top_cycles, company=through,
             max_cycle_length=max_length, title=title, seed=seed,
             progress=progress_printer(), timeline=tl)
@@ -1531,12 +1526,7 @@ def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
     from .report import write_report
 
     G = ctx_graph(opts)
-    tl = None
-    if not (opts.company or opts.around):  # the timeline lays out the same rows and filters
-        from .timelines import timeline
-
-        tl = timeline(opts.source, max_length=max_length, progress=progress_printer(),
-                      **_filter_kwargs(opts))
+    tl = _cli_timeline(opts, "the section 'How the web formed'", max_length=max_length)
     res = write_report(G, opts.output or "flowgraph-report", top=top, max_cycle_length=max_length,
                        max_nodes=max_nodes, stress_company=stress_company, title=title,
                        charts=not no_charts, progress=progress_printer(), force=force,
@@ -1555,6 +1545,23 @@ for _param in report_cmd.params:  # the report goes to a folder, and has one for
 
 
 # --- time commands ---------------------------------------------------------------------
+def _cli_timeline(opts: Options, what: str, **kwargs: Any) -> Any:
+    """The timeline of the same rows and filters for html/report, or None (said on stderr)
+    when a selection (--company/--around) cuts the web or the network is too large to lay
+    out period by period here."""
+    if opts.company or opts.around:
+        click.echo(f"flowgraph: {what} is left out: --company/--around select part of the web "
+                   "and the timeline lays out whole periods", err=True)
+        return None
+    if len(opts.source.deals) > LARGE_NETWORK:
+        click.echo(f"flowgraph: {what} is left out: more than {LARGE_NETWORK:,} deals (run "
+                   "`flowgraph timeline` for the table)", err=True)
+        return None
+    from .timelines import timeline
+
+    return timeline(opts.source, progress=progress_printer(), **kwargs, **_filter_kwargs(opts))
+
+
 @main.command("timeline")
 @common_options
 @click.option("--freq", type=click.Choice(["quarter", "month", "year"]), default="quarter",
