@@ -273,7 +273,10 @@ class MeansResult:
         Per company: ``company``, ``first_year_short`` (first year committed obligations
         exceed everything it has and is promised; NaN if never within the schedule),
         ``gap_then``, ``first_year_short_all`` (counting announced and conditional money
-        too), ``revenue_basis``; sorted by first year short, then company.
+        too), ``revenue_basis``, ``not_laid_out`` and ``n_not_laid_out`` (known money and
+        number of its outgoing deals the schedule cannot lay out, such as contracts with no end
+        date: left out of the obligations, so the shortfall can only come earlier); sorted by
+        first year short, then company.
     notes : tuple of str
 
     Examples
@@ -401,6 +404,11 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
     rows: list[dict[str, Any]] = []
     firsts: list[dict[str, Any]] = []
     out_d = d[~d["flow_type"].isin(NON_CASH)]
+    # obligations the schedule cannot lay out (no end date, no amount): they make the
+    # shortfall come earlier, never later
+    u = sched.unscheduled[~sched.unscheduled["flow_type"].isin(NON_CASH)]
+    uns_out = u.groupby("payer")["amount"].sum()
+    uns_n = u.groupby("payer").size()
     payers = sorted(set(out_d["payer"])) if names is None else names
     for name in payers:
         mine_out = out_d[out_d["payer"] == name]
@@ -449,13 +457,16 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
                        "gap_then": gap_then,
                        "first_year_short_all": float(first_all) if first_all is not None
                        else math.nan,
-                       "revenue_basis": basis[0] if basis else ""})
+                       "revenue_basis": basis[0] if basis else "",
+                       "not_laid_out": float(uns_out.get(name, 0.0)),
+                       "n_not_laid_out": int(uns_n.get(name, 0))})
     table = pd.DataFrame(rows, columns=[
         "company", "year", "obligations", "obligations_soft", "revenue", "revenue_basis",
         "funding_in", "funding_in_soft", "cash", "cum_obligations", "cum_means", "gap", "short",
         "cum_obligations_all", "cum_means_all", "short_all"])
     first_short = pd.DataFrame(firsts, columns=["company", "first_year_short", "gap_then",
-                                                "first_year_short_all", "revenue_basis"])
+                                                "first_year_short_all", "revenue_basis",
+                                                "not_laid_out", "n_not_laid_out"])
     first_short = first_short.sort_values(["first_year_short", "company"],
                                           na_position="last").reset_index(drop=True)
     for col in ("first_year_short", "first_year_short_all"):  # years, missing when never
@@ -469,6 +480,16 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
         "the first year short is the latest the shortfall can come on this data.",
         "The _all columns add announced and conditional money on both sides.",
     ]
+    short_uns = first_short[first_short["n_not_laid_out"] > 0]
+    if len(short_uns):
+        from .html import fmt_bn
+
+        parts = [f"{r.company}: {schema.count_noun(int(r.n_not_laid_out), 'deal')} "
+                 f"({fmt_bn(r.not_laid_out)} of known money)"
+                 for r in short_uns.head(5).itertuples(index=False)]
+        notes.append("Not in the obligations (no end date or no amount, so not laid out over "
+                     "years; the shortfall can only come earlier): " + "; ".join(parts)
+                     + ("; ..." if len(short_uns) > 5 else "") + ".")
     if revenue_projections is None or not len(revenue_projections):
         notes.append("No revenue projections in the data: revenue is held flat at the "
                      "companies table's latest figure.")

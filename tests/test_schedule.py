@@ -96,6 +96,9 @@ def test_against_means_by_hand():
     assert not t.loc[2027, "short"] and t.loc[2028, "short"]
     first = r.first_short.set_index("company").loc["Lab"]
     assert first["first_year_short"] == 2028 and first["gap_then"] == pytest.approx(24.0)
+    # the chip purchase with no end date is not in the obligations, and that is said
+    assert first["not_laid_out"] == 50.0 and first["n_not_laid_out"] == 1
+    assert any("Lab: 1 deal ($50bn of known money)" in n for n in r.notes)
     # the conditional 20 counts only in the _all columns
     assert t.loc[2026, "cum_means_all"] == pytest.approx(93.0)
     assert any("held flat" in n for n in r.notes)
