@@ -90,6 +90,7 @@ class Options:
     output: str | None = None
     raw_csv: bool = False
     table: str | None = None
+    wide: bool = False
     empty: str | None = None  # why no deal passes the filters, once ctx_graph found out
     source: Any = None  # the Dataset read, once ctx_graph read it
     _outputs: list[str] = field(default_factory=list)
@@ -191,6 +192,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("-o", "--output", type=click.Path(), metavar="PATH",
                      help="Write the output to this file instead of standard output; csv/json "
                           "to an existing folder (or a PATH ending in /): one file per table."),
+        click.option("--wide", "wide", is_flag=True,
+                     help="Tables: every column at full width (default: fit the terminal, "
+                          "wrapping text and leaving columns out, named under the table)."),
         click.option("--table", "table", metavar="NAME",
                      help="Only this table of a command that prints several (csv needs one "
                           "table per file); names as in the json output."),
@@ -218,6 +222,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             output=kwargs.pop("output"),
             raw_csv=kwargs.pop("raw_csv"),
             table=kwargs.pop("table"),
+            wide=kwargs.pop("wide"),
         )
         if opts.companies and not opts.deals:
             raise click.UsageError("--companies needs --deals")
@@ -528,10 +533,23 @@ def _fmt_value(v: Any, *, style: str | None = None) -> str:
     return str(v)
 
 
-def format_table(df: Any, *, max_width: int = 60) -> str:
-    """A plain-text table with aligned columns (numbers right-aligned)."""
+def format_table(df: Any, *, max_width: int = 60, width: int | None | str = "cut") -> str:
+    """A plain-text table with aligned columns (numbers right-aligned).
+
+    ``width``: fit the table to this many columns (text wraps, then columns are left out and
+    named under the table; a URL is never cut); None: every column at full width; "cut"
+    (default): cells longer than ``max_width`` are cut with an ellipsis.
+    """
     if df is None or len(df) == 0:
         return "(no rows)"
+    if width != "cut":
+        head, body, dropped = _table_lines(df, width)
+        from ._fit import dropped_note
+
+        import textwrap
+
+        return "\n".join([*head, *(ln for r in body for ln in r)]
+                         + textwrap.wrap(dropped_note(dropped), width=width or 100))
     cols = [str(c) for c in df.columns]
     styles = _column_styles(df)
     rows = [[_fmt_cell(v, c, st) for v, c, st in zip(rec, keys, styles)]
@@ -554,6 +572,25 @@ def format_table(df: Any, *, max_width: int = 60) -> str:
     out = [line(cols), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in rows]
     return "\n".join(out)
+
+
+def _table_lines(df: Any, width: int | None) -> tuple[list[str], list[list[str]], list[str]]:
+    """Header lines, each row's lines and the columns left out, fitted to ``width``."""
+    from ._fit import layout
+
+    cols = [_esc.terminal(str(c)) for c in df.columns]
+    styles = _column_styles(df)
+    rows = [[_esc.terminal(_fmt_cell(v, c, st)) for v, c, st in zip(rec, keys, styles)]
+            for rec, keys in zip(df.itertuples(index=False, name=None), _cell_keys(df))]
+    numeric = [getattr(df[c].dtype, "kind", "O") in "iuf" for c in df.columns]
+    return layout(cols, rows, numeric, width)
+
+
+def table_width(opts: Options) -> int | None:
+    """The width tables fit: None with --wide (every column), else the terminal's."""
+    from ._fit import terminal_width
+
+    return None if opts.wide else terminal_width()
 
 
 def format_markdown(df: Any) -> str:
@@ -628,7 +665,7 @@ def render(tables: Iterable[tuple[str | None, Any]], opts: Options,
         if opts.fmt == "markdown":
             parts.append((f"### {title}\n\n" if title else "") + format_markdown(df))
         else:
-            parts.append((f"{title}\n" if title else "") + format_table(df))
+            parts.append((f"{title}\n" if title else "") + format_table(df, width=table_width(opts)))
     if notes:
         if opts.fmt == "markdown":
             parts.append("\n".join(f"> {n}" for n in notes))
@@ -1028,11 +1065,17 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
         return
     import textwrap
 
-    lines = format_table(view, max_width=70).split("\n")
-    out = [head, "", *lines[:2]]
-    for line, text in zip(lines[2:], res.cycles["description"]):
-        out.append(line)
-        out += textwrap.wrap(text, width=100, initial_indent="     ", subsequent_indent="     ")
+    from ._fit import dropped_note
+
+    width = table_width(opts)
+    head_lines, body, dropped = _table_lines(view, width)
+    out = [head, "", *head_lines]
+    for row_lines, text in zip(body, res.cycles["description"]):
+        out += row_lines
+        out += textwrap.wrap(text, width=width or 100, initial_indent="     ",
+                             subsequent_indent="     ")
+    if dropped:
+        out += textwrap.wrap(dropped_note(dropped), width=width or 100)
     out.append("")
     for n in notes[1:]:
         out += textwrap.wrap(f"Note: {n}", width=100, subsequent_indent="      ")
@@ -1189,9 +1232,13 @@ def _risk_statuses(opts: Options) -> Any:
 @click.option("--thresholds", type=(float, float), default=(1000.0, 1800.0), show_default=True,
               metavar="LOW HIGH", help="HHI band limits (2023 US Merger Guidelines).")
 @click.option("--all-columns", is_flag=True, help="Show every column (always so for csv/json).")
+@click.option("--sort", "rank", type=click.Choice(["at-risk", "hhi"]), default="at-risk",
+              show_default=True,
+              help="--view companies: money at risk first (the amount tied to the largest "
+                   "counterparty), or the most concentrated (HHI) first.")
 @samples_options
 def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top: int | None,
-                      thresholds: tuple[float, float], all_columns: bool,
+                      thresholds: tuple[float, float], all_columns: bool, rank: str,
                       samples: int | None, sample_seed: int, keep: tuple[str, ...]) -> None:
     """Who depends on few counterparties, and whose promises outrun their means.
 
@@ -1215,13 +1262,19 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
     notes = [opts.filters_text(), _RISK_NOTE]
     short = opts.fmt in ("table", "markdown") and not all_columns
     if view == "companies":
+        from .concentration import concentration_order
+
+        sort = rank.replace("-", "_")
         df = company_concentration(G, direction=direction, basis=basis, thresholds=thresholds,
-                                statuses=_risk_statuses(opts) if basis == "exposures" else None)
+                                statuses=_risk_statuses(opts) if basis == "exposures" else None,
+                                sort=sort)
         if top:
             df = df.groupby("direction", sort=True, group_keys=False).head(top)
         if short:
-            df = df[["company", "direction", "total", "n_counterparties", "n_unknown", "hhi",
-                     "effective_n", "top_counterparty", "top_share", "band"]]
+            df = df[["company", "direction", "total", "top_counterparty", "top_share",
+                     "top_amount", "hhi", "band", "n_counterparties", "n_unknown",
+                     "effective_n"]]
+        notes.insert(0, f"Companies {concentration_order(sort)}, within each direction.")
         if basis == "exposures":
             notes.append("Basis: exposures. 'in' = what the company depends on, 'out' = who "
                          "depends on it.")
@@ -1239,8 +1292,8 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
             df = df.head(top)
         if short:
             df = df[["company", "commitments_out", "backlog_in", "funding_in", "revenue", "cash",
-                     "commitments_to_revenue", "commitments_to_cash", "backlog_to_revenue",
-                     "funding_gap", "revenue_as_of", "cash_as_of", "missing"]]
+                     "funding_gap", "commitments_to_revenue", "commitments_to_cash",
+                     "backlog_to_revenue", "revenue_as_of", "cash_as_of", "missing"]]
         notes.append(f"Promised, unpaid deals (status {', '.join(st)}); totals over the life "
                      "of each contract, so ratios to annual revenue read as years of revenue. "
                      "funding_gap = commitments_out - cash - funding_in (future revenue not "
@@ -1480,8 +1533,12 @@ def significance_cmd(opts: Options, samples: int, sample_seed: int, model: str, 
               help="Longest cycle to look for (number of hops).")
 @click.option("--title", metavar="TEXT", help="Page heading.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Layout seed.")
+@click.option("--samples", type=click.IntRange(min=0), default=0, show_default=True,
+              metavar="N", help="Show the circularity index with its 90% interval over N "
+                                "plausible versions of the data, and how often each listed "
+                                "loop survives (0: neither).")
 def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None,
-             max_length: int | None, title: str | None, seed: int) -> None:
+             max_length: int | None, title: str | None, seed: int, samples: int) -> None:
     """Write the interactive graph as one HTML file that works offline (-o PATH).
 
     Companies are coloured by kind and sized by the money through them; arrows go payer ->
@@ -1494,7 +1551,7 @@ def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None
     tl = _cli_timeline(opts, "the time slider", max_length=max_length or 6, freq="month")
     to_html(G, path, max_nodes=max_nodes, top_cycles=top_cycles, company=through,
             max_cycle_length=max_length, title=title, seed=seed,
-            progress=progress_printer(), timeline=tl)
+            progress=progress_printer(), timeline=tl, samples=samples)
     click.echo(f"wrote {path}", err=True)
 
 
@@ -1514,9 +1571,18 @@ def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None
               help="Write into a folder that holds other files (not an earlier report).")
 @click.option("--profile", "profiles", multiple=True, metavar="NAME",
               help="Add a section on this company (as `flowgraph company NAME`; repeatable).")
+@click.option("--samples", type=click.IntRange(min=0), default=1000, show_default=True,
+              metavar="N", help="Plausible versions of the data behind the intervals and the "
+                                "loops' survival (0: leave them out).")
+@click.option("--null-samples", type=click.IntRange(min=0), default=200, show_default=True,
+              metavar="N", help="Random networks of the same shape for the test against "
+                                "chance (0: leave it out).")
+@click.option("--seed", "sample_seed", type=int, default=0, show_default=True,
+              help="Random seed of both.")
 def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
                stress_company: str | None, title: str | None, no_charts: bool,
-               force: bool, profiles: tuple[str, ...]) -> None:
+               force: bool, profiles: tuple[str, ...], samples: int, null_samples: int,
+               sample_seed: int) -> None:
     """Write the full report to a folder (-o DIR, default flowgraph-report/).
 
     index.html (opens offline in a browser) with headline numbers, loops, self-funded
@@ -1531,7 +1597,8 @@ def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
                        max_nodes=max_nodes, stress_company=stress_company, title=title,
                        charts=not no_charts, progress=progress_printer(), force=force,
                        timeline=tl, profiles=profiles,
-                       revenue_shares=getattr(opts.source, "revenue_shares", None))
+                       revenue_shares=getattr(opts.source, "revenue_shares", None),
+                       samples=samples, null_samples=null_samples, seed=sample_seed)
     click.echo(f"wrote {res.index} and {res.markdown}", err=True)
 
 

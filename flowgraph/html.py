@@ -243,10 +243,18 @@ def _cycles(
         part = getattr(cycles, "participation", None)
         if company is not None and "companies" in getattr(table, "columns", ()):
             table = table[table["companies"].map(lambda c: company in tuple(c))]
-        return _cycles_from_table(table, top=top), None, part
+        listed = _cycles_from_table(table, top=top)
+        note = None
+        sort = (getattr(cycles, "params", None) or {}).get("sort")
+        n_found = getattr(cycles, "n_found", len(table))
+        if sort is not None and company is None and n_found > len(listed):
+            from .cycles import order_label
+
+            note = (f"{n_found:,} cycles found; {order_label(sort, len(listed))} are listed")
+        return listed, note, part
     if top <= 0:
         return [], None, None
-    from .cycles import find_cycles, order_label
+    from .cycles import order_label
     # The panel lists the loops with the most money going round (the library's order).
     kwargs: dict[str, Any] = {"weight": weight, "limit": top, "progress": progress,
                               "sort": "round_trip"}
@@ -254,10 +262,13 @@ def _cycles(
         kwargs["max_length"] = max_length
     if company is not None:
         kwargs["through"] = company
-    res = find_cycles(G, **kwargs)
+    from ._topk import largest  # bounded work: never a full enumeration for the top few
+
+    res = largest(G, top=top, weight=weight, max_length=kwargs.get("max_length", 6),
+                  through=company, progress=progress)
     note = None
     if res.n_found > len(res.cycles):
-        note = (f"{res.n_found:,} cycles found"
+        note = (("at least " if not res.complete else "") + f"{res.n_found:,} cycles found"
                 + (f" through {company}" if company is not None else "")
                 + f"; {order_label(res.params['sort'], len(res.cycles))} are listed")
     part = res.participation if company is None else None
@@ -818,6 +829,7 @@ def to_html(
     seed: int = 7,
     progress: Callable[[str], None] | None = None,
     timeline: Any = None,
+    samples: Any = 0,
 ) -> str:
     """Interactive graph of the deals as one self-contained HTML page that works offline.
 
@@ -865,6 +877,11 @@ def to_html(
         :func:`flowgraph.timeline` of the same rows and filters: adds a time slider that
         shows the web as of each period (arrows, labels, headline numbers and loops then),
         precomputed into the page.
+    samples : int or HowSure
+        With a number N, the header gives the circularity index with its 90% interval over N
+        plausible versions of the data, and each listed loop how often it survives
+        (:func:`flowgraph.how_sure`, seed 0); a :class:`flowgraph.HowSure` computed before is
+        used as it is. 0 (default): neither.
 
     Returns
     -------
@@ -910,6 +927,9 @@ def to_html(
         progress=progress,
         timeline=timeline,
     )
+    if samples:
+        _add_how_sure(G, data, samples, weight=weight, max_length=max_cycle_length,
+                      top=top_cycles)
     if progress:
         progress("writing the page")
     page = render_page(data)
@@ -918,6 +938,31 @@ def to_html(
 
         write_text(path, page)
     return page
+
+
+def _add_how_sure(G: nx.Graph, data: dict[str, Any], samples: Any, *, weight: str,
+                  max_length: int | None, top: int) -> None:
+    """The circularity index with its interval, and each listed loop's survival."""
+    from .circulation import maximal_circulation
+    from .sampling import SURVIVAL_WORDS, HowSure, how_sure
+
+    if not isinstance(G, nx.MultiDiGraph):
+        raise ParameterError("samples needs the deal graph of build_graph (one edge per deal)")
+    if isinstance(samples, HowSure):
+        sure = samples
+    elif isinstance(samples, int) and not isinstance(samples, bool) and samples > 0:
+        sure = how_sure(G, n=samples, max_length=max_length or 6, limit=max(top, 1),
+                        weight=weight)
+    else:
+        raise ParameterError(f"samples must be a positive whole number or a HowSure, "
+                             f"not {samples!r}")
+    ci = maximal_circulation(G, weight=weight).circularity_index
+    data["how_sure"] = (f"Circularity index {sure.circularity_text(ci)}, over "
+                        f"{len(sure.circulation.samples):,} plausible versions of the amounts.")
+    for c in data["cycles"]:
+        p = sure.survival_of(c["path"].replace(" \u2192 ", " -> "))
+        if not math.isnan(p):
+            c["line"] = f"{c['line']} Survives in {p:.0%} of versions {SURVIVAL_WORDS}."
 
 
 _CSP = (
@@ -957,6 +1002,8 @@ def render_page(data: Mapping[str, Any]) -> str:
         f'<p class="fg-sub" id="fg-sub">{esc(" · ".join(sub))}</p>\n'
         + (f'<p class="fg-sub" id="fg-money">{esc(data["money"])}</p>\n'
            if data.get("money") else "")
+        + (f'<p class="fg-sub" id="fg-sure">{esc(data["how_sure"])}</p>\n'
+           if data.get("how_sure") else "")
         + f'<p class="fg-sub">Filters: <span id="fg-filters">{esc(data["filters"])}</span></p>\n'
         "</header>\n"
         '<main class="fg-main">\n'
@@ -978,7 +1025,7 @@ def render_page(data: Mapping[str, Any]) -> str:
            '<p class="fg-hint" id="fg-time-count"></p>'
            '<ul class="fg-notes" id="fg-time-new"></ul></section>\n'
            if data.get("time") else "")
-        + '<section><h2>Top cycles</h2><p class="fg-hint">Money that comes back to where it '
+        + '<section><h2>Loops</h2><p class="fg-hint">Money that comes back to where it '
         "started. Click one to highlight it.</p>"
         '<div class="fg-cycle-buttons"><button id="fg-all-cycles" type="button">All listed'
         '</button><button id="fg-clear" type="button">Clear</button></div>'

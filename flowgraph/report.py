@@ -440,9 +440,8 @@ def write_report(
     say("report: keystones")
     ks = circ.keystones(G, weight=weight, progress=progress)
     # ---- how sure: intervals over plausible data, and against chance
-    unc, unc_loops, sig = _how_sure(G, weight=weight, samples=samples,
-                                    null_samples=null_samples, seed=seed, top=top,
-                                    max_length=max_cycle_length, say=say)
+    sure, sig = _how_sure(G, weight=weight, samples=samples, null_samples=null_samples,
+                          seed=seed, top=top, max_length=max_cycle_length, say=say)
     # ---- concentration
     say("report: concentration")
     conc = importlib.import_module("flowgraph.concentration")
@@ -487,7 +486,9 @@ def write_report(
         ("Conditional or press-only share", share, "#money"),
         ("Deals of unknown amount (not counted)", f"{s.n_unknown:,}", "#deals"),
         ("Loops found", f"{cyc.n_found:,}", "#cycles"),
-        ("Circularity index", _circularity_text(circ_res, unc), "#circulation"),
+        ("Circularity index", "n/a" if _isnan(circ_res.circularity_index) else
+         sure.circularity_text(circ_res.circularity_index) if sure is not None else
+         f"{circ_res.circularity_index:.1%}", "#circulation"),
     ]
     head_sec = _Section("headline", "Headline numbers")
     head_sec.paragraphs.append(
@@ -547,8 +548,8 @@ def write_report(
 
     graph_path = out / "graph.html"
     to_html(G, graph_path, weight=weight, max_nodes=max_nodes, top_cycles=top,
-            cycles=cyc, max_cycle_length=max_cycle_length, title=title, progress=progress,
-            timeline=timeline)
+            cycles=big, max_cycle_length=max_cycle_length, title=title, progress=progress,
+            timeline=timeline, samples=sure or 0)
     gsec = _Section("graph", "The network")
     gsec.paragraphs.append(
         "Companies are dots coloured by kind and sized by the money flowing through them; "
@@ -652,7 +653,7 @@ def write_report(
     conc_sec.tables.append(_Table(
         cview, {"total": "bn", "n_counterparties": "int", "hhi": "int", "top_share": "pct",
                 "n_unknown": "int"},
-        caption="Money received: most concentrated first",
+        caption=f"Money received, {conc.concentration_order('at_risk')}",
         labels={"total": "received", "n_counterparties": "payers", "top_counterparty":
                 "largest payer", "top_share": "its share", "n_unknown": "unknown amounts"},
     ))
@@ -728,8 +729,8 @@ def write_report(
         sections.append(_Section("stress", "Stress test", notes=[stress_note]))
 
     # ================================================================ how sure
-    if unc is not None or sig is not None:
-        h_sec = _how_sure_section(unc, unc_loops, sig, chart_dir if charts else None)
+    if sure is not None or sig is not None:
+        h_sec = _how_sure_section(sure, sig, chart_dir if charts else None)
         if h_sec.chart is not None:
             chart_paths.append(h_sec.chart)
         sections.append(h_sec)
@@ -804,47 +805,34 @@ def write_report(
 
 def _how_sure(G: nx.Graph, *, weight: str, samples: int, null_samples: int, seed: int,
               top: int, max_length: int | None, say: Callable[[str], None]
-              ) -> tuple[Any, Any, Any]:
+              ) -> tuple[Any, Any]:
     """The uncertainty of the circulation and the loops, and the significance test."""
     for name, v in (("samples", samples), ("null_samples", null_samples), ("seed", seed)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
             raise ParameterError(f"{name} must be a whole number of at least 0, not {v!r}")
-    unc = loops = sig = None
+    sure = sig = None
     if samples and isinstance(G, nx.MultiDiGraph) and G.number_of_edges():
-        from .sampling import uncertainty
+        from .sampling import how_sure
 
         say(f"report: {samples:,} plausible versions of the amounts")
-        unc = uncertainty(G, "circulation", n=samples, seed=seed, top=min(top, 5),
-                          weight=weight)
-        loops = uncertainty(G, "cycles", samples=unc.samples, max_length=max_length,
-                            limit=top)
+        sure = how_sure(G, n=samples, seed=seed, top=min(top, 5), max_length=max_length,
+                        limit=top, weight=weight)
     if null_samples and G.number_of_edges():
         from .nulls import significance
 
         say(f"report: {null_samples:,} random networks of the same shape")
         sig = significance(G, n=null_samples, seed=seed, max_length=max_length or 6,
                            top=min(top, 5), weight=weight)
-    return unc, loops, sig
+    return sure, sig
 
 
-def _circularity_text(circ_res: Any, unc: Any) -> str:
-    """The headline circularity index, with its interval over plausible data when known."""
-    ci = circ_res.circularity_index
-    if _isnan(ci):
-        return "n/a"
-    if unc is None:
-        return f"{ci:.1%}"
-    r = unc.row("network", "circularity_index")
-    if r["low"] == r["high"]:
-        return f"{ci:.1%} (the same in every plausible version of the data)"
-    return (f"{ci:.1%} as given ({unc.level:.0%} of plausible versions: "
-            f"{r['low']:.1%}-{r['high']:.1%})")
-
-
-def _how_sure_section(unc: Any, loops: Any, sig: Any, chart_dir: Path | None) -> _Section:
+def _how_sure_section(sure: Any, sig: Any, chart_dir: Path | None) -> _Section:
     """The section "How sure are we?": intervals over plausible data and a test against
     chance (random networks of the same shape)."""
-    from .sampling import interval_text
+    from .sampling import SURVIVAL_WORDS, interval_text
+
+    unc = sure.circulation if sure is not None else None
+    loops = sure.loops if sure is not None else None
 
     sec = _Section("how-sure", "How sure are we? Ranges, and chance")
     if unc is not None:
@@ -887,10 +875,11 @@ def _how_sure_section(unc: Any, loops: Any, sig: Any, chart_dir: Path | None) ->
                                     + interval_text(m, lo, hi, level=loops.level)
                                     for m, lo, hi, ub in zip(lt["median"], lt["low"],
                                                              lt["high"], lt["upper_bound"])],
-            "survives": [f"{p:.0%}" for p in lt["p_survive"]],
+            "survives": [f"{sure.survival_of(p):.0%}" for p in lt["item"]],
         })
         sec.tables.append(_Table(lview, caption="Loops, largest round trip first: how much "
-                                 "goes round, and how often the loop survives"))
+                                 "goes round over plausible amounts, and how often the loop "
+                                 f"survives {SURVIVAL_WORDS} (an assumption, not data)"))
     if sig is not None:
         sec.paragraphs.append(sig.headline())
         t = sig.table
@@ -1032,6 +1021,11 @@ def _largest_loops(G: nx.Graph, cyc: Any, *, weight: str, max_length: int | None
 
     if cyc.params["sort"] == "round_trip" and not cyc.truncated:
         return cyc
+    if not cyc.complete:  # the count stopped at the work cap: the top by a bounded search
+        from ._topk import largest
+
+        return largest(G, top=max(top, 1), weight=weight, max_length=max_length,
+                       progress=progress)
     limit = None if cyc.n_found <= _ALL_LOOPS_MAX else max(top, 1)
     return find_cycles(G, weight=weight, max_length=max_length, limit=limit,
                        sort="round_trip", progress=progress)

@@ -44,8 +44,11 @@ from .errors import ParameterError
 __all__ = [
     "DISTRIBUTIONS",
     "MEASURES",
+    "SURVIVAL_KEEP",
     "AmountSamples",
+    "HowSure",
     "UncertaintyResult",
+    "how_sure",
     "interval_text",
     "sample_amounts",
     "uncertainty",
@@ -745,3 +748,68 @@ def _stress_measure(G: nx.MultiDiGraph, company: Any, notes: list[str],
         return {(label, "total_loss", "bn"): r.total_loss,
                 (label, "failures", "int"): fails}
     return g
+
+
+SURVIVAL_KEEP: dict[str, float] = {"rumored": 0.5, "announced": 0.5, "conditional": 0.5}
+"""The stated scenario behind "how often a loop survives" in the report and the HTML graph:
+each rumored, announced or conditional deal happens with probability 1/2 (an assumption, not
+data; committed and paid deals always happen)."""
+
+SURVIVAL_WORDS = ("if each rumored, announced or conditional deal happens with probability "
+                  "1/2")
+
+
+@dataclass(frozen=True, eq=False)
+class HowSure:
+    """The numbers the report and the HTML graph show with their uncertainty.
+
+    Attributes
+    ----------
+    circulation : UncertaintyResult
+        Circularity index, circular flow and self-funded numbers over plausible amounts.
+    loops : UncertaintyResult
+        Round trip of the largest loops over plausible amounts (every deal kept).
+    survival : UncertaintyResult
+        The same loops under :data:`SURVIVAL_KEEP` (``p_survive``: share of samples in
+        which every hop still has a deal).
+    """
+
+    circulation: UncertaintyResult
+    loops: UncertaintyResult
+    survival: UncertaintyResult
+
+    def circularity_text(self, observed: float) -> str:
+        """The circularity index as given, with its interval over plausible data."""
+        r = self.circulation.row("network", "circularity_index")
+        if math.isnan(observed):
+            return "n/a"
+        if r["low"] == r["high"]:
+            return f"{observed:.1%} (the same in every plausible version of the data)"
+        return (f"{observed:.1%} as given ({self.circulation.level:.0%} of plausible "
+                f"versions: {r['low']:.1%}-{r['high']:.1%})")
+
+    def survival_of(self, path: str) -> float:
+        """Share of samples (under :data:`SURVIVAL_KEEP`) in which the loop survives."""
+        t = self.survival.table
+        hit = t.loc[t["item"] == path, "p_survive"]
+        return float(hit.iloc[0]) if len(hit) else math.nan
+
+
+def how_sure(G: nx.MultiDiGraph, *, n: int = 1000, seed: int | None = 0, top: int = 5,
+             max_length: int | None = 6, limit: int | None = 10, weight: str = "amount"
+             ) -> HowSure:
+    """Uncertainty of the circulation and the largest loops, and the loops' survival.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> h = fg.how_sure(fg.build_graph(fg.load_dataset("toy")), n=100)
+    >>> h.survival_of("ChipCo -> LeaseCo -> ChipCo") < 1   # its backstop is only announced
+    True
+    """
+    circ = uncertainty(G, "circulation", n=n, seed=seed, top=top, weight=weight)
+    loops = uncertainty(G, "cycles", samples=circ.samples, max_length=max_length, limit=limit)
+    surv = uncertainty(G, "cycles", n=n, seed=seed, keep=SURVIVAL_KEEP,
+                       max_length=max_length, limit=limit, weight=weight)
+    return HowSure(circ, loops, surv)
+

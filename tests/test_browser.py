@@ -230,7 +230,7 @@ def test_report_opens_offline(session, toy, tmp_path):
     # every chart is loaded and drawn
     imgs = page.evaluate(
         "[...document.images].map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])")
-    assert len(imgs) == len(rep.charts) == 4
+    assert len(imgs) == len(rep.charts) == 5  # the null-model histogram is the fifth
     assert all(ok and w > 100 for _src, ok, w in imgs), imgs
     # a deal link jumps to its row in the deals table, which links to the source
     page.click('a[href="#deal-T-CLOUD-CHIP-6"]')

@@ -216,3 +216,27 @@ def test_report_says_how_sure(tmp_path):
     assert "How sure are we?" not in md and "plausible versions" not in md
     with pytest.raises(fg.ParameterError, match="samples"):
         fg.write_report(G, tmp_path / "p", charts=False, samples=-1)
+
+
+def test_html_graph_shows_the_interval_and_loop_survival(tmp_path):
+    import html as _h
+    import re
+
+    G = fg.build_graph(fg.load_dataset("toy"))
+    sure = fg.how_sure(G, n=300, seed=1, limit=10)
+    page = fg.to_html(G, samples=sure)
+    ci = fg.maximal_circulation(G).circularity_index
+    head = re.search(r'id="fg-sure">([^<]*)<', page).group(1)
+    assert _h.unescape(head).startswith(f"Circularity index {sure.circularity_text(ci)}")
+    # the announced backstop loop survives in about half the versions, the others always
+    want = sure.survival_of("ChipCo -> LeaseCo -> ChipCo")
+    assert 0.35 < want < 0.65
+    assert f"Survives in {want:.0%} of versions if each rumored" in page
+    assert "Survives in 100% of versions" in page
+    assert 'id="fg-sure"' not in fg.to_html(G)
+    with pytest.raises(fg.ParameterError):
+        fg.to_html(G, samples=-3)
+    res = CliRunner().invoke(main, ["html", "--dataset", "toy", "--samples", "50", "-o",
+                                    str(tmp_path / "g.html")])
+    assert res.exit_code == 0, res.output
+    assert 'id="fg-sure"' in (tmp_path / "g.html").read_text(encoding="utf-8")
