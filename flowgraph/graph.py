@@ -266,6 +266,9 @@ def filter_deals(
         },
         "as_of_counts": counts,
         "as_of_note": as_of_note(counts),
+        # the companies in a deal dated by then (None without as_of)
+        "as_of_companies": None if limit is None else frozenset(
+            df["payer"][in_time].dropna()).union(df["payee"][in_time].dropna()),
     }
     return out
 
@@ -380,8 +383,13 @@ def build_graph(
     if limit is not None:
         from .timeframe import company_figures_note
 
+        active = edges.attrs["as_of_companies"]
+        idle = sum(1 for n in G if n not in active)
+        idle_note = (f"{schema.count_noun(idle, 'company', 'companies')} of the companies "
+                     f"table {'has' if idle == 1 else 'have'} no deal dated by then (kept in the "
+                     "graph, as with any filter)." if idle else "")
         G.graph["as_of_note"] = " ".join(
-            t for t in (G.graph["as_of_note"], company_figures_note(G, limit)) if t)
+            t for t in (G.graph["as_of_note"], idle_note, company_figures_note(G, limit)) if t)
     cols = list(edges.columns)
     ip, iq, ik = cols.index("payer"), cols.index("payee"), cols.index("deal_id")
     G.add_edges_from(

@@ -228,3 +228,15 @@ def test_bad_status_dates_is_refused():
     rows[5]["status_dates"] = "committed@2024-13"
     with pytest.raises(fg.FlowgraphError, match="status_dates"):
         fg.build_graph(pd.DataFrame(rows), as_of="2024-06")
+
+
+def test_companies_without_a_deal_by_then_are_counted_in_the_note(bundled, bundled_rows):
+    day = dt.date(2019, 12, 31)
+    G = fg.build_graph(bundled, as_of=day.isoformat())
+    in_web = {r[k] for r in bundled_rows for k in ("payer", "payee")
+              if _first_day(r.get("announced") or r.get("period_start") or "") is not None
+              and _first_day(r.get("announced") or r.get("period_start")) <= day}
+    idle = len(set(G.nodes) - in_web)
+    assert idle > 0
+    assert f"{idle} companies of the companies table have no deal dated by then" in \
+        G.graph["as_of_note"]
