@@ -171,6 +171,7 @@ def company_concentration(
     semantics: Any = None,
     thresholds: Sequence[float] = MERGER_GUIDELINES_THRESHOLDS,
     weight: str = "amount",
+    sort: str = "at_risk",
 ) -> pd.DataFrame:
     """Per company: how concentrated its money in and money out are (HHI, top counterparty).
 
@@ -194,6 +195,11 @@ def company_concentration(
         HHI band limits, default (1000, 1800) from the 2023 U.S. Merger Guidelines.
     weight : str
         Edge attribute with the amount.
+    sort : {"at_risk", "hhi"}
+        Order within each direction. ``"at_risk"`` (default): money at risk first, the
+        amount tied to the largest counterparty (``top_amount`` = ``total`` x ``top_share``),
+        so a company with $300bn from one customer comes before one with $3bn from its only
+        one; then HHI. ``"hhi"``: most concentrated first, then total.
 
     Returns
     -------
@@ -204,7 +210,7 @@ def company_concentration(
         ``unknown_counterparties`` (counterparties known only through such deals: the HHI
         overstates concentration when this is above 0), ``hhi`` (0-10,000), ``effective_n``
         (10,000 / HHI), ``top_counterparty``, ``top_amount``, ``top_share`` (0-1),
-        ``band``. Sorted by direction, HHI (highest first), total, company.
+        ``band``. Sorted by direction, then as ``sort`` says, then company.
 
     Examples
     --------
@@ -258,11 +264,35 @@ def company_concentration(
     df["top_share"] = df["top_amount"] / df["total"].where(df["total"] > 0)
     df["band"] = [concentration_band(h, thresholds=thresholds) for h in df["hhi"]]
     df = df[cols]
+    if sort not in CONCENTRATION_SORTS:
+        raise ParameterError(f"sort must be one of {', '.join(CONCENTRATION_SORTS)}, got {sort!r}")
     if len(df):
-        df = df.sort_values(["direction", "hhi", "total", "company"],
-                            ascending=[True, False, False, True], na_position="last",
+        by = (["direction", "top_amount", "hhi", "company"] if sort == "at_risk"
+              else ["direction", "hhi", "total", "company"])
+        df = df.sort_values(by, ascending=[True, False, False, True], na_position="last",
                             kind="stable").reset_index(drop=True)
     return df
+
+
+CONCENTRATION_SORTS: tuple[str, ...] = ("at_risk", "hhi")
+"""Orders of :func:`company_concentration`."""
+
+_SORT_WORDS = {
+    "at_risk": "ranked by money at risk: the amount tied to the largest counterparty "
+               "(total x top share), largest first",
+    "hhi": "ranked by HHI, most concentrated first",
+}
+
+
+def concentration_order(sort: str) -> str:
+    """The ranking rule of :func:`company_concentration` in words (outputs state it).
+
+    Examples
+    --------
+    >>> concentration_order("hhi")
+    'ranked by HHI, most concentrated first'
+    """
+    return _SORT_WORDS[sort]
 
 
 def dependency_matrix(

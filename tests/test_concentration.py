@@ -95,10 +95,16 @@ def test_toy_concentration_by_hand(toy):
 
 
 def test_concentration_directions_and_sorting(toy):
-    t = company_concentration(toy, direction="in")
+    t = company_concentration(toy, direction="in", sort="hhi")
     assert set(t["direction"]) == {"in"}
     h = t["hhi"].fillna(-1).tolist()
     assert h == sorted(h, reverse=True)
+    # by default: money at risk (the amount tied to the largest counterparty) first
+    t = company_concentration(toy, direction="in")
+    risk = (t["total"] * t["top_share"]).fillna(-1).tolist()
+    assert risk == sorted(risk, reverse=True)
+    with pytest.raises(ParameterError):
+        company_concentration(toy, sort="vibes")
     with pytest.raises(ParameterError):
         company_concentration(toy, direction="sideways")
     with pytest.raises(ParameterError):
@@ -232,7 +238,8 @@ def test_commitments_with_no_promised_deals(toy):
     r = CliRunner().invoke(main, ["concentration", "--dataset", "toy", "--as-of", "1990",
                                   "--view", "commitments", "--format", "csv"])
     assert r.exit_code == 0, r.output
-    assert r.output.startswith("company,")
+    assert r.stdout.startswith("company,")
+    assert "--as-of 1990 alone leaves none" in r.stderr  # the empty result says why
 
 
 def test_dependencies_with_no_deals():
