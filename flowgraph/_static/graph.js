@@ -362,6 +362,7 @@
         }
         renderCycles(p.cycles);
       }
+      tNew.style.display = tNew.firstChild ? "" : "none";
       tCount.textContent = shownEdges + " arrows and " + shownNodes + " companies shown";
       document.body.setAttribute("data-time", String(i));
       showAll();
