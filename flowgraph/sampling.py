@@ -477,16 +477,25 @@ class _PairArrays:
         return np.bincount(self.pair_of_deal, weights=a, minlength=len(self.src))
 
 
-def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int
-                        ) -> tuple[list[tuple[Any, str, str]], np.ndarray]:
-    """Circularity and self-funded numbers of every sample, on arrays (one solve each)."""
+def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int,
+                        n_keystones: int) -> tuple[list[tuple[Any, str, str]], np.ndarray]:
+    """Circularity, self-funded and keystone numbers of every sample, on arrays.
+
+    Per sample: one min-cost circulation, one max flow per company, and for each keystone
+    one circulation without that company's edges (the definition of
+    :func:`flowgraph.keystones`, solved from scratch on the small sample network).
+    """
     from . import _circulation_engine as eng
-    from .circulation import self_funded, self_funded_arrays
+    from .circulation import keystones, self_funded, self_funded_arrays
 
     if companies is None:
         sf0 = self_funded(s._graph)
         sf0 = sf0[sf0["self_funded"] > 0]
         companies = list(sf0["company"].head(top))
+    stones: list[Any] = []
+    if n_keystones:
+        ks0 = keystones(s._graph)
+        stones = list(ks0.loc[ks0["circulation_lost"] > 0, "company"].head(n_keystones))
     P = _PairArrays(s)
     missing = [c for c in companies if c not in P.code]
     if missing:
@@ -494,10 +503,14 @@ def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int
 
         check_company(s._graph, missing[0])
     idx = [P.code[c] for c in companies]
+    kidx = [P.code[c] for c in stones]
     quantities = [("network", "circularity_index", "pct"), ("network", "circular_flow", "bn")]
     for c in companies:
         quantities += [(c, "self_funded", "bn"), (c, "self_funded_share", "pct")]
+    for c in stones:
+        quantities += [(c, "keystone_loss", "bn")]
     out = np.full((len(s), len(quantities)), np.nan)
+    k0 = 2 + 2 * len(idx)
     for i in range(len(s)):
         w = P.weights(s.amounts[i], s.kept[i])
         total = w.sum()
@@ -509,8 +522,12 @@ def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int
             inflow = np.bincount(P.dst, weights=w, minlength=P.n)[idx]
             with np.errstate(invalid="ignore", divide="ignore"):
                 share = np.where(inflow > 0, amounts / np.where(inflow > 0, inflow, 1), np.nan)
-            out[i, 2::2] = amounts
-            out[i, 3::2] = share
+            out[i, 2:k0:2] = amounts
+            out[i, 3:k0:2] = share
+        for j, v in enumerate(kidx):
+            wv = np.where((P.src == v) | (P.dst == v), 0.0, w)
+            out[i, k0 + j] = c - eng.max_circulation(P.n, P.src, P.dst, wv,
+                                                      certify=False).circular.sum()
     return quantities, out
 
 
@@ -565,6 +582,7 @@ def uncertainty(
     samples: AmountSamples | None = None,
     companies: Sequence[str] | None = None,
     top: int = 5,
+    keystones: int = 3,
     stress_company: str | Sequence[str] | None = None,
     stress_options: Mapping[str, Any] | None = None,
     max_length: int | None = 6,
@@ -578,12 +596,14 @@ def uncertainty(
     G : networkx.MultiDiGraph
         Deal graph from :func:`flowgraph.build_graph`.
     measure : str or callable
-        ``"circulation"``: circularity index, circular flow, and self-funded amount and share
+        ``"circulation"``: circularity index, circular flow, self-funded amount and share
         of ``companies`` (default: the ``top`` companies with the largest self-funded
-        amounts); ``"cycles"``: the round trip of every loop (at most ``limit``, largest
+        amounts), and the circulation lost without each of the ``keystones`` companies that
+        matter most (:func:`flowgraph.keystones`); ``"cycles"``: the round trip of every loop (at most ``limit``, largest
         first; ``max_length`` hops) and the probability that it survives; ``"concentration"``:
         HHI and largest payer's share of each company's income (``top`` most concentrated by
-        money at risk, or ``companies``); ``"stress"``: total loss and number of failures when
+        money at risk, or ``companies``) and the funding gap of the three companies with
+        the largest (:func:`flowgraph.commitments`); ``"stress"``: total loss and number of failures when
         ``stress_company`` (default: the company with most money through it) pays nothing
         (``stress_options`` go to :func:`flowgraph.stress_test`: model, loss, buffer...).
         A callable gets each sample's graph and returns ``{name: value}``.
@@ -629,8 +649,11 @@ def uncertainty(
                      "0 where a deal the loop needs was dropped. p_survive: share of samples "
                      "in which every hop of the loop still has a deal.")
     else:
+        if isinstance(keystones, bool) or not isinstance(keystones, int) or keystones < 0:
+            raise ParameterError(f"keystones must be a whole number of at least 0, "
+                                 f"not {keystones!r}")
         table = _per_sample_table(G, samples, measure, level, companies=companies, top=top,
-                                  stress_company=stress_company,
+                                  n_keystones=keystones, stress_company=stress_company,
                                   stress_options=stress_options, notes=notes)
     table["width"] = table["high"] - table["low"]
     cols = ["item", "quantity", "kind", "observed", "median", "low", "high", "width"]
@@ -642,12 +665,14 @@ def uncertainty(
 
 
 def _per_sample_table(G: nx.MultiDiGraph, s: AmountSamples, measure: Any, level: float, *,
-                      companies: Sequence[str] | None, top: int, stress_company: Any,
+                      companies: Sequence[str] | None, top: int, n_keystones: int,
+                      stress_company: Any,
                       stress_options: Mapping[str, Any] | None, notes: list[str]
                       ) -> pd.DataFrame:
     n = len(s)
     if measure == "circulation":
-        quantities, vals = _circulation_values(s, list(companies) if companies else None, top)
+        quantities, vals = _circulation_values(s, list(companies) if companies else None, top,
+                                               n_keystones)
         obs = _observed_circulation(G, quantities)
     else:
         if measure == "concentration":
@@ -684,20 +709,30 @@ def _observed_circulation(G: nx.MultiDiGraph, quantities: list[tuple[Any, str, s
                           ) -> list[float]:
     from .circulation import maximal_circulation, self_funded
 
+    from .circulation import keystones
+
     r = maximal_circulation(G)
     out = [r.circularity_index, r.circular_flow]
-    comps = [q[0] for q in quantities[2::2]]
+    comps = [q[0] for q in quantities if q[1] == "self_funded"]
     if comps:
         sf = self_funded(G, comps).set_index("company")
         for c in comps:
             out += [sf.at[c, "self_funded"], sf.at[c, "self_funded_share"]]
+    stones = [q[0] for q in quantities if q[1] == "keystone_loss"]
+    if stones:
+        ks = keystones(G, stones).set_index("company")
+        out += [ks.at[c, "circulation_lost"] for c in stones]
     return out
 
 
 def _concentration_measure(G: nx.MultiDiGraph, companies: Sequence[str] | None, top: int
                            ) -> Callable[[nx.MultiDiGraph], dict]:
-    from .concentration import company_concentration
+    from .concentration import commitments, company_concentration
 
+    com0 = commitments(G)
+    com0 = com0[com0["commitments_out"] > 0]
+    gap_names = list(com0.dropna(subset=["funding_gap"]).sort_values(
+        ["funding_gap", "company"], ascending=[False, True])["company"].head(3))
     base = company_concentration(G, direction="in")
     base = base[base["total"] > 0]
     if companies is None:
@@ -715,6 +750,11 @@ def _concentration_measure(G: nx.MultiDiGraph, companies: Sequence[str] | None, 
             ok = name in c.index
             out[(name, "hhi", "int")] = c.at[name, "hhi"] if ok else math.nan
             out[(name, "top_share", "pct")] = c.at[name, "top_share"] if ok else math.nan
+        if gap_names:
+            com = commitments(H).set_index("company")
+            for name in gap_names:
+                ok = name in com.index
+                out[(name, "funding_gap", "bn")] = com.at[name, "funding_gap"] if ok else math.nan
         return out
     return g
 

@@ -129,17 +129,22 @@ def test_exact_amounts_give_zero_width_intervals():
 
 def test_vectorised_circulation_equals_the_exact_analyses_on_each_sample():
     G = fg.build_graph(fg.load_dataset("ai-capital"))
-    r = fg.uncertainty(G, "circulation", n=12, seed=4, top=3)
-    comps = [c for c in r.table["item"].unique() if c != "network"]
+    r = fg.uncertainty(G, "circulation", n=12, seed=4, top=3, keystones=2)
+    t = r.table
+    comps = list(t.loc[t["quantity"] == "self_funded", "item"])
+    stones = list(t.loc[t["quantity"] == "keystone_loss", "item"])
+    assert len(comps) == 3 and len(stones) == 2
     s = r.samples
     vals = []
     for i in range(len(s)):
         f = s.frame(i)
         circ = fg.maximal_circulation(f)
         sf = fg.self_funded(f, comps).set_index("company")
+        ks = fg.keystones(f, stones).set_index("company")  # warm-started solver: independent
         vals.append([circ.circularity_index, circ.circular_flow]
                     + [x for c in comps for x in (sf.at[c, "self_funded"],
-                                                  sf.at[c, "self_funded_share"])])
+                                                  sf.at[c, "self_funded_share"])]
+                    + [ks.at[c, "circulation_lost"] for c in stones])
     vals = np.array(vals)
     med = np.median(vals, axis=0)
     assert np.allclose(r.table["median"].to_numpy(), med, rtol=1e-9, atol=1e-9)
