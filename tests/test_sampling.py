@@ -245,3 +245,22 @@ def test_html_graph_shows_the_interval_and_loop_survival(tmp_path):
                                     str(tmp_path / "g.html")])
     assert res.exit_code == 0, res.output
     assert 'id="fg-sure"' in (tmp_path / "g.html").read_text(encoding="utf-8")
+
+
+def test_samples_and_significance_on_a_users_own_file(tmp_path):
+    path = tmp_path / "mine.csv"
+    rows = _table([
+        {"deal_id": "AB", "payer": "A", "payee": "B", "amount_usd_bn": 10.0},
+        {"deal_id": "BC", "payer": "B", "payee": "C", "amount_low_usd_bn": 4.0,
+         "amount_high_usd_bn": 12.0},
+        {"deal_id": "CA", "payer": "C", "payee": "A", "amount_usd_bn": 6.0},
+        {"deal_id": "BA", "payer": "B", "payee": "A", "amount_usd_bn": 3.0},
+        {"deal_id": "CD", "payer": "C", "payee": "D", "amount_usd_bn": 1.0},
+        {"deal_id": "DA", "payer": "D", "payee": "A", "amount_usd_bn": 2.0},
+    ])
+    rows.to_csv(path, index=False)
+    for args in (["cycles", "--samples", "50"], ["circulation", "--samples", "50"],
+                 ["significance", "--samples", "30"]):
+        res = CliRunner().invoke(main, [*args, "--deals", str(path), "--format", "json"])
+        assert res.exit_code == 0, res.output
+        assert "mine.csv" in res.output
