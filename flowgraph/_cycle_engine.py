@@ -176,6 +176,9 @@ def run_search(
     prepared: tuple[np.ndarray, ...] | None = None,
     first: int = 0,
     last: int | None = None,
+    max_steps: int | None = None,
+    max_found: int | None = None,
+    stopped: dict[str, Any] | None = None,
 ) -> tuple[Any, ...]:
     """Run the search over hops sorted by (src, dst); see :mod:`flowgraph.cycles`.
 
@@ -186,6 +189,9 @@ def run_search(
     ``prepared`` is :func:`prepare`'s result for these hops (computed when not given);
     ``first``/``last`` restrict the search to the cycles whose smallest vertex is in
     ``[first, last)`` (how a search is split into independent tasks).
+    ``max_steps`` caps the work (edges examined) and ``max_found`` the loops found: the
+    search then stops early and ``stopped`` (a dict, when given) gets ``"reason"``
+    (``"work"`` or ``"loops"``); it always gets ``"steps"``, the edges examined so far.
 
     Returns ``(lengths, edges, rt, n_found, vcount, vsum, vmax, ecount, interpreted)``;
     ``edges`` are hop positions (indices into the given per-hop arrays); ``interpreted`` is
@@ -230,7 +236,10 @@ def run_search(
     held = 0
     starts_budget = max(64, s_stop // 50) if s_stop else 1
     search = K.search if interpreted else jitted().search
-    step_budget = py_steps if interpreted else (1 << 62)
+    cap = (1 << 62) if max_steps is None else max(int(max_steps), 1)
+    step_budget = min(py_steps, cap) if interpreted else cap
+    if stopped is None:
+        stopped = {}
     while True:
         nc, ne, status = search(
             indptr, indices, rindptr, rindices, comp,
@@ -250,10 +259,17 @@ def run_search(
             ln, ed, rt = keep_top(np.concatenate(lens), np.concatenate(edges), np.concatenate(rts))
             lens, edges, rts = [ln], [ed], [rt]
             held = ln.shape[0]
-        if status == 2:  # interpreted budget spent: continue compiled from the same state
+        stopped["steps"] = int(state[4])
+        if status == 2 and state[4] >= cap:  # the work cap: stop early
+            stopped["reason"] = "work"
+            status = 1
+        elif status == 2:  # interpreted budget spent: continue compiled from the same state
             interpreted = False
             search = jitted().search
-            step_budget = 1 << 62
+            step_budget = cap
+        if status != 1 and max_found is not None and state[3] >= max_found:
+            stopped["reason"] = "loops"
+            status = 1
         if progress is not None:
             progress(int(min(state[0], s_stop)), int(s_stop), int(state[3]))
         if status == 1:

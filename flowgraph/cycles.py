@@ -121,6 +121,9 @@ def order_label(sort: str, n: int | None = None) -> str:
         raise ParameterError(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
     whole, head = _ORDER_WORDS[sort]
     return whole if n is None else f"the {n:,} {head}"
+MAX_WORK = 500_000_000
+"""Default work cap of :func:`find_cycles`: hops examined by the search (about ten seconds
+compiled on one core); a search that reaches it stops and says so."""
 _BATCH = 1 << 16  # cycles per engine call before the best are kept (tests lower it)
 _PY_STEPS: int | None = None  # interpreted-search budget; None = engine default (tests set it)
 _BIG = 1 << 40
@@ -198,6 +201,9 @@ class CycleResult:
         Deals or edges with payer == payee, ignored.
     notes : tuple of str
         How unknown amounts and dates are treated, in words.
+    complete : bool
+        False when the search stopped early at ``max_work`` or ``max_loops``: ``n_found``
+        is then a floor ("at least") and the loops shown the best of those found.
 
     Examples
     --------
@@ -218,6 +224,7 @@ class CycleResult:
     params: dict[str, Any] = field(default_factory=dict)
     n_self_loops: int = 0
     notes: tuple[str, ...] = ()
+    complete: bool = True
 
     def __len__(self) -> int:
         return len(self.cycles)
@@ -878,8 +885,14 @@ def _run(
     describe: bool,
     progress: Callable[[str], None] | None,
     sort: str = "round_trip",
+    max_work: int | None = None,
+    max_loops: int | None = None,
 ) -> CycleResult:
     from . import _cycle_engine as eng
+    from ._params import whole
+
+    whole("max_work", max_work, minimum=1)
+    whole("max_loops", max_loops, minimum=1)
 
     if sort not in SORTS:
         raise ParameterError(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
@@ -907,12 +920,18 @@ def _run(
     def keep_top(ln: np.ndarray, ed: np.ndarray, rt: np.ndarray):
         return _keep_top(ln, ed, rt, hsrc_pos, keep_n, by_length)
 
+    stopped: dict[str, Any] = {}
+
     def report(done: int, total: int, found: int) -> None:
-        if progress is not None:
+        if progress is not None:  # the work share moves even while one start holds most loops
             pct = 100.0 * done / total if total else 100.0
-            progress(f"cycles: {pct:5.1f}% of start companies, {found:,} loops found")
+            work = (f", {min(stopped.get('steps', 0) / max_work, 1.0):4.0%} of the work cap"
+                    if max_work else "")
+            progress(f"cycles: {pct:5.1f}% of start companies{work}, {found:,} loops found")
 
     search = eng.run_search
+    bounds: dict[str, Any] = {"max_steps": max_work, "max_found": max_loops,
+                              "stopped": stopped}
     from . import distributed
 
     if distributed.active() is not None:  # the same search, split by start vertex on a cluster
@@ -922,16 +941,18 @@ def _run(
         H.dptr[pos], H.dptr[pos + 1], H.dlo, H.dhi,
         max_len=L, need=need, min_on=min_amount is not None, time_on=bool(time_ordered),
         window=win, keep_top=keep_top, progress=report if progress is not None else None,
-        batch_cycles=_BATCH, py_steps=_PY_STEPS,
+        batch_cycles=_BATCH, py_steps=_PY_STEPS, **bounds,
     )
+    complete = "reason" not in stopped
     if progress is not None:
-        progress(f"cycles: {n_found:,} loops found; done")
+        progress(f"cycles: {n_found:,} loops found; "
+                 + ("done" if complete else "stopped early, done"))
     order = _cycle_order(ln, hsrc_pos[ed], rt, by_length)
     if keep_n is not None:
         order = order[:keep_n]
     ln, ed = _take(ln, ed, order)
     hop_flat = pos[ed]
-    truncated = keep_n is not None and n_found > keep_n
+    truncated = (keep_n is not None and n_found > keep_n) or not complete
 
     labels = D.labels
     part = pd.DataFrame({
@@ -967,11 +988,22 @@ def _run(
     ]
     if H.n_self_loops:
         notes.append(f"{schema.count_noun(H.n_self_loops, 'deal')} with payer == payee ignored.")
-    if truncated:
+    if not complete:
+        work = stopped["reason"] == "work"
+        cap = (f"the work cap of {max_work:,} hops examined" if work
+               else f"the cap of {max_loops:,} loops")
+        helps = ("use a smaller --max-length or a --min-amount (max_work=None searches "
+                 "without a cap)" if work else "raise --max-loops")
+        notes.append(
+            f"The search stopped early at {cap}: there are at least {n_found:,} loops; the "
+            "loops shown are the best among those found, not necessarily the best overall, "
+            f"and the counts per company cover the loops found. To search fully, {helps}.")
+    elif truncated:
         notes.append(f"{n_found:,} loops found, limit reached: showing "
                      f"{order_label(sort, keep_n)}.")
+    params["max_work"], params["max_loops"] = max_work, max_loops
     return CycleResult(cycles, hops, deals, part, hp, int(n_found), bool(truncated), keep_n,
-                       params, H.n_self_loops, tuple(notes))
+                       params, H.n_self_loops, tuple(notes), complete)
 
 
 def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, window: int,
@@ -1213,6 +1245,8 @@ def find_cycles(
     sort: str = "round_trip",
     describe: bool = True,
     progress: Callable[[str], None] | None = None,
+    max_work: int | None = MAX_WORK,
+    max_loops: int | None = None,
 ) -> CycleResult:
     """Enumerate the simple cycles (loops) of the payer -> payee graph, with detail.
 
@@ -1250,12 +1284,18 @@ def find_cycles(
         Build the plain-language ``description`` column.
     progress : callable, optional
         Called with a one-line status message during long searches.
+    max_work : int or None
+        Stop after examining this many hops in the search (default :data:`MAX_WORK`, some
+        seconds of work); None searches without a cap. A search that stops early says so
+        (``complete`` False, ``n_found`` a floor, a note naming the options that help).
+    max_loops : int, optional
+        Stop once this many loops are found (then as for ``max_work``).
 
     Returns
     -------
     CycleResult
         ``.cycles``, ``.hops``, ``.deals`` DataFrames, ``.participation``, ``.n_found``,
-        ``.truncated``.
+        ``.truncated``, ``.complete``.
 
     Raises
     ------
@@ -1279,7 +1319,7 @@ def find_cycles(
     D = _as_deals(G, weight)
     return _run(D, max_length=max_length, min_amount=min_amount, through=through,
                 time_ordered=time_ordered, window=window, limit=limit, describe=describe,
-                progress=progress, sort=sort)
+                progress=progress, sort=sort, max_work=max_work, max_loops=max_loops)
 
 
 def _to_day(values: Any, m: int) -> np.ndarray:

@@ -107,9 +107,9 @@ def test_terminal_table_escapes_control_characters(tmp_path):
     res = CliRunner().invoke(main, ["deals", "--deals", str(p), "--all-columns"])
     assert res.exit_code == 0, res.output
     assert "\x1b" not in res.output and "\x07" not in res.output and "\u202e" not in res.output
-    assert "\\x1b" in res.output
     df = pd.DataFrame({"name": ["a\x1b[31mb", "c\u202ed"]})
     assert "\x1b" not in format_table(df) and "\u202e" not in format_table(df)
+    assert "a\\x1b[31mb" in format_table(df)
     assert "<" not in format_markdown(pd.DataFrame({"n": ["<b>"]})).split("\n", 2)[2]
 
 
