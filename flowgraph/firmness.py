@@ -50,7 +50,11 @@ def _floats(df: pd.DataFrame, col: str) -> np.ndarray:
 def _flags(df: pd.DataFrame, col: str) -> np.ndarray:
     if col not in df.columns:
         return np.zeros(len(df), dtype=bool)
-    return np.array([schema.parse_bool(v) is True for v in df[col]], dtype=bool)
+    # parse_bool once per distinct value (values that compare equal, like 1 and True,
+    # parse alike)
+    codes, uniques = pd.factorize(df[col], use_na_sentinel=True)
+    table = np.array([schema.parse_bool(u) is True for u in uniques] + [False], dtype=bool)
+    return table[codes]
 
 
 def _midpoints(df: pd.DataFrame) -> np.ndarray:
@@ -316,14 +320,15 @@ def estimates_note(G: Any) -> str:
 def _text(df: pd.DataFrame, col: str) -> list[Any]:
     if col not in df.columns:
         return [None] * len(df)
-    out = []
-    for v in df[col].tolist():
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-            out.append(None)
-        else:
-            t = str(v).strip()
-            out.append(t or None)
-    return out
+    arr = df[col].to_numpy(dtype=object)
+    out = np.full(len(arr), None, dtype=object)
+    present = np.flatnonzero(~pd.isna(arr))
+    if len(present):  # each cell as stripped text, blanks as None (vectorised)
+        cells = pd.Series(arr[present], dtype=object).map(str, na_action="ignore")
+        cells = cells.str.strip().to_numpy(dtype=object)
+        cells[cells == ""] = None
+        out[present] = cells
+    return out.tolist()
 
 
 def _number(v: Any) -> float | None:
