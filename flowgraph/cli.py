@@ -1656,13 +1656,16 @@ def timeline_cmd(opts: Options, freq: str, start: str | None, max_length: int,
         p = p.assign(largest_round_trip=[
             "" if v != v else mark.get(b, "") + _cycles_money(v)
             for v, b in zip(p["largest_round_trip"], p["largest_round_trip_bound"])])
-        cols = ["period", "companies", "deals", "known_money", "paid", "committed_unpaid",
-                "announced_only", "conditional", "loops", "new_loops", "largest_round_trip",
-                "circularity_index"]
+        cols = ["period", "deals", "known_money", "paid", "committed_unpaid", "announced_only",
+                "loops", "new_loops", "largest_round_trip", "circularity_index", "conditional",
+                "companies"]
         if all_columns:
             cols += ["most_self_funded", "self_funded_share", "most_concentrated", "hhi",
                      "closing_deals"]
-        p = p[cols]
+        # short headers in the terminal (csv/json keep the library's names)
+        p = p[cols].rename(columns={"largest_round_trip": "largest round trip",
+                                    "known_money": "known", "committed_unpaid": "committed",
+                                    "announced_only": "only announced", "new_loops": "closed"})
     loops = res.loops
     if opts.fmt in ("table", "markdown"):
         loops = loops.assign(round_trip=[
