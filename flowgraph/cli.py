@@ -760,14 +760,26 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="PATH")
 def datasets(fmt: str, output: str | None) -> None:
-    """List the bundled datasets with their size and as-of date."""
-    from .io import list_datasets
+    """List the bundled datasets with their size and as-of date.
 
-    df = list_datasets()
+    notes = ["rows: every row of the deals table; deals: the headline deals the analyses use "
+             "(superseded rows and tranches left out)."]
+    rows counts every row of the deals table; deals counts the headline deals the analyses
+    use (superseded rows and the tranches of a headline deal left out, as every other
+    command counts them).
+    """
+    from .graph import filter_deals
+    from .io import list_datasets, load_dataset
+
+    df = list_datasets().rename(columns={"deals": "rows"})
+    df.insert(df.columns.get_loc("rows") + 1, "deals",
+              [len(filter_deals(load_dataset(n))) for n in df["name"]])
     opts = Options(fmt=fmt, output=output)
     if fmt == "table":
         df = df.drop(columns=["description"])
-    emit(df, opts)
+    if fmt in ("csv", "json"):
+        notes = []
+    emit(df, opts, notes=notes)
 
 
 @main.command()

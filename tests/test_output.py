@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import networkx as nx
 import pandas as pd
@@ -172,3 +173,53 @@ def test_an_empty_result_says_which_filter_did_it():
     assert "the selection (every deal touching BankCo) keeps none" in r.stderr
     r = run("deals", "--company", "Corewave")
     assert r.exit_code == 1 and "did you mean CoreWeave" in r.output
+
+
+def test_datasets_state_rows_and_headline_deals(ai):
+    js = {d["name"]: d for d in json.loads(run("datasets", "--format", "json").stdout)}
+    assert js["ai-capital"]["rows"] == len(ai.deals)
+    assert js["ai-capital"]["deals"] == fg.build_graph(ai).number_of_edges()
+    assert js["ai-capital"]["rows"] > js["ai-capital"]["deals"]
+    head = dict(pd.DataFrame(json.loads(run("summary", "--format", "json").stdout)["Headline"])
+                .set_index("figure")["value"])
+    assert head["deals"] == js["ai-capital"]["deals"]  # the number every command says
+
+
+# ----------------------------------------------------------------------------- widths
+def _tour_commands():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    if not readme.exists():
+        return []
+    return sorted({line[2:].strip() for line in readme.read_text(encoding="utf-8").splitlines()
+                   if line.startswith("$ flowgraph ")})
+
+
+@pytest.mark.parametrize("command", _tour_commands())
+def test_every_tour_command_fits_100_columns(command, monkeypatch):
+    import shlex
+
+    monkeypatch.setenv("COLUMNS", "100")
+    r = CliRunner().invoke(main, shlex.split(command)[1:])
+    assert r.exit_code == 0, r.output
+    # only a URL alone on its line may be wider: a URL is never cut
+    wide = [line for line in r.stdout.splitlines() if len(line) > 100
+            and not (line.startswith("http") and " " not in line)]
+    assert wide == [], wide[:3]
+    assert not re.search(r"https?://\S*…", r.stdout)  # no URL cut short
+
+
+def test_wide_shows_every_column_and_the_note_names_the_left_out(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    narrow = run("deals").stdout
+    assert "Not shown at this width: source_url" in narrow and "source_url" not in narrow.split(
+        "\n")[0]
+    wide = run("deals", "--wide").stdout
+    assert "source_url" in wide.splitlines()[0] and "Not shown at this width" not in wide
+    ds = fg.load_dataset("ai-capital").deals
+    for url in ds["source_url"].dropna().head(20):
+        if url in wide:  # whole, never cut
+            break
+    else:
+        raise AssertionError("no full source URL in the --wide listing")
