@@ -20,7 +20,7 @@ import pandas as pd
 from . import schema
 from .errors import ParameterError, Problem
 
-__all__ = ["MoneyFirmness", "amount_basis", "estimates_note", "money_firmness"]
+__all__ = ["MoneyFirmness", "amount_basis", "estimates_note", "firmness_split", "money_firmness"]
 
 PRESS_RULE = ("high needs a filing, the company's own release, or two independent "
               "wire_or_major reports (the second in other_sources)")
@@ -168,6 +168,50 @@ class MoneyFirmness:
         return not (self.n_known and self.n_conditional_missing == self.n_known)
 
 
+def _split(df: pd.DataFrame, amt: np.ndarray, known: np.ndarray, status: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per deal: paid, committed-unpaid, only announced and conditional money (the rule of
+    :class:`MoneyFirmness`), and the conditional flags."""
+    paid_raw = _floats(df, "paid_usd_bn")
+    disbursed = status == "disbursed"
+    paid = np.where(~np.isnan(paid_raw), np.minimum(np.nan_to_num(paid_raw), amt),
+                    np.where(disbursed, amt, 0.0))
+    paid = np.where(known, paid, 0.0)
+    rest = amt - paid
+    cond = _flags(df, "conditional")
+    firm_status = np.isin(status, ["committed", "disbursed"])
+    conditional = np.where(cond, rest, 0.0)
+    committed_unpaid = np.where(~cond & firm_status, rest, 0.0)
+    announced_only = np.where(~cond & ~firm_status, rest, 0.0)
+    return paid, committed_unpaid, announced_only, conditional, cond
+
+
+def firmness_split(G: Any) -> pd.DataFrame:
+    """Per deal, the split that :func:`money_firmness` sums: ``deal_id, paid,
+    committed_unpaid, announced_only, conditional`` (0 where the amount is unknown), in the
+    order of the deal table.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> G = fg.build_graph(fg.load_dataset("toy"))
+    >>> t = firmness_split(G)
+    >>> round(float(t["paid"].sum()), 6) == round(fg.money_firmness(G).paid, 6)
+    True
+    """
+    df = _deal_table(G)
+    n = len(df)
+    a = _floats(df, "amount")
+    known = ~np.isnan(a)
+    amt = np.where(known, a, 0.0)
+    status = np.array([str(v) if isinstance(v, str) else "" for v in
+                       (df["status"] if "status" in df.columns else [None] * n)], dtype=object)
+    paid, committed_unpaid, announced_only, conditional, _ = _split(df, amt, known, status)
+    ids = df["deal_id"].to_numpy() if "deal_id" in df.columns else np.arange(n)
+    return pd.DataFrame({"deal_id": ids, "paid": paid, "committed_unpaid": committed_unpaid,
+                         "announced_only": announced_only, "conditional": conditional})
+
+
 def money_firmness(G: Any) -> MoneyFirmness:
     """Split the known money of a deal graph into paid, committed-unpaid, only announced and
     conditional, and measure the conditional-or-press-only share.
@@ -198,19 +242,9 @@ def money_firmness(G: Any) -> MoneyFirmness:
     amt = np.where(known, a, 0.0)
     status = np.array([str(v) if isinstance(v, str) else "" for v in
                        (df["status"] if "status" in df.columns else [None] * n)], dtype=object)
-    paid_raw = _floats(df, "paid_usd_bn")
-    disbursed = status == "disbursed"
-    paid = np.where(~np.isnan(paid_raw), np.minimum(np.nan_to_num(paid_raw), amt),
-                    np.where(disbursed, amt, 0.0))
-    paid = np.where(known, paid, 0.0)
-    rest = amt - paid
-    cond = _flags(df, "conditional")
+    paid, committed_unpaid, announced_only, conditional, cond = _split(df, amt, known, status)
     cond_missing = (np.array([schema.parse_bool(v) is None for v in df["conditional"]], dtype=bool)
                     if "conditional" in df.columns else np.ones(n, dtype=bool))
-    firm_status = np.isin(status, ["committed", "disbursed"])
-    conditional = np.where(cond, rest, 0.0)
-    committed_unpaid = np.where(~cond & firm_status, rest, 0.0)
-    announced_only = np.where(~cond & ~firm_status, rest, 0.0)
     kinds = (df["source_kind"] if "source_kind" in df.columns else pd.Series([None] * n))
     kind_text = np.array([v.strip() if isinstance(v, str) else "" for v in kinds], dtype=object)
     firm_source = np.isin(kind_text, sorted(schema.FIRM_SOURCE_KINDS))

@@ -100,14 +100,6 @@ def deal_years(flow_type: Any, announced: Any, period_start: Any, period_end: An
     return {}, "no end date" if end is None else "no start date"
 
 
-def _firmness_parts(row: dict[str, Any]) -> dict[str, float]:
-    """One deal's known amount split by firmness, by the rule of money_firmness."""
-    from .firmness import money_firmness
-
-    m = money_firmness(pd.DataFrame([row]))
-    return {k: float(getattr(m, k)) for k in FIRMNESS}
-
-
 def _deals(G: Any) -> pd.DataFrame:
     from .summary import deals_frame
 
@@ -189,11 +181,14 @@ def payment_schedule(G: Any, *, companies: Any = None) -> Schedule:
     >>> s.companies.set_index("year")["committed_unpaid"].to_dict()
     {2027: 6.0, 2028: 6.0, 2029: 6.0, 2030: 6.0, 2031: 6.0}
     """
+    from .firmness import firmness_split
+
     df = _deals(G)
     names = _names(G, companies)
+    split = firmness_split(df)[list(FIRMNESS)].to_dict("records")  # money_firmness's rule
     rows: list[dict[str, Any]] = []
     unscheduled: list[dict[str, Any]] = []
-    for rec in df.to_dict("records"):
+    for rec, parts in zip(df.to_dict("records"), split):
         amount = rec.get("amount")
         known = amount is not None and not (isinstance(amount, float) and math.isnan(amount))
         shares, rule = deal_years(rec.get("flow_type"), rec.get("announced"),
@@ -204,7 +199,6 @@ def payment_schedule(G: Any, *, companies: Any = None) -> Schedule:
             unscheduled.append({**base, "amount": float(amount) if known else math.nan,
                                 "reason": rule if not shares else "amount unknown"})
             continue
-        parts = _firmness_parts(rec)
         paid_left = parts["paid"]
         rest_kind = max(("committed_unpaid", "announced_only", "conditional"),
                         key=lambda k: parts[k])
