@@ -23,8 +23,8 @@ for how a run scales with workers.
 Use it with a running scheduler (``scheduler="tcp://host:8786"``), a Dask ``client``, or
 ``workers=N`` for a cluster of N local worker processes started (and stopped) for the run::
 
-    import flowgraph as fg
-    res = fg.distributed.find_cycles(deals_table, max_length=4, workers=2)
+    from flowgraph import distributed
+    res = distributed.find_cycles(deals_table, max_length=4, workers=2)
 
 In the CLI: ``--scheduler ADDRESS`` or ``--workers N`` on ``cycles`` and ``circulation``.
 Needs ``pip install 'flowgraph[distributed]'`` (dask and distributed).

@@ -178,3 +178,17 @@ def test_small_graph_on_the_cluster(cluster):
     empty = nx.DiGraph([("A", "B", {"amount": 1.0})])
     assert distributed.find_cycles(empty, client=client).n_found == 0
 
+
+def test_caps_stop_a_split_search_as_they_stop_one_machine(cluster):
+    _, client = cluster
+    table = graph.filter_deals(_deals(9))
+    one = cycles.find_cycles(table, max_length=5, max_work=5_000)
+    many = distributed.find_cycles(table, max_length=5, max_work=5_000, client=client)
+    assert not one.complete and not many.complete
+    assert any("stopped early" in n for n in many.notes)
+    full = cycles.find_cycles(table, max_length=5, max_work=10**9)
+    assert full.complete
+    _same_cycles(full, distributed.find_cycles(table, max_length=5, max_work=10**9,
+                                               client=client))
+    capped = distributed.find_cycles(table, max_length=5, max_loops=50, client=client)
+    assert not capped.complete and capped.n_found >= 50
