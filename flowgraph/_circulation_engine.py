@@ -77,14 +77,6 @@ def strong_components(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np
     return int(ncomp), labels.astype(np.int64)
 
 
-def cyclic_mask(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Edges lying on some directed cycle: both ends in one strong component (or a self-loop)."""
-    if len(src) == 0:
-        return np.zeros(0, dtype=bool)
-    _, lab = strong_components(n, src, dst)
-    return lab[src] == lab[dst]
-
-
 @dataclass(frozen=True)
 class CirculationArrays:
     """Raw answer of :func:`max_circulation`."""
@@ -92,8 +84,8 @@ class CirculationArrays:
     circular: np.ndarray  # float, per edge, 0 <= c <= w
     quantum: float
     exact: bool
-    gap: float  # certified upper bound on circulation missed through rounding (0 when exact)
-    certified: bool  # False when the gap could not be computed within the work budget
+    gap: float  # certified upper bound on circulation missed through rounding (0 when exact;
+    # NaN when it could not be computed within the work budget)
     component: np.ndarray  # strong component label per node (of the positive-amount graph)
     max_imbalance: float
     solve_seconds: float
@@ -148,7 +140,6 @@ def max_circulation(
     idx = np.flatnonzero(inner)
     t0 = time.perf_counter()
     gap = 0.0
-    certified = True
     if len(idx):
         # compact node ids to the nodes that carry cyclic edges
         nodes, inv = np.unique(np.concatenate([src[idx], dst[idx]]), return_inverse=True)
@@ -180,14 +171,12 @@ def max_circulation(
             pot = _residual_potentials(len(nodes), s_c, t_c, cap, flow, budget=200 * len(idx)
                                        + 10_000)
             if pot is None:
-                certified = False
                 gap = math.nan
             else:
                 y = np.maximum(0.0, 1.0 - pot[s_c] + pot[t_c])
                 remainder = np.maximum(w[idx] - cap * q, 0.0)
                 gap = float(np.sum(remainder * y))
         elif not exact:
-            certified = False
             gap = math.nan
     elapsed = time.perf_counter() - t0
     # float checks of the invariants on the final answer
@@ -201,7 +190,7 @@ def max_circulation(
     if np.any(c < 0) or np.any(c > w + 1e-12 * scale):
         raise SolverError("circulation exceeds an edge amount")
     return CirculationArrays(
-        circular=c, quantum=q, exact=exact, gap=gap, certified=certified, component=comp,
+        circular=c, quantum=q, exact=exact, gap=gap, component=comp,
         max_imbalance=max_imb, solve_seconds=elapsed,
     )
 

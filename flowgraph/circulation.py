@@ -922,15 +922,12 @@ def company_circulation(
             out["keystone_share"].notna(), 0.0 if res.circular_flow > 0 else np.nan)
     out["n_cycles"] = np.nan
     if len(names) <= SMALL_NETWORK and max_cycle_length is not None:
-        try:
-            from .cycles import cycle_participation
-        except ImportError:  # pragma: no cover - cycles module not installed
-            cycle_participation = None
-        if cycle_participation is not None:
-            cp = cycle_participation(G, weight=weight, max_length=max_cycle_length,
-                                     progress=progress)
-            out = out.drop(columns="n_cycles").merge(cp[["company", "n_cycles"]],
-                                                     on="company", how="left")
+        from .cycles import cycle_participation
+
+        cp = cycle_participation(G, weight=weight, max_length=max_cycle_length,
+                                 progress=progress)
+        out = out.drop(columns="n_cycles").merge(cp[["company", "n_cycles"]], on="company",
+                                                 how="left")
     cols = ["company", "kind", "n_cycles", "inflow", "outflow", "circular_inflow",
             "circular_share_of_inflow", "self_funded", "self_funded_share", "keystone_loss",
             "keystone_share", "component"]

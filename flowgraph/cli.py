@@ -12,7 +12,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -93,7 +93,6 @@ class Options:
     wide: bool = False
     empty: str | None = None  # why no deal passes the filters, once ctx_graph found out
     source: Any = None  # the Dataset read, once ctx_graph read it
-    _outputs: list[str] = field(default_factory=list)
     as_of_note: str = ""  # what --as-of left out, set when the data is loaded
     reported_only: bool = False
     estimates_note: str = ""  # whether estimates are in, set when the data is loaded
@@ -516,20 +515,13 @@ def _fmt_value(v: Any, *, style: str | None = None) -> str:
         return f"{v:.3g}"
     if isinstance(v, (list, tuple, set, frozenset)):
         return ", ".join(map(str, v))
-    try:
-        import numpy as np
+    import numpy as np
+    import pandas as pd
 
-        if isinstance(v, np.generic):
-            return _fmt_value(v.item())
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        import pandas as pd
-
-        if v is pd.NA or v is pd.NaT:
-            return ""
-    except ImportError:  # pragma: no cover
-        pass
+    if isinstance(v, np.generic):
+        return _fmt_value(v.item())
+    if v is pd.NA or v is pd.NaT:
+        return ""
     return str(v)
 
 
@@ -618,15 +610,12 @@ def _json_default(v: Any) -> Any:
         return v.isoformat()
     if isinstance(v, (set, frozenset, tuple)):
         return list(v)
-    try:
-        import numpy as np
+    import numpy as np
 
-        if isinstance(v, np.generic):
-            return v.item()
-        if isinstance(v, np.ndarray):
-            return v.tolist()
-    except ImportError:  # pragma: no cover
-        pass
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
     return str(v)
 
 
@@ -762,8 +751,6 @@ def main() -> None:
 def datasets(fmt: str, output: str | None) -> None:
     """List the bundled datasets with their size and as-of date.
 
-    notes = ["rows: every row of the deals table; deals: the headline deals the analyses use "
-             "(superseded rows and tranches left out)."]
     rows counts every row of the deals table; deals counts the headline deals the analyses
     use (superseded rows and the tranches of a headline deal left out, as every other
     command counts them).
@@ -775,6 +762,8 @@ def datasets(fmt: str, output: str | None) -> None:
     df.insert(df.columns.get_loc("rows") + 1, "deals",
               [len(filter_deals(load_dataset(n))) for n in df["name"]])
     opts = Options(fmt=fmt, output=output)
+    notes = ["rows: every row of the deals table; deals: the headline deals the analyses use "
+             "(superseded rows and tranches left out)."]
     if fmt == "table":
         df = df.drop(columns=["description"])
     if fmt in ("csv", "json"):

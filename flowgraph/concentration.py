@@ -602,19 +602,10 @@ class NetworkConcentration:
         })
 
 
-def _keystones(G: nx.Graph, weight: str) -> pd.DataFrame | None:
-    try:
-        from .circulation import keystones  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        out = keystones(G, weight=weight)
-    except TypeError:
-        out = keystones(G)
-    if isinstance(out, pd.DataFrame):
-        return out
-    companies = getattr(out, "companies", None)
-    return companies if isinstance(companies, pd.DataFrame) else None
+def _keystones(G: nx.Graph, weight: str) -> pd.DataFrame:
+    from .circulation import keystones
+
+    return keystones(G, weight=weight)
 
 
 def network_concentration(

@@ -272,10 +272,6 @@ def _as_of_suffix(as_of: Any) -> str:
     return "" if as_of is None or _isnan(as_of) or str(as_of) == "" else f" ({as_of})"
 
 
-def _fig_text(x: float) -> str:
-    return fmt_bn(x)
-
-
 REPORT_MARKER = ".flowgraph-report"
 """The file that marks a folder as a flowgraph report (one that a new report may replace)."""
 
@@ -411,9 +407,7 @@ def write_report(
     sections: list[_Section] = []
     notes: list[str] = []
 
-    import importlib
-
-    ch = importlib.import_module("flowgraph.charts")
+    from . import charts as ch
     from .summary import summarize
 
     say("report: summary")
@@ -432,7 +426,7 @@ def write_report(
                          progress=progress)
     # ---- circulation
     say("report: maximal circulation")
-    circ = importlib.import_module("flowgraph.circulation")
+    from . import circulation as circ
 
     circ_res = circ.maximal_circulation(G, weight=weight, progress=progress)
     say("report: self-funded shares")
@@ -444,14 +438,14 @@ def write_report(
                           seed=seed, top=top, max_length=max_cycle_length, say=say)
     # ---- concentration
     say("report: concentration")
-    conc = importlib.import_module("flowgraph.concentration")
+    from . import concentration as conc
 
     netc = conc.network_concentration(G, weight=weight, include_keystones=False)
     conc_in = conc.company_concentration(G, direction="in", weight=weight)
     commits = conc.commitments(G, weight=weight)
     # ---- stress
     say("report: stress test")
-    st = importlib.import_module("flowgraph.stress")
+    from . import stress as st
 
     central = stress_company
     if central is None and len(netc.companies):

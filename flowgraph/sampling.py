@@ -116,6 +116,13 @@ class AmountSamples:
         The options used (n, seed, distribution, open_factor, unknown, keep).
     notes : tuple of str
         The drawing rule in words.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> s = fg.sample_amounts(fg.build_graph(fg.load_dataset("toy")), n=10, seed=1)
+    >>> len(s), s.exact
+    (10, False)
     """
 
     deals: pd.DataFrame
@@ -409,6 +416,13 @@ class UncertaintyResult:
         The samples used.
     notes : tuple of str
         How the samples were drawn and what the numbers mean.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> r = fg.uncertainty(fg.build_graph(fg.load_dataset("toy")), "cycles", n=50)
+    >>> list(r.table.columns[:4])
+    ['item', 'quantity', 'kind', 'observed']
     """
 
     measure: str
@@ -812,6 +826,13 @@ class HowSure:
     survival : UncertaintyResult
         The same loops under :data:`SURVIVAL_KEEP` (``p_survive``: share of samples in
         which every hop still has a deal).
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> h = fg.how_sure(fg.build_graph(fg.load_dataset("toy")), n=50)
+    >>> h.circularity_text(0.5).startswith("50.0% as given")
+    True
     """
 
     circulation: UncertaintyResult
