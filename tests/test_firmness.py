@@ -415,6 +415,13 @@ def test_deals_listing_says_what_each_amount_is():
     f = fg.filter_deals(t)
     assert dict(zip(f["deal_id"], amount_basis(f))) == {
         "W": "midpoint", "C": "conditional", "E": "estimate", "R": ""}
-    out = CliRunner().invoke(main, ["deals", "--limit", "40"]).output
-    row = next(line for line in out.splitlines() if line.startswith("AMD-OAI-WARRANT"))
-    assert "midpoint" in row.split()
+
+def test_deals_listing_shows_the_basis(tmp_path):
+    t = _range_graph_table()
+    t["source_url"] = "https://example.org/x"
+    write_deals(t, tmp_path / "d.csv")
+    out = CliRunner().invoke(main, ["deals", "--deals", str(tmp_path / "d.csv")]).output
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[2:] if line.strip()
+            and not line.startswith("Note")}
+    assert "midpoint" in rows["W"] and "estimate" in rows["E"]
+    assert "midpoint" not in rows["C"] and "estimate" not in rows["C"]
