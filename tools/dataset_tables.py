@@ -35,10 +35,37 @@ def _ends(r: object) -> str:
     return f"at most {hi:g} (no base)"
 
 
+def _drop_cited(t: str) -> str:
+    """The text without its URLs and the parentheses that hold them (where it was read)."""
+    while (i := t.find("http")) >= 0:
+        start, depth = i, 0
+        while start > 0:
+            start -= 1
+            if t[start] == ")":
+                depth += 1
+            elif t[start] == "(":
+                if depth == 0:
+                    break
+                depth -= 1
+        if t[start] != "(":  # a bare URL
+            end = re.search(r"[\s;]|$", t[i:]).start() + i
+            t = t[:i] + t[end:]
+            continue
+        depth, end = 0, start
+        while end < len(t) - 1:
+            end += 1
+            if t[end] == "(":
+                depth += 1
+            elif t[end] == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+        t = t[:start].rstrip() + t[end + 1:]
+    return re.sub(r"\s+", " ", t).replace(" ;", ";").strip()
+
+
 def _inputs(text: object) -> str:
-    t = "" if not isinstance(text, str) else text
-    t = re.sub(r"\s*\((?:[^()]*?:\s*)?https?://[^)\s]*\)", "", t)
-    t = re.sub(r"https?://\S+", "", t).replace("|", "/").strip()
+    t = _drop_cited("" if not isinstance(text, str) else text).replace("|", "/")
     return t if len(t) <= 220 else t[:217].rsplit(" ", 1)[0] + " ..."
 
 
