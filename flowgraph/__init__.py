@@ -50,6 +50,10 @@ _LAZY: dict[str, str] = {
     "select_companies": "selection",
     "CompanyProfile": "profile",
     "company_profile": "profile",
+    "FigureResult": "figures",
+    "figure": "figures",
+    "GraphView": "_notebook",
+    "show": "_notebook",
     # data loading
     "Dataset": "io",
     "ValidationReport": "io",
@@ -139,8 +143,10 @@ __all__ = [
     "DataError",
     "Dataset",
     "DatasetNotFoundError",
+    "FigureResult",
     "FinnResult",
     "FlowgraphError",
+    "GraphView",
     "HowSure",
     "MeansResult",
     "MissingDataError",
@@ -179,6 +185,7 @@ __all__ = [
     "duration_mismatch",
     "estimates_note",
     "exposures",
+    "figure",
     "filter_deals",
     "find_cycles",
     "finn_cycling_index",
@@ -201,6 +208,7 @@ __all__ = [
     "select_companies",
     "self_funded",
     "semantics_table",
+    "show",
     "significance",
     "stress_range",
     "stress_test",
@@ -297,4 +305,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .summary import Summary, deals_frame, summarize
     from .selection import select_companies
     from .profile import CompanyProfile, company_profile
+    from .figures import FigureResult, figure
+    from ._notebook import GraphView, show
     from .firmness import MoneyFirmness, estimates_note, money_firmness

@@ -45,3 +45,63 @@ def frame_html(df: Any, *, caption: str | None = None, max_rows: int = MAX_ROWS)
     cap = (f"<caption style='caption-side:top;text-align:left'>"
            f"{html.escape((caption or '') + more)}</caption>") if caption or more else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+class GraphView:
+    """An interactive graph shown inline in a notebook (Jupyter, VS Code).
+
+    The page of :func:`flowgraph.to_html` sits in an ``<iframe srcdoc>``: everything is inline
+    (no file, no server, no network), so it works offline wherever a notebook shows HTML,
+    where pyvis's own notebook mode needs files next to the notebook.
+
+    Attributes
+    ----------
+    html : str
+        The whole page.
+    height : int
+        Height of the frame in pixels.
+    """
+
+    def __init__(self, html_page: str, height: int = 640) -> None:
+        self.html = html_page
+        self.height = int(height)
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+                f'style="width:100%;height:{self.height}px;border:0" '
+                'sandbox="allow-scripts allow-popups"></iframe>')
+
+    def save(self, path: Any) -> None:
+        """Write the page to a file."""
+        from pathlib import Path
+
+        Path(path).write_text(self.html, encoding="utf-8")
+
+
+def show(G: Any, *, height: int = 640, **options: Any) -> GraphView:
+    """The interactive graph of ``G`` for a notebook cell (displays itself).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Deal graph from :func:`flowgraph.build_graph`.
+    height : int
+        Height in pixels.
+    **options
+        Passed to :func:`flowgraph.to_html` (``max_nodes``, ``top_cycles``, ``company``, ...).
+
+    Returns
+    -------
+    GraphView
+        Displays itself in Jupyter and VS Code (``_repr_html_``); ``.html`` is the page.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> v = fg.show(fg.build_graph(fg.load_dataset("toy")))
+    >>> v._repr_html_().startswith("<iframe srcdoc=")
+    True
+    """
+    from .html import to_html
+
+    return GraphView(to_html(G, None, **options), height=height)

@@ -525,7 +525,7 @@ def _fmt_value(v: Any, *, style: str | None = None) -> str:
     return str(v)
 
 
-def format_table(df: Any, *, max_width: int = 60, width: int | None | str = "cut") -> str:
+def format_table(df: Any, *, max_width: int = 60, width: int | str | None = "cut") -> str:
     """A plain-text table with aligned columns (numbers right-aligned).
 
     ``width``: fit the table to this many columns (text wraps, then columns are left out and
@@ -540,8 +540,8 @@ def format_table(df: Any, *, max_width: int = 60, width: int | None | str = "cut
 
         import textwrap
 
-        return "\n".join([*head, *(ln for r in body for ln in r)]
-                         + textwrap.wrap(dropped_note(dropped), width=width or 100))
+        note = textwrap.wrap(dropped_note(dropped), width=width or 100)
+        return "\n".join([*head, *(ln for r in body for ln in r), *note])
     cols = [str(c) for c in df.columns]
     styles = _column_styles(df)
     rows = [[_fmt_cell(v, c, st) for v, c, st in zip(rec, keys, styles)]
@@ -1522,6 +1522,38 @@ def significance_cmd(opts: Options, samples: int, sample_seed: int, model: str, 
 
 
 # --- html and report commands ----------------------------------------------------------
+@main.command("figure")
+@common_options
+@click.option("--loop", metavar="A>B>C", help="Draw this loop (companies in payment order).")
+@click.option("--rank", type=click.IntRange(min=1), metavar="N",
+              help="Draw the loop of this rank in `flowgraph cycles`.")
+@click.option("--of", "of_company", metavar="NAME",
+              help="Draw this company and its counterparties (up to --hops away).")
+@click.option("--title", metavar="TEXT", help="Heading.")
+def figure_cmd(opts: Options, loop: str | None, rank: int | None, of_company: str | None,
+               title: str | None) -> None:
+    """Draw one loop or one company's neighbourhood as a static SVG and PNG (-o PATH).
+
+    Amounts on the arrows (est. = estimated), line style by status, a legend, the sources
+    as footnotes and the data's as-of date, sized for an article column; --reported-only
+    draws reported amounts only. Writes PATH.svg and PATH.png (default flowgraph-figure).
+    """
+    from .figures import figure
+
+    if sum(x is not None for x in (loop, rank, of_company)) != 1:
+        raise click.UsageError("give one of --loop A>B>C, --rank N or --of NAME")
+    G = ctx_graph(opts)
+    r = figure(G, loop=loop, rank=rank, company=of_company, hops=opts.hops,
+               path=opts.output or "flowgraph-figure", title=title)
+    for p in r.paths:
+        click.echo(f"wrote {p}", err=True)
+
+
+for _param in figure_cmd.params:  # a picture: one format, -o names the files
+    if _param.name == "fmt":
+        _param.hidden = True
+
+
 @main.command("html")
 @common_options
 @click.option("--max-nodes", type=click.IntRange(min=1), default=300, show_default=True,

@@ -412,6 +412,15 @@ class CompanyExposure:
     deals: pd.DataFrame
     totals: pd.DataFrame
 
+    def _repr_html_(self) -> str:
+        from ._notebook import frame_html
+
+        drop = ["sources"]
+        return (frame_html(self.depends_on.drop(columns=drop, errors="ignore"),
+                           caption=f"{self.company} depends on")
+                + frame_html(self.depended_on_by.drop(columns=drop, errors="ignore"),
+                             caption=f"Depend on {self.company}"))
+
 
 def company_exposure(
     G: nx.Graph,

@@ -624,6 +624,12 @@ class StressResult:
     n_unknown: int
     assumptions: str
 
+    def _repr_html_(self) -> str:
+        from ._notebook import frame_html
+
+        return (frame_html(self.headline(), caption=f"Stress test ({self.model})")
+                + frame_html(self.companies, caption="Companies, largest loss first"))
+
     def headline(self, *, raw: bool = False) -> pd.DataFrame:
         """The scalar results as a two-column table (``measure``, ``value``).
 

@@ -101,6 +101,13 @@ class Summary:
     firmness: Any = field(default=None, repr=False)
     estimates: str = ""
 
+    def _repr_html_(self) -> str:
+        from ._notebook import frame_html
+
+        return (frame_html(self.headline(), caption="Summary")
+                + frame_html(self.by_flow_type, caption="By flow type")
+                + frame_html(self.payers, caption="Largest payers"))
+
     def headline(self) -> pd.DataFrame:
         """The scalar figures as a two-column table (``figure``, ``value``)."""
         rows = [
