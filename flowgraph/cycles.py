@@ -72,6 +72,7 @@ import pandas as pd
 
 from . import schema
 from .errors import ParameterError
+from .formatting import money, money_range
 from .graph import check_company
 
 __all__ = [
@@ -725,27 +726,12 @@ def _take(lengths: np.ndarray, flat: np.ndarray, idx: np.ndarray) -> tuple[np.nd
 
 # --------------------------------------------------------------------------- formatting
 def _money(x: float) -> str:
-    """``$30B``, ``$1.5B``, ``$300M``."""
-    if x is None or math.isnan(x):
-        return "an undisclosed amount"
-    if abs(x) >= 1:
-        v = round(x, 1)
-        text = f"{v:,.1f}".rstrip("0").rstrip(".")
-        return f"${text}B"
-    if x == 0:
-        return "$0"
-    v = round(x * 1000, 1)
-    text = f"{v:,.1f}".rstrip("0").rstrip(".")
-    return f"${text}M"
+    """A loop sentence's amount: the one money format, undisclosed when unknown."""
+    return money(x, unknown="an undisclosed amount")
 
 
 def _range_money(lo: float, hi: float) -> str:
-    a, b = _money(lo), _money(hi)
-    if a == b:
-        return a
-    if a.endswith("B") and b.endswith("B"):
-        return f"{a[:-1]}-{b[1:]}"
-    return f"{a}-{b[1:]}"
+    return money_range(lo, hi, unknown="an undisclosed amount")
 
 
 _VERBS: dict[str, str] = {
@@ -1314,7 +1300,7 @@ def find_cycles(
     >>> r.n_found, float(r.cycles.loc[0, "round_trip"])
     (1, 40.0)
     >>> print(r.cycles.loc[0, "description"])
-    Nvidia invests $100B in OpenAI; OpenAI buys $40B of chips from Nvidia. Up to $40B can come back to Nvidia.
+    Nvidia invests $100bn in OpenAI; OpenAI buys $40bn of chips from Nvidia. Up to $40bn can come back to Nvidia.
     """
     D = _as_deals(G, weight)
     return _run(D, max_length=max_length, min_amount=min_amount, through=through,

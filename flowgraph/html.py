@@ -20,6 +20,7 @@ import networkx as nx
 
 from . import schema
 from .errors import ParameterError
+from .formatting import money
 
 __all__ = ["FLOW_TYPE_COLORS", "KIND_COLORS", "to_html"]
 
@@ -77,34 +78,8 @@ def _text(x: Any) -> str | None:
     return str(x)
 
 
-def fmt_bn(x: Any, *, unknown: str = "unknown") -> str:
-    """Format an amount in billions of USD for people (``$30bn``, ``$2.5bn``, ``$1.2tn``, ``$66.2m``).
-
-    Examples
-    --------
-    >>> fmt_bn(30.0), fmt_bn(2.5), fmt_bn(1234.0), fmt_bn(0.0662), fmt_bn(float("nan"))
-    ('$30bn', '$2.5bn', '$1.23tn', '$66.2m', 'unknown')
-    """
-    if _isnan(x):
-        return unknown
-    v = float(x)
-    sign = "-" if v < 0 else ""
-    v = abs(v)
-    if v >= 1000:
-        return f"{sign}${v / 1000:.3g}tn"
-    if v >= 100:
-        return f"{sign}${v:,.0f}bn"
-    if v >= 10:
-        s = f"{v:.1f}".rstrip("0").rstrip(".")
-    elif v >= 1:
-        s = f"{v:.2f}".rstrip("0").rstrip(".")
-    elif v == 0:
-        return "$0"
-    else:  # under a billion reads better in millions
-        m = v * 1000
-        s = f"{m:,.0f}" if m >= 100 else f"{m:.3g}"
-        return f"{sign}${s}m"
-    return f"{sign}${s}bn"
+fmt_bn = money
+"""The money format (:func:`flowgraph.formatting.money`), under its older name."""
 
 
 def safe_url(url: Any) -> str | None:

@@ -362,9 +362,13 @@ def interval_text(median: float, low: float, high: float, *, kind: str = "bn",
     --------
     >>> interval_text(0.231, 0.14, 0.272, kind="pct")
     '23.1% (90%: 14.0-27.2%)'
+    >>> interval_text(64.8, 43.9, 85.4)
+    '$64.8bn (90%: $43.9-85.4bn)'
     >>> interval_text(5.0, 5.0, 5.0)
-    '$5.0bn (exact)'
+    '$5bn (exact)'
     """
+    from .formatting import money, money_range
+
     def f(x: float) -> str:
         if x is None or (isinstance(x, float) and math.isnan(x)):
             return "n/a"
@@ -372,15 +376,15 @@ def interval_text(median: float, low: float, high: float, *, kind: str = "bn",
             return f"{100 * x:.1f}%"
         if kind == "int":
             return f"{x:,.0f}"
-        return f"${x:,.1f}bn"
+        return money(x)
     if low == high:
         return f"{f(median)} (exact)"
-    lo, hi = f(low), f(high)
-    if kind == "pct":
-        lo = lo.rstrip("%")
-    elif kind == "bn":
-        hi = hi.lstrip("$")
-    return f"{f(median)} ({level:.0%}: {lo}-{hi})"
+    if kind == "bn":
+        span = money_range(low, high, unknown="n/a")
+    else:
+        lo, hi = f(low), f(high)
+        span = f"{lo.rstrip('%')}-{hi}" if kind == "pct" else f"{lo}-{hi}"
+    return f"{f(median)} ({level:.0%}: {span})"
 
 
 def _summarise(values: np.ndarray, observed: Sequence[float], level: float) -> pd.DataFrame:

@@ -219,7 +219,7 @@ def test_cli_says_how_many_left_out():
     assert "with no date left out" in res.output
     res = CliRunner().invoke(main, ["cycles", "--as-of", "2025-12", "--through", "Amazon"])
     assert res.exit_code == 0
-    assert "$138B" not in res.output and "$38B to Amazon" in res.output
+    assert "$138bn" not in res.output and "$38bn to Amazon" in res.output
     assert "with no date left out" in " ".join(res.output.split())
 
 

@@ -55,7 +55,7 @@ def test_unknown_hop_gives_an_upper_bound_never_zero():
     assert c["round_trip"] == 4.0 and c["round_trip_bound"] == "upper"
     assert c["round_trip_is_upper_bound"] and c["has_unknown"]
     assert c["gross"] == 14.0  # known hops only
-    assert "At most $4B" in c["description"]
+    assert "At most $4bn" in c["description"]
     assert "an undisclosed amount" in c["description"]
 
 
@@ -88,11 +88,11 @@ def test_partly_unknown_hop_and_deals_added_up():
     c = r.cycles.iloc[0]
     assert c["round_trip"] == 5.0 and not c["round_trip_is_upper_bound"] and c["has_unknown"]
     assert c["round_trip_bound"] == "lower"  # the limiting hop has an undisclosed deal on top
-    assert c["description"].endswith("At least $5B can come back to A "
+    assert c["description"].endswith("At least $5bn can come back to A "
                                       "(some amounts undisclosed).")
     assert c["n_deals"] == 4
     assert list(r.deals["deal_id"]) == ["d1", "d2", "d3", "d4"]
-    assert "at least $5B" in c["description"]
+    assert "at least $5bn" in c["description"]
 
 
 def test_bound_kinds():
@@ -200,8 +200,8 @@ def test_sentence_for_the_nvidia_openai_oracle_loop():
     deal(M, "Oracle", "Nvidia", "c1", 40.0, "chip_purchase", "committed")
     c = find_cycles(M).cycles.iloc[0]
     assert c["description"] == (
-        "Nvidia invests $30B in OpenAI; OpenAI commits $300B to Oracle for cloud compute; "
-        "Oracle buys $40B of chips from Nvidia. Up to $30B can come back to Nvidia.")
+        "Nvidia invests $30bn in OpenAI; OpenAI commits $300bn to Oracle for cloud compute; "
+        "Oracle buys $40bn of chips from Nvidia. Up to $30bn can come back to Nvidia.")
 
 
 def test_sentence_verbs_estimates_and_announced():
@@ -211,9 +211,9 @@ def test_sentence_verbs_estimates_and_announced():
     deal(M, "B", "A", "d3", 6.0, "capacity_backstop", "committed", estimate=True,
          amount_low=5.0, amount_high=7.0)
     text = find_cycles(M).cycles.iloc[0]["description"]
-    assert text == ("A leases $1.5B of capacity from B (announced) and lends $250M to B; "
-                    "B guarantees to buy an estimated $5-7B of capacity from A. "
-                    "Up to $1.8B can come back to A.")
+    assert text == ("A leases $1.5bn of capacity from B (announced) and lends $250m to B; "
+                    "B guarantees to buy an estimated $5-7bn of capacity from A. "
+                    "Up to $1.75bn can come back to A.")
 
 
 # --------------------------------------------------------------------------- through
@@ -421,7 +421,7 @@ def test_cli_cycles_table_on_toy():
     assert res.exit_code == 0, res.output
     out = res.output
     assert "ChipCo -> LabCo -> LeaseCo -> ChipCo" in out
-    assert "Up to $8B can come back to ChipCo." in out
+    assert "Up to $8bn can come back to ChipCo." in out
     assert "3 loops" in out
 
 

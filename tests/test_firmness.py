@@ -257,18 +257,18 @@ def test_a_midpoint_is_never_told_as_a_fact():
     G = fg.build_graph(_range_graph_table())
     res = fg.find_cycles(G, through=["AMD"])
     line = res.cycles["description"].iloc[0]
-    assert "an estimated $34-96B" in line
-    assert "$65B" not in line and "worth $" not in line
-    assert line.endswith("Up to an estimated $34-96B can come back to AMD.")
+    assert "an estimated $34-96bn" in line
+    assert "$65bn" not in line and "worth $" not in line
+    assert line.endswith("Up to an estimated $34-96bn can come back to AMD.")
     # the same from the deals table and from the collapsed graph
     for data in (fg.filter_deals(_range_graph_table()), fg.collapse(G)):
         text = fg.find_cycles(data, through=["AMD"]).cycles["description"].iloc[0]
-        assert "$65B" not in text and "an estimated $34-96B" in text
+        assert "$65bn" not in text and "an estimated $34-96bn" in text
     # a reported range with a point amount is told as reported
     t = _range_graph_table()
     t.loc[0, "amount_usd_bn"] = 50
     text = fg.find_cycles(fg.build_graph(t), through=["AMD"]).cycles["description"].iloc[0]
-    assert "warrants worth $50B" in text and "estimated" not in text
+    assert "warrants worth $50bn" in text and "estimated" not in text
 
 
 def test_the_bundled_warrant_is_an_estimated_range():
@@ -276,7 +276,7 @@ def test_the_bundled_warrant_is_an_estimated_range():
                          limit=50)
     lines = [d for d in res.cycles["description"] if "AMD grants OpenAI warrants" in d]
     assert lines
-    assert all("$65B" not in d for d in lines)
+    assert all("$65bn" not in d for d in lines)
 
 
 # --------------------------------------------------------------------------- promises and cash

@@ -104,12 +104,12 @@ def test_report_findings_name_the_largest_loops(name, make):
 
 
 def test_report_on_the_toy_names_the_8bn_loop_not_the_shortest(tmp_path):
-    # Shortest first, the toy's first loop is the $5B ChipCo <-> LeaseCo one; an $8B loop exists.
+    # Shortest first, the toy's first loop is the $5bn ChipCo <-> LeaseCo one; an $8bn loop exists.
     rep = fg.write_report(fg.build_graph(fg.load_dataset("toy")), tmp_path / "r", top=1,
                           charts=False)
     md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     line = next(x for x in md.splitlines() if "Largest loop with every amount known" in x)
-    assert "Up to $8B can come back to ChipCo" in line and "LabCo" in line
+    assert "Up to $8bn can come back to ChipCo" in line and "LabCo" in line
     assert rep is not None
 
 
