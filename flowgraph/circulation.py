@@ -171,6 +171,7 @@ def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
         src, dst, w, n_deals, nu = _aggregate(su, sv, a, len(names))
         unknown_deals = int(nu.sum())
         has_unknown = nu > 0
+        scenario = G.attrs.get("scenario")  # a filter_deals table says its scenario
     elif isinstance(G, nx.Graph):
         if not G.is_directed():
             raise ParameterError("money flows need a directed graph (DiGraph or MultiDiGraph)")

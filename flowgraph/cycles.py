@@ -545,8 +545,9 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
         "source_url": col("source_url"),
         "source_title": col("source_title"),
     })
+    # a filter_deals table says its scenario, as a graph of build_graph does
     return _Deals(np.array(labels, dtype=object), src, dst, amount, low, high, dlo, dhi, info,
-                  True, weight, None)
+                  True, weight, df.attrs.get("scenario"))
 
 
 def _as_deals(G: Any, weight: str) -> _Deals:

@@ -1,0 +1,76 @@
+"""One source of truth per rule: the forms of one rule agree with each other.
+
+- the scenario rule: ``schema.scenario_amount`` (one deal) and ``filter_deals`` (a table);
+- the table path and the graph path give the same answers and say the same scenario;
+- the one money format everywhere a human reads an amount.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import flowgraph as fg
+from flowgraph import schema
+from flowgraph.formatting import money
+
+
+@pytest.mark.parametrize("scenario", schema.SCENARIOS)
+@pytest.mark.parametrize("name", ["toy", "ai-capital"])
+def test_scalar_and_vectorised_scenario_rules_agree(name, scenario):
+    ds = fg.load_dataset(name)
+    t = fg.filter_deals(ds.deals, scenario=scenario)
+    want = [schema.scenario_amount(a, lo, hi, scenario) for a, lo, hi in
+            zip(t["amount_usd_bn"], t["amount_low_usd_bn"], t["amount_high_usd_bn"])]
+    got = t["amount"].to_numpy(float)
+    assert np.allclose(got, np.asarray(want, float), equal_nan=True)
+    assert (t["amount_known"].to_numpy(bool) == ~np.isnan(np.asarray(want, float))).all()
+
+
+@pytest.mark.parametrize("scenario", schema.SCENARIOS)
+def test_table_and_graph_paths_agree_and_carry_the_scenario(scenario):
+    ds = fg.load_dataset("ai-capital")
+    table = fg.filter_deals(ds.deals, scenario=scenario)
+    graph = fg.build_graph(ds, scenario=scenario)
+    ct, cg = fg.find_cycles(table, limit=None), fg.find_cycles(graph, limit=None)
+    assert ct.params["scenario"] == cg.params["scenario"] == scenario
+    assert ct.n_found == cg.n_found
+    assert list(ct.cycles["path"]) == list(cg.cycles["path"])
+    assert np.allclose(ct.cycles["round_trip"], cg.cycles["round_trip"], equal_nan=True)
+    mt, mg = fg.maximal_circulation(table), fg.maximal_circulation(graph)
+    assert mt.scenario == mg.scenario == scenario
+    assert mt.circular_flow == pytest.approx(mg.circular_flow)
+
+
+def test_every_human_amount_uses_the_one_money_format(tmp_path):
+    G = fg.build_graph(fg.load_dataset("toy"))
+    res = fg.find_cycles(G, limit=None)
+    text = " ".join(res.cycles["description"])
+    rep = fg.write_report(G, tmp_path / "r", charts=False, samples=50, null_samples=10)
+    md = rep.markdown.read_text(encoding="utf-8")
+    page = fg.to_html(G)
+    # the data's own words (descriptions, source titles) are quoted as they are: take them out
+    deals = fg.load_dataset("toy").deals
+    quoted = [str(x) for c in ("description", "source_title", "estimate_inputs")
+              for x in deals[c].dropna()]
+    for where in (text, md, page):
+        for q in sorted(quoted, key=len, reverse=True):
+            where = where.replace(q, "").replace(q.replace("$", "\\$"), "")
+        # no "$8B" / "$300M" style anywhere flowgraph writes money
+        assert not re.search(r"\$\d[\d.,]*[BM]\b", where), re.findall(
+            r".{40}\$\d[\d.,]*[BM]\b.{10}", where)
+    assert money(8.0) in text and money(8.0) in md
+
+
+def test_money_format_reference_values():
+    assert [money(x) for x in (1234.5, 300.0, 30.25, 2.5, 0.0662, 0.0)] == [
+        "$1.23tn", "$300bn", "$30.2bn", "$2.5bn", "$66.2m", "$0"]
+    assert money(math.nan) == "unknown" and money(-2.5) == "-$2.5bn"
+    assert fg.to_html.__module__ == "flowgraph.html"
+    from flowgraph.html import fmt_bn
+
+    assert fmt_bn is money
+    assert isinstance(pd.Series([1.0]).map(money).iloc[0], str)
