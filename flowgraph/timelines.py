@@ -172,7 +172,7 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
         row.update(most_self_funded=str(sf["company"].iloc[0]) if len(sf) else "",
                    self_funded_share=float(sf["self_funded_share"].iloc[0]) if len(sf)
                    else math.nan)
-        ci = company_concentration(G, direction="in")
+        ci = company_concentration(G, direction="in", sort="hhi")  # most concentrated first
         ci = ci.dropna(subset=["hhi"])
         row.update(most_concentrated=str(ci["company"].iloc[0]) if len(ci) else "",
                    hhi=float(ci["hhi"].iloc[0]) if len(ci) else math.nan)
@@ -198,6 +198,14 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
         acc[4] = acc[4] or d.get("estimate") is True or d.get("midpoint") is True
     return {"row": row, "loops": loops, "truncated": bool(res.truncated), "pairs": pairs,
             "top": [(tuple(k), *loops[tuple(k)]) for k in c["companies"].head(top_loops)]}
+
+
+def _lite(df: pd.DataFrame) -> pd.DataFrame:
+    """The same table without the lists in its ``attrs`` (validation warnings), which pandas
+    would copy deeply on every column access of every period."""
+    out = df.copy(deep=False)
+    out.attrs = {k: v for k, v in df.attrs.items() if not isinstance(v, (list, tuple, dict))}
+    return out
 
 
 def _closing_deal(G: nx.MultiDiGraph, prev: nx.MultiDiGraph | None,
@@ -233,7 +241,7 @@ def timeline(
     start: str | None = None,
     end: str | None = None,
     max_length: int | None = 6,
-    max_loops: int = 10_000,
+    max_loops: int = 2_000,
     top_loops: int = 10,
     progress: Callable[[str], None] | None = None,
     **filters: Any,
@@ -255,7 +263,8 @@ def timeline(
     max_length : int or None
         Longest loop, in hops (as :func:`flowgraph.find_cycles`).
     max_loops : int
-        Most loops searched per period; beyond it new loops are not told apart (NaN).
+        Most loops kept per period (all are counted); beyond it new loops are not told apart
+        (NaN, and the notes say in how many periods).
     top_loops : int
         Loops of largest round trip kept per period in ``top_loops``.
     progress : callable, optional
@@ -297,12 +306,13 @@ def timeline(
         companies = deals.companies if companies is None else companies
         deals = deals.deals
     if isinstance(deals, pd.DataFrame):
-        # the rows are read once per period: keep the table's flags, not its problem lists
-        # (pandas copies ``attrs`` deeply on every column access)
-        lite = deals.copy(deep=False)
-        lite.attrs = {k: v for k, v in deals.attrs.items()
-                      if not isinstance(v, (list, tuple, dict))}
-        deals = lite
+        from .io import normalize_companies, normalize_deals
+
+        # the rows are read once per period: normalized once, keeping the table's flags but
+        # not its problem lists (pandas copies ``attrs`` deeply on every column access)
+        deals = _lite(normalize_deals(deals))
+        if companies is not None and len(companies):
+            companies = _lite(normalize_companies(companies))
     as_of = filters.pop("as_of", None)
     if as_of is not None and end is None:
         end = as_of
