@@ -1645,17 +1645,22 @@ for _param in report_cmd.params:  # the report goes to a folder, and has one for
 
 
 # --- time commands ---------------------------------------------------------------------
+TIMELINE_MAX_DEALS = 2_000
+"""Most deals for which html and report lay the web out period by period on their own."""
+
+
 def _cli_timeline(opts: Options, what: str, **kwargs: Any) -> Any:
     """The timeline of the same rows and filters for html/report, or None (said on stderr)
-    when a selection (--company/--around) cuts the web or the network is too large to lay
-    out period by period here."""
+    when a selection (--company/--around) cuts the web or the network has more than
+    :data:`TIMELINE_MAX_DEALS` deals (a timeline analyses every period)."""
     if opts.company or opts.around:
         click.echo(f"flowgraph: {what} is left out: --company/--around select part of the web "
                    "and the timeline lays out whole periods", err=True)
         return None
-    if len(opts.source.deals) > LARGE_NETWORK:
-        click.echo(f"flowgraph: {what} is left out: more than {LARGE_NETWORK:,} deals (run "
-                   "`flowgraph timeline` for the table)", err=True)
+    if len(opts.source.deals) > TIMELINE_MAX_DEALS:
+        click.echo(f"flowgraph: {what} is left out: more than {TIMELINE_MAX_DEALS:,} deals to "
+                   "lay out period by period here (run `flowgraph timeline`, or pass "
+                   "timeline=fg.timeline(...) in Python)", err=True)
         return None
     from .timelines import timeline
 
