@@ -1427,13 +1427,17 @@ def cycles_from_arrays(
                 progress=progress, sort=sort)
 
 
-def cycle_counts(src: Any, dst: Any, *, n: int | None = None, max_length: int = 6
+def cycle_counts(src: Any, dst: Any, *, n: int | None = None, max_length: int = 6,
+                 max_work: int | None = MAX_WORK, work: dict[str, Any] | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """How many loops there are of each length, and through each vertex: no detail kept.
 
     The compiled search of :func:`find_cycles` on integer vertex ids, counting instead of
     collecting, for callers that count loops on many networks (null models). Repeated pairs
-    are one hop; self-loops are ignored.
+    are one hop; self-loops are ignored. A count is exact or refused: a search that reaches
+    ``max_work`` hops examined raises :class:`ParameterError` (a partial count would be a
+    wrong number), naming the options that make it tractable. ``work``, a dict, receives
+    ``steps``: the hops the search examined.
 
     Returns
     -------
@@ -1470,10 +1474,19 @@ def cycle_counts(src: Any, dst: Any, *, n: int | None = None, max_length: int = 
         by_length[:] += np.bincount(ln, minlength=by_length.shape[0])[:by_length.shape[0]]
         return ln[:0], ed[:0], rt[:0]
 
+    stopped: dict[str, Any] = {}
     ln, _ed, _rt, _found, vcount, *_ = eng.run_search(
         n, H.src, H.dst, H.amount, H.minhi, H.maxlo, H.dptr[:-1], H.dptr[1:], H.dlo, H.dhi,
         max_len=L, need=np.zeros(0, np.int64), min_on=False, time_on=False, window=-1,
-        keep_top=tally, batch_cycles=_BATCH, py_steps=_PY_STEPS)
+        keep_top=tally, batch_cycles=_BATCH, py_steps=_PY_STEPS, max_steps=max_work,
+        stopped=stopped)
+    if work is not None:
+        work["steps"] = int(stopped.get("steps", 0))
+    if stopped.get("reason"):
+        raise ParameterError(
+            f"counting loops of up to {L} hops stopped at the work cap of {max_work:,} hops "
+            "examined: the network has too many loops to count exactly; use a smaller "
+            "max_length (--max-length)")
     if ln.shape[0]:
         tally(ln, _ed, _rt)
     return by_length, np.asarray(vcount, dtype=np.int64)

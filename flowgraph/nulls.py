@@ -62,6 +62,12 @@ AMOUNT_RULES: tuple[str, ...] = ("strength", "carry")
 """How amounts follow rewired edges."""
 
 
+NULL_WORK_FACTOR = 200
+"""Each random network's loop count may examine this many times the observed one's hops."""
+NULL_WORK_FLOOR = 5_000_000
+"""... and at least this many (a fraction of a second)."""
+
+
 def _check_int(name: str, value: Any, *, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ParameterError(f"{name} must be a whole number of at least {low}, not {value!r}")
@@ -315,13 +321,17 @@ def null_model(
 
 # --------------------------------------------------------------------------- statistics
 def _stats(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, max_length: int,
-           companies: Sequence[int]) -> np.ndarray:
+           companies: Sequence[int], max_work: int | None = None,
+           work: dict[str, Any] | None = None) -> np.ndarray:
     """Loop counts by length 2..L, circularity index, self-funded shares, participation."""
     from . import _circulation_engine as eng
     from .circulation import self_funded_arrays
     from .cycles import cycle_counts
 
-    by_length, per_vertex = cycle_counts(src, dst, n=n, max_length=max_length)
+    from .cycles import MAX_WORK
+
+    by_length, per_vertex = cycle_counts(src, dst, n=n, max_length=max_length,
+                                         max_work=max_work or MAX_WORK, work=work)
     counts = by_length[2:].astype(float)
     total = w.sum()
     circ = eng.max_circulation(n, src, dst, w, certify=False).circular.sum()
@@ -407,6 +417,7 @@ def significance(
     top: int = 10,
     samples: NullSamples | None = None,
     weight: str = "amount",
+    max_work: int | None = None,
 ) -> SignificanceResult:
     """Compare the observed network's circularity with what its null model gives by chance.
 
@@ -422,6 +433,11 @@ def significance(
         Companies to test; default the ``top`` companies with the most loops through them.
     samples : NullSamples, optional
         Null networks drawn before.
+    max_work : int, optional
+        Work cap of the observed loop count (hops examined; default that of
+        :func:`flowgraph.find_cycles`); each random network may take
+        :data:`NULL_WORK_FACTOR` times what the observed one took. A count that reaches its
+        cap raises :class:`ParameterError`: a partial count would give a wrong p-value.
 
     Returns
     -------
@@ -459,10 +475,15 @@ def significance(
             if c not in code:
                 check_company(G, c)
             chosen.append(code[c])
+    used: dict[str, Any] = {}
     obs = _stats(k, samples.src, samples.observed_dst, samples.observed_amounts, max_length,
-                 chosen)
+                 chosen, max_work=max_work, work=used)
+    # a random network may hold far more loops than the observed one: each may take at most
+    # NULL_WORK_FACTOR times the observed search (and never less than a small floor), and a
+    # network past that stops the test with the options that make it tractable
+    cap = max(NULL_WORK_FACTOR * used.get("steps", 0), NULL_WORK_FLOOR)
     null = np.array([_stats(k, samples.src, samples.dst[i], samples.amounts[i], max_length,
-                            chosen) for i in range(len(samples))])
+                            chosen, max_work=cap) for i in range(len(samples))])
     quantities = ([("network", f"loops_length_{L}") for L in range(2, max_length + 1)]
                   + [("network", "circularity_index")]
                   + [(names[c], "self_funded_share") for c in chosen]

@@ -169,3 +169,15 @@ def test_cli_significance():
     res = CliRunner().invoke(main, ["significance", "--dataset", "toy", "--samples", "20",
                                     "--format", "json"])
     assert res.exit_code == 0, res.output
+
+
+def test_a_dense_network_is_refused_quickly_not_counted_wrong():
+    import time
+
+    G = nx.complete_graph(40, create_using=nx.DiGraph)
+    nx.set_edge_attributes(G, 1.0, "amount")
+    t0 = time.perf_counter()
+    with pytest.raises(fg.ParameterError, match="max_length"):
+        fg.significance(G, n=5, max_length=6, max_work=2_000_000)
+    # seconds of search at most; the bound leaves room for compiling the kernel on first use
+    assert time.perf_counter() - t0 < 60
