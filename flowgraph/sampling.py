@@ -550,7 +550,7 @@ def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int,
 
 
 def _cycles_result(s: AmountSamples, level: float, max_length: int | None, limit: int | None
-                   ) -> pd.DataFrame:
+                   ) -> tuple[pd.DataFrame, list[str]]:
     """Round trip of each loop of the network in every sample, on the fixed loop set."""
     from scipy import sparse
 
@@ -587,7 +587,8 @@ def _cycles_result(s: AmountSamples, level: float, max_length: int | None, limit
     t.insert(0, "item", loops["path"].to_numpy())
     t["p_survive"] = alive.mean(axis=0)
     t["upper_bound"] = loops["round_trip_is_upper_bound"].to_numpy(bool)
-    return t
+    notes = [] if res.complete else [n for n in res.notes if "stopped early" in n]
+    return t, notes
 
 
 def uncertainty(
@@ -662,7 +663,8 @@ def uncertainty(
         raise ParameterError(f"unknown measure {measure!r}; valid: {', '.join(MEASURES)} "
                              "or a function of a graph")
     if measure == "cycles":
-        table = _cycles_result(samples, level, max_length, limit)
+        table, stop_notes = _cycles_result(samples, level, max_length, limit)
+        notes.extend(stop_notes)
         notes.append("Round trip of each loop found in the data as given, in every sample; "
                      "0 where a deal the loop needs was dropped. p_survive: share of samples "
                      "in which every hop of the loop still has a deal.")
