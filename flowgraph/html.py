@@ -993,6 +993,8 @@ def render_page(data: Mapping[str, Any]) -> str:
         "</div>\n"
         '<aside class="fg-side">\n'
         '<section id="fg-notes-sec"><ul id="fg-notes" class="fg-notes"></ul></section>\n'
+        # the legend first: visible without scrolling, even at 1280x720
+        '<section><h2>Legend</h2><div id="fg-legend" class="fg-legend"></div></section>\n'
         + ('<section id="fg-time-sec"><h2>Time</h2><input id="fg-time" type="range" '
            'aria-label="Show the web as of a date">'
            '<p class="fg-time-label" id="fg-time-label"></p>'
@@ -1007,7 +1009,6 @@ def render_page(data: Mapping[str, Any]) -> str:
         '<ol id="fg-cycles" class="fg-cycles"></ol></section>\n'
         '<section><h2>Details</h2><div id="fg-details" class="fg-details">'
         '<p class="fg-hint">Click a company or an arrow.</p></div></section>\n'
-        '<section><h2>Legend</h2><div id="fg-legend" class="fg-legend"></div></section>\n'
         "</aside>\n</main>\n"
         f'<script type="application/json" id="fg-data">{script_json(data)}</script>\n'
         f"<script>\n{vis_js}\n</script>\n<script>\n{own_js}\n</script>\n"

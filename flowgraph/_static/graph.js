@@ -127,9 +127,55 @@
 
   var loading = document.getElementById("fg-loading");
   var loadingPct = document.getElementById("fg-loading-pct");
+  var MIN_NODE_PX = 12, MIN_EDGE_PX = 10;  // labels readable once the whole web is fitted
+  function readableLabels() {
+    var scale = network.getScale() || 1;
+    var o = data.options;
+    var nodePx = Math.max(o.nodes.font.size, Math.ceil(MIN_NODE_PX / scale));
+    var edgePx = o.edges.font.size ? Math.max(o.edges.font.size, Math.ceil(MIN_EDGE_PX / scale))
+      : 0;
+    network.setOptions({ nodes: { font: { size: nodePx } }, edges: { font: { size: edgePx } } });
+    window.fgLabelPx = { node: nodePx * scale, edge: edgePx * scale };
+    if (edgePx) { clearLabels(); }
+  }
+  /* the labels of the largest flows never sit on a company: moved up or down off it */
+  function clearLabels() {
+    var pos = network.getPositions();
+    var ranked = edges.get().filter(function (e) { return e.label && e.label !== "?"; })
+      .sort(function (a, b) { return b.width - a.width; }).slice(0, 12);
+    var report = [];
+    ranked.forEach(function (e) {
+      function hit() {  // the label's box as vis-network draws it, against every other dot
+        var be = network.body.edges[e.id];
+        if (!be || !be.labelModule) { return false; }
+        network.redraw();
+        var s = be.labelModule.size, pad = 2;
+        return Object.keys(pos).some(function (nid) {
+          if (nid === String(e.from) || nid === String(e.to)) { return false; }
+          var n = network.body.nodes[nid];
+          var r = (n && n.options.size || 10) + pad, p = pos[nid];
+          return s.left < p.x + r && p.x - r < s.left + s.width && s.top < p.y + r
+            && p.y - r < s.top + s.height;
+        });
+      }
+      var smooth = e.smooth || { enabled: true, type: "curvedCW", roundness: 0.18 };
+      var other = smooth.type === "curvedCW" ? "curvedCCW" : "curvedCW";
+      var tries = [[smooth.type, 0.35], [smooth.type, 0.55], [other, 0.2], [other, 0.4],
+                   [other, 0.6], [smooth.type, 0.75], [other, 0.8]];
+      var moved = null;
+      for (var i = 0; i < tries.length && hit(); i++) {
+        moved = { enabled: true, type: tries[i][0], roundness: tries[i][1] };
+        edges.update({ id: e.id, smooth: moved });
+      }
+      if (moved && hit()) { edges.update({ id: e.id, smooth: smooth }); moved = null; }
+      report.push({ id: e.id, label: e.label, smooth: moved });
+    });
+    window.fgLabelMoves = report;
+  }
   function done() {
     network.setOptions({ physics: { enabled: false } });
     network.fit({ animation: false });
+    readableLabels();
     loading.style.display = "none";
     document.body.setAttribute("data-ready", "1");
   }
@@ -138,6 +184,33 @@
   });
   network.once("stabilizationIterationsDone", done);
   if (data.nodes.length === 0) { done(); }
+
+  /* tooltips beside the hovered company (not over it), and off the pointer for arrows */
+  var hovered = null;
+  network.on("hoverNode", function (p) { hovered = p.node; });
+  network.on("blurNode", function () { hovered = null; });
+  network.on("showPopup", function (id) {
+    var tip = container.querySelector("div.vis-tooltip");
+    if (!tip) { return; }
+    window.requestAnimationFrame(function () {
+      var w = tip.offsetWidth, h = tip.offsetHeight;
+      var box = container.getBoundingClientRect();
+      var x, y;
+      if (id === hovered && nodes.get(id)) {
+        var c = network.canvasToDOM(network.getPosition(id));
+        var r = ((nodes.get(id).size || 10) + 4) * network.getScale();
+        x = c.x + r + 12;
+        y = c.y - h / 2;
+        if (x + w > box.width) { x = c.x - r - 12 - w; }
+      } else {
+        x = parseFloat(tip.style.left) + 18;
+        y = parseFloat(tip.style.top) + 18;
+        if (x + w > box.width) { x = x - w - 36; }
+      }
+      tip.style.left = Math.max(0, x) + "px";
+      tip.style.top = Math.max(0, Math.min(y, box.height - h)) + "px";
+    });
+  });
 
   /* ---------------- highlighting ---------------- */
   var cycleEdges = {};
