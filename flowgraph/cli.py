@@ -1588,6 +1588,22 @@ def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None
     click.echo(f"wrote {path}", err=True)
 
 
+def _reported_graph(opts: Options) -> Any:
+    """The same rows and filters with reported amounts only (None when that is the view
+    already): the report's stress finding rests on it."""
+    if opts.reported_only:
+        return None
+    from .graph import build_graph
+
+    R = build_graph(opts.source, **{**_filter_kwargs(opts), "reported_only": True})
+    if opts.company or opts.around:
+        from .selection import select_companies
+
+        R = select_companies(R, company=opts.company or None, around=opts.around or None,
+                             hops=opts.hops)
+    return R
+
+
 @main.command("report")
 @common_options
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
@@ -1629,7 +1645,7 @@ def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
     res = write_report(G, opts.output or "flowgraph-report", top=top, max_cycle_length=max_length,
                        max_nodes=max_nodes, stress_company=stress_company, title=title,
                        charts=not no_charts, progress=progress_printer(), force=force,
-                       timeline=tl, profiles=profiles,
+                       timeline=tl, profiles=profiles, reported=_reported_graph(opts),
                        revenue_shares=getattr(opts.source, "revenue_shares", None),
                        samples=samples, null_samples=null_samples, seed=sample_seed)
     click.echo(f"wrote {res.index} and {res.markdown}", err=True)

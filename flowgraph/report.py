@@ -309,6 +309,7 @@ def write_report(
     seed: int = 0,
     profiles: Sequence[str] = (),
     revenue_shares: pd.DataFrame | None = None,
+    reported: nx.MultiDiGraph | None = None,
 ) -> Report:
     """Write the full report folder: ``index.html``, ``report.md``, ``graph.html``, charts.
 
@@ -363,6 +364,9 @@ def write_report(
         Companies to give a section of their own (:func:`flowgraph.company_profile`).
     revenue_shares : pandas.DataFrame, optional
         The dataset's revenue-shares table, for the profiles' share of reported revenue.
+    reported : networkx.MultiDiGraph, optional
+        The same rows and filters built with ``reported_only=True``: the stress finding then
+        rests on reported amounts only (and says so); without it, on ``G``'s amounts.
 
     Returns
     -------
@@ -454,12 +458,14 @@ def write_report(
     stress_note = None
     stress_rng = None
     if central is not None:
+        S = reported if reported is not None else G  # the finding on reported amounts
         try:
-            stress_res = st.stress_test(G, central, weight=weight, missing_buffer="exclude")
-            stress_rng = st.stress_range(G, central, weight=weight)
+            stress_res = st.stress_test(S, central, weight=weight, missing_buffer="exclude")
+            stress_rng = st.stress_range(S, central, weight=weight)
         except MissingDataError as exc:
             stress_note = f"Stress test of {central} not run: {exc}."
-    stress_basis = ("reported amounts only" if (G.graph.get("filters") or {}).get("reported_only")
+    stress_basis = ("reported amounts only (estimates and range midpoints left out)"
+                    if reported is not None or (G.graph.get("filters") or {}).get("reported_only")
                     else "every amount with estimates included (--reported-only leaves them "
                          "out)")
 

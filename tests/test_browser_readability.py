@@ -59,7 +59,7 @@ def test_legend_is_visible_without_scrolling(page):
     box = page.evaluate("""() => { const r = document.getElementById('fg-legend')
         .getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right, innerHeight,
         innerWidth, document.querySelector('.fg-side').scrollTop]; }""")
-    top, bottom, left, right, vh, vw, scrolled = box
+    top, bottom, _left, right, vh, vw, scrolled = box
     assert scrolled == 0 and 0 <= top and bottom <= vh and right <= vw, box
 
 
@@ -103,6 +103,6 @@ def test_tooltip_sits_beside_the_hovered_company(page):
     page.wait_for_timeout(200)
     tip = page.evaluate("""() => { const r = document.querySelector('div.vis-tooltip')
         .getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }""")
-    left, top, right, bottom = tip
+    left, _top, right, _bottom = tip
     # not over the company's dot: entirely to one side of it
     assert left >= x + radius or right <= x - radius, (tip, centre)

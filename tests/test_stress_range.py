@@ -61,3 +61,15 @@ def test_a_stale_buffer_is_named_in_the_same_sentence():
     f = r.failures.set_index("company").loc["Cloud"]
     assert f["stale"] and "more than a year before the data's 2026-04-01" in f["caveat"]
     assert "1 company with no usable buffer figure is not assessed (Chips)" in text
+
+
+def test_report_stress_finding_rests_on_reported_amounts(tmp_path):
+    ds = fg.load_dataset("ai-capital")
+    G, R = fg.build_graph(ds), fg.build_graph(ds, reported_only=True)
+    res = fg.write_report(G, tmp_path / "r", charts=False, samples=0, null_samples=0,
+                          reported=R, stress_company="OpenAI")
+    md = res.markdown.read_text(encoding="utf-8")
+    line = next(x for x in md.splitlines() if x.startswith("- Stress test, on"))
+    assert "reported amounts only" in line
+    assert stress_range(R, "OpenAI").headline() in line
+    assert stress_range(G, "OpenAI").headline() not in line  # estimates change the answer
