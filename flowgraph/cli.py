@@ -89,6 +89,7 @@ class Options:
     fmt: str = "table"
     output: str | None = None
     raw_csv: bool = False
+    sheet: str | None = None
     table: str | None = None
     wide: bool = False
     empty: str | None = None  # why no deal passes the filters, once ctx_graph found out
@@ -185,6 +186,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "only a range has no base amount)."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
                      show_default=True, help="Output format."),
+        click.option("--sheet", metavar="NAME",
+                     help="Excel --deals: the sheet to read (default: the one named deals, "
+                          "else the only one)."),
         click.option("--raw-csv", is_flag=True,
                      help="CSV: write text cells as they are; by default text a spreadsheet "
                           "would run as a formula (=, +, -, @ first) gets a leading '."),
@@ -220,6 +224,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             fmt=kwargs.pop("fmt"),
             output=kwargs.pop("output"),
             raw_csv=kwargs.pop("raw_csv"),
+            sheet=kwargs.pop("sheet"),
             table=kwargs.pop("table"),
             wide=kwargs.pop("wide"),
         )
@@ -329,7 +334,7 @@ def ctx_dataset(opts: Options) -> Any:
 
     if opts.deals:
         companies = read_companies(opts.companies) if opts.companies else None
-        deals = read_deals(opts.deals, companies=companies)
+        deals = read_deals(opts.deals, companies=companies, sheet=opts.sheet)
         name = os.path.basename(opts.deals)
         import pandas as pd
 
@@ -777,7 +782,10 @@ def datasets(fmt: str, output: str | None) -> None:
               help="Also validate this companies file and check the deals' companies in it.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="PATH")
-def validate(path: str, companies_path: str | None, fmt: str, output: str | None) -> None:
+@click.option("--sheet", metavar="NAME",
+              help="Excel: the sheet to check (default: the one named deals, else the only one).")
+def validate(path: str, companies_path: str | None, fmt: str, output: str | None,
+             sheet: str | None) -> None:
     """Check a deals file (CSV, JSON or XLSX) and list every problem.
 
     Problems are listed file by file, in row order. Rows are numbered from 1, the first row
@@ -788,7 +796,7 @@ def validate(path: str, companies_path: str | None, fmt: str, output: str | None
 
     if not os.path.exists(path):
         raise click.BadParameter(f"no such file: {path}", param_hint="PATH")
-    report = validate_file(path, companies_path)
+    report = validate_file(path, companies_path, sheet=sheet)
     opts = Options(fmt=fmt, output=output)
     n_err, n_warn = len(report.errors), len(report.warnings)
     if fmt in ("table", "markdown"):

@@ -413,3 +413,20 @@ def test_wrong_argument_types_name_the_argument(call, name):
     G = fg.build_graph(fg.load_dataset("toy"))
     with pytest.raises(ParameterError, match=name):
         call(G)
+
+
+def test_cli_sheet_option(tmp_path):
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+
+    deals = [XHEAD, ["D1", "A", "B", 1, "other", "committed", "https://x.org"],
+             ["D2", "B", "A", 2, "other", "committed", "https://x.org"]]
+    p = _workbook(tmp_path / "d.xlsx", {"first": deals, "second": deals[:2]})
+    res = CliRunner().invoke(main, ["validate", str(p)])
+    assert res.exit_code == 1 and "--sheet" in res.output
+    res = CliRunner().invoke(main, ["validate", str(p), "--sheet", "second"])
+    assert res.exit_code == 0 and "read sheet 'second'" in res.output
+    res = CliRunner().invoke(main, ["deals", "--deals", str(p), "--sheet", "first",
+                                    "--format", "csv"])
+    assert res.exit_code == 0 and "D2" in res.output
