@@ -1141,6 +1141,9 @@ def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], to
         # the rounding bound only matters when amounts have no decimal step; hide zeros
         if "rounding_bound" in df.columns and not (df["rounding_bound"].fillna(0) > 0).any():
             df = df.drop(columns="rounding_bound")
+        if len(df) > limit:  # a table that stops says so
+            notes.append(f"Showing the first {limit:,} of {len(df):,} rows (--limit N for more; "
+                         "csv and json give every row).")
         return df.head(limit)
 
     notes = [f"Filters: {opts.filters_text()}"]

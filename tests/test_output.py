@@ -223,3 +223,11 @@ def test_wide_shows_every_column_and_the_note_names_the_left_out(monkeypatch):
             break
     else:
         raise AssertionError("no full source URL in the --wide listing")
+
+
+def test_a_table_that_stops_says_so():
+    r = run("circulation", "--view", "self-funded")
+    n = len(pd.read_csv(io.StringIO(run("circulation", "--view", "self-funded", "--format",
+                                        "csv").stdout)))
+    assert n > 20
+    assert f"Showing the first 20 of {n} rows" in " ".join(r.stdout.split())
