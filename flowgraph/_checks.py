@@ -79,6 +79,25 @@ def short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def numeric(series: pd.Series) -> pd.Series:
+    """``pd.to_numeric(errors="coerce")`` as floats, also for integers too large for a float
+    (they become infinite, which the amount rules refuse) and very long digit strings."""
+    try:
+        return pd.to_numeric(series, errors="coerce").astype(float)
+    except (OverflowError, ValueError):
+        def one(v: Any) -> float:
+            if isinstance(v, bool) or v is None:
+                return math.nan
+            if isinstance(v, int):
+                return (math.inf if v > 0 else -math.inf) if abs(v) > 1e308 else float(v)
+            try:
+                return float(v)
+            except (TypeError, ValueError, OverflowError):
+                return math.nan
+        return pd.Series([one(v) for v in series.to_numpy(dtype=object)], index=series.index,
+                         dtype=float)
+
+
 def _char_name(ch: str) -> str:
     return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
 
@@ -171,7 +190,7 @@ def amount_problems(raw: pd.Series, col: str, *, source: str,
             isbool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in arr), bool, n)
         else:  # numbers or text: no true/false cell
             isbool = np.zeros(n, dtype=bool)
-        vals = pd.to_numeric(raw.where(~isbool, None), errors="coerce").astype(float).to_numpy()
+        vals = numeric(raw.where(~isbool, None)).to_numpy()
         with np.errstate(invalid="ignore"):
             inf = np.isinf(vals)
             big = np.abs(vals) > MAX_AMOUNT

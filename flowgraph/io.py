@@ -330,7 +330,7 @@ def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tup
     out = pd.DataFrame(index=range(len(src)))
     for col in columns:
         if col in numeric:
-            out[col] = (pd.to_numeric(src[col], errors="coerce").astype(float) if col in src
+            out[col] = (_checks.numeric(src[col]) if col in src
                         else np.nan)
         elif col in flags:
             default = flags[col]
@@ -586,7 +586,7 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
         blank = _blank_mask(raw)
         found, refused = _checks.amount_problems(raw, c, source=source)
         problems += found
-        vals = pd.to_numeric(raw.where(~refused, None), errors="coerce").astype(float).to_numpy()
+        vals = _checks.numeric(raw.where(~refused, None)).to_numpy()
         bad = ~blank & ~refused & np.isnan(vals)
         add("error", "not a number (amounts are billions of USD, e.g. 2.5)",
             np.flatnonzero(bad), c, raw.to_numpy())
@@ -825,7 +825,7 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>",
         blank = _blank_mask(raw)
         found, refused = _checks.amount_problems(raw, c, source=source)
         problems += found
-        vals = pd.to_numeric(raw.where(~refused, None), errors="coerce").astype(float).to_numpy()
+        vals = _checks.numeric(raw.where(~refused, None)).to_numpy()
         for i in np.flatnonzero(~blank & ~refused & np.isnan(vals)):
             problems.append(Problem("error", "not a number (billions of USD)", source,
                                     int(i) + 1, c, _cell(raw.iloc[i])))

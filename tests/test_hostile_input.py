@@ -430,3 +430,12 @@ def test_cli_sheet_option(tmp_path):
     res = CliRunner().invoke(main, ["deals", "--deals", str(p), "--sheet", "first",
                                     "--format", "csv"])
     assert res.exit_code == 0 and "D2" in res.output
+
+
+def test_json_400_digit_integer_amount_is_an_input_error(tmp_path):
+    rec = {"deal_id": "D1", "payer": "A", "payee": "B", "flow_type": "other",
+           "status": "committed", "amount_usd_bn": int("9" * 400)}
+    p = write(tmp_path, json.dumps([rec]), "d.json")
+    assert [(q.row, q.column) for q in errors(p)] == [(1, "amount_usd_bn")]
+    with pytest.raises(DataError):
+        fg.read_deals(p)
