@@ -86,3 +86,21 @@ def test_moving_the_slider_changes_the_web(session, page_and_timeline):  # noqa:
     assert page.evaluate(visible) == total
     assert page.locator("#fg-money").text_content() == head0
     session.assert_clean()
+
+
+def test_cli_html_has_a_monthly_slider_unless_a_selection_cuts_the_web(tmp_path):
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+
+    out = tmp_path / "g.html"
+    r = CliRunner().invoke(main, ["html", "--dataset", "toy", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    data = page_data(out.read_text(encoding="utf-8"))
+    labels = [p["label"] for p in data["time"]["periods"]]
+    assert labels and all(len(lab.split(" ")[0]) == 7 for lab in labels)  # YYYY-MM
+    cut = tmp_path / "c.html"
+    r = CliRunner().invoke(main, ["html", "--dataset", "toy", "--company", "LabCo", "-o",
+                                  str(cut)])
+    assert r.exit_code == 0 and "time slider is left out" in r.stderr
+    assert page_data(cut.read_text(encoding="utf-8"))["time"] is None
