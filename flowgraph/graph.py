@@ -361,12 +361,15 @@ def build_graph(
         include_superseded=include_superseded, include_tranches=include_tranches,
         reported_only=reported_only, validate=validate,
     )
-    filters = edges.attrs["filters"]
+    # the table's own copy of what the filters did; its attrs are then dropped, as pandas
+    # would copy them deeply on every column read below
+    meta, edges.attrs = dict(edges.attrs), {}
+    filters = meta["filters"]
     include, exclude = filters["include"], filters["exclude"]
     G = nx.MultiDiGraph()
     G.graph.update({"scenario": scenario, "dataset": dataset_name, "as_of": dataset_as_of,
-                    "filters": filters, "as_of_counts": edges.attrs["as_of_counts"],
-                    "as_of_note": edges.attrs["as_of_note"]})
+                    "filters": filters, "as_of_counts": meta["as_of_counts"],
+                    "as_of_note": meta["as_of_note"]})
     if companies is not None and len(companies):
         comp = normalize_companies(companies)
         cols = list(comp.columns)
@@ -379,11 +382,11 @@ def build_graph(
                     exclude is not None and name in exclude):
                 continue
             G.add_node(name, **rec)
-    limit = edges.attrs["as_of_counts"].limit
+    limit = meta["as_of_counts"].limit
     if limit is not None:
         from .timeframe import company_figures_note
 
-        active = edges.attrs["as_of_companies"]
+        active = meta["as_of_companies"]
         idle = sum(1 for n in G if n not in active)
         idle_note = (f"{schema.count_noun(idle, 'company', 'companies')} of the companies "
                      f"table {'has' if idle == 1 else 'have'} no deal dated by then (kept in the "
