@@ -1706,9 +1706,9 @@ def timeline_cmd(opts: Options, freq: str, start: str | None, max_length: int,
                  all_columns: bool) -> None:
     """How the web formed: one row per period, each the web as of the period's end.
 
-    Money by firmness, companies, deals and loops, the largest round trip, the circularity
-    index, the most self-funded and the most concentrated company, and the loops that
-    closed in each period with the deal that closed each. --as-of ends the timeline.
+    Money by firmness, deals and loops, the largest round trip, the circularity index
+    (--all-columns adds the most self-funded and the most concentrated company), and the
+    loops that closed in each period with the deal that closed each. --as-of ends it.
     """
     from .timelines import timeline
 
@@ -1757,8 +1757,9 @@ def schedule_cmd(opts: Options, view: str, start_year: int | None) -> None:
 
     \b
     --company NAME shows that company's rows (its deals with everyone; repeatable).
-    Contracts are spread evenly over period_start..period_end; equity, loans and warrants
-    without an end fall on their date; other deals without an end are listed unscheduled.
+    Contracts are spread evenly, month by month, over period_start..period_end; equity,
+    loans and warrants without an end fall on their date; other deals without an end are
+    listed unscheduled.
     """
     from . import schedule as sch
 
