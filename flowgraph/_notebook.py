@@ -60,6 +60,12 @@ class GraphView:
         The whole page.
     height : int
         Height of the frame in pixels.
+
+    Examples
+    --------
+    >>> v = GraphView("<p>a & b</p>", height=300)
+    >>> v._repr_html_()[:45]
+    '<iframe srcdoc="&lt;p&gt;a &amp; b&lt;/p&gt;"'
     """
 
     def __init__(self, html_page: str, height: int = 640) -> None:

@@ -1398,8 +1398,8 @@ def exposure_cmd(company: str, opts: Options, show_deals: bool, show_semantics: 
         cols = ["deal_id", "payer", "payee", "amount", "flow_type", "status", "announced",
                 "source_url"]
         tables.append((f"Other deals of {e.company} (no exposure)",
-                       mine[cols] if short else mine.drop(columns=["date_lo", "date_hi"],
-                                                          errors="ignore")))
+                       mine.reindex(columns=cols) if short
+                       else mine.drop(columns=["date_lo", "date_hi"], errors="ignore")))
     if show_semantics:
         tables.append(("Exposure semantics", semantics_table()))
     notes = [opts.filters_text(), f"Statuses counted: {', '.join(st)} (paid deals only for "
