@@ -1424,9 +1424,10 @@ def exposure_cmd(company: str, opts: Options, show_deals: bool, show_semantics: 
               help="Companies column used as loss buffer [default: equity_usd_bn; "
                    "cash_usd_bn for eisenberg-noe].")
 @click.option("--missing-buffer", type=click.Choice(["exposure", "exclude"]),
-              default="exposure", show_default=True,
-              help="For companies without a buffer: use their total exposure, or let them "
-                   "absorb losses without failing.")
+              default="exclude", show_default=True,
+              help="For companies without a buffer: exclude = not assessed (they absorb "
+                   "losses but are never counted as failing), or exposure = assume their whole "
+                   "exposure as buffer. The result with the other choice is stated too.")
 @click.option("--default-loss", type=float, default=1.0, show_default=True,
               help="cascade: share lost on exposures to a company failing in the cascade.")
 @click.option("--top", type=click.IntRange(min=1), metavar="N",
@@ -1467,7 +1468,23 @@ def stress_cmd(opts: Options, fail: tuple[str, ...], loss: float, equity_loss: f
     from .stress import MODEL_ASSUMES
 
     notes = [opts.filters_text(), f"{model}: {MODEL_ASSUMES[model]}.",
-             *r.assumptions.split("\n"), _RISK_NOTE]
+             *r.assumptions.split("\n"), _RISK_NOTE,
+             "fails counts companies failing because of the shock; the shocked companies "
+             "show 'no'."]
+    other = "exposure" if missing_buffer == "exclude" else "exclude"
+    alt = stress_test(G, list(fail), loss=loss, equity_loss=equity_loss, model=model,
+                      buffer=buffer, missing_buffer=other, default_loss=default_loss,
+                      statuses=_risk_statuses(opts))
+    if (alt.n_failed, round(alt.total_loss, 6)) != (r.n_failed, round(r.total_loss, 6)) or any(
+            "never fails" in str(b) or "assumed" in str(b) for b in r.companies["buffer_basis"]):
+        ac = alt.companies
+        names = sorted(map(str, ac.loc[ac["fails"].astype(bool) & ~ac["shocked"].astype(bool),
+                                       "company"]))
+        words = ("not assessed (they never fail)" if other == "exclude"
+                 else "given their whole exposure as buffer")
+        notes.append(f"With the companies that have no buffer figure {words} instead: total "
+                     f"loss {alt.total_loss:,.2f} bn USD, {schema.count_noun(len(names), 'company', 'companies')} "
+                     "failing" + (f" ({', '.join(names)})" if names else "") + ".")
     raw = opts.fmt in ("csv", "json")  # numbers, not text formatted for reading
     emit(None, opts, tables=[("Stress test", r.headline(raw=raw)), ("Companies", df)],
          notes=notes)
