@@ -73,3 +73,20 @@ def test_report_stress_finding_rests_on_reported_amounts(tmp_path):
     assert "reported amounts only" in line
     assert stress_range(R, "OpenAI").headline() in line
     assert stress_range(G, "OpenAI").headline() not in line  # estimates change the answer
+
+
+def test_cli_stress_states_the_other_buffer_choice(ai):
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+
+    r = CliRunner().invoke(main, ["stress", "--fail", "OpenAI", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    js = json.loads(r.stdout)
+    alt = stress_test(ai, "OpenAI", missing_buffer="exposure")
+    head = {x["measure"]: x["value"] for x in js["Stress test"]}
+    assert head["total loss (bn USD)"] == pytest.approx(
+        stress_test(ai, "OpenAI", missing_buffer="exclude").total_loss)
+    assert any(f"total loss {alt.total_loss:,.2f} bn USD" in n for n in js["notes"])
