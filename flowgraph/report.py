@@ -477,7 +477,8 @@ def write_report(
     headline = [
         ("Companies", f"{s.n_companies:,}", None),
         ("Deals", f"{s.n_deals:,}", "#deals"),
-        ("Known money in these deals", fmt_bn(s.total), "#deals"),
+        ("Known money in these deals",
+         sure.money_text(s.total) if sure is not None else fmt_bn(s.total), "#deals"),
         ("Paid", fmt_bn(firm.paid if firm else 0.0), "#money"),
         ("Committed, not yet paid", fmt_bn(firm.committed_unpaid if firm else 0.0), "#money"),
         ("Only announced or rumored", fmt_bn(firm.announced_only if firm else 0.0), "#money"),

@@ -527,6 +527,7 @@ def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int,
         quantities += [(c, "self_funded", "bn"), (c, "self_funded_share", "pct")]
     for c in stones:
         quantities += [(c, "keystone_loss", "bn")]
+    quantities += [("network", "total_flow", "bn")]
     out = np.full((len(s), len(quantities)), np.nan)
     k0 = 2 + 2 * len(idx)
     for i in range(len(s)):
@@ -546,6 +547,7 @@ def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int,
             wv = np.where((P.src == v) | (P.dst == v), 0.0, w)
             out[i, k0 + j] = c - eng.max_circulation(P.n, P.src, P.dst, wv,
                                                       certify=False).circular.sum()
+        out[i, -1] = total
     return quantities, out
 
 
@@ -617,8 +619,8 @@ def uncertainty(
     measure : str or callable
         ``"circulation"``: circularity index, circular flow, self-funded amount and share
         of ``companies`` (default: the ``top`` companies with the largest self-funded
-        amounts), and the circulation lost without each of the ``keystones`` companies that
-        matter most (:func:`flowgraph.keystones`); ``"cycles"``: the round trip of every loop (at most ``limit``, largest
+        amounts), the circulation lost without each of the ``keystones`` companies that
+        matter most (:func:`flowgraph.keystones`), and the total known money (last row); ``"cycles"``: the round trip of every loop (at most ``limit``, largest
         first; ``max_length`` hops) and the probability that it survives; ``"concentration"``:
         HHI and largest payer's share of each company's income (``top`` most concentrated by
         money at risk, or ``companies``) and the funding gap of the three companies with
@@ -742,7 +744,7 @@ def _observed_circulation(G: nx.MultiDiGraph, quantities: list[tuple[Any, str, s
     if stones:
         ks = keystones(G, stones).set_index("company")
         out += [ks.at[c, "circulation_lost"] for c in stones]
-    return out
+    return [*out, r.total_flow]
 
 
 def _concentration_measure(G: nx.MultiDiGraph, companies: Sequence[str] | None, top: int
@@ -854,6 +856,16 @@ class HowSure:
             return f"{observed:.1%} (the same in every plausible version of the data)"
         return (f"{observed:.1%} as given ({self.circulation.level:.0%} of plausible "
                 f"versions: {r['low']:.1%}-{r['high']:.1%})")
+
+    def money_text(self, observed: float) -> str:
+        """The known money as given, with its interval over plausible data."""
+        from .formatting import money, money_range
+
+        r = self.circulation.row("network", "total_flow")
+        if r["low"] == r["high"]:
+            return money(observed)
+        return (f"{money(observed)} as given ({self.circulation.level:.0%} of plausible "
+                f"versions: {money_range(r['low'], r['high'])})")
 
     def survival_of(self, path: str) -> float:
         """Share of samples (under :data:`SURVIVAL_KEEP`) in which the loop survives."""

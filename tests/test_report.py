@@ -79,7 +79,8 @@ def test_headline_numbers_match_hand_worked_toy(toy_report):
     # three simple cycles, circularity index 38/86 = 0.4419
     assert "6 Companies" in text
     assert "8 Deals" in text
-    assert "$86bn Known money in these deals" in text
+    assert "$86bn as given (90% of plausible versions: " in text
+    assert "Known money in these deals" in text
     assert "$29bn Paid" in text
     assert "$52bn Committed, not yet paid" in text
     assert "$5bn Only announced or rumored" in text
@@ -159,7 +160,7 @@ def test_markdown_mirrors_html(toy_report):
     assert md.startswith("# ")
     for title in toy_report.sections:
         assert f"## {title}" in md
-    assert "| Known money in these deals | $86bn |" in md
+    assert "| Known money in these deals | $86bn as given (90% of plausible versions: " in md
     assert "[graph.html](graph.html)" in md
     assert "![Loops by round trip, largest round trip first](charts/cycles.png)" in md
     assert "(<https://example.org/toy/chip-lab-eq>)" in md

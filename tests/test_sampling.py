@@ -144,7 +144,8 @@ def test_vectorised_circulation_equals_the_exact_analyses_on_each_sample():
         vals.append([circ.circularity_index, circ.circular_flow]
                     + [x for c in comps for x in (sf.at[c, "self_funded"],
                                                   sf.at[c, "self_funded_share"])]
-                    + [ks.at[c, "circulation_lost"] for c in stones])
+                    + [ks.at[c, "circulation_lost"] for c in stones]
+                    + [circ.total_flow])
     vals = np.array(vals)
     med = np.median(vals, axis=0)
     assert np.allclose(r.table["median"].to_numpy(), med, rtol=1e-9, atol=1e-9)
