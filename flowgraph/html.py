@@ -225,7 +225,9 @@ def _cycles(
         if sort is not None and company is None and n_found > len(listed):
             from .cycles import order_label
 
-            note = (f"{n_found:,} cycles found; {order_label(sort, len(listed))} are listed")
+            floor = "at least " if not getattr(cycles, "complete", True) else ""
+            note = (f"{floor}{n_found:,} cycles found; {order_label(sort, len(listed))} are "
+                    "listed")
         return listed, note, part
     if top <= 0:
         return [], None, None

@@ -486,7 +486,8 @@ def write_report(
          fmt_bn(firm.conditional) if cond_recorded else "not recorded", "#money"),
         ("Conditional or press-only share", share, "#money"),
         ("Deals of unknown amount (not counted)", f"{s.n_unknown:,}", "#deals"),
-        ("Loops found", f"{cyc.n_found:,}", "#cycles"),
+        ("Loops found", ("at least " if not cyc.complete else "") + f"{cyc.n_found:,}",
+         "#cycles"),
         ("Circularity index", "n/a" if _isnan(circ_res.circularity_index) else
          sure.circularity_text(circ_res.circularity_index) if sure is not None else
          f"{circ_res.circularity_index:.1%}", "#circulation"),
@@ -569,7 +570,8 @@ def write_report(
     # ================================================================ cycles
     csec = _Section("cycles", "Loops: money that comes back")
     csec.paragraphs.append(
-        f"{cyc.n_found:,} loops of at most {max_cycle_length or 'any number of'} hops: chains "
+        ("At least " if not cyc.complete else "")
+        + f"{cyc.n_found:,} loops of at most {max_cycle_length or 'any number of'} hops: chains "
         "of deals where money paid by a company can come back to it. The round trip is the "
         "smallest hop on the loop, the most that can go all the way round once; loops share "
         "deals, so their round trips cannot be added up."
@@ -1037,8 +1039,9 @@ def _largest_loop_bullets(big: Any) -> list[str]:
     bt = big.cycles
     if not len(bt):
         return []
-    scope = (f" (among the {len(bt):,} with the largest round trip of {big.n_found:,} loops)"
-             if big.truncated else "")
+    floor = "at least " if not getattr(big, "complete", True) else ""
+    scope = (f" (among the {len(bt):,} with the largest round trip of {floor}"
+             f"{big.n_found:,} loops)" if big.truncated else "")
     exact = bt[bt["round_trip_bound"] == "exact"]
     out = []
     if len(exact):

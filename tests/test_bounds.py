@@ -112,3 +112,16 @@ def test_caps_must_be_positive_whole_numbers(bad):
         fg.find_cycles(dense(3), max_work=bad)
     with pytest.raises(fg.ParameterError):
         fg.find_cycles(dense(3), max_loops=bad)
+
+
+def test_report_on_a_dense_network_is_bounded_and_says_at_least(tmp_path, monkeypatch):
+    monkeypatch.setitem(cyc.find_cycles.__kwdefaults__, "max_work", 20_000)
+    D = nx.MultiDiGraph()
+    for k, (u, v, d) in enumerate(dense(10).edges(data=True)):
+        D.add_edge(u, v, key=f"D{k}", amount=d["amount"], flow_type="other",
+                   status="committed", deal_id=f"D{k}", source_url="https://x.org")
+    t0 = time.perf_counter()
+    rep = fg.write_report(D, tmp_path / "r", charts=False, samples=0)
+    assert time.perf_counter() - t0 < 120
+    md = rep.markdown.read_text(encoding="utf-8")
+    assert "At least " in md and "stopped early" in md
