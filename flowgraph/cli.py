@@ -63,7 +63,7 @@ def _fail(message: str, problems: Any = None) -> None:
     lines = [f"flowgraph: error: {message}"]
     if problems:
         lines += [f"  {p}" for p in problems if getattr(p, "severity", "error") == "error"]
-    click.echo("\n".join(lines), err=True)
+    click.echo(_esc.terminal("\n".join(lines), newlines=True), err=True)  # no escapes from data
     sys.exit(1)
 
 
@@ -941,13 +941,14 @@ def export_cmd(opts: Options, target: str, collapsed: bool) -> None:
                                    f"ending in .{fmt}")
         ds = opts.source = ctx_dataset(opts)
         if kind == "deals":
-            write_deals(_export_rows(opts), opts.output)
+            write_deals(_export_rows(opts), opts.output, spreadsheet_safe=not opts.raw_csv)
         else:
             companies = ds.companies
             if companies is None or not len(companies):
                 raise FlowgraphError("no companies table to export (load one with --companies)")
             names = set(ctx_graph(opts).nodes)
-            write_companies(companies[companies["name"].isin(names)], opts.output)
+            write_companies(companies[companies["name"].isin(names)], opts.output,
+                            spreadsheet_safe=not opts.raw_csv)
     else:
         G = ctx_graph(opts)
         if collapsed:

@@ -193,3 +193,23 @@ def test_deals_csv_of_a_filtered_subset_validates(tmp_path):
                                     "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert fg.validate_file(out).ok, fg.validate_file(out).errors
+
+
+def test_error_messages_escape_control_characters(tmp_path):
+    bad = tmp_path / "evil\x1b]0;x\x07.csv"
+    bad.write_text("deal_id,payer,payee,flow_type,status\nD1,A,A,other,committed\n")
+    res = CliRunner().invoke(main, ["summary", "--deals", str(bad)])
+    assert res.exit_code == 1
+    assert "\x1b" not in res.output and "\x07" not in res.output
+
+
+def test_export_raw_csv_keeps_formula_text(tmp_path):
+    p = hostile_deals(tmp_path)
+    safe, raw = tmp_path / "s.csv", tmp_path / "r.csv"
+    for out, extra in ((safe, []), (raw, ["--raw-csv"])):
+        res = CliRunner().invoke(main, ["export", "--deals", str(p), "--to", "deals-csv",
+                                        "-o", str(out), *extra])
+        assert res.exit_code == 0, res.output
+    assert not any(c.startswith("=") for c in _csv_cells(safe.read_text(encoding="utf-8")))
+    assert any(c.startswith("=") for c in _csv_cells(raw.read_text(encoding="utf-8")))
+    assert fg.read_deals(safe)["payer"].tolist() == fg.read_deals(p)["payer"].tolist()
