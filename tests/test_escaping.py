@@ -128,7 +128,7 @@ def test_report_with_mathtext_names(tmp_path):
         {"deal_id": "D1", "payer": "A $\\frac{1}{$", "payee": "B$x^2$", "amount_usd_bn": 5.0},
         {"deal_id": "D2", "payer": "B$x^2$", "payee": "A $\\frac{1}{$", "amount_usd_bn": 3.0}])
     df["flow_type"], df["status"], df["source_url"] = "other", "committed", "https://x.org"
-    rep = fg.write_report(fg.build_graph(df), tmp_path / "r")
+    rep = fg.write_report(fg.build_graph(df), tmp_path / "r", samples=0)
     assert rep.index.exists()
 
 
@@ -181,10 +181,10 @@ def test_report_refuses_a_folder_of_other_files(tmp_path):
     res = CliRunner().invoke(main, ["report", "--dataset", "toy", "-o", str(folder),
                                     "--no-charts"])
     assert res.exit_code == 1 and "--force" in res.output
-    fg.write_report(G, folder, charts=False, force=True)
+    fg.write_report(G, folder, charts=False, force=True, samples=0)
     fresh = tmp_path / "new"
-    fg.write_report(G, fresh, charts=False)
-    fg.write_report(G, fresh, charts=False)  # an earlier report is replaced without a word
+    fg.write_report(G, fresh, charts=False, samples=0)
+    fg.write_report(G, fresh, charts=False, samples=0)  # an earlier report is replaced
 
 
 def test_deals_csv_of_a_filtered_subset_validates(tmp_path):
