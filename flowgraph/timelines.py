@@ -143,8 +143,11 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
     from .firmness import money_firmness
 
     money = money_firmness(G)
+    from .cycles import MAX_WORK
+
+    # one period gets a tenth of a search's work cap: a timeline runs one search per period
     res = find_cycles(G, max_length=max_length, limit=max_loops, sort="round_trip",
-                      describe=False)
+                      describe=False, max_work=MAX_WORK // 10)
     c = res.cycles
     row: dict[str, Any] = {
         "companies": sum(1 for n in G if G.degree(n)),
@@ -410,9 +413,9 @@ def timeline(
     if last_G is not None and last_G.graph.get("as_of_note"):
         notes.append("At the last period's end: " + last_G.graph["as_of_note"])
     if notes_truncated:
-        notes.append(f"The loop search stopped at {max_loops:,} loops in "
+        notes.append(f"The loop search stopped at {max_loops:,} loops or at its work cap in "
                      f"{schema.count_noun(notes_truncated, 'period')}: new loops are not told "
-                     "apart there (NaN).")
+                     "apart there (NaN), and a count of loops there may be a floor (at least).")
     params = {"freq": freq, "start": first.isoformat(), "end": last.isoformat(),
               "max_length": max_length, "max_loops": max_loops, **filters}
     return TimelineResult(periods, loops, freq, str(scenario), params, tuple(notes), pairs,
