@@ -31,8 +31,7 @@ def _text(max_size):
 PREFIXES = st.sampled_from(["", "=", "+", "-", "@", "'", "''=", "'-"])
 
 names = st.builds(lambda p, s: (p + s).strip(), PREFIXES,
-                  st.text(NAME_CHARS, min_size=1, max_size=12)).filter(
-    lambda s: s != "" and not s.startswith("'") or s.lstrip("'")[:1] in "=+-@")
+                  st.text(NAME_CHARS, min_size=1, max_size=12)).filter(lambda s: s != "")
 amounts = st.one_of(st.none(), st.just(0.0), st.just(1e-9), st.just(1e6),
                     st.floats(min_value=1e-9, max_value=1e6, allow_nan=False),
                     st.integers(min_value=0, max_value=10**6).map(float))
@@ -64,7 +63,7 @@ def deal_tables(draw):
 def _same(a, b):
     if a is None or (isinstance(a, float) and math.isnan(a)):
         return b is None or (isinstance(b, float) and math.isnan(b))
-    return a == b and type(a) is type(b) or (isinstance(a, float) and a == b)
+    return (a == b and type(a) is type(b)) or (isinstance(a, float) and a == b)
 
 
 def _ambiguous(df):
