@@ -168,8 +168,9 @@ def _html_table(t: _Table, known_deals: set[str]) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-            .replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]"))
+    from .escape import markdown  # the one Markdown escaping (no HTML, links or emphasis)
+
+    return markdown(text)
 
 
 def _md_table(t: _Table) -> str:
