@@ -439,8 +439,9 @@ def write_report(
     say("report: keystones")
     ks = circ.keystones(G, weight=weight, progress=progress)
     # ---- how sure: intervals over plausible data, and against chance
-    sure, sig = _how_sure(G, weight=weight, samples=samples, null_samples=null_samples,
-                          seed=seed, top=top, max_length=max_cycle_length, say=say)
+    sure, sig, sig_note = _how_sure(G, weight=weight, samples=samples,
+                                    null_samples=null_samples, seed=seed, top=top,
+                                    max_length=max_cycle_length, say=say)
     # ---- concentration
     say("report: concentration")
     from . import concentration as conc
@@ -733,8 +734,10 @@ def write_report(
         sections.append(_Section("stress", "Stress test", notes=[stress_note]))
 
     # ================================================================ how sure
-    if sure is not None or sig is not None:
+    if sure is not None or sig is not None or sig_note:
         h_sec = _how_sure_section(sure, sig, chart_dir if charts else None)
+        if sig_note:
+            h_sec.notes.append(sig_note)
         if h_sec.chart is not None:
             chart_paths.append(h_sec.chart)
         sections.append(h_sec)
@@ -809,8 +812,9 @@ def write_report(
 
 def _how_sure(G: nx.Graph, *, weight: str, samples: int, null_samples: int, seed: int,
               top: int, max_length: int | None, say: Callable[[str], None]
-              ) -> tuple[Any, Any]:
-    """The uncertainty of the circulation and the loops, and the significance test."""
+              ) -> tuple[Any, Any, str | None]:
+    """The uncertainty of the circulation and the loops, the significance test, and why
+    the test was not run when its loop counts would pass the work cap."""
     for name, v in (("samples", samples), ("null_samples", null_samples), ("seed", seed)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
             raise ParameterError(f"{name} must be a whole number of at least 0, not {v!r}")
@@ -825,9 +829,12 @@ def _how_sure(G: nx.Graph, *, weight: str, samples: int, null_samples: int, seed
         from .nulls import significance
 
         say(f"report: {null_samples:,} random networks of the same shape")
-        sig = significance(G, n=null_samples, seed=seed, max_length=max_length or 6,
-                           top=min(top, 5), weight=weight)
-    return sure, sig
+        try:
+            sig = significance(G, n=null_samples, seed=seed, max_length=max_length or 6,
+                               top=min(top, 5), weight=weight)
+        except ParameterError as exc:  # too many loops to count exactly: say so, go on
+            return sure, None, f"The test against chance was not run: {exc}."
+    return sure, sig, None
 
 
 def _how_sure_section(sure: Any, sig: Any, chart_dir: Path | None) -> _Section:

@@ -181,3 +181,14 @@ def test_a_dense_network_is_refused_quickly_not_counted_wrong():
         fg.significance(G, n=5, max_length=6, max_work=2_000_000)
     # seconds of search at most; the bound leaves room for compiling the kernel on first use
     assert time.perf_counter() - t0 < 60
+
+
+def test_the_report_goes_on_and_says_why_when_loops_are_too_many_to_count():
+    from flowgraph import report
+
+    G = nx.complete_graph(40, create_using=nx.MultiDiGraph)
+    nx.set_edge_attributes(G, 1.0, "amount")
+    sure, sig, note = report._how_sure(G, weight="amount", samples=0, null_samples=5, seed=0,
+                                       top=3, max_length=6, say=lambda _m: None)
+    assert sig is None and sure is None
+    assert note.startswith("The test against chance was not run: ") and "max_length" in note
