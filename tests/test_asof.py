@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import flowgraph as fg
 from flowgraph.cli import main
 
-DATA = Path(fg.__file__).resolve().parent.parent / "datasets" / "ai-capital"
+DATA = Path(__file__).resolve().parent.parent / "datasets" / "ai-capital"  # the checkout
 
 
 # ----------------------------------------------------------------------------- the reference
