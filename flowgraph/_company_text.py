@@ -56,7 +56,8 @@ def page(p: Any, *, filters: str, width: int = WIDTH, markdown: bool = False) ->
     from .cli import format_markdown, format_table
     from .cycles import order_label
 
-    fmt = format_markdown if markdown else format_table
+    # tables fit the page: long names wrap, then columns are left out and named
+    fmt = format_markdown if markdown else (lambda df: format_table(df, width=width))
     src = _Sources()
     out: list[str] = []
 

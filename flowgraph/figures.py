@@ -294,7 +294,9 @@ def figure(
     span_y = max(ys) - min(ys) + 2 * pad_y
     graph_w = WIDTH_IN - 0.2
     graph_h = min(graph_w * span_y / span_x, 5.0)
-    parts_in = [0.42, 0.13 * len(sub_lines) + 0.1, graph_h, 0.3, 0.095 * len(foot_lines) + 0.15]
+    foot_h = 0.105 * len(foot_lines)  # a 5.5 pt DejaVu line is about 0.105 in
+    foot_gap = 0.04 + 0.03 * foot_h  # clear of the legend, however many sources
+    parts_in = [0.42, 0.13 * len(sub_lines) + 0.1, graph_h, 0.3, foot_gap + foot_h * 1.03 + 0.15]
     height = sum(parts_in)
     fig = plt.figure(figsize=(WIDTH_IN, height), dpi=100)
     top_graph = parts_in[0] + parts_in[1]
@@ -348,7 +350,7 @@ def figure(
                      ncol=max(1, len(handles)), fontsize=7, frameon=False,
                      borderaxespad=0.0, title="weakest status of the deals on an arrow:",
                      title_fontsize=7, alignment="left")
-    foot = fig.text(0.1 / WIDTH_IN, legend_y - 0.04 / height, _plain("\n".join(foot_lines)),
+    foot = fig.text(0.1 / WIDTH_IN, legend_y - foot_gap / height, _plain("\n".join(foot_lines)),
                     fontsize=5.5, va="top", color="#333333", family="DejaVu Sans")
     texts.append(foot)
 

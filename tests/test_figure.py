@@ -42,7 +42,7 @@ def test_figure_parses_has_the_labels_and_no_text_overlaps(ai, tmp_path, kind):
     w, _ = _png_size(next(p for p in r.paths if p.suffix == ".png"))
     assert w == pytest.approx(WIDTH_IN * 200, abs=2)  # an article column at 200 dpi
     text = " ".join(r.labels)
-    assert "Data as of 2026-04-24" in text
+    assert f"Data as of {ai.graph['as_of']}" in text
     for i, url in enumerate(r.sources, 1):
         assert f"[{i}]" in text and url.replace("/", "") in text.replace("\n", "").replace(
             " ", "").replace("/", "")

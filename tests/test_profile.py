@@ -82,8 +82,11 @@ def test_company_command_one_page_fits_and_machine_formats():
                for line in text.splitlines())
     urls = [line.split()[-1] for line in text.splitlines() if "http" in line
             and line.split()[-1].startswith("http")]
-    p = company_profile(fg.build_graph(fg.load_dataset("ai-capital")), "CoreWeave", stress=False)
-    assert set(p.deals["source_url"]) | set(p.fundamentals["source"].dropna()) == set(urls)
+    ds = fg.load_dataset("ai-capital")
+    p = company_profile(fg.build_graph(ds), "CoreWeave", stress=False,
+                        revenue_shares=ds.revenue_shares)  # as the command does
+    assert (set(p.deals["source_url"]) | set(p.fundamentals["source"].dropna())
+            | set(p.dependence["revenue_source"].dropna())) == set(urls)
     js = json.loads(CliRunner().invoke(main, ["company", "CoreWeave", "--format", "json"]).stdout)
     assert {"Headline", "Fundamentals", "Deals", "Dependence", "Loops"} <= set(js)
     csv = CliRunner().invoke(main, ["company", "CoreWeave", "--format", "csv", "--table",
