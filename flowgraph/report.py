@@ -875,6 +875,13 @@ def _how_sure_section(sure: Any, sig: Any, chart_dir: Path | None) -> _Section:
                                                             t["kind"])],
         })
         sec.tables.append(_Table(view, caption="Circulation over plausible versions of the data"))
+        open_ends = int(unc.samples.deals["rule"].isin(["floor", "cap"]).sum())
+        if open_ends:
+            sec.notes.append(
+                f"{schema.count_noun(open_ends, 'deal')} with only a floor or a cap (no point "
+                "amount) count as unknown in the numbers as given and are drawn in every "
+                "sample: totals and inflows can only be larger in the samples, and shares of "
+                "inflow smaller.")
         sec.notes.extend(unc.notes)
     if loops is not None and len(loops.table):
         lt = loops.table
