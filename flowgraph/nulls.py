@@ -45,6 +45,7 @@ import pandas as pd
 
 from . import schema
 from .errors import ParameterError
+from .sampling import NumberTable
 
 __all__ = [
     "AMOUNT_RULES",
@@ -348,7 +349,7 @@ def _stats(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, max_length: 
 
 
 @dataclass(frozen=True, eq=False)
-class SignificanceResult:
+class SignificanceResult(NumberTable):
     """Observed numbers against their null distribution.
 
     Attributes
@@ -383,16 +384,6 @@ class SignificanceResult:
         return (f"<SignificanceResult: {schema.count_noun(len(self.table), 'number')} against "
                 f"{len(self.samples):,} {self.samples.params['model']} null networks>")
 
-    def _repr_html_(self) -> str:
-        return f"<p>{self.__repr__()[1:-1]}</p>" + self.table.head(50).to_html(index=False)
-
-    def row(self, item: Any, quantity: str) -> pd.Series:
-        """The row of one number."""
-        t = self.table
-        hit = t[(t["item"] == item) & (t["quantity"] == quantity)]
-        if not len(hit):
-            raise ParameterError(f"no number {quantity!r} for {item!r} in this result")
-        return hit.iloc[0]
 
     def headline(self) -> str:
         """The circularity index against chance, in one sentence."""

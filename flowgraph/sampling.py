@@ -401,8 +401,26 @@ def _summarise(values: np.ndarray, observed: Sequence[float], level: float) -> p
                          "low": lo, "high": hi})
 
 
+class NumberTable:
+    """What the result classes of sampling and nulls share: a ``table`` of numbers, one row
+    per ``item`` and ``quantity``, looked up by :meth:`row` and shown in notebooks."""
+
+    table: pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.__repr__()[1:-1]}</p>" + self.table.head(50).to_html(index=False)
+
+    def row(self, item: Any, quantity: str) -> pd.Series:
+        """The row of one number."""
+        t = self.table
+        hit = t[(t["item"] == item) & (t["quantity"] == quantity)]
+        if not len(hit):
+            raise ParameterError(f"no number {quantity!r} for {item!r} in this result")
+        return hit.iloc[0]
+
+
 @dataclass(frozen=True, eq=False)
-class UncertaintyResult:
+class UncertaintyResult(NumberTable):
     """Medians and intervals of a measure over plausible versions of the data.
 
     Attributes
@@ -442,16 +460,6 @@ class UncertaintyResult:
         return (f"<UncertaintyResult: {self.measure}, {schema.count_noun(len(self), 'number')} "
                 f"over {len(self.samples):,} samples>")
 
-    def _repr_html_(self) -> str:
-        return f"<p>{self.__repr__()[1:-1]}</p>" + self.table.head(50).to_html(index=False)
-
-    def row(self, item: Any, quantity: str) -> pd.Series:
-        """The row of one number."""
-        t = self.table
-        hit = t[(t["item"] == item) & (t["quantity"] == quantity)]
-        if not len(hit):
-            raise ParameterError(f"no number {quantity!r} for {item!r} in this result")
-        return hit.iloc[0]
 
     def text(self, item: Any, quantity: str) -> str:
         """One number written with its interval (see :func:`interval_text`)."""
