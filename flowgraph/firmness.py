@@ -376,6 +376,21 @@ def _number(v: Any) -> float | None:
     return x
 
 
+
+def _positive_cells(df: pd.DataFrame, col: str, add: Any, *, example: str, name: str) -> Any:
+    """The positive numbers of an optional numeric column, as ``(row, value)``; a cell that is
+    not a number, or not positive, is reported through ``add`` (blank cells are skipped)."""
+    for i, v in enumerate(_text(df, col)):
+        x = _number(v)
+        if x is None:
+            continue
+        if math.isnan(x):
+            add("error", f"not a number ({example})", i, col, v)
+        elif x <= 0:
+            add("error", f"{name} must be positive", i, col, v)
+        else:
+            yield i, x
+
 def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
     """Problems in the sourcing columns of a raw deals table (see :func:`validate_deals`).
 
@@ -453,14 +468,7 @@ def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
                 add("warning", "paid amount without paid_source (the page saying so)", i,
                     "paid_source")
     if "gw" in cols:
-        for i, v in enumerate(_text(df, "gw")):
-            x = _number(v)
-            if x is None:
-                continue
-            if math.isnan(x):
-                add("error", "not a number (gigawatts, e.g. 4.5)", i, "gw", v)
-            elif x <= 0:
-                add("error", "gw must be positive", i, "gw", v)
+        list(_positive_cells(df, "gw", add, example="gigawatts, e.g. 4.5", name="gw"))
     if "status_dates" in cols:
         statuses = _text(df, "status")
         for i, v in enumerate(_text(df, "status_dates")):
@@ -532,15 +540,9 @@ def company_problems(df: pd.DataFrame, source: str, as_of: Any = None) -> list[P
 
     if "useful_life_years" in cols:
         src = _text(df, "useful_life_source")
-        for i, v in enumerate(_text(df, "useful_life_years")):
-            x = _number(v)
-            if x is None:
-                continue
-            if math.isnan(x):
-                add("error", "not a number (years, e.g. 6)", i, "useful_life_years", v)
-            elif x <= 0:
-                add("error", "useful life must be positive", i, "useful_life_years", v)
-            elif src[i] is None:
+        for i, _x in _positive_cells(df, "useful_life_years", add, example="years, e.g. 6",
+                                     name="useful life"):
+            if src[i] is None:
                 add("warning", "figure without a source", i, "useful_life_source")
     cutoff = None
     if as_of is not None:

@@ -45,7 +45,7 @@ import pandas as pd
 
 from . import schema
 from .errors import ParameterError
-from .sampling import NumberTable
+from .sampling import NumberTable, _check_int
 
 __all__ = [
     "AMOUNT_RULES",
@@ -67,12 +67,6 @@ NULL_WORK_FACTOR = 200
 """Each random network's loop count may examine this many times the observed one's hops."""
 NULL_WORK_FLOOR = 5_000_000
 """... and at least this many (a fraction of a second)."""
-
-
-def _check_int(name: str, value: Any, *, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ParameterError(f"{name} must be a whole number of at least {low}, not {value!r}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------- pair graph

@@ -425,3 +425,14 @@ def test_deals_listing_shows_the_basis(tmp_path):
             and not line.startswith("Note")}
     assert "midpoint" in rows["W"] and "estimate" in rows["E"]
     assert "midpoint" not in rows["C"] and "estimate" not in rows["C"]
+
+
+def test_gw_cells_are_positive_numbers():
+    base = {"payer": "X", "payee": "Y", "amount_usd_bn": 1.0, "flow_type": "other",
+            "status": "committed", "source_url": "https://e.org/1"}
+    df = pd.DataFrame([{**base, "deal_id": "A", "gw": "-1"},
+                       {**base, "deal_id": "B", "payer": "Y", "payee": "X", "gw": "abc"},
+                       {**base, "deal_id": "C", "payer": "Y", "payee": "Z", "gw": "4.5"}])
+    msgs = [str(p) for p in fg.validate_deals(df) if "'gw'" in str(p)]
+    assert len(msgs) == 2
+    assert "gw must be positive" in msgs[0] and "not a number (gigawatts" in msgs[1]
