@@ -42,6 +42,7 @@ import pandas as pd
 from .errors import MissingDataError, ParameterError, SolverError
 from .exposure import DEFAULT_STATUSES, RISK_KINDS, exposures
 from .graph import check_company
+from .schema import count_noun
 
 __all__ = [
     "BUFFER_COLUMNS",
@@ -106,6 +107,99 @@ def _vec(x: Any, n: int, name: str, default: float | None = None) -> np.ndarray:
 def _check_share(x: np.ndarray, name: str) -> None:
     if np.isnan(x).any() or (x < 0).any() or (x > 1).any():
         raise ParameterError(f"{name} must be between 0 and 1")
+
+
+def _exposure_matrices(exposures: Any, value_exposures: Any) -> tuple[Any, Any]:
+    """The payment exposure matrix and the optional value (stakes) matrix of the same size."""
+    A = _as_matrix(exposures)
+    V = _as_matrix(value_exposures, A.shape[0]) if value_exposures is not None else None
+    return A, V
+
+
+def _share_vec(x: Any, n: int, name: str, fallback: np.ndarray | None = None) -> np.ndarray:
+    """A vector of shares in [0, 1]; ``fallback`` (copied) when ``x`` is not given."""
+    v = fallback.copy() if x is None and fallback is not None else _vec(x, n, name)
+    _check_share(v, name)
+    return v
+
+
+def _debtrank_impacts(A: Any, V: Any, E: np.ndarray, d_pay: np.ndarray, d_val: np.ndarray,
+                      shocked: np.ndarray, *, differential: bool) -> tuple[Any, Any, np.ndarray]:
+    """Relative impact matrices (uncapped ``Lam``, capped ``W``) and first-round distress."""
+    from scipy import sparse
+
+    total = A if V is None else sparse.csr_matrix(A + V)
+    total.eliminate_zeros()
+    inv_e = 1.0 / E
+    # relative impact matrix: row i scaled by 1 / E_i
+    Lam = sparse.csr_matrix(sparse.diags(inv_e) @ total)
+    W = Lam.copy()
+    if not differential:
+        W.data = np.minimum(W.data, 1.0)
+
+    # first round: per-pair loss c_ij = A_ij d_pay_j + V_ij d_val_j, relative to E_i
+    C_abs = sparse.csr_matrix(A @ sparse.diags(d_pay))
+    if V is not None:
+        C_abs = sparse.csr_matrix(C_abs + V @ sparse.diags(d_val))
+    C = sparse.csr_matrix(sparse.diags(inv_e) @ C_abs)
+    if not differential:
+        # Battiston's cap W_ij = min(1, A_ij / E_i) applied to the pair's loss share
+        # s_ij = c_ij / A_ij: W_ij * s_ij = min(c_ij / E_i, c_ij / A_ij)
+        t_inv = total.copy()
+        t_inv.data = 1.0 / t_inv.data
+        C = sparse.csr_matrix(C.minimum(sparse.csr_matrix(C_abs.multiply(t_inv))))
+    n = A.shape[0]
+    first = np.asarray(C[:, shocked].sum(axis=1)).reshape(-1) if shocked.any() else np.zeros(n)
+    return Lam, W, first
+
+
+def _reverberate(Lam: Any, h: np.ndarray, h_new: np.ndarray, round_hit: np.ndarray, *,
+                 tol: float, max_rounds: int) -> tuple[np.ndarray, int]:
+    """Differential DebtRank: pass on every increase of distress until nothing changes.
+
+    ``round_hit`` is filled in place; returns the final distress and the rounds run.
+    """
+    rounds = 1
+    delta = h_new - h
+    h = h_new
+    while np.any(delta > tol):
+        if rounds >= max_rounds:
+            raise SolverError(
+                f"differential DebtRank did not converge in {max_rounds} rounds "
+                f"(largest change {float(delta.max()):.3g}); raise max_rounds"
+            )
+        rounds += 1
+        h_new = np.minimum(1.0, h + Lam @ delta)
+        round_hit[(h_new > h + _TOL) & (round_hit < 0)] = rounds
+        delta = h_new - h
+        h = h_new
+    return h, rounds
+
+
+def _pass_on_once(W: Any, h: np.ndarray, shocked: np.ndarray,
+                  round_hit: np.ndarray) -> tuple[np.ndarray, int]:
+    """Original DebtRank: each distressed company passes its distress on once.
+
+    ``round_hit`` is filled in place; returns the final distress and the rounds run.
+    """
+    n = len(h)
+    rounds = 1
+    # states: 0 undistressed, 1 distressed, 2 inactive
+    state = np.zeros(n, dtype=np.int8)
+    state[shocked] = 2  # the shocked companies passed on their distress in round 1
+    state[(h > 0) & (state == 0)] = 1
+    while (state == 1).any():
+        rounds += 1
+        active = state == 1
+        push = np.where(active, h, 0.0)
+        h_new = np.minimum(1.0, h + W @ push)
+        state[active] = 2
+        round_hit[(h_new > h + _TOL) & (round_hit < 0)] = rounds
+        state[(h_new > 0) & (state == 0)] = 1
+        h = h_new
+        if rounds > n + 2:  # every company becomes inactive at most once
+            break
+    return h, rounds
 
 
 @dataclass(frozen=True)
@@ -195,18 +289,14 @@ def debtrank_propagate(
     >>> [round(float(x), 2) for x in run.h], round(run.value, 4)
     ([0.15, 0.26, 0.3], 0.1607)
     """
-    A = _as_matrix(exposures)
+    A, V = _exposure_matrices(exposures, value_exposures)
     n = A.shape[0]
-    V = _as_matrix(value_exposures, n) if value_exposures is not None else None
     E = _vec(buffers, n, "buffers")
     if np.isnan(E).any() or (E <= 0).any():
         raise ParameterError("buffers must be positive numbers")
-    h0 = _vec(shock, n, "shock")
-    _check_share(h0, "shock")
-    d_pay = _vec(payment_shock, n, "payment_shock") if payment_shock is not None else h0.copy()
-    d_val = _vec(value_shock, n, "value_shock") if value_shock is not None else h0.copy()
-    _check_share(d_pay, "payment_shock")
-    _check_share(d_val, "value_shock")
+    h0 = _share_vec(shock, n, "shock")
+    d_pay = _share_vec(payment_shock, n, "payment_shock", fallback=h0)
+    d_val = _share_vec(value_shock, n, "value_shock", fallback=h0)
     v = _vec(weights, n, "weights") if weights is not None else E.copy()
     if np.isnan(v).any() or (v < 0).any() or v.sum() <= 0:
         raise ParameterError("weights must be non-negative with a positive sum")
@@ -214,76 +304,19 @@ def debtrank_propagate(
     if max_rounds < 1:
         raise ParameterError("max_rounds must be at least 1")
 
-    from scipy import sparse
-
-    total = A if V is None else sparse.csr_matrix(A + V)
-    total.eliminate_zeros()
-    inv_e = 1.0 / E
-    # relative impact matrix: row i scaled by 1 / E_i
-    Lam = sparse.csr_matrix(sparse.diags(inv_e) @ total)
-    W = Lam.copy()
-    if not differential:
-        W.data = np.minimum(W.data, 1.0)
-
-    # first round: per-pair loss c_ij = A_ij d_pay_j + V_ij d_val_j, relative to E_i
-    C_abs = sparse.csr_matrix(A @ sparse.diags(d_pay))
-    if V is not None:
-        C_abs = sparse.csr_matrix(C_abs + V @ sparse.diags(d_val))
-    C = sparse.csr_matrix(sparse.diags(inv_e) @ C_abs)
-    if not differential:
-        # Battiston's cap W_ij = min(1, A_ij / E_i) applied to the pair's loss share
-        # s_ij = c_ij / A_ij: W_ij * s_ij = min(c_ij / E_i, c_ij / A_ij)
-        t_inv = total.copy()
-        t_inv.data = 1.0 / t_inv.data
-        C = sparse.csr_matrix(C.minimum(sparse.csr_matrix(C_abs.multiply(t_inv))))
     shocked = (h0 > 0) | (d_pay > 0) | (d_val > 0)
-    first = np.asarray(C[:, shocked].sum(axis=1)).reshape(-1) if shocked.any() else np.zeros(n)
-
+    Lam, W, first = _debtrank_impacts(A, V, E, d_pay, d_val, shocked,
+                                      differential=differential)
     round_hit = np.full(n, -1, dtype=np.int64)
     round_hit[shocked] = 0
-    h = h0.copy()
-    h_new = np.minimum(1.0, h + first)
-    rose = (h_new > h + _TOL) & (round_hit < 0)
-    round_hit[rose] = 1
+    h_new = np.minimum(1.0, h0 + first)
+    round_hit[(h_new > h0 + _TOL) & (round_hit < 0)] = 1
     h1 = h_new.copy()
-    rounds = 1
     if differential:
-        delta = h_new - h  # the initial shock itself was passed on above
-        h = h_new
-        while True:
-            if not np.any(delta > tol):
-                break
-            if rounds >= max_rounds:
-                raise SolverError(
-                    f"differential DebtRank did not converge in {max_rounds} rounds "
-                    f"(largest change {float(delta.max()):.3g}); raise max_rounds"
-                )
-            rounds += 1
-            h_new = np.minimum(1.0, h + Lam @ delta)
-            rose = (h_new > h + _TOL) & (round_hit < 0)
-            round_hit[rose] = rounds
-            delta = h_new - h
-            h = h_new
+        # the initial shock itself was passed on in the first round
+        h, rounds = _reverberate(Lam, h0, h_new, round_hit, tol=tol, max_rounds=max_rounds)
     else:
-        # states: 0 undistressed, 1 distressed, 2 inactive
-        state = np.zeros(n, dtype=np.int8)
-        state[shocked] = 2  # the shocked companies passed on their distress in round 1
-        newly = (h_new > 0) & (state == 0)
-        state[newly] = 1
-        h = h_new
-        while (state == 1).any():
-            rounds += 1
-            active = state == 1
-            push = np.where(active, h, 0.0)
-            h_new = np.minimum(1.0, h + W @ push)
-            state[active] = 2
-            rose = (h_new > h + _TOL) & (round_hit < 0)
-            round_hit[rose] = rounds
-            newly = (h_new > 0) & (state == 0)
-            state[newly] = 1
-            h = h_new
-            if rounds > n + 2:  # every company becomes inactive at most once
-                break
+        h, rounds = _pass_on_once(W, h_new, shocked, round_hit)
     value = float(np.dot(v, h - h0))
     return DebtRankRun(h0=h0, h1=h1, h=h, round_hit=round_hit, rounds=rounds, value=value)
 
@@ -501,14 +534,11 @@ def threshold_cascade(
     >>> run.failed.astype(int).tolist()
     [1, 1, 1]
     """
-    A = _as_matrix(exposures)
+    A, V = _exposure_matrices(exposures, value_exposures)
     n = A.shape[0]
-    V = _as_matrix(value_exposures, n) if value_exposures is not None else None
     E = _vec(buffers, n, "buffers")
-    s = _vec(shock, n, "shock")
-    _check_share(s, "shock")
-    sv = _vec(value_shock, n, "value_shock") if value_shock is not None else s
-    _check_share(sv, "value_shock")
+    s = _share_vec(shock, n, "shock")
+    sv = _share_vec(value_shock, n, "value_shock", fallback=s)
     if not 0 <= default_loss <= 1:
         raise ParameterError("default_loss must be between 0 and 1")
     fail_ok = (_vec(can_fail, n, "can_fail").astype(bool) if can_fail is not None
@@ -711,6 +741,359 @@ def _check_loss(x: float, name: str) -> float:
     return f
 
 
+def _spec_label(spec: str | Sequence[str] | Mapping[str, float]) -> str:
+    """How a per-company figure given as a column, columns or a mapping is named in notes."""
+    if isinstance(spec, str):
+        return spec
+    return "given per company" if isinstance(spec, Mapping) else " + ".join(spec)
+
+
+def _shocked_companies(G: nx.Graph, fail: str | Iterable[str]) -> list[str]:
+    """The graph's names of the companies to fail, in the order given, each once."""
+    fails = [fail] if isinstance(fail, str) else list(fail)
+    if not fails:
+        raise ParameterError("name at least one company to fail")
+    shocked_names: list[str] = []
+    for f in fails:
+        name = check_company(G, f)
+        if name not in shocked_names:
+            shocked_names.append(name)
+    return shocked_names
+
+
+@dataclass(frozen=True)
+class _StressNetwork:
+    """The known exposures of a graph as matrices over its companies (sorted by name)."""
+
+    names: list[Any]
+    index: dict[Any, int]
+    known: pd.DataFrame
+    n_unknown: int
+    A_pay: Any
+    A_val: Any
+    total_exposure: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+    def matrix(self, rows: pd.DataFrame, r: str, c: str) -> Any:
+        """Sparse n x n matrix of ``amount`` with rows from column ``r``, columns from ``c``."""
+        return _amount_matrix(rows, self.index, r, c)
+
+
+def _amount_matrix(rows: pd.DataFrame, index: dict[Any, int], r: str, c: str) -> Any:
+    """Sparse matrix of ``rows["amount"]`` over the companies of ``index``."""
+    from scipy import sparse
+
+    n = len(index)
+    if rows.empty:
+        return sparse.csr_matrix((n, n))
+    ri = rows[r].map(index).to_numpy()
+    ci = rows[c].map(index).to_numpy()
+    return sparse.csr_matrix((rows["amount"].to_numpy(float), (ri, ci)), shape=(n, n))
+
+
+def _stress_network(G: nx.Graph, *, semantics: Any, statuses: Any,
+                    weight: str) -> _StressNetwork:
+    """Payment and value exposures with a known, positive amount between companies."""
+    names = sorted(G.nodes, key=str)
+    ex = exposures(G, semantics=semantics, statuses=statuses, weight=weight)
+    n_unknown = int((~ex["amount_known"]).sum()) if len(ex) else 0
+    known = ex[ex["amount_known"] & (ex["amount"] > 0) & (ex["exposed"] != ex["counterparty"])]
+    index = {n: i for i, n in enumerate(names)}
+    value_kinds = [k for k, v in RISK_KINDS.items() if v.transmits == "value"]
+    is_value = known["risk"].isin(value_kinds)
+    A_pay = _amount_matrix(known[~is_value], index, "exposed", "counterparty")
+    A_val = _amount_matrix(known[is_value], index, "exposed", "counterparty")
+    total_exposure = np.asarray((A_pay + A_val).sum(axis=1)).reshape(-1)
+    return _StressNetwork(names, index, known, n_unknown, A_pay, A_val, total_exposure)
+
+
+@dataclass(frozen=True)
+class _Buffers:
+    """Loss buffers per company and what was assumed where the figure is missing."""
+
+    label: str
+    raw: np.ndarray
+    values: np.ndarray
+    basis: np.ndarray
+    participates: np.ndarray
+    missing_idx: np.ndarray
+
+
+def _stress_buffers(G: nx.Graph, net: _StressNetwork, spec: Any, *, model: str,
+                    missing_buffer: str) -> _Buffers:
+    """Read the buffers and fill the missing ones as ``missing_buffer`` says."""
+    label = _spec_label(spec)
+    E_raw = _values_from(G, net.names, spec, "buffer")
+    usable = ~np.isnan(E_raw) & (E_raw > 0)
+    if not usable.any():
+        raise MissingDataError(
+            f"no company in the network has a positive {label}; choose another buffer "
+            f"column ({', '.join(BUFFER_COLUMNS)}) or give buffers per company"
+        )
+    missing_idx = np.flatnonzero(~usable)
+    basis = np.array([label] * net.n, dtype=object)
+    E = E_raw.copy()
+    participates = np.ones(net.n, dtype=bool)
+    total_exposure = net.total_exposure
+    for i in missing_idx:
+        # a reported buffer of zero or less (negative book equity) is not a usable buffer
+        why = "missing" if np.isnan(E_raw[i]) else "not positive"
+        if missing_buffer == "exposure" and total_exposure[i] > 0:
+            E[i] = total_exposure[i]
+            basis[i] = f"{why}: assumed total exposure"
+        else:
+            E[i] = math.nan
+            basis[i] = (f"{why}: never fails" if total_exposure[i] > 0 or model == "eisenberg-noe"
+                        else f"{why}: nothing at stake")
+            participates[i] = False
+    return _Buffers(label, E_raw, E, basis, participates, missing_idx)
+
+
+def _input_notes(net: _StressNetwork, buf: _Buffers, *, statuses: Any, model: str,
+                 missing_buffer: str) -> list[str]:
+    """Notes on what the run counts: statuses, unknown amounts, missing buffers."""
+    st_text = ", ".join(statuses) if statuses is not None and not isinstance(statuses, str) \
+        else (statuses or "all")
+    notes = [
+        f"Exposures from deals with status {st_text}; paid (disbursed) deals count only for "
+        "stakes and loans, never as revenue or funding at risk."
+    ]
+    n_unknown = net.n_unknown
+    if n_unknown:
+        notes.append("1 exposure with an unknown amount is left out (not zero)."
+                     if n_unknown == 1 else
+                     f"{n_unknown:,} exposures with unknown amounts are left out (not zero).")
+    miss_names = [str(net.names[i]) for i in buf.missing_idx if net.total_exposure[i] > 0]
+    if len(miss_names) and model != "eisenberg-noe":
+        what = ("assumed equal to their total exposure to the network"
+                if missing_buffer == "exposure" else "excluded: they absorb losses but never fail")
+        notes.append(f"No positive {buf.label} for "
+                     f"{count_noun(len(miss_names), 'company', 'companies')} ({what}): "
+                     + ", ".join(sorted(miss_names)) + ".")
+    return notes
+
+
+@dataclass(frozen=True)
+class _ModelRun:
+    """What one model gives per company, before the table is made."""
+
+    loss_total: np.ndarray
+    loss_direct: np.ndarray
+    fails: np.ndarray
+    round_hit: np.ndarray
+    debtrank: float
+    rounds: int
+    notes: tuple[str, ...]
+    extra: dict[str, Any]
+    buffer: np.ndarray | None = None  # replaces the buffer column (eisenberg-noe)
+    basis: np.ndarray | None = None
+
+
+def _run_debtrank(net: _StressNetwork, buf: _Buffers, shocked: np.ndarray, *, loss: float,
+                  equity_loss: float, weights: Mapping[str, float] | None,
+                  differential: bool, max_rounds: int) -> _ModelRun:
+    """DebtRank or differential DebtRank on the network, excluded companies included."""
+    from scipy import sparse
+
+    A_pay, A_val, n = net.A_pay, net.A_val, net.n
+    # companies without a usable buffer under "exclude" take no distress of their own
+    part = buf.participates
+    E_run = np.where(part, buf.values, 1.0)
+    mask = sparse.diags(part.astype(float))
+    h0 = np.where(shocked & part, equity_loss, 0.0)
+    wv = (np.array([float(weights.get(x, 0.0)) for x in net.names]) if weights is not None
+          else np.where(part, E_run, 0.0))
+    run = debtrank_propagate(
+        (mask @ A_pay).tocsr(), E_run, h0, value_exposures=(mask @ A_val).tocsr(),
+        payment_shock=np.where(shocked, loss, 0.0),
+        value_shock=np.where(shocked, equity_loss, 0.0),
+        weights=wv, differential=differential, max_rounds=max_rounds,
+    )
+    loss_total = np.where(part, (run.h - run.h0) * E_run, 0.0)
+    loss_direct = np.where(part, (run.h1 - run.h0) * E_run, 0.0)
+    # excluded companies: value of their claims lost at the final distress of debtors
+    if (~part).any():
+        pay_share = np.where(shocked, loss, np.where(part, run.h, 0.0))
+        val_share = np.where(shocked, equity_loss, np.where(part, run.h, 0.0))
+        ex_loss = A_pay @ pay_share + A_val @ val_share
+        ex_direct = (A_pay @ np.where(shocked, loss, 0.0)
+                     + A_val @ np.where(shocked, equity_loss, 0.0))
+        loss_total = np.where(part, loss_total, ex_loss)
+        loss_direct = np.where(part, loss_direct, ex_direct)
+    fails_arr = part & (run.h >= 1.0 - 1e-12) & ~shocked
+    round_hit = run.round_hit.astype(float)
+    if (~part).any():
+        # an excluded company is hit one round after its first distressed counterparty
+        src = np.where(shocked, 0.0, np.where(part & (run.h > 0) & (round_hit >= 0),
+                                              round_hit, np.inf))
+        Ac = (A_pay + A_val).tocoo()
+        first = np.full(n, np.inf)
+        np.minimum.at(first, Ac.row, src[Ac.col] + 1)
+        hit_ex = (~part) & (loss_total > 0) & np.isfinite(first)
+        round_hit = np.where(hit_ex, first, round_hit)
+    note = (
+        "DebtRank: distress = share of buffer lost; "
+        + ("each company passes its distress on once (Battiston et al. 2012), impact "
+           "min(1, exposure / buffer)." if not differential else
+           "every increase of distress is passed on until nothing changes (Bardoscia et "
+           "al. 2015), impact exposure / buffer.")
+        + f" Shocked companies fail to pay {loss:.0%} and lose {equity_loss:.0%} of "
+        "their equity value in the first round; later rounds pass on distress. DebtRank is "
+        "weighted by " + ("the given weights." if weights is not None else "buffers.")
+    )
+    return _ModelRun(loss_total, loss_direct, fails_arr, round_hit, run.value, run.rounds,
+                     (note,), {"distress": np.where(part, run.h, np.nan)})
+
+
+def _run_cascade(net: _StressNetwork, buf: _Buffers, shocked: np.ndarray, *, loss: float,
+                 equity_loss: float, default_loss: float) -> _ModelRun:
+    """The default cascade on the network."""
+    part = buf.participates
+    run_c = threshold_cascade(
+        net.A_pay, np.where(part, buf.values, np.nan), np.where(shocked, loss, 0.0),
+        value_exposures=net.A_val, value_shock=np.where(shocked, equity_loss, 0.0),
+        default_loss=default_loss, can_fail=part & ~shocked,
+    )
+    round_hit = run_c.round_hit.astype(float)
+    round_hit[shocked] = 0
+    note = (
+        f"Cascade: a company fails when its losses reach its buffer; shocked companies "
+        f"fail to pay {loss:.0%} and lose {equity_loss:.0%} of equity value, companies "
+        f"failing in the cascade pass on {default_loss:.0%} of what they owe and of their "
+        "equity value."
+    )
+    return _ModelRun(run_c.losses, run_c.direct, run_c.failed, round_hit, math.nan,
+                     run_c.rounds, (note,), {})
+
+
+def _clearing_inputs(G: nx.Graph, net: _StressNetwork, buf: _Buffers, *,
+                     external_assets: Any, external_liabilities: Mapping[str, float] | None,
+                     ) -> tuple[Any, np.ndarray, np.ndarray, str]:
+    """Eisenberg-Noe obligations ``L``, external assets and liabilities, and their label."""
+    known = net.known
+    L = net.matrix(known[known["risk"].isin(["revenue", "funding"])], "counterparty",
+                   "exposed")
+    credit = known[(known["risk"] == "credit") & (known["status"] == "disbursed")]
+    L = (L + net.matrix(credit, "counterparty", "exposed")).tocsr()
+    if external_assets is not None:
+        e = _values_from(G, net.names, external_assets, "external assets")
+        ea_label = _spec_label(external_assets)
+    else:
+        e = buf.raw.copy()
+        ea_label = buf.label
+    el = np.zeros(net.n)
+    if external_liabilities is not None:
+        for k, v in external_liabilities.items():
+            el[net.index[check_company(G, k)]] = float(v)
+    return L, e, el, ea_label
+
+
+def _first_default_hit(L: Any, shocked: np.ndarray, default_round: np.ndarray,
+                       delta: np.ndarray, loss_total: np.ndarray) -> np.ndarray:
+    """Round hit: one step after the first debtor (shocked: step 0) defaulted."""
+    dr = np.where(shocked, 0, default_round).astype(float)
+    dr[dr < 0] = np.inf
+    dr[~(delta > 0)] = np.inf
+    Lc = L.tocoo()
+    hit = np.full(len(shocked), np.inf)
+    np.minimum.at(hit, Lc.col, dr[Lc.row] + 1)
+    round_hit = np.where(np.isfinite(hit) & (loss_total > 0), hit, -1.0)
+    round_hit[shocked] = 0
+    return round_hit
+
+
+def _run_eisenberg_noe(G: nx.Graph, net: _StressNetwork, buf: _Buffers, shocked: np.ndarray,
+                       *, loss: float, external_assets: Any,
+                       external_liabilities: Mapping[str, float] | None) -> _ModelRun:
+    """Eisenberg-Noe clearing with the shock, measured against clearing without it."""
+    L, e, el, ea_label = _clearing_inputs(G, net, buf, external_assets=external_assets,
+                                          external_liabilities=external_liabilities)
+    names = net.names
+    pbar_net = np.asarray(L.sum(axis=1)).reshape(-1)
+    no_e = np.isnan(e) | (e < 0)
+    e_shown = np.where(no_e, np.nan, e)
+    e = np.where(no_e, pbar_net + el, e)
+    basis = np.where(no_e, np.where(pbar_net + el > 0, "assumed: can pay its obligations",
+                                    "missing: owes nothing"), ea_label).astype(object)
+    notes = []
+    owing = [str(names[i]) for i in np.flatnonzero(no_e & (pbar_net + el > 0))]
+    if owing:
+        notes.append(
+            f"No {ea_label} for {count_noun(len(owing), 'company', 'companies')} "
+            "that owe money (assumed able to pay what they owe from their own means): "
+            + ", ".join(sorted(owing)) + "."
+        )
+    # the shocked companies pay exactly (1 - loss) of what they owe, whatever their own
+    # means: give them enough external assets, and compare with them paying in full
+    pbar0 = pbar_net + el
+    e = np.where(shocked, np.maximum(np.nan_to_num(e), pbar0), e)
+    base = clearing_vector(L, e, external_liabilities=el)
+    pbar = base.obligations
+    cap = np.where(shocked, (1.0 - loss) * pbar, pbar)
+    shock_run = clearing_vector(L, e, external_liabilities=el, max_payment=cap)
+    LT = L.T.tocsr()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unpaid_share_base = np.where(pbar > 0, 1.0 - base.payments / pbar, 0.0)
+        unpaid_share = np.where(pbar > 0, 1.0 - shock_run.payments / pbar, 0.0)
+        paid_share = np.where(pbar > 0, shock_run.payments / pbar, np.nan)
+    delta = np.maximum(unpaid_share - unpaid_share_base, 0.0)
+    loss_total = np.asarray(LT @ delta).reshape(-1)
+    loss_direct = np.asarray(LT @ np.where(shocked, delta, 0.0)).reshape(-1)
+    new_default = shock_run.defaults & ~base.defaults & ~shocked
+    round_hit = _first_default_hit(L, shocked, shock_run.default_round, delta, loss_total)
+    extra = {"obligations": pbar, "payments": shock_run.payments, "paid_share": paid_share,
+             "baseline_default": base.defaults}
+    nb = int(base.defaults.sum())
+    notes.append(
+        "Eisenberg-Noe: obligations are promised unpaid flows (revenue and funding at "
+        "risk) and paid loans, all treated as due now; external assets = "
+        f"{ea_label}; external liabilities "
+        + ("as given" if external_liabilities else "none")
+        + f". Shocked companies pay exactly {1 - loss:.0%} of what they owe, whatever "
+        "their own means; equity stakes are not cleared (equity_loss unused). Losses are "
+        "measured against the clearing in which the shocked companies pay in full, where "
+        f"{count_noun(nb, 'other company', 'other companies')} already default"
+        + ("s" if nb == 1 else "") + " (column baseline_default)."
+    )
+    return _ModelRun(loss_total, loss_direct, new_default, round_hit, math.nan,
+                     shock_run.rounds, tuple(notes), extra, buffer=e_shown, basis=basis)
+
+
+def _stress_table(G: nx.Graph, net: _StressNetwork, buf: _Buffers, shocked: np.ndarray,
+                  run: _ModelRun, loss_direct: np.ndarray, indirect: np.ndarray) -> pd.DataFrame:
+    """One row per company, largest loss first, then shocked first, then by name."""
+    E = buf.values if run.buffer is None else run.buffer
+    basis = buf.basis if run.basis is None else run.basis
+    loss_total = run.loss_total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where((E > 0) & ~np.isnan(E), loss_total / E, np.nan)
+    df = pd.DataFrame({
+        "company": net.names,
+        "kind": [G.nodes[x].get("kind", "unknown") for x in net.names],
+        "shocked": shocked,
+        "buffer": np.where(np.isnan(E), np.nan, E),
+        "buffer_basis": basis,
+        "exposure": net.total_exposure,
+        "direct_loss": loss_direct,
+        "indirect_loss": indirect,
+        "loss": loss_total,
+        "loss_share": share,
+    })
+    for k, v in run.extra.items():
+        df[k] = v
+    round_hit = run.round_hit
+    rh = pd.array(np.where(round_hit >= 0, round_hit, -1).astype(np.int64), dtype="Int64")
+    df["round_hit"] = rh
+    df.loc[df["round_hit"] < 0, "round_hit"] = pd.NA
+    df["fails"] = np.asarray(run.fails).astype(bool)
+    df["_n"] = df["company"].astype(str)
+    return df.sort_values(["loss", "shocked", "_n"], ascending=[False, False, True],
+                          kind="stable").drop(columns="_n").reset_index(drop=True)
+
+
 def stress_test(
     G: nx.Graph,
     fail: str | Iterable[str],
@@ -810,276 +1193,43 @@ def stress_test(
     default_loss = _check_loss(default_loss, "default_loss")
     if missing_buffer not in ("exposure", "exclude"):
         raise ParameterError("missing_buffer must be 'exposure' or 'exclude'")
-    fails = [fail] if isinstance(fail, str) else list(fail)
-    if not fails:
-        raise ParameterError("name at least one company to fail")
-    shocked_names = []
-    for f in fails:
-        name = check_company(G, f)
-        if name not in shocked_names:
-            shocked_names.append(name)
+    shocked_names = _shocked_companies(G, fail)
     say = progress or (lambda _m: None)
 
-    names = sorted(G.nodes, key=str)
-    index = {n: i for i, n in enumerate(names)}
-    n = len(names)
-    say(f"building exposures of {n} companies")
-    ex = exposures(G, semantics=semantics, statuses=statuses, weight=weight)
-    n_unknown = int((~ex["amount_known"]).sum()) if len(ex) else 0
-    known = ex[ex["amount_known"] & (ex["amount"] > 0) & (ex["exposed"] != ex["counterparty"])]
+    say(f"building exposures of {G.number_of_nodes()} companies")
+    net = _stress_network(G, semantics=semantics, statuses=statuses, weight=weight)
+    buf = _stress_buffers(G, net, buffer if buffer is not None else _DEFAULT_BUFFER[model],
+                          model=model, missing_buffer=missing_buffer)
+    shocked = np.zeros(net.n, dtype=bool)
+    shocked[[net.index[s] for s in shocked_names]] = True
+    notes = _input_notes(net, buf, statuses=statuses, model=model,
+                         missing_buffer=missing_buffer)
 
-    from scipy import sparse
-
-    def mat(rows: pd.DataFrame, r: str, c: str) -> Any:
-        if rows.empty:
-            return sparse.csr_matrix((n, n))
-        ri = rows[r].map(index).to_numpy()
-        ci = rows[c].map(index).to_numpy()
-        return sparse.csr_matrix((rows["amount"].to_numpy(float), (ri, ci)), shape=(n, n))
-
-    value_kinds = [k for k, v in RISK_KINDS.items() if v.transmits == "value"]
-    pay_rows = known[~known["risk"].isin(value_kinds)]
-    val_rows = known[known["risk"].isin(value_kinds)]
-    A_pay = mat(pay_rows, "exposed", "counterparty")
-    A_val = mat(val_rows, "exposed", "counterparty")
-    total_exposure = np.asarray((A_pay + A_val).sum(axis=1)).reshape(-1)
-
-    buffer_spec = buffer if buffer is not None else _DEFAULT_BUFFER[model]
-    buffer_label = (buffer_spec if isinstance(buffer_spec, str)
-                    else "given per company" if isinstance(buffer_spec, Mapping)
-                    else " + ".join(buffer_spec))
-    E_raw = _values_from(G, names, buffer_spec, "buffer")
-    usable = ~np.isnan(E_raw) & (E_raw > 0)
-    if not usable.any():
-        raise MissingDataError(
-            f"no company in the network has a positive {buffer_label}; choose another buffer "
-            f"column ({', '.join(BUFFER_COLUMNS)}) or give buffers per company"
-        )
-    missing_idx = np.flatnonzero(~usable)
-    basis = np.array([buffer_label] * n, dtype=object)
-    E = E_raw.copy()
-    participates = np.ones(n, dtype=bool)
-    notes: list[str] = []
-    for i in missing_idx:
-        # a reported buffer of zero or less (negative book equity) is not a usable buffer
-        why = "missing" if np.isnan(E_raw[i]) else "not positive"
-        if missing_buffer == "exposure" and total_exposure[i] > 0:
-            E[i] = total_exposure[i]
-            basis[i] = f"{why}: assumed total exposure"
-        else:
-            E[i] = math.nan
-            basis[i] = (f"{why}: never fails" if total_exposure[i] > 0 or model == "eisenberg-noe"
-                        else f"{why}: nothing at stake")
-            participates[i] = False
-    shocked = np.zeros(n, dtype=bool)
-    for s in shocked_names:
-        shocked[index[s]] = True
-
-    st_text = ", ".join(statuses) if statuses is not None and not isinstance(statuses, str) \
-        else (statuses or "all")
-    notes.append(
-        f"Exposures from deals with status {st_text}; paid (disbursed) deals count only for "
-        "stakes and loans, never as revenue or funding at risk."
-    )
-    if n_unknown:
-        notes.append("1 exposure with an unknown amount is left out (not zero)."
-                     if n_unknown == 1 else
-                     f"{n_unknown:,} exposures with unknown amounts are left out (not zero).")
-    miss_names = [str(names[i]) for i in missing_idx if total_exposure[i] > 0]
-    if len(miss_names) and model != "eisenberg-noe":
-        what = ("assumed equal to their total exposure to the network"
-                if missing_buffer == "exposure" else "excluded: they absorb losses but never fail")
-        notes.append(f"No positive {buffer_label} for {len(miss_names)} compan"
-                     f"{'y' if len(miss_names) == 1 else 'ies'} ({what}): "
-                     + ", ".join(sorted(miss_names)) + ".")
-
-    kinds = [G.nodes[x].get("kind", "unknown") for x in names]
-    extra: dict[str, Any] = {}
     say(f"running {model}")
     if model in ("debtrank", "differential-debtrank"):
-        # companies without a usable buffer under "exclude" take no distress of their own
-        part = participates
-        E_run = np.where(part, E, 1.0)
-        mask = sparse.diags(part.astype(float))
-        h0 = np.where(shocked & part, equity_loss, 0.0)
-        wv = (np.array([float(weights.get(x, 0.0)) for x in names]) if weights is not None
-              else np.where(part, E_run, 0.0))
-        run = debtrank_propagate(
-            (mask @ A_pay).tocsr(), E_run, h0, value_exposures=(mask @ A_val).tocsr(),
-            payment_shock=np.where(shocked, loss, 0.0),
-            value_shock=np.where(shocked, equity_loss, 0.0),
-            weights=wv, differential=(model == "differential-debtrank"),
-            max_rounds=max_rounds,
-        )
-        loss_total = np.where(part, (run.h - run.h0) * E_run, 0.0)
-        loss_direct = np.where(part, (run.h1 - run.h0) * E_run, 0.0)
-        # excluded companies: value of their claims lost at the final distress of debtors
-        if (~part).any():
-            pay_share = np.where(shocked, loss, np.where(part, run.h, 0.0))
-            val_share = np.where(shocked, equity_loss, np.where(part, run.h, 0.0))
-            ex_loss = A_pay @ pay_share + A_val @ val_share
-            ex_direct = (A_pay @ np.where(shocked, loss, 0.0)
-                         + A_val @ np.where(shocked, equity_loss, 0.0))
-            loss_total = np.where(part, loss_total, ex_loss)
-            loss_direct = np.where(part, loss_direct, ex_direct)
-        distress = np.where(part, run.h, np.nan)
-        fails_arr = part & (run.h >= 1.0 - 1e-12) & ~shocked
-        round_hit = run.round_hit.astype(float)
-        if (~part).any():
-            # an excluded company is hit one round after its first distressed counterparty
-            src = np.where(shocked, 0.0, np.where(part & (run.h > 0) & (round_hit >= 0),
-                                                  round_hit, np.inf))
-            Ac = (A_pay + A_val).tocoo()
-            first = np.full(n, np.inf)
-            np.minimum.at(first, Ac.row, src[Ac.col] + 1)
-            hit_ex = (~part) & (loss_total > 0) & np.isfinite(first)
-            round_hit = np.where(hit_ex, first, round_hit)
-        debtrank_value = run.value
-        rounds = run.rounds
-        extra["distress"] = distress
-        n_failed = int(fails_arr.sum())
-        notes.append(
-            "DebtRank: distress = share of buffer lost; "
-            + ("each company passes its distress on once (Battiston et al. 2012), impact "
-               "min(1, exposure / buffer)." if model == "debtrank" else
-               "every increase of distress is passed on until nothing changes (Bardoscia et "
-               "al. 2015), impact exposure / buffer.")
-            + f" Shocked companies fail to pay {loss:.0%} and lose {equity_loss:.0%} of "
-            "their equity value in the first round; later rounds pass on distress. DebtRank is "
-            "weighted by " + ("the given weights." if weights is not None else "buffers.")
-        )
+        run = _run_debtrank(net, buf, shocked, loss=loss, equity_loss=equity_loss,
+                            weights=weights, differential=(model == "differential-debtrank"),
+                            max_rounds=max_rounds)
     elif model == "cascade":
-        can_fail = participates & ~shocked
-        E_run = np.where(participates, E, np.nan)
-        run_c = threshold_cascade(
-            A_pay, E_run, np.where(shocked, loss, 0.0), value_exposures=A_val,
-            value_shock=np.where(shocked, equity_loss, 0.0), default_loss=default_loss,
-            can_fail=can_fail,
-        )
-        loss_total = run_c.losses
-        loss_direct = run_c.direct
-        fails_arr = run_c.failed
-        round_hit = run_c.round_hit.astype(float)
-        round_hit[shocked] = 0
-        debtrank_value = math.nan
-        rounds = run_c.rounds
-        n_failed = int(fails_arr.sum())
-        notes.append(
-            f"Cascade: a company fails when its losses reach its buffer; shocked companies "
-            f"fail to pay {loss:.0%} and lose {equity_loss:.0%} of equity value, companies "
-            f"failing in the cascade pass on {default_loss:.0%} of what they owe and of their "
-            "equity value."
-        )
+        run = _run_cascade(net, buf, shocked, loss=loss, equity_loss=equity_loss,
+                           default_loss=default_loss)
     else:  # eisenberg-noe
-        L = mat(known[known["risk"].isin(["revenue", "funding"])], "counterparty", "exposed")
-        credit = known[(known["risk"] == "credit") & (known["status"] == "disbursed")]
-        L = (L + mat(credit, "counterparty", "exposed")).tocsr()
-        pbar_net = np.asarray(L.sum(axis=1)).reshape(-1)
-        if external_assets is not None:
-            e = _values_from(G, names, external_assets, "external assets")
-            ea_label = (external_assets if isinstance(external_assets, str)
-                        else "given per company" if isinstance(external_assets, Mapping)
-                        else " + ".join(external_assets))
-        else:
-            e = E_raw.copy()
-            ea_label = buffer_label
-        el = np.zeros(n)
-        if external_liabilities is not None:
-            for k, v in external_liabilities.items():
-                el[index[check_company(G, k)]] = float(v)
-        no_e = np.isnan(e) | (e < 0)
-        e_shown = np.where(no_e, np.nan, e)
-        e = np.where(no_e, pbar_net + el, e)
-        basis = np.where(no_e, np.where(pbar_net + el > 0, "assumed: can pay its obligations",
-                                        "missing: owes nothing"), ea_label).astype(object)
-        owing = [str(names[i]) for i in np.flatnonzero(no_e & (pbar_net + el > 0))]
-        if owing:
-            notes.append(
-                f"No {ea_label} for {len(owing)} compan{'y' if len(owing) == 1 else 'ies'} "
-                "that owe money (assumed able to pay what they owe from their own means): "
-                + ", ".join(sorted(owing)) + "."
-            )
-        # the shocked companies pay exactly (1 - loss) of what they owe, whatever their own
-        # means: give them enough external assets, and compare with them paying in full
-        pbar0 = pbar_net + el
-        e = np.where(shocked, np.maximum(np.nan_to_num(e), pbar0), e)
-        base = clearing_vector(L, e, external_liabilities=el)
-        pbar = base.obligations
-        cap = np.where(shocked, (1.0 - loss) * pbar, pbar)
-        shock_run = clearing_vector(L, e, external_liabilities=el, max_payment=cap)
-        LT = L.T.tocsr()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            unpaid_share_base = np.where(pbar > 0, 1.0 - base.payments / pbar, 0.0)
-            unpaid_share = np.where(pbar > 0, 1.0 - shock_run.payments / pbar, 0.0)
-        delta = np.maximum(unpaid_share - unpaid_share_base, 0.0)
-        loss_total = np.asarray(LT @ delta).reshape(-1)
-        loss_direct = np.asarray(LT @ np.where(shocked, delta, 0.0)).reshape(-1)
-        new_default = shock_run.defaults & ~base.defaults & ~shocked
-        fails_arr = new_default
-        # round hit: one step after the first debtor (shocked: step 0) defaulted
-        dr = np.where(shocked, 0, shock_run.default_round).astype(float)
-        dr[dr < 0] = np.inf
-        dr[~(delta > 0)] = np.inf
-        Lc = L.tocoo()
-        hit = np.full(n, np.inf)
-        np.minimum.at(hit, Lc.col, dr[Lc.row] + 1)
-        round_hit = np.where(np.isfinite(hit) & (loss_total > 0), hit, -1.0)
-        round_hit[shocked] = 0
-        debtrank_value = math.nan
-        rounds = shock_run.rounds
-        n_failed = int(fails_arr.sum())
-        extra["obligations"] = pbar
-        extra["payments"] = shock_run.payments
-        with np.errstate(divide="ignore", invalid="ignore"):
-            extra["paid_share"] = np.where(pbar > 0, shock_run.payments / pbar, np.nan)
-        extra["baseline_default"] = base.defaults
-        nb = int(base.defaults.sum())
-        notes.append(
-            "Eisenberg-Noe: obligations are promised unpaid flows (revenue and funding at "
-            "risk) and paid loans, all treated as due now; external assets = "
-            f"{ea_label}; external liabilities "
-            + ("as given" if external_liabilities else "none")
-            + f". Shocked companies pay exactly {1 - loss:.0%} of what they owe, whatever "
-            "their own means; equity stakes are not cleared (equity_loss unused). Losses are "
-            "measured against the clearing in which the shocked companies pay in full, where "
-            f"{nb} other compan{'y' if nb == 1 else 'ies'} already default"
-            + ("s" if nb == 1 else "") + " (column baseline_default)."
-        )
-        E = e_shown
+        run = _run_eisenberg_noe(G, net, buf, shocked, loss=loss,
+                                 external_assets=external_assets,
+                                 external_liabilities=external_liabilities)
+    notes.extend(run.notes)
 
-    loss_total = np.asarray(loss_total, dtype=float)
-    loss_direct = np.minimum(np.asarray(loss_direct, dtype=float), loss_total)
+    loss_total = np.asarray(run.loss_total, dtype=float)
+    loss_direct = np.minimum(np.asarray(run.loss_direct, dtype=float), loss_total)
     indirect = np.maximum(loss_total - loss_direct, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where((E > 0) & ~np.isnan(E), loss_total / E, np.nan)
-    df = pd.DataFrame({
-        "company": names,
-        "kind": kinds,
-        "shocked": shocked,
-        "buffer": np.where(np.isnan(E), np.nan, E),
-        "buffer_basis": basis,
-        "exposure": total_exposure,
-        "direct_loss": loss_direct,
-        "indirect_loss": indirect,
-        "loss": loss_total,
-        "loss_share": share,
-    })
-    for k, v in extra.items():
-        df[k] = v
-    rh = pd.array(np.where(round_hit >= 0, round_hit, -1).astype(np.int64), dtype="Int64")
-    df["round_hit"] = rh
-    df.loc[df["round_hit"] < 0, "round_hit"] = pd.NA
-    df["fails"] = fails_arr.astype(bool)
-    df["_n"] = df["company"].astype(str)
-    df = df.sort_values(["loss", "shocked", "_n"], ascending=[False, False, True],
-                        kind="stable").drop(columns="_n").reset_index(drop=True)
+    df = _stress_table(G, net, buf, shocked, run, loss_direct, indirect)
     say("done")
     return StressResult(
         model=model, failed=tuple(shocked_names), loss=loss, equity_loss=equity_loss,
-        buffer=buffer_label, companies=df, total_loss=float(loss_total.sum()),
+        buffer=buf.label, companies=df, total_loss=float(loss_total.sum()),
         direct_loss=float(loss_direct.sum()), indirect_loss=float(indirect.sum()),
-        debtrank=float(debtrank_value), n_failed=n_failed, rounds=int(rounds),
-        n_unknown=n_unknown, assumptions="\n".join(notes),
+        debtrank=float(run.debtrank), n_failed=int(np.asarray(run.fails).sum()),
+        rounds=int(run.rounds), n_unknown=net.n_unknown, assumptions="\n".join(notes),
     )
 
 
