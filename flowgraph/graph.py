@@ -80,6 +80,75 @@ def _check_table(deals: pd.DataFrame) -> None:
             problems)
 
 
+def _deals_table(deals: Any, *, validate: bool) -> pd.DataFrame:
+    """The deals DataFrame of a table or a dataset, checked unless ``validate`` is False."""
+    from .io import Dataset
+
+    if isinstance(deals, Dataset):
+        deals = deals.deals
+    if not isinstance(deals, pd.DataFrame):
+        raise ParameterError("deals must be a pandas DataFrame or a Dataset, got "
+                             f"{type(deals).__name__}")
+    if validate:
+        _check_table(deals)
+    return deals
+
+
+def _as_of_limit(as_of: str | None) -> Any:
+    """The last day an ``as_of`` date may mean, or None without one."""
+    if as_of is None:
+        return None
+    try:
+        return schema.date_bounds(as_of)[1]
+    except ValueError as exc:
+        raise ParameterError(f"--as-of: {exc}") from None
+
+
+def _names_as_in_data(df: pd.DataFrame, include: list[str] | None,
+                      exclude: list[str] | None) -> tuple[list[str] | None, list[str] | None]:
+    """Names as spelled in the data ('openai' -> 'OpenAI'), or UnknownCompanyError."""
+    if not (include or exclude):
+        return include, exclude
+    known_names = set(df["payer"].dropna()).union(df["payee"].dropna())
+    if include is not None:
+        include = [check_company(known_names, name) for name in include]
+    if exclude is not None:
+        exclude = [check_company(known_names, name) for name in exclude]
+    return include, exclude
+
+
+def _deal_dates(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day each deal's date may mean (``announced``, else ``period_start``)."""
+    date_text = df["announced"].where(df["announced"].notna(), df["period_start"])
+    codes, uniques = pd.factorize(date_text, use_na_sentinel=True)
+    cache = _date_cache(uniques)
+    lo_u = np.array([cache[v][0] for v in uniques] + [None], dtype=object)
+    hi_u = np.array([cache[v][1] for v in uniques] + [None], dtype=object)
+    return lo_u[codes], hi_u[codes]  # code -1 picks the trailing None
+
+
+def _filter_mask(df: pd.DataFrame, status_then: np.ndarray, *, flow_types: list[str] | None,
+                 statuses: list[str] | None, min_confidence: str | None,
+                 include: list[str] | None, exclude: list[str] | None,
+                 reported_only: bool) -> np.ndarray:
+    """The rows that pass the flow type, status, confidence, company and estimate filters."""
+    keep = np.ones(len(df), dtype=bool)
+    if flow_types is not None:
+        keep &= df["flow_type"].isin(flow_types).to_numpy()
+    if statuses is not None:
+        keep &= np.isin(status_then.astype(str), statuses)
+    if min_confidence is not None:
+        allowed = schema.CONFIDENCES[schema.confidence_rank(min_confidence):]
+        keep &= df["confidence"].isin(allowed).to_numpy()
+    if include is not None:
+        keep &= (df["payer"].isin(include) & df["payee"].isin(include)).to_numpy()
+    if exclude is not None:
+        keep &= ~(df["payer"].isin(exclude) | df["payee"].isin(exclude)).to_numpy()
+    if reported_only:
+        keep &= ~df["estimate"].to_numpy(dtype=bool)
+    return keep
+
+
 def filter_deals(
     deals: Any,
     *,
@@ -150,15 +219,9 @@ def filter_deals(
     >>> set(df["status"])
     {'committed'}
     """
-    from .io import Dataset, normalize_deals
+    from .io import normalize_deals
 
-    if isinstance(deals, Dataset):
-        deals = deals.deals
-    if not isinstance(deals, pd.DataFrame):
-        raise ParameterError("deals must be a pandas DataFrame or a Dataset, got "
-                             f"{type(deals).__name__}")
-    if validate:
-        _check_table(deals)
+    deals = _deals_table(deals, validate=validate)
     if scenario not in schema.SCENARIOS:
         raise ParameterError(
             f"unknown scenario {scenario!r}; valid: {', '.join(schema.SCENARIOS)}"
@@ -171,105 +234,63 @@ def filter_deals(
     _check_enum(statuses, schema.STATUSES, "status")
     if min_confidence is not None:
         _check_enum([min_confidence], schema.CONFIDENCES, "confidence")
-    as_of_bounds = None
-    if as_of is not None:
-        try:
-            as_of_bounds = schema.date_bounds(as_of)
-        except ValueError as exc:
-            raise ParameterError(f"--as-of: {exc}") from None
-        if as_of_bounds[1] is None:
-            as_of_bounds = None
+    limit = _as_of_limit(as_of)
 
     df = normalize_deals(deals)
-    if include or exclude:
-        # names as spelled in the data ('openai' -> 'OpenAI'), or UnknownCompanyError
-        known_names = set(df["payer"].dropna()).union(df["payee"].dropna())
-        if include is not None:
-            include = [check_company(known_names, name) for name in include]
-        if exclude is not None:
-            exclude = [check_company(known_names, name) for name in exclude]
-
-    date_text = df["announced"].where(df["announced"].notna(), df["period_start"])
-    codes, uniques = pd.factorize(date_text, use_na_sentinel=True)
-    cache = _date_cache(uniques)
-    lo_u = np.array([cache[v][0] for v in uniques] + [None], dtype=object)
-    hi_u = np.array([cache[v][1] for v in uniques] + [None], dtype=object)
-    lo = lo_u[codes]  # code -1 picks the trailing None
-    hi = hi_u[codes]
+    include, exclude = _names_as_in_data(df, include, exclude)
+    lo, hi = _deal_dates(df)
     # the as-of rule (flowgraph.timeframe): rows, statuses and paid amounts as of the date
-    limit = as_of_bounds[1] if as_of_bounds is not None else None
     try:
         in_time, status_then, paid_then, time_info = select_rows(
             df, lo, hi, limit=limit, include_superseded=include_superseded,
             include_tranches=include_tranches)
     except ValueError as exc:  # an unreadable status_dates cell
         raise ParameterError(f"--as-of: column 'status_dates': {exc}") from None
-
-    keep = np.ones(len(df), dtype=bool)
-    if flow_types is not None:
-        keep &= df["flow_type"].isin(flow_types).to_numpy()
-    if statuses is not None:
-        keep &= np.isin(status_then.astype(str), statuses)
-    if min_confidence is not None:
-        allowed = schema.CONFIDENCES[schema.confidence_rank(min_confidence):]
-        keep &= df["confidence"].isin(allowed).to_numpy()
-    if include is not None:
-        keep &= (df["payer"].isin(include) & df["payee"].isin(include)).to_numpy()
-    if exclude is not None:
-        keep &= ~(df["payer"].isin(exclude) | df["payee"].isin(exclude)).to_numpy()
-    if reported_only:
-        keep &= ~df["estimate"].to_numpy(dtype=bool)
-
+    keep = _filter_mask(df, status_then, flow_types=flow_types, statuses=statuses,
+                        min_confidence=min_confidence, include=include, exclude=exclude,
+                        reported_only=reported_only)
     counts = AsOfCounts(as_of=as_of, limit=limit, **{
         k: (tuple(sorted(map(str, df["deal_id"][m & keep]))) if k == "split_headlines"
             else int((m & keep).sum()))
         for k, m in time_info.items()})
     keep &= in_time
 
-    amount = df["amount_usd_bn"].to_numpy(dtype=float)
-    low = df["amount_low_usd_bn"].to_numpy(dtype=float)
-    high = df["amount_high_usd_bn"].to_numpy(dtype=float)
-    base = np.where(np.isnan(amount) & ~np.isnan(low) & ~np.isnan(high), (low + high) / 2, amount)
-    midpoint = np.isnan(amount) & ~np.isnan(low) & ~np.isnan(high)
-    if reported_only:  # a range's midpoint is an estimate: no base amount
-        base = amount
-    sc_low = np.where(np.isnan(low), base, low)
-    sc_high = np.where(np.isnan(high), base, high)
-    chosen = {"base": base, "low": sc_low, "high": sc_high}[scenario]
-
-    idx = np.flatnonzero(keep)
-    out = df.iloc[idx].reset_index(drop=True)
-    out["amount"] = chosen[idx]
-    out["amount_known"] = ~np.isnan(chosen[idx])
-    out["amount_low"] = sc_low[idx]
-    out["amount_high"] = sc_high[idx]
-    out["midpoint"] = midpoint[idx] & (scenario == "base") & (not reported_only)
-    out["date_lo"] = lo[idx]
-    out["date_hi"] = hi[idx]
-    if limit is not None:
-        out["status"] = status_then[idx]
-        if paid_then is not None:
-            out["paid_usd_bn"] = paid_then[idx]
+    amounts = schema.scenario_amounts(
+        df["amount_usd_bn"].to_numpy(dtype=float), df["amount_low_usd_bn"].to_numpy(dtype=float),
+        df["amount_high_usd_bn"].to_numpy(dtype=float), scenario, reported_only=reported_only)
+    out = _kept_rows(df, np.flatnonzero(keep), amounts, lo, hi,
+                     status_then=status_then if limit is not None else None, paid_then=paid_then)
+    filters = dict(as_of=as_of, flow_types=flow_types, statuses=statuses,
+                   min_confidence=min_confidence, include=include, exclude=exclude,
+                   scenario=scenario, include_superseded=include_superseded,
+                   include_tranches=include_tranches, reported_only=reported_only)
     out.attrs = {
-        "scenario": scenario,
-        "filters": {
-            "as_of": as_of,
-            "flow_types": flow_types,
-            "statuses": statuses,
-            "min_confidence": min_confidence,
-            "include": include,
-            "exclude": exclude,
-            "scenario": scenario,
-            "include_superseded": include_superseded,
-            "include_tranches": include_tranches,
-            "reported_only": reported_only,
-        },
-        "as_of_counts": counts,
-        "as_of_note": as_of_note(counts),
+        "scenario": scenario, "filters": filters,
+        "as_of_counts": counts, "as_of_note": as_of_note(counts),
         # the companies in a deal dated by then (None without as_of)
         "as_of_companies": None if limit is None else frozenset(
             df["payer"][in_time].dropna()).union(df["payee"][in_time].dropna()),
     }
+    return out
+
+
+def _kept_rows(df: pd.DataFrame, idx: np.ndarray, amounts: schema.ScenarioAmounts,
+               lo: np.ndarray, hi: np.ndarray, *, status_then: np.ndarray | None,
+               paid_then: np.ndarray | None) -> pd.DataFrame:
+    """The kept rows with the scenario's amounts, their dates and (as of a date) the status
+    and paid amount then."""
+    out = df.iloc[idx].reset_index(drop=True)
+    out["amount"] = amounts.amount[idx]
+    out["amount_known"] = ~np.isnan(amounts.amount[idx])
+    out["amount_low"] = amounts.low[idx]
+    out["amount_high"] = amounts.high[idx]
+    out["midpoint"] = amounts.midpoint[idx]
+    out["date_lo"] = lo[idx]
+    out["date_hi"] = hi[idx]
+    if status_then is not None:
+        out["status"] = status_then[idx]
+        if paid_then is not None:
+            out["paid_usd_bn"] = paid_then[idx]
     return out
 
 
@@ -346,7 +367,7 @@ def build_graph(
     >>> G.number_of_edges() > 0
     True
     """
-    from .io import Dataset, normalize_companies
+    from .io import Dataset
 
     dataset_name = None
     dataset_as_of = None
@@ -371,28 +392,10 @@ def build_graph(
                     "filters": filters, "as_of_counts": meta["as_of_counts"],
                     "as_of_note": meta["as_of_note"]})
     if companies is not None and len(companies):
-        comp = normalize_companies(companies)
-        cols = list(comp.columns)
-        for row in zip(*(comp[c].tolist() for c in cols)):
-            rec = dict(zip(cols, row))
-            name = rec["name"]
-            if name is None:
-                continue
-            if (include is not None and name not in include) or (
-                    exclude is not None and name in exclude):
-                continue
-            G.add_node(name, **rec)
+        _add_companies(G, companies, include=include, exclude=exclude)
     limit = meta["as_of_counts"].limit
     if limit is not None:
-        from .timeframe import company_figures_note
-
-        active = meta["as_of_companies"]
-        idle = sum(1 for n in G if n not in active)
-        idle_note = (f"{schema.count_noun(idle, 'company', 'companies')} of the companies "
-                     f"table {'has' if idle == 1 else 'have'} no deal dated by then (kept in the "
-                     "graph, as with any filter)." if idle else "")
-        G.graph["as_of_note"] = " ".join(
-            t for t in (G.graph["as_of_note"], idle_note, company_figures_note(G, limit)) if t)
+        _add_idle_companies_note(G, meta["as_of_companies"], limit)
     cols = list(edges.columns)
     ip, iq, ik = cols.index("payer"), cols.index("payee"), cols.index("deal_id")
     G.add_edges_from(
@@ -405,6 +408,37 @@ def build_graph(
         if kind is None or (isinstance(kind, float) and math.isnan(kind)) or kind == "":
             data["kind"] = "unknown"
     return G
+
+
+def _add_companies(G: nx.MultiDiGraph, companies: pd.DataFrame, *,
+                   include: list[str] | None, exclude: list[str] | None) -> None:
+    """Add the companies table's rows as nodes, those the company filters keep."""
+    from .io import normalize_companies
+
+    comp = normalize_companies(companies)
+    cols = list(comp.columns)
+    for row in zip(*(comp[c].tolist() for c in cols)):
+        rec = dict(zip(cols, row))
+        name = rec["name"]
+        if name is None:
+            continue
+        if (include is not None and name not in include) or (
+                exclude is not None and name in exclude):
+            continue
+        G.add_node(name, **rec)
+
+
+def _add_idle_companies_note(G: nx.MultiDiGraph, active: frozenset[Any], limit: Any) -> None:
+    """Say in the as-of note how many companies have no deal dated by then, and how old the
+    companies' figures are."""
+    from .timeframe import company_figures_note
+
+    idle = sum(1 for n in G if n not in active)
+    idle_note = (f"{schema.count_noun(idle, 'company', 'companies')} of the companies "
+                 f"table {'has' if idle == 1 else 'have'} no deal dated by then (kept in the "
+                 "graph, as with any filter)." if idle else "")
+    G.graph["as_of_note"] = " ".join(
+        t for t in (G.graph["as_of_note"], idle_note, company_figures_note(G, limit)) if t)
 
 
 def _weakest(values: Iterable[str], order: tuple[str, ...]) -> str | None:

@@ -9,7 +9,7 @@ import calendar
 import datetime as _dt
 import math
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "BIS_CATEGORIES",
@@ -28,6 +28,7 @@ __all__ = [
     "SCENARIOS",
     "SOURCE_KINDS",
     "STATUSES",
+    "ScenarioAmounts",
     "confidence_rank",
     "date_bounds",
     "is_blank",
@@ -35,6 +36,7 @@ __all__ = [
     "parse_date",
     "parse_status_dates",
     "scenario_amount",
+    "scenario_amounts",
     "split_ids",
     "status_rank",
 ]
@@ -291,7 +293,8 @@ def scenario_amount(amount: Any, low: Any, high: Any, scenario: str = "base") ->
     """The amount of one deal in a scenario, NaN when unknown.
 
     ``base`` is the reported figure, else the midpoint of a reported range (both ends needed);
-    ``low`` is the low end, else the base; ``high`` the high end, else the base.
+    ``low`` is the low end, else the base; ``high`` the high end, else the base. The rule is
+    :func:`scenario_amounts`', for one deal.
 
     Examples
     --------
@@ -300,16 +303,48 @@ def scenario_amount(amount: Any, low: Any, high: Any, scenario: str = "base") ->
     >>> scenario_amount(10, None, 12, "high")
     12.0
     """
-    a, lo, hi = _num(amount), _num(low), _num(high)
-    if math.isnan(a) and not (math.isnan(lo) or math.isnan(hi)):
-        a = (lo + hi) / 2.0
-    if scenario == "base":
-        return a
-    if scenario == "low":
-        return lo if not math.isnan(lo) else a
-    if scenario == "high":
-        return hi if not math.isnan(hi) else a
-    raise ValueError(f"unknown scenario {scenario!r}; valid: {', '.join(SCENARIOS)}")
+    return float(scenario_amounts([_num(amount)], [_num(low)], [_num(high)], scenario).amount[0])
+
+
+class ScenarioAmounts(NamedTuple):
+    """Per-deal amounts of one scenario (arrays), from :func:`scenario_amounts`."""
+
+    amount: Any
+    """The scenario's amount, NaN when unknown."""
+    low: Any
+    """The low end, else the base amount."""
+    high: Any
+    """The high end, else the base amount."""
+    midpoint: Any
+    """The amount is the midpoint of a reported range (an estimate)."""
+
+
+def scenario_amounts(amount: Any, low: Any, high: Any, scenario: str = "base", *,
+                     reported_only: bool = False) -> ScenarioAmounts:
+    """The amounts of many deals in a scenario: the rule of :func:`scenario_amount` on arrays.
+
+    ``reported_only`` takes no midpoint: a deal reporting only a range has no base amount.
+
+    Examples
+    --------
+    >>> r = scenario_amounts([None, 10], [2, None], [6, 12], "base")
+    >>> r.amount.tolist(), r.high.tolist(), r.midpoint.tolist()
+    ([4.0, 10.0], [6.0, 12.0], [True, False])
+    """
+    import numpy as np
+
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; valid: {', '.join(SCENARIOS)}")
+    a = np.asarray(amount, dtype=float)
+    lo = np.asarray(low, dtype=float)
+    hi = np.asarray(high, dtype=float)
+    midpoint = np.isnan(a) & ~np.isnan(lo) & ~np.isnan(hi)
+    base = a if reported_only else np.where(midpoint, (lo + hi) / 2, a)
+    sc_low = np.where(np.isnan(lo), base, lo)
+    sc_high = np.where(np.isnan(hi), base, hi)
+    chosen = {"base": base, "low": sc_low, "high": sc_high}[scenario]
+    return ScenarioAmounts(chosen, sc_low, sc_high,
+                           midpoint & (scenario == "base") & (not reported_only))
 
 
 def status_rank(status: str) -> int:
