@@ -75,15 +75,31 @@ def test_rows_match_the_cli_with_as_of(ds, quarterly):
 
 
 def test_last_row_is_todays_headline(ds, quarterly):
+    """On the bundled data every headline deal is dated, so the timeline's last row (the web
+    as of the data's as-of date) is exactly the headline of the commands without --as-of."""
     last = quarterly.periods.iloc[-1]
     full = fg.build_graph(ds)
     s = fg.summarize(full)
-    undated = [d for *_, d in full.edges(data=True) if d["date_lo"] is None]
-    assert last["deals"] == s.n_deals - len(undated)
-    known_undated = sum(d["amount"] for d in undated if d["amount_known"])
-    assert _close(last["known_money"], s.total - known_undated)
+    undated = [k for *_, k, d in full.edges(keys=True, data=True) if d["date_lo"] is None]
+    assert undated == []
+    assert last["deals"] == s.n_deals
+    assert _close(last["known_money"], s.total)
+    assert last["companies"] == full.number_of_nodes() - sum(
+        1 for n in full if full.degree(n) == 0)
     assert last["loops"] == fg.find_cycles(full, max_length=6).n_found
-    assert any("with no date left out" in n for n in quarterly.notes)
+    circ = fg.maximal_circulation(full)
+    assert _close(last["circularity_index"], circ.circularity_index)
+
+
+def test_undated_deals_are_left_out_of_every_row_and_said():
+    rows = pd.DataFrame({
+        "deal_id": ["A", "B", "C"], "payer": ["X", "Y", "Z"], "payee": ["Y", "X", "X"],
+        "amount_usd_bn": [1.0, 2.0, 5.0], "flow_type": ["other"] * 3,
+        "status": ["committed"] * 3, "announced": ["2025-01", "2025-02", None],
+        "source_url": ["https://example.org"] * 3})
+    res = fg.timeline(rows, freq="month")
+    assert res.periods.iloc[-1]["deals"] == 2
+    assert any("1 deal with no date left out" in n for n in res.notes)
 
 
 def test_loops_close_once_and_in_order(quarterly):

@@ -6,6 +6,7 @@ the README's form so that they can be pasted after the data changes.
 Usage::
 
     python tools/dataset_tables.py [ai-capital | FOLDER]
+    python tools/dataset_tables.py --write     # put them into datasets/README.md
 """
 from __future__ import annotations
 
@@ -152,10 +153,43 @@ def tables(ds: fg.Dataset) -> dict[str, str]:
     return {k: "\n".join(v) for k, v in out.items()}
 
 
+def _shape(line: str) -> str:
+    return re.sub(r"[0-9][0-9.,]*", "#", line)
+
+
+def write(name: str = "ai-capital") -> list[str]:
+    """Replace each block of datasets/README.md by the one computed from the data.
+
+    A block is found by the shape of its first line (numbers aside) and runs to the next
+    blank line; returns the first lines of the blocks that were not found.
+    """
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "datasets" / "README.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    missing = []
+    for text in tables(_dataset(name)).values():
+        new = text.split("\n")
+        at = [i for i, line in enumerate(lines) if _shape(line) == _shape(new[0])]
+        if len(at) != 1:
+            missing.append(new[0])
+            continue
+        end = at[0]
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        lines[at[0]:end] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return missing
+
+
 def main(name: str) -> None:
     for text in tables(_dataset(name)).values():
         print(text + "\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "ai-capital")
+    if "--write" in sys.argv:
+        for first in write():
+            print("not found (paste by hand):", first)
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "ai-capital")
