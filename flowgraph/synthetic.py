@@ -91,10 +91,17 @@ class SyntheticNetwork:
     params: dict
 
 
-def _choice(rng: np.random.Generator, table: dict[str, float], size: int) -> np.ndarray:
+def _draw_codes(rng: np.random.Generator, table: dict[str, float],
+                size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of ``table`` and ``size`` indices into them drawn with its probabilities."""
     keys = np.array(list(table))
     p = np.array(list(table.values()), dtype=float)
-    return keys[rng.choice(len(keys), size=size, p=p / p.sum())]
+    return keys, rng.choice(len(keys), size=size, p=p / p.sum())
+
+
+def _choice(rng: np.random.Generator, table: dict[str, float], size: int) -> np.ndarray:
+    keys, codes = _draw_codes(rng, table, size)
+    return keys[codes]
 
 
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:
@@ -165,6 +172,55 @@ def synthetic_network(
     >>> bool((net.deals["payer"] != net.deals["payee"]).all())
     True
     """
+    params = dict(companies=companies, deals=deals, exponent=exponent, reciprocity=reciprocity,
+                  amount_sigma=amount_sigma, median_amount=median_amount,
+                  unknown_fraction=unknown_fraction, range_fraction=range_fraction,
+                  start_year=start_year, end_year=end_year, max_amount=max_amount)
+    _check_params(**params)
+    rng = np.random.default_rng(seed)
+    n, m = int(companies), int(deals)
+    p_out, p_in, size = _company_weights(rng, n, exponent=exponent, reciprocity=reciprocity)
+    payer, payee = _draw_pairs(rng, m, p_out, p_in)
+    point, low, high = _draw_amounts(
+        rng, size[payer] * size[payee], median_amount=median_amount,
+        amount_sigma=amount_sigma, max_amount=max_amount, unknown_fraction=unknown_fraction,
+        range_fraction=range_fraction)
+    announced, year_text, end, has_period = _draw_dates(rng, m, start_year, end_year)
+
+    names = _ids("SYN-", n, max(6, len(str(n))))
+    ft_keys, ft_code = _draw_codes(rng, _FLOW_TYPE_P, m)
+    descriptions = np.array(["Synthetic " + k.replace("_", " ") for k in ft_keys])
+    deals_df = pd.DataFrame({
+        "deal_id": _ids(f"S{seed}-", m, max(7, len(str(m)))),
+        "payer": names[payer],
+        "payee": names[payee],
+        "amount_usd_bn": point,
+        "amount_low_usd_bn": low,
+        "amount_high_usd_bn": high,
+        "flow_type": ft_keys[ft_code],
+        "status": _choice(rng, _STATUS_P, m),
+        "announced": announced,
+        "period_start": np.where(has_period, year_text, None),
+        "period_end": np.where(has_period, end, None),
+        "description": descriptions[ft_code],
+        "source_url": f"synthetic://seed/{seed}",
+        "source_title": "flowgraph synthetic network",
+        "confidence": _choice(rng, _CONFIDENCE_P, m),
+        "supersedes": None,
+        "part_of": None,
+        "estimate": False,
+    }, columns=list(schema.DEAL_COLUMNS))
+    comp_df = _companies_table(rng, names, size, as_of=f"{end_year}-12-31",
+                               src=f"synthetic://seed/{seed}")
+    deals_df.attrs["flowgraph_validated"] = True  # valid by construction (tests check it)
+    return SyntheticNetwork(deals=deals_df, companies=comp_df, seed=int(seed), params=params)
+
+
+def _check_params(*, companies: int, deals: int, exponent: float, reciprocity: float,
+                  amount_sigma: float, median_amount: float, unknown_fraction: float,
+                  range_fraction: float, start_year: int, end_year: int,
+                  max_amount: float) -> None:
+    """Raise ParameterError for a parameter of :func:`synthetic_network` out of range."""
     if companies < 2:
         raise ParameterError("companies must be at least 2")
     if deals < 0:
@@ -181,14 +237,11 @@ def synthetic_network(
         raise ParameterError("need amount_sigma >= 0 and 0 < median_amount <= max_amount")
     if end_year < start_year:
         raise ParameterError("end_year must not be before start_year")
-    params = dict(companies=companies, deals=deals, exponent=exponent, reciprocity=reciprocity,
-                  amount_sigma=amount_sigma, median_amount=median_amount,
-                  unknown_fraction=unknown_fraction, range_fraction=range_fraction,
-                  start_year=start_year, end_year=end_year, max_amount=max_amount)
-    rng = np.random.default_rng(seed)
-    n, m = int(companies), int(deals)
 
-    # --- companies: Chung-Lu weights, correlated paying and receiving activity
+
+def _company_weights(rng: np.random.Generator, n: int, *, exponent: float,
+                     reciprocity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chung-Lu paying and receiving probabilities, correlated, and each company's size."""
     rank_w = (np.arange(1, n + 1, dtype=float)) ** (-1.0 / (exponent - 1.0))
     noise_out = rng.lognormal(0.0, 0.5, n)
     noise_in = np.exp(reciprocity * np.log(noise_out)
@@ -198,20 +251,30 @@ def synthetic_network(
     in_rank = np.argsort(np.argsort(np.arange(n) + jitter))
     w_out = rank_w * noise_out
     w_in = rank_w[in_rank] * noise_in
-    p_out = w_out / w_out.sum()
-    p_in = w_in / w_in.sum()
     size = np.sqrt(w_out * w_in)
-    size = size / np.median(size)
+    return w_out / w_out.sum(), w_in / w_in.sum(), size / np.median(size)
 
+
+def _draw_pairs(rng: np.random.Generator, m: int, p_out: np.ndarray,
+                p_in: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Payer and payee of each deal, never the same company."""
+    n = len(p_out)
     payer = rng.choice(n, size=m, p=p_out)
     payee = rng.choice(n, size=m, p=p_in)
     same = payer == payee
     while same.any():  # redraw self-deals
         payee[same] = rng.choice(n, size=int(same.sum()), p=p_in)
         same = payer == payee
+    return payer, payee
 
-    # --- amounts: lognormal, larger between larger companies, rounded to $1M
-    mu = math.log(median_amount) + 0.35 * np.log(size[payer] * size[payee])
+
+def _draw_amounts(rng: np.random.Generator, pair_size: np.ndarray, *, median_amount: float,
+                  amount_sigma: float, max_amount: float, unknown_fraction: float,
+                  range_fraction: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Point amount, low and high end of each deal: lognormal, larger between larger
+    companies, rounded to $1M; some unknown, some reported as a range only."""
+    m = len(pair_size)
+    mu = math.log(median_amount) + 0.35 * np.log(pair_size)
     amount = np.round(np.exp(mu + amount_sigma * rng.standard_normal(m)), 3)
     amount = np.clip(amount, 0.001, max_amount)
     kind_draw = rng.random(m)
@@ -222,8 +285,13 @@ def synthetic_network(
     high = np.where(ranged, np.round(amount * (1 + spread), 3), np.nan)
     high = np.where(ranged, np.maximum(high, low), np.nan)
     point = np.where(unknown | ranged, np.nan, amount)
+    return point, low, high
 
-    # --- dates: uniform over the years, reported to the day (75%), month (18%) or year (7%)
+
+def _draw_dates(rng: np.random.Generator, m: int, start_year: int,
+                end_year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Announcement dates uniform over the years, reported to the day (75%), month (18%) or
+    year (7%); half the deals with a period of 1-5 years."""
     first = np.datetime64(f"{start_year}-01-01")
     days = int((np.datetime64(f"{end_year + 1}-01-01") - first).astype(int))
     day = first + rng.integers(0, days, m).astype("timedelta64[D]")
@@ -234,37 +302,13 @@ def synthetic_network(
     years = rng.integers(1, 6, m)
     end = (day.astype("datetime64[Y]").astype(np.int64) + 1970 + years).astype("U4")
     has_period = rng.random(m) < 0.5
+    return announced, year_text, end, has_period
 
-    width = max(6, len(str(n)))
-    names = _ids("SYN-", n, width)
-    ft_keys = np.array(list(_FLOW_TYPE_P))
-    ft_p = np.array(list(_FLOW_TYPE_P.values()))
-    ft_code = rng.choice(len(ft_keys), size=m, p=ft_p / ft_p.sum())
-    flow_type = ft_keys[ft_code]
-    descriptions = np.array(["Synthetic " + k.replace("_", " ") for k in ft_keys])
-    deal_ids = _ids(f"S{seed}-", m, max(7, len(str(m))))
-    deals_df = pd.DataFrame({
-        "deal_id": deal_ids,
-        "payer": names[payer],
-        "payee": names[payee],
-        "amount_usd_bn": point,
-        "amount_low_usd_bn": low,
-        "amount_high_usd_bn": high,
-        "flow_type": flow_type,
-        "status": _choice(rng, _STATUS_P, m),
-        "announced": announced,
-        "period_start": np.where(has_period, year_text, None),
-        "period_end": np.where(has_period, end, None),
-        "description": descriptions[ft_code],
-        "source_url": f"synthetic://seed/{seed}",
-        "source_title": "flowgraph synthetic network",
-        "confidence": _choice(rng, _CONFIDENCE_P, m),
-        "supersedes": None,
-        "part_of": None,
-        "estimate": False,
-    }, columns=list(schema.DEAL_COLUMNS))
 
-    # --- company table: kinds, fundamentals scaling with size
+def _companies_table(rng: np.random.Generator, names: np.ndarray, size: np.ndarray, *,
+                     as_of: str, src: str) -> pd.DataFrame:
+    """Company kinds, listing, country and fundamentals scaling with the company's size."""
+    n = len(names)
     kinds = _choice(rng, _KIND_P, n)
     listed = rng.random(n) < np.clip(0.2 + 0.6 * (size / (size + 1.0)), 0, 0.95)
     revenue = np.round(np.exp(np.log(2.0 * size) + rng.normal(0, 0.8, n)), 3)
@@ -275,9 +319,7 @@ def synthetic_network(
     no_rev = np.isin(kinds, ["investor", "spv"]) & (rng.random(n) < 0.7)
     revenue = np.where(no_rev, np.nan, revenue)
     mv = np.where(~listed & (rng.random(n) < 0.5), np.nan, mv)
-    as_of = f"{end_year}-12-31"
-    src = f"synthetic://seed/{seed}"
-    comp_df = pd.DataFrame({
+    return pd.DataFrame({
         "name": names,
         "kind": kinds,
         "listed": listed,
@@ -301,5 +343,3 @@ def synthetic_network(
         "equity_source": src,
         "notes": "Synthetic company",
     }, columns=list(schema.COMPANY_COLUMNS))
-    deals_df.attrs["flowgraph_validated"] = True  # valid by construction (tests check it)
-    return SyntheticNetwork(deals=deals_df, companies=comp_df, seed=int(seed), params=params)
