@@ -293,8 +293,7 @@ def timeline(
     ['period', 'period_end', 'companies']
     """
     from .graph import build_graph, filter_deals
-    from .io import Dataset
-    from .timeframe import as_of_limit, period_ends
+    from .timeframe import period_ends
 
     if isinstance(deals, nx.Graph):
         raise ParameterError(
@@ -304,48 +303,21 @@ def timeline(
         raise ParameterError(f"unknown freq {freq!r}; valid: month, quarter, year")
     if max_loops < 1:
         raise ParameterError(f"max_loops must be at least 1, got {max_loops!r}")
-    data_as_of = deals.as_of if isinstance(deals, Dataset) else None
-    if isinstance(deals, Dataset):
-        companies = deals.companies if companies is None else companies
-        deals = deals.deals
-    if isinstance(deals, pd.DataFrame):
-        from .io import normalize_companies, normalize_deals
-
-        # the rows are read once per period: normalized once, keeping the table's flags but
-        # not its problem lists (pandas copies ``attrs`` deeply on every column access)
-        deals = _lite(normalize_deals(deals))
-        if companies is not None and len(companies):
-            companies = _lite(normalize_companies(companies))
+    deals, companies, data_as_of = _timeline_input(deals, companies)
     as_of = filters.pop("as_of", None)
     if as_of is not None and end is None:
         end = as_of
-    try:
-        lo_limit = schema.date_bounds(start)[0] if start is not None else None
-        hi_limit = as_of_limit(end) if end is not None else None
-        data_limit = as_of_limit(data_as_of) if data_as_of else None
-    except ValueError as exc:
-        raise ParameterError(f"timeline dates: {exc}") from None
     rows = filter_deals(deals, **{k: v for k, v in filters.items()
                                   if k not in ("include_superseded", "include_tranches")},
                         include_superseded=True, include_tranches=True)
-    dated = [d for d in rows["date_lo"] if d is not None]
-    if not dated:
-        raise ParameterError("no dated deal to lay out in time")
-    first = lo_limit or min(dated)
-    last = hi_limit or data_limit or max(dated)
-    if last < first:
-        raise ParameterError(f"the timeline ends ({last}) before it starts ({first})")
+    first, last, data_limit = _timeline_span(rows, start, end, data_as_of)
     ends = period_ends(first, last, freq)
     scenario = filters.get("scenario", "base")
 
-    out_rows: list[dict[str, Any]] = []
-    loop_rows: list[dict[str, Any]] = []
-    pair_rows: list[dict[str, Any]] = []
-    top_rows: list[dict[str, Any]] = []
+    tables = _TimelineTables()
     prev_sig: tuple | None = None
     prev_G: nx.MultiDiGraph | None = None
     prev_an: dict[str, Any] | None = None
-    notes_truncated = 0
     for i, day in enumerate(ends):
         label = _label(day, freq, i == len(ends) - 1, last)
         if progress:
@@ -359,44 +331,134 @@ def timeline(
             an = _analyse(G, max_length, max_loops, top_loops)
             before = prev_an["loops"] if prev_an is not None else {}
             new = [k for k in an["loops"] if k not in before]
+        tables.add_period(label, day, G, an, new, prev_G, prev_an)
+        prev_sig, prev_G, prev_an = sig, G, an
+
+    notes = _timeline_notes(last, data_limit, max_length, prev_G, tables.n_truncated,
+                            max_loops)
+    params = {"freq": freq, "start": first.isoformat(), "end": last.isoformat(),
+              "max_length": max_length, "max_loops": max_loops, **filters}
+    return TimelineResult(tables.periods(), tables.loops(), freq, str(scenario), params,
+                          tuple(notes), tables.pairs(), tables.top())
+
+
+def _timeline_input(deals: Any, companies: pd.DataFrame | None,
+                    ) -> tuple[Any, pd.DataFrame | None, str | None]:
+    """The deal rows and companies table, normalized once, and the dataset's as-of date."""
+    from .io import Dataset
+
+    data_as_of = deals.as_of if isinstance(deals, Dataset) else None
+    if isinstance(deals, Dataset):
+        companies = deals.companies if companies is None else companies
+        deals = deals.deals
+    if isinstance(deals, pd.DataFrame):
+        from .io import normalize_companies, normalize_deals
+
+        # the rows are read once per period: normalized once, keeping the table's flags but
+        # not its problem lists (pandas copies ``attrs`` deeply on every column access)
+        deals = _lite(normalize_deals(deals))
+        if companies is not None and len(companies):
+            companies = _lite(normalize_companies(companies))
+    return deals, companies, data_as_of
+
+
+def _timeline_span(rows: pd.DataFrame, start: str | None, end: str | None,
+                   data_as_of: str | None) -> tuple[_dt.date, _dt.date, _dt.date | None]:
+    """First and last day of the timeline, and the last day the data's as-of date means."""
+    from .timeframe import as_of_limit
+
+    try:
+        lo_limit = schema.date_bounds(start)[0] if start is not None else None
+        hi_limit = as_of_limit(end) if end is not None else None
+        data_limit = as_of_limit(data_as_of) if data_as_of else None
+    except ValueError as exc:
+        raise ParameterError(f"timeline dates: {exc}") from None
+    dated = [d for d in rows["date_lo"] if d is not None]
+    if not dated:
+        raise ParameterError("no dated deal to lay out in time")
+    first = lo_limit or min(dated)
+    last = hi_limit or data_limit or max(dated)
+    if last < first:
+        raise ParameterError(f"the timeline ends ({last}) before it starts ({first})")
+    return first, last, data_limit
+
+
+class _TimelineTables:
+    """The rows of the timeline's four tables, period by period."""
+
+    def __init__(self) -> None:
+        self.out_rows: list[dict[str, Any]] = []
+        self.loop_rows: list[dict[str, Any]] = []
+        self.pair_rows: list[dict[str, Any]] = []
+        self.top_rows: list[dict[str, Any]] = []
+        self.n_truncated = 0
+
+    def add_period(self, label: str, day: _dt.date, G: nx.MultiDiGraph, an: dict[str, Any],
+                   new: list[tuple], prev_G: nx.MultiDiGraph | None,
+                   prev_an: dict[str, Any] | None) -> None:
+        """Add one period: its row, its arrows, its largest loops and the loops it closed."""
         row = {"period": label, "period_end": day.isoformat(), **an["row"]}
         for (u, v, firm), (amt, n_known, n, n_unknown, est) in sorted(an["pairs"].items()):
-            pair_rows.append({"period": label, "payer": u, "payee": v, "firm": firm,
-                              "amount": amt if n_known else math.nan, "n_deals": n,
-                              "n_unknown": n_unknown, "has_estimate": est})
+            self.pair_rows.append({"period": label, "payer": u, "payee": v, "firm": firm,
+                                   "amount": amt if n_known else math.nan, "n_deals": n,
+                                   "n_unknown": n_unknown, "has_estimate": est})
         for rank, (comp, path, rt, bound, length) in enumerate(an["top"], start=1):
-            top_rows.append({"period": label, "rank": rank, "loop": path, "companies": comp,
-                             "length": length, "round_trip": rt, "round_trip_bound": bound})
+            self.top_rows.append({"period": label, "rank": rank, "loop": path,
+                                  "companies": comp, "length": length, "round_trip": rt,
+                                  "round_trip_bound": bound})
         unreliable = an["truncated"] or (prev_an is not None and prev_an["truncated"])
         if unreliable:
-            notes_truncated += 1
+            self.n_truncated += 1
             row["new_loops"] = math.nan
             row["closing_deals"] = ""
         else:
-            new.sort(key=lambda k: (-an["loops"][k][1] if an["loops"][k][1] == an["loops"][k][1]
-                                    else math.inf, an["loops"][k][3], an["loops"][k][0]))
-            closing = []
-            for k in new:
-                path, rt, bound, length = an["loops"][k]
-                deal, hop, when = _closing_deal(G, prev_G, k)
-                loop_rows.append({"order": len(loop_rows) + 1, "period": label, "loop": path,
-                                  "length": length, "round_trip": rt, "round_trip_bound": bound,
-                                  "closed_by": deal, "closing_hop": hop, "closed_on": when})
-                if deal and deal not in closing:
-                    closing.append(deal)
+            closing = self._add_closed_loops(label, G, an, new, prev_G)
             row["new_loops"] = len(new)
             row["closing_deals"] = "; ".join(closing)
-        out_rows.append(row)
-        prev_sig, prev_G, prev_an = sig, G, an
+        self.out_rows.append(row)
 
-    periods = pd.DataFrame(out_rows, columns=list(TIMELINE_COLUMNS))
-    periods["new_loops"] = periods["new_loops"].astype(float)
-    loops = pd.DataFrame(loop_rows, columns=list(LOOP_COLUMNS))
-    pairs = pd.DataFrame(pair_rows, columns=["period", "payer", "payee", "firm", "amount",
-                                             "n_deals", "n_unknown", "has_estimate"])
-    top = pd.DataFrame(top_rows, columns=["period", "rank", "loop", "companies", "length",
-                                          "round_trip", "round_trip_bound"])
-    last_G = prev_G
+    def _add_closed_loops(self, label: str, G: nx.MultiDiGraph, an: dict[str, Any],
+                          new: list[tuple], prev_G: nx.MultiDiGraph | None) -> list[str]:
+        """Add the loops that closed in the period, largest round trip first; the deals that
+        closed them."""
+        loops = an["loops"]
+        new = sorted(new, key=lambda k: (-loops[k][1] if loops[k][1] == loops[k][1]
+                                         else math.inf, loops[k][3], loops[k][0]))
+        closing: list[str] = []
+        for k in new:
+            path, rt, bound, length = loops[k]
+            deal, hop, when = _closing_deal(G, prev_G, k)
+            self.loop_rows.append({"order": len(self.loop_rows) + 1, "period": label,
+                                   "loop": path, "length": length, "round_trip": rt,
+                                   "round_trip_bound": bound, "closed_by": deal,
+                                   "closing_hop": hop, "closed_on": when})
+            if deal and deal not in closing:
+                closing.append(deal)
+        return closing
+
+    def periods(self) -> pd.DataFrame:
+        periods = pd.DataFrame(self.out_rows, columns=list(TIMELINE_COLUMNS))
+        periods["new_loops"] = periods["new_loops"].astype(float)
+        return periods
+
+    def loops(self) -> pd.DataFrame:
+        return pd.DataFrame(self.loop_rows, columns=list(LOOP_COLUMNS))
+
+    def pairs(self) -> pd.DataFrame:
+        return pd.DataFrame(self.pair_rows, columns=["period", "payer", "payee", "firm",
+                                                     "amount", "n_deals", "n_unknown",
+                                                     "has_estimate"])
+
+    def top(self) -> pd.DataFrame:
+        return pd.DataFrame(self.top_rows, columns=["period", "rank", "loop", "companies",
+                                                    "length", "round_trip",
+                                                    "round_trip_bound"])
+
+
+def _timeline_notes(last: _dt.date, data_limit: _dt.date | None, max_length: int | None,
+                    last_G: nx.MultiDiGraph | None, n_truncated: int,
+                    max_loops: int) -> list[str]:
+    """How to read the timeline, in words."""
     notes = [
         f"Each row is the web as of the period's end (the rule of --as-of: deals, tranches and "
         f"statuses dated by then; deals with no date left out); the last period ends at "
@@ -412,11 +474,8 @@ def timeline(
     ]
     if last_G is not None and last_G.graph.get("as_of_note"):
         notes.append("At the last period's end: " + last_G.graph["as_of_note"])
-    if notes_truncated:
+    if n_truncated:
         notes.append(f"The loop search stopped at {max_loops:,} loops or at its work cap in "
-                     f"{schema.count_noun(notes_truncated, 'period')}: new loops are not told "
+                     f"{schema.count_noun(n_truncated, 'period')}: new loops are not told "
                      "apart there (NaN), and a count of loops there may be a floor (at least).")
-    params = {"freq": freq, "start": first.isoformat(), "end": last.isoformat(),
-              "max_length": max_length, "max_loops": max_loops, **filters}
-    return TimelineResult(periods, loops, freq, str(scenario), params, tuple(notes), pairs,
-                          top)
+    return notes
