@@ -168,93 +168,21 @@ def select_rows(
     has_date, dated = _dated(date_lo, limit)
     keep = dated.copy()
     info: dict[str, Any] = {}
-    deal_id = df["deal_id"]
 
-    # supersession takes effect from the superseding row's own date (only rows that name
-    # others are read one by one)
-    superseded_by_dated: set[str] = set()
-    superseded_any: set[str] = set()
-    sup = df["supersedes"]
-    for i in np.flatnonzero(sup.notna().to_numpy()):
-        parts = schema.split_ids(sup.iat[i])
-        superseded_any.update(parts)
-        if dated[i]:
-            superseded_by_dated.update(parts)
-    in_force = deal_id.isin(superseded_by_dated).to_numpy() if superseded_by_dated \
-        else np.zeros(n, dtype=bool)
-    named = deal_id.isin(superseded_any).to_numpy() if superseded_any \
-        else np.zeros(n, dtype=bool)
+    in_force, named = _superseded(df, dated)
     info["superseded_later"] = named & ~in_force & dated
     if not include_superseded:
         keep &= ~in_force
-
-    # headlines count whole only when they and all their tranches are dated
-    split_mask = np.zeros(n, dtype=bool)
-    part = df["part_of"]
-    is_tranche = part.notna().to_numpy()
-    if not include_tranches and is_tranche.any():
-        members_of: dict[str, list[int]] = {}
-        for i in np.flatnonzero(is_tranche):
-            members_of.setdefault(str(part.iat[i]).strip(), []).append(int(i))
-        heads = list(members_of)
-        where = _positions(deal_id, heads)
-        tranche_ok = np.zeros(n, dtype=bool)
-        for head, h in zip(heads, where):
-            if h < 0:
-                continue  # a tranche of a row not in the table is left out, as before
-            members = members_of[head]
-            if dated[h] and dated[members].all():
-                continue
-            if dated[h] or dated[members].any():
-                split_mask[h] = True
-            keep[h] = False
-            tranche_ok[members] = True
-        keep &= ~is_tranche | tranche_ok
-    elif not include_tranches:
-        keep &= ~is_tranche
+    is_tranche = df["part_of"].notna().to_numpy()
+    if include_tranches:
+        split_mask = np.zeros(n, dtype=bool)
+    else:
+        tranche_keep, split_mask = _tranche_rule(df, dated, is_tranche)
+        keep &= tranche_keep
     info["split_headlines"] = split_mask
 
-    # statuses and paid amounts at the limit (only rows that carry them are read)
-    status = df["status"].to_numpy(dtype=object).copy()
-    rewound = np.zeros(n, dtype=bool)
-    has_hist = np.zeros(n, dtype=bool)
-    if limit is not None and "status_dates" in df.columns:
-        col = df["status_dates"]
-        for i in np.flatnonzero(col.notna().to_numpy()):
-            cell = col.iat[i]
-            if schema.is_blank(cell):
-                continue
-            hist = schema.parse_status_dates(cell)
-            if not hist:
-                continue
-            has_hist[i] = True
-            at = hist[0][0]
-            for st, d in hist:
-                if schema.date_bounds(d)[0] <= limit:
-                    at = st
-            if at != status[i]:
-                status[i] = at
-                rewound[i] = True
-
-    paid = None
-    paid_later = np.zeros(n, dtype=bool)
-    when = df["paid_as_of"] if "paid_as_of" in df.columns else None
-    if "paid_usd_bn" in df.columns:
-        paid = pd.to_numeric(df["paid_usd_bn"], errors="coerce").to_numpy(dtype=float).copy()
-        if limit is not None:
-            for i in np.flatnonzero(~np.isnan(paid)):
-                w = when.iat[i] if when is not None else None
-                lo = schema.date_bounds(w)[0] if not schema.is_blank(w) else None
-                if lo is None or lo > limit:
-                    paid[i] = math.nan
-                    paid_later[i] = True
-    if limit is not None and when is not None:
-        # with no dated history, a deal paid after the date was committed, not disbursed, then
-        for i in np.flatnonzero(when.notna().to_numpy() & (status == "disbursed") & ~has_hist):
-            w = when.iat[i]
-            if not schema.is_blank(w) and schema.date_bounds(w)[0] > limit:
-                status[i] = "committed"
-                rewound[i] = True
+    status, rewound, has_hist = _statuses_then(df, limit)
+    paid, paid_later = _paid_then(df, limit, status, rewound, has_hist)
     info["status_rewound"] = rewound & keep
     info["paid_later"] = paid_later & keep
 
@@ -271,6 +199,116 @@ def select_rows(
         _, hi_dated = _dated(date_hi, limit)
         info["coarse"] = keep & ~hi_dated & has_date
     return keep, status, paid, info
+
+
+def _superseded(df: pd.DataFrame, dated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows superseded by a row dated by then (supersession takes effect from the
+    superseding row's own date), and rows any row supersedes.
+
+    Only rows that name others are read one by one.
+    """
+    n = len(df)
+    deal_id = df["deal_id"]
+    superseded_by_dated: set[str] = set()
+    superseded_any: set[str] = set()
+    sup = df["supersedes"]
+    for i in np.flatnonzero(sup.notna().to_numpy()):
+        parts = schema.split_ids(sup.iat[i])
+        superseded_any.update(parts)
+        if dated[i]:
+            superseded_by_dated.update(parts)
+    in_force = deal_id.isin(superseded_by_dated).to_numpy() if superseded_by_dated \
+        else np.zeros(n, dtype=bool)
+    named = deal_id.isin(superseded_any).to_numpy() if superseded_any \
+        else np.zeros(n, dtype=bool)
+    return in_force, named
+
+
+def _tranche_rule(df: pd.DataFrame, dated: np.ndarray,
+                  is_tranche: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Headlines count whole only when they and all their tranches are dated; else their
+    tranches count. Returns the rows this rule keeps and the headlines split so."""
+    n = len(df)
+    keep = np.ones(n, dtype=bool)
+    split_mask = np.zeros(n, dtype=bool)
+    if not is_tranche.any():
+        return keep, split_mask
+    part = df["part_of"]
+    members_of: dict[str, list[int]] = {}
+    for i in np.flatnonzero(is_tranche):
+        members_of.setdefault(str(part.iat[i]).strip(), []).append(int(i))
+    heads = list(members_of)
+    where = _positions(df["deal_id"], heads)
+    tranche_ok = np.zeros(n, dtype=bool)
+    for head, h in zip(heads, where):
+        if h < 0:
+            continue  # a tranche of a row not in the table is left out, as before
+        members = members_of[head]
+        if dated[h] and dated[members].all():
+            continue
+        if dated[h] or dated[members].any():
+            split_mask[h] = True
+        keep[h] = False
+        tranche_ok[members] = True
+    return keep & (~is_tranche | tranche_ok), split_mask
+
+
+def _statuses_then(df: pd.DataFrame,
+                   limit: _dt.date | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's status at the limit from ``status_dates``, the rows whose status was
+    rewound, and the rows with a dated history (only rows that carry one are read)."""
+    n = len(df)
+    status = df["status"].to_numpy(dtype=object).copy()
+    rewound = np.zeros(n, dtype=bool)
+    has_hist = np.zeros(n, dtype=bool)
+    if limit is None or "status_dates" not in df.columns:
+        return status, rewound, has_hist
+    col = df["status_dates"]
+    for i in np.flatnonzero(col.notna().to_numpy()):
+        cell = col.iat[i]
+        if schema.is_blank(cell):
+            continue
+        hist = schema.parse_status_dates(cell)
+        if not hist:
+            continue
+        has_hist[i] = True
+        at = hist[0][0]
+        for st, d in hist:
+            if schema.date_bounds(d)[0] <= limit:
+                at = st
+        if at != status[i]:
+            status[i] = at
+            rewound[i] = True
+    return status, rewound, has_hist
+
+
+def _paid_then(df: pd.DataFrame, limit: _dt.date | None, status: np.ndarray,
+               rewound: np.ndarray, has_hist: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """Each row's paid amount at the limit (``paid_as_of``) and the rows paid only later.
+
+    A deal paid after the limit with no dated history was committed, not disbursed, then:
+    ``status`` and ``rewound`` are updated in place.
+    """
+    n = len(df)
+    paid = None
+    paid_later = np.zeros(n, dtype=bool)
+    when = df["paid_as_of"] if "paid_as_of" in df.columns else None
+    if "paid_usd_bn" in df.columns:
+        paid = pd.to_numeric(df["paid_usd_bn"], errors="coerce").to_numpy(dtype=float).copy()
+        if limit is not None:
+            for i in np.flatnonzero(~np.isnan(paid)):
+                w = when.iat[i] if when is not None else None
+                lo = schema.date_bounds(w)[0] if not schema.is_blank(w) else None
+                if lo is None or lo > limit:
+                    paid[i] = math.nan
+                    paid_later[i] = True
+    if limit is not None and when is not None:
+        for i in np.flatnonzero(when.notna().to_numpy() & (status == "disbursed") & ~has_hist):
+            w = when.iat[i]
+            if not schema.is_blank(w) and schema.date_bounds(w)[0] > limit:
+                status[i] = "committed"
+                rewound[i] = True
+    return paid, paid_later
 
 
 def as_of_note(counts: AsOfCounts) -> str:
