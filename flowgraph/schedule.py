@@ -385,16 +385,9 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
     sched = payment_schedule(G)
     d = sched.deals
     names = _names(G, companies)
-    limit = None
-    as_of = (G.graph.get("filters") or {}).get("as_of") or G.graph.get("as_of")
-    if as_of:
-        try:
-            limit = schema.date_bounds(as_of)[1]
-        except ValueError:
-            limit = None
+    limit = _graph_as_of_limit(G)
     if start_year is None:
         start_year = limit.year if limit is not None else _dt.date.today().year
-    soft_cols = ["announced_only", "conditional"]
     rows: list[dict[str, Any]] = []
     firsts: list[dict[str, Any]] = []
     out_d = d[~d["flow_type"].isin(NON_CASH)]
@@ -409,51 +402,13 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
         mine_in = d[(d["payee"] == name) & d["flow_type"].isin(CASH_FUNDING)]
         if not len(mine_out) and names is None:
             continue
-        last_year = int(max([start_year, *mine_out["year"], *mine_in["year"]]))
-        years = list(range(start_year, last_year + 1))
-        node = dict(G.nodes[name]) if name in G else {}
-
-        ob = _per_year(mine_out, ["committed_unpaid"], start_year, years)
-        ob_soft = _per_year(mine_out, soft_cols, start_year, years)
-        fi = _per_year(mine_in, ["committed_unpaid"], start_year, years)
-        fi_soft = _per_year(mine_in, soft_cols, start_year, years)
-        rev, basis = _revenue_path(name, node, years, revenue_projections, limit)
-        cash = node.get("cash_usd_bn")
-        cash = float(cash) if cash is not None and not schema.is_blank(cash) else math.nan
-        cum_o = cum_m = cum_oa = cum_ma = 0.0
-        first = first_all = None
-        gap_then = math.nan
-        for i, y in enumerate(years):
-            cum_o += ob[i]
-            cum_oa += ob[i] + ob_soft[i]
-            start = (0.0 if math.isnan(cash) else cash) if i == 0 else 0.0
-            r = rev[i]
-            cum_m += start + (0.0 if math.isnan(r) else r) + fi[i]
-            cum_ma += start + (0.0 if math.isnan(r) else r) + fi[i] + fi_soft[i]
-            known = not math.isnan(r)
-            short = known and cum_o > cum_m + 1e-9
-            short_all = known and cum_oa > cum_ma + 1e-9
-            if short and first is None:
-                first, gap_then = y, cum_o - cum_m
-            if short_all and first_all is None:
-                first_all = y
-            rows.append({"company": name, "year": y, "obligations": ob[i],
-                         "obligations_soft": ob_soft[i], "revenue": r, "revenue_basis": basis[i],
-                         "funding_in": fi[i], "funding_in_soft": fi_soft[i],
-                         "cash": cash if i == 0 else math.nan,
-                         "cum_obligations": cum_o, "cum_means": cum_m if known else math.nan,
-                         "gap": cum_o - cum_m if known else math.nan, "short": short,
-                         "cum_obligations_all": cum_oa,
-                         "cum_means_all": cum_ma if known else math.nan,
-                         "short_all": short_all})
-        firsts.append({"company": name,
-                       "first_year_short": float(first) if first is not None else math.nan,
-                       "gap_then": gap_then,
-                       "first_year_short_all": float(first_all) if first_all is not None
-                       else math.nan,
-                       "revenue_basis": basis[0] if basis else "",
-                       "not_laid_out": float(uns_out.get(name, 0.0)),
-                       "n_not_laid_out": int(uns_n.get(name, 0))})
+        years_rows, first = _company_means(G, name, mine_out, mine_in, start_year=start_year,
+                                           revenue_projections=revenue_projections,
+                                           limit=limit)
+        rows.extend(years_rows)
+        first.update(not_laid_out=float(uns_out.get(name, 0.0)),
+                     n_not_laid_out=int(uns_n.get(name, 0)))
+        firsts.append(first)
     table = pd.DataFrame(rows, columns=[
         "company", "year", "obligations", "obligations_soft", "revenue", "revenue_basis",
         "funding_in", "funding_in_soft", "cash", "cum_obligations", "cum_means", "gap", "short",
@@ -465,6 +420,77 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
                                           na_position="last").reset_index(drop=True)
     for col in ("first_year_short", "first_year_short_all"):  # years, missing when never
         first_short[col] = first_short[col].astype("Int64")
+    notes = _means_notes(start_year, first_short, revenue_projections)
+    return MeansResult(table, first_short, tuple(notes))
+
+
+def _graph_as_of_limit(G: nx.MultiDiGraph) -> _dt.date | None:
+    """The last day of the graph's as-of date (its filter's, else the dataset's), if any."""
+    as_of = (G.graph.get("filters") or {}).get("as_of") or G.graph.get("as_of")
+    if not as_of:
+        return None
+    try:
+        return schema.date_bounds(as_of)[1]
+    except ValueError:
+        return None
+
+
+def _company_means(G: nx.MultiDiGraph, name: str, mine_out: pd.DataFrame,
+                   mine_in: pd.DataFrame, *, start_year: int,
+                   revenue_projections: pd.DataFrame | None,
+                   limit: _dt.date | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One company's rows year by year (obligations against means, cumulated) and its
+    first year short."""
+    soft_cols = ["announced_only", "conditional"]
+    last_year = int(max([start_year, *mine_out["year"], *mine_in["year"]]))
+    years = list(range(start_year, last_year + 1))
+    node = dict(G.nodes[name]) if name in G else {}
+    ob = _per_year(mine_out, ["committed_unpaid"], start_year, years)
+    ob_soft = _per_year(mine_out, soft_cols, start_year, years)
+    fi = _per_year(mine_in, ["committed_unpaid"], start_year, years)
+    fi_soft = _per_year(mine_in, soft_cols, start_year, years)
+    rev, basis = _revenue_path(name, node, years, revenue_projections, limit)
+    cash = node.get("cash_usd_bn")
+    cash = float(cash) if cash is not None and not schema.is_blank(cash) else math.nan
+    rows = []
+    cum_o = cum_m = cum_oa = cum_ma = 0.0
+    first = first_all = None
+    gap_then = math.nan
+    for i, y in enumerate(years):
+        cum_o += ob[i]
+        cum_oa += ob[i] + ob_soft[i]
+        start = (0.0 if math.isnan(cash) else cash) if i == 0 else 0.0
+        r = rev[i]
+        cum_m += start + (0.0 if math.isnan(r) else r) + fi[i]
+        cum_ma += start + (0.0 if math.isnan(r) else r) + fi[i] + fi_soft[i]
+        known = not math.isnan(r)
+        short = known and cum_o > cum_m + 1e-9
+        short_all = known and cum_oa > cum_ma + 1e-9
+        if short and first is None:
+            first, gap_then = y, cum_o - cum_m
+        if short_all and first_all is None:
+            first_all = y
+        rows.append({"company": name, "year": y, "obligations": ob[i],
+                     "obligations_soft": ob_soft[i], "revenue": r, "revenue_basis": basis[i],
+                     "funding_in": fi[i], "funding_in_soft": fi_soft[i],
+                     "cash": cash if i == 0 else math.nan,
+                     "cum_obligations": cum_o, "cum_means": cum_m if known else math.nan,
+                     "gap": cum_o - cum_m if known else math.nan, "short": short,
+                     "cum_obligations_all": cum_oa,
+                     "cum_means_all": cum_ma if known else math.nan,
+                     "short_all": short_all})
+    first_row = {"company": name,
+                 "first_year_short": float(first) if first is not None else math.nan,
+                 "gap_then": gap_then,
+                 "first_year_short_all": float(first_all) if first_all is not None
+                 else math.nan,
+                 "revenue_basis": basis[0] if basis else ""}
+    return rows, first_row
+
+
+def _means_notes(start_year: int, first_short: pd.DataFrame,
+                 revenue_projections: pd.DataFrame | None) -> list[str]:
+    """How to read the table against means, in words."""
     notes = [
         f"From {start_year}: obligations are committed money not yet paid, laid out by the "
         "schedule rule (unpaid money of earlier years is due in the first year); means are the "
@@ -488,7 +514,7 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
         notes.append("No revenue projections in the data: revenue is held flat at the "
                      "companies table's latest figure.")
     notes.append(SCHEDULE_RULE)
-    return MeansResult(table, first_short, tuple(notes))
+    return notes
 
 
 # --------------------------------------------------------------------------- power
