@@ -1018,6 +1018,69 @@ def _diag_inverse(Gm: Any, labels: np.ndarray, max_dense: int) -> np.ndarray:
     return out
 
 
+def _flow_matrix(F: Any, *, weight: str, nodes: Sequence[Any] | None,
+                 ) -> tuple[Any, list[Any], str]:
+    """The sparse flow matrix of a graph, an edge table or a square array/DataFrame, its
+    node names, and how unknown amounts were treated."""
+    import scipy.sparse as sp
+
+    from .graph import edge_columns
+
+    if isinstance(F, nx.Graph) or (isinstance(F, pd.DataFrame)
+                                   and edge_columns(F) is not None):
+        ed = _edges(F, weight)
+        keep = ed.w > 0
+        Fm = sp.csr_matrix((ed.w[keep], (ed.src[keep], ed.dst[keep])), shape=(ed.n, ed.n))
+        return Fm, list(ed.names), ed.unknown_text()
+    if isinstance(F, pd.DataFrame):
+        names = list(F.index)
+        if list(F.columns) != names:
+            raise ParameterError("a flow matrix DataFrame needs the same labels on rows and "
+                                 "columns")
+        arr = F.to_numpy(dtype=float)
+    else:
+        arr = np.asarray(F, dtype=float)
+        names = list(nodes) if nodes is not None else list(range(arr.shape[0]))
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ParameterError("the flow matrix must be square")
+    if len(names) != arr.shape[0]:
+        raise ParameterError("nodes must name every row of the flow matrix")
+    if np.any(~np.isfinite(arr)):
+        raise MissingDataError("the flow matrix has unknown (NaN) or infinite flows")
+    if np.any(arr < 0):
+        raise ParameterError("flows must not be negative")
+    return sp.csr_matrix(arr), names, "All amounts are known; nothing was left out."
+
+
+def _boundary_flows(inflow: np.ndarray, outflow: np.ndarray, inputs: Any, outputs: Any,
+                    ) -> tuple[np.ndarray, np.ndarray, str]:
+    """Boundary inputs ``z`` and outputs ``y`` (given, or each node's imbalance) and how
+    they were set, in words."""
+    n = len(inflow)
+    if inputs is None:
+        if outputs is not None:
+            raise ParameterError("outputs need inputs too")
+        z = np.maximum(outflow - inflow, 0.0)
+        y = np.maximum(inflow - outflow, 0.0)
+        return z, y, ("Each company's imbalance is treated as a boundary flow: a company that "
+                      "pays more than it receives gets the difference as a boundary input, one "
+                      "that receives more than it pays gets it as a boundary output.")
+    z = np.asarray(inputs, dtype=float)
+    if z.shape != (n,):
+        raise ParameterError("inputs must have one value per node")
+    if outputs is None:
+        y = np.maximum(inflow + z - outflow, 0.0)
+    else:
+        y = np.asarray(outputs, dtype=float)
+        if y.shape != (n,):
+            raise ParameterError("outputs must have one value per node")
+    if np.any(~np.isfinite(z)) or np.any(~np.isfinite(y)):
+        raise MissingDataError("boundary flows must be known numbers")
+    if np.any(z < 0) or np.any(y < 0):
+        raise ParameterError("boundary flows must not be negative")
+    return z, y, "Boundary inputs and outputs as given."
+
+
 def finn_cycling_index(
     F: Any,
     inputs: Sequence[float] | np.ndarray | None = None,
@@ -1071,62 +1134,11 @@ def finn_cycling_index(
 
     from . import _circulation_engine as eng
 
-    unknown = "All amounts are known; nothing was left out."
-    from .graph import edge_columns
-
-    if isinstance(F, nx.Graph) or (isinstance(F, pd.DataFrame)
-                                   and edge_columns(F) is not None):
-        ed = _edges(F, weight)
-        names = list(ed.names)
-        n = ed.n
-        keep = ed.w > 0
-        Fm = sp.csr_matrix((ed.w[keep], (ed.src[keep], ed.dst[keep])), shape=(n, n))
-        unknown = ed.unknown_text()
-    else:
-        if isinstance(F, pd.DataFrame):
-            names = list(F.index)
-            if list(F.columns) != names:
-                raise ParameterError("a flow matrix DataFrame needs the same labels on rows and "
-                                     "columns")
-            arr = F.to_numpy(dtype=float)
-        else:
-            arr = np.asarray(F, dtype=float)
-            names = list(nodes) if nodes is not None else list(range(arr.shape[0]))
-        if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-            raise ParameterError("the flow matrix must be square")
-        if len(names) != arr.shape[0]:
-            raise ParameterError("nodes must name every row of the flow matrix")
-        if np.any(~np.isfinite(arr)):
-            raise MissingDataError("the flow matrix has unknown (NaN) or infinite flows")
-        if np.any(arr < 0):
-            raise ParameterError("flows must not be negative")
-        n = arr.shape[0]
-        Fm = sp.csr_matrix(arr)
+    Fm, names, unknown = _flow_matrix(F, weight=weight, nodes=nodes)
+    n = Fm.shape[0]
     inflow = np.asarray(Fm.sum(axis=0)).ravel()
     outflow = np.asarray(Fm.sum(axis=1)).ravel()
-    if inputs is None:
-        if outputs is not None:
-            raise ParameterError("outputs need inputs too")
-        z = np.maximum(outflow - inflow, 0.0)
-        y = np.maximum(inflow - outflow, 0.0)
-        boundary = ("Each company's imbalance is treated as a boundary flow: a company that "
-                    "pays more than it receives gets the difference as a boundary input, one "
-                    "that receives more than it pays gets it as a boundary output.")
-    else:
-        z = np.asarray(inputs, dtype=float)
-        if z.shape != (n,):
-            raise ParameterError("inputs must have one value per node")
-        if outputs is None:
-            y = np.maximum(inflow + z - outflow, 0.0)
-        else:
-            y = np.asarray(outputs, dtype=float)
-            if y.shape != (n,):
-                raise ParameterError("outputs must have one value per node")
-        if np.any(~np.isfinite(z)) or np.any(~np.isfinite(y)):
-            raise MissingDataError("boundary flows must be known numbers")
-        if np.any(z < 0) or np.any(y < 0):
-            raise ParameterError("boundary flows must not be negative")
-        boundary = "Boundary inputs and outputs as given."
+    z, y, boundary = _boundary_flows(inflow, outflow, inputs, outputs)
     T = inflow + z  # enaR: input throughflow
     scale = max(1.0, float(np.max(T))) if n else 1.0
     balanced = bool(np.all(np.abs(inflow + z - outflow - y) <= 1e-9 * scale))
