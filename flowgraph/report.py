@@ -11,7 +11,7 @@ from __future__ import annotations
 import html as _html
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,10 +204,9 @@ def _md_table(t: _Table) -> str:
 
 
 # --------------------------------------------------------------------------- sections
-def _deals_section(G: nx.MultiDiGraph) -> tuple[_Section, set[str], _Section]:
-    from .summary import deals_frame
-
-    df = deals_frame(G) if G.is_multigraph() else pd.DataFrame()
+def _deals_section(df: pd.DataFrame) -> _Section:
+    """Every deal (rows of :func:`flowgraph.summary.deals_frame`), largest first, each row
+    anchored so that deal ids elsewhere link to it."""
     rows = []
     for rec in df.to_dict("records") if len(df) else []:
         lo, hi = rec.get("amount_low"), rec.get("amount_high")
@@ -235,8 +234,7 @@ def _deals_section(G: nx.MultiDiGraph) -> tuple[_Section, set[str], _Section]:
         table = table.assign(_a=table["amount"].astype(float)).sort_values(
             ["_a", "deal_id"], ascending=[False, True], na_position="last", kind="stable"
         ).drop(columns="_a").reset_index(drop=True)
-    ids = set(table["deal_id"]) if len(table) else set()
-    sec = _Section(
+    return _Section(
         "deals", "Deals",
         paragraphs=[
             "Every deal counted in this report, largest first. Amounts are in billions of US "
@@ -247,7 +245,10 @@ def _deals_section(G: nx.MultiDiGraph) -> tuple[_Section, set[str], _Section]:
         tables=[_Table(table, {"amount": "bn"}, labels={"deal_id": "deal"},
                        row_ids=[_anchor(d) for d in table["deal_id"]] if len(table) else None)],
     )
-    # sources: one row per URL
+
+
+def _sources_section(df: pd.DataFrame) -> _Section:
+    """The sources of the deals, one row per URL with the deals it backs."""
     src: dict[str, dict[str, Any]] = {}
     for rec in df.to_dict("records") if len(df) else []:
         url = _text(rec.get("source_url"))
@@ -259,13 +260,12 @@ def _deals_section(G: nx.MultiDiGraph) -> tuple[_Section, set[str], _Section]:
              for _k, v in sorted(src.items())]
     stable = pd.DataFrame(srows, columns=["source", "deals"])
     n_nourl = sum(1 for k in src if k.startswith("(no URL)"))
-    sources = _Section(
+    return _Section(
         "sources", "Sources",
         paragraphs=["Where each deal comes from. Links open the original report or filing."],
         tables=[_Table(stable, {"deals": "deals", "source": "source"})],
         notes=[f"{schema.count_noun(n_nourl, 'source')} without a link."] if n_nourl else [],
     )
-    return sec, ids, sources
 
 
 def _as_of_suffix(as_of: Any) -> str:
@@ -388,192 +388,268 @@ def write_report(
     >>> r.index.name, r.markdown.name
     ('index.html', 'report.md')
     """
-    from .graph import check_company
+    from .graph import check_company, check_weight
 
     if not isinstance(top, int) or isinstance(top, bool) or top < 1:
         raise ParameterError(f"top must be a positive integer, got {top!r}")
     if not isinstance(G, nx.DiGraph):
         raise ParameterError("G must be a directed deal graph (MultiDiGraph from build_graph)")
-    from .graph import check_weight
-
     check_weight(G, weight)
     if stress_company is not None:
         stress_company = check_company(G, stress_company)
-    say = progress or (lambda _m: None)
     out = Path(path)
+    _prepare_folder(out, force=force, charts=charts)
+    o = _Options(weight=weight, top=top, max_length=max_cycle_length, out=out,
+                 chart_dir=out / "charts" if charts else None, max_nodes=max_nodes, title=title,
+                 timeline=timeline, profiles=tuple(profiles), revenue_shares=revenue_shares,
+                 progress=progress)
+    r = _analyse(G, o, stress_company=stress_company, reported=reported, samples=samples,
+                 null_samples=null_samples, seed=seed)
+    sections = [sec for build in _SECTION_BUILDERS for sec in build(G, o, r)]
+    return _write_pages(G, o, sections)
+
+
+# --------------------------------------------------------------------------- analyses
+@dataclass(frozen=True)
+class _Options:
+    """The report's options, as the analyses and the section builders read them."""
+
+    weight: str
+    top: int
+    max_length: int | None
+    out: Path
+    chart_dir: Path | None  # None: no charts are drawn
+    max_nodes: int
+    title: str | None
+    timeline: Any
+    profiles: tuple[str, ...]
+    revenue_shares: pd.DataFrame | None
+    progress: Callable[[str], None] | None
+
+    def say(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress(message)
+
+
+@dataclass(frozen=True)
+class _StressRun:
+    """The stress test the report shows: the company shocked, its outcome under the default
+    model and over every model, why it was not run, and which amounts it rests on."""
+
+    company: Any
+    result: Any
+    range: Any
+    note: str | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class _Results:
+    """Every analysis the report lays out, each run once before the sections are built."""
+
+    summary: Any
+    cycles: Any  # shortest loops first, as `flowgraph cycles` lists them
+    largest: Any  # loops ranked by round trip: what "the largest" reads
+    circulation: Any
+    self_funded: pd.DataFrame
+    keystones: pd.DataFrame
+    sure: Any  # intervals over plausible data (None when samples=0)
+    sig: Any  # the test against chance (None when not run)
+    sig_note: str | None  # why the test against chance was not run
+    network: Any  # concentration of the whole network
+    received: pd.DataFrame  # concentration of the money each company receives
+    commitments: pd.DataFrame
+    stress: _StressRun
+
+
+def _prepare_folder(out: Path, *, force: bool, charts: bool) -> None:
+    """Check the report folder, create it with its marker file (and the charts folder)."""
     _check_report_folder(out, force=force)
     out.mkdir(parents=True, exist_ok=True)
     _files.write_text(out / REPORT_MARKER, "This folder is a flowgraph report; flowgraph "
                       "report replaces its files.\n")
-    chart_dir = out / "charts"
     if charts:
-        chart_dir.mkdir(exist_ok=True)
-    chart_paths: list[Path] = []
-    sections: list[_Section] = []
-    notes: list[str] = []
+        (out / "charts").mkdir(exist_ok=True)
 
-    from . import charts as ch
+
+def _analyse(G: nx.MultiDiGraph, o: _Options, *, stress_company: str | None,
+             reported: nx.MultiDiGraph | None, samples: int, null_samples: int,
+             seed: int) -> _Results:
+    """Run every analysis of the report, in the order its progress messages name them."""
+    from . import circulation as circ
+    from . import concentration as conc
+    from .cycles import find_cycles
     from .summary import summarize
 
-    say("report: summary")
-    s = summarize(G)
-    deals_sec, known_deals, sources_sec = _deals_section(G)
-
-    # ---- cycles
-    say("report: finding cycles")
-    from .cycles import find_cycles
-
+    o.say("report: summary")
+    summary = summarize(G)
+    o.say("report: finding cycles")
     # Shortest loops first (as `flowgraph cycles`): longer loops mostly chain the same deals.
-    cyc = find_cycles(G, weight=weight, max_length=max_cycle_length, limit=top,
-                      sort="length", progress=progress)
-    ct = cyc.cycles
-    big = _largest_loops(G, cyc, weight=weight, max_length=max_cycle_length, top=top,
-                         progress=progress)
-    # ---- circulation
-    say("report: maximal circulation")
-    from . import circulation as circ
+    cyc = find_cycles(G, weight=o.weight, max_length=o.max_length, limit=o.top,
+                      sort="length", progress=o.progress)
+    big = _largest_loops(G, cyc, weight=o.weight, max_length=o.max_length, top=o.top,
+                         progress=o.progress)
+    o.say("report: maximal circulation")
+    circ_res = circ.maximal_circulation(G, weight=o.weight, progress=o.progress)
+    o.say("report: self-funded shares")
+    sf = circ.self_funded(G, weight=o.weight, progress=o.progress)
+    o.say("report: keystones")
+    ks = circ.keystones(G, weight=o.weight, progress=o.progress)
+    sure, sig, sig_note = _how_sure(G, weight=o.weight, samples=samples,
+                                    null_samples=null_samples, seed=seed, top=o.top,
+                                    max_length=o.max_length, say=o.say)
+    o.say("report: concentration")
+    netc = conc.network_concentration(G, weight=o.weight, include_keystones=False)
+    conc_in = conc.company_concentration(G, direction="in", weight=o.weight)
+    commits = conc.commitments(G, weight=o.weight)
+    o.say("report: stress test")
+    stress = _run_stress(G, reported, stress_company, netc, weight=o.weight)
+    return _Results(summary, cyc, big, circ_res, sf, ks, sure, sig, sig_note, netc, conc_in,
+                    commits, stress)
 
-    circ_res = circ.maximal_circulation(G, weight=weight, progress=progress)
-    say("report: self-funded shares")
-    sf = circ.self_funded(G, weight=weight, progress=progress)
-    say("report: keystones")
-    ks = circ.keystones(G, weight=weight, progress=progress)
-    # ---- how sure: intervals over plausible data, and against chance
-    sure, sig, sig_note = _how_sure(G, weight=weight, samples=samples,
-                                    null_samples=null_samples, seed=seed, top=top,
-                                    max_length=max_cycle_length, say=say)
-    # ---- concentration
-    say("report: concentration")
-    from . import concentration as conc
 
-    netc = conc.network_concentration(G, weight=weight, include_keystones=False)
-    conc_in = conc.company_concentration(G, direction="in", weight=weight)
-    commits = conc.commitments(G, weight=weight)
-    # ---- stress
-    say("report: stress test")
+def _run_stress(G: nx.MultiDiGraph, reported: nx.MultiDiGraph | None, company: str | None,
+                network: Any, *, weight: str) -> _StressRun:
+    """Shock ``company`` (by default the one with the most money flowing through it), on
+    the reported amounts when ``reported`` is given."""
     from . import stress as st
 
-    central = stress_company
-    if central is None and len(netc.companies):
-        central = netc.companies.iloc[0]["company"]
-    stress_res = None
-    stress_note = None
-    stress_rng = None
+    central = company
+    if central is None and len(network.companies):
+        central = network.companies.iloc[0]["company"]
+    result = rng = note = None
     if central is not None:
         S = reported if reported is not None else G  # the finding on reported amounts
         try:
-            stress_res = st.stress_test(S, central, weight=weight, missing_buffer="exclude")
-            stress_rng = st.stress_range(S, central, weight=weight)
+            result = st.stress_test(S, central, weight=weight, missing_buffer="exclude")
+            rng = st.stress_range(S, central, weight=weight)
         except MissingDataError as exc:
-            stress_note = f"Stress test of {central} not run: {exc}."
-    stress_basis = ("reported amounts only (estimates and range midpoints left out)"
-                    if reported is not None or (G.graph.get("filters") or {}).get("reported_only")
-                    else "every amount with estimates included (--reported-only leaves them "
-                         "out)")
+            note = f"Stress test of {central} not run: {exc}."
+    basis = ("reported amounts only (estimates and range midpoints left out)"
+             if reported is not None or (G.graph.get("filters") or {}).get("reported_only")
+             else "every amount with estimates included (--reported-only leaves them out)")
+    return _StressRun(central, result, rng, note, basis)
 
-    # ================================================================ headline
+
+# --------------------------------------------------------------------------- the sections
+# Each builder yields the sections it lays out (none when its part does not apply), in the
+# order of the report; write_report calls them in the order of _SECTION_BUILDERS.
+def _headline_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """The headline numbers, as cards: companies, deals, money by firmness, loops and the
+    circularity index (with their intervals over plausible data when sampled)."""
+    s, sure, circ_res, cyc = r.summary, r.sure, r.circulation, r.cycles
     firm = s.firmness  # promises against cash: the one split summary, report and HTML show
     share = ("n/a" if firm is None or _isnan(firm.share_conditional_or_press_only)
              else f"{firm.share_conditional_or_press_only:.0%}")
     cond_recorded = firm is not None and firm.conditional_recorded
     headline = [
-        ("Companies", f"{s.n_companies:,}", None),
-        ("Deals", f"{s.n_deals:,}", "#deals"),
+        ("Companies", f"{s.n_companies:,}"),
+        ("Deals", f"{s.n_deals:,}"),
         ("Known money in these deals",
-         sure.money_text(s.total) if sure is not None else fmt_bn(s.total), "#deals"),
-        ("Paid", fmt_bn(firm.paid if firm else 0.0), "#money"),
-        ("Committed, not yet paid", fmt_bn(firm.committed_unpaid if firm else 0.0), "#money"),
-        ("Only announced or rumored", fmt_bn(firm.announced_only if firm else 0.0), "#money"),
+         sure.money_text(s.total) if sure is not None else fmt_bn(s.total)),
+        ("Paid", fmt_bn(firm.paid if firm else 0.0)),
+        ("Committed, not yet paid", fmt_bn(firm.committed_unpaid if firm else 0.0)),
+        ("Only announced or rumored", fmt_bn(firm.announced_only if firm else 0.0)),
         ("Conditional (up to, milestones, LOIs)",
-         fmt_bn(firm.conditional) if cond_recorded else "not recorded", "#money"),
-        ("Conditional or press-only share", share, "#money"),
-        ("Deals of unknown amount (not counted)", f"{s.n_unknown:,}", "#deals"),
-        ("Loops found", ("at least " if not cyc.complete else "") + f"{cyc.n_found:,}",
-         "#cycles"),
+         fmt_bn(firm.conditional) if cond_recorded else "not recorded"),
+        ("Conditional or press-only share", share),
+        ("Deals of unknown amount (not counted)", f"{s.n_unknown:,}"),
+        ("Loops found", ("at least " if not cyc.complete else "") + f"{cyc.n_found:,}"),
         ("Circularity index", "n/a" if _isnan(circ_res.circularity_index) else
          sure.circularity_text(circ_res.circularity_index) if sure is not None else
-         f"{circ_res.circularity_index:.1%}", "#circulation"),
+         f"{circ_res.circularity_index:.1%}"),
     ]
-    head_sec = _Section("headline", "Headline numbers")
-    head_sec.paragraphs.append(
-        f"{s.n_deals:,} deals between {s.n_companies:,} companies. "
+    sec = _Section("headline", "Headline numbers")
+    sec.paragraphs.append(
+        f"{schema.count_noun(s.n_deals, 'deal')} between "
+        f"{schema.count_noun(s.n_companies, 'company', 'companies')}. "
         + (firm.sentence(fmt_bn) + " " if firm is not None else "")
         + f"{schema.count_noun(s.n_unknown, 'deal')} "
-        f"{'has' if s.n_unknown == 1 else 'have'} no known amount and {'is' if s.n_unknown == 1 else 'are'} not counted."
+        f"{'has' if s.n_unknown == 1 else 'have'} no known amount and "
+        f"{'is' if s.n_unknown == 1 else 'are'} not counted."
         + (f" {s.estimates}" if s.estimates else "")
     )
     if not _isnan(circ_res.circularity_index):
-        head_sec.paragraphs.append(
+        sec.paragraphs.append(
             f"Of the known money, {fmt_bn(circ_res.circular_flow)} "
             f"({circ_res.circularity_index:.1%}) can go round in loops at the same time "
             f"(maximal circulation); the rest, {fmt_bn(circ_res.directional_flow)}, flows one "
             "way and does not come back."
         )
-    head_sec.tables.append(_Table(
-        pd.DataFrame([(a, b) for a, b, _ in headline], columns=["figure", "value"]),
-    ))
-    sections.append(head_sec)
+    sec.tables.append(_Table(pd.DataFrame(headline, columns=["figure", "value"])))
+    yield sec
 
-    # ================================================================ key findings
-    find = _Section("findings", "Key findings")
-    find.bullets.extend(_largest_loop_bullets(big))
+
+def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """Key findings: the largest loops, the most self-funded company, the keystone, the
+    largest commitments against revenue, the stress test and the three largest companies."""
+    sec = _Section("findings", "Key findings")
+    sec.bullets.extend(_largest_loop_bullets(r.largest))
+    sf, ks, commits = r.self_funded, r.keystones, r.commitments
     if len(sf):
         top_sf = sf.dropna(subset=["self_funded_share"]).sort_values(
             ["self_funded_share", "company"], ascending=[False, True])
         if len(top_sf):
-            r = top_sf.iloc[0]
-            find.bullets.append(
-                f"{r['company']}: up to {r['self_funded_share']:.0%} of the money it receives "
-                f"({fmt_bn(r['self_funded'])} of {fmt_bn(r['inflow'])}) could be its own money "
-                "coming back through the network.")
+            row = top_sf.iloc[0]
+            sec.bullets.append(
+                f"{row['company']}: up to {row['self_funded_share']:.0%} of the money it "
+                f"receives ({fmt_bn(row['self_funded'])} of {fmt_bn(row['inflow'])}) could be "
+                "its own money coming back through the network.")
     if len(ks) and float(ks.iloc[0]["circulation_lost"]) > 0:
-        r = ks.iloc[0]
-        find.bullets.append(
-            f"Keystone: without {r['company']}, {fmt_bn(r['circulation_lost'])} "
-            f"({r['share_of_circulation']:.0%}) of the circular flow would vanish.")
+        row = ks.iloc[0]
+        sec.bullets.append(
+            f"Keystone: without {row['company']}, {fmt_bn(row['circulation_lost'])} "
+            f"({row['share_of_circulation']:.0%}) of the circular flow would vanish.")
     if len(commits):
         cg = commits.dropna(subset=["commitments_to_revenue"])
         if len(cg):
-            r = cg.iloc[0]
-            find.bullets.append(
-                f"{r['company']} has promised {fmt_bn(r['commitments_out'])} of payments not "
-                f"yet made, {r['commitments_to_revenue']:.1f} times its annual revenue of "
-                f"{fmt_bn(r['revenue'])}{_as_of_suffix(r.get('revenue_as_of'))}.")
-    if stress_rng is not None:
-        find.bullets.append(f"Stress test, on {stress_basis}: {stress_rng.headline()}")
-    find.bullets.append(
+            row = cg.iloc[0]
+            sec.bullets.append(
+                f"{row['company']} has promised {fmt_bn(row['commitments_out'])} of payments "
+                f"not yet made, {row['commitments_to_revenue']:.1f} times its annual revenue "
+                f"of {fmt_bn(row['revenue'])}{_as_of_suffix(row.get('revenue_as_of'))}.")
+    if r.stress.range is not None:
+        sec.bullets.append(f"Stress test, on {r.stress.basis}: {r.stress.range.headline()}")
+    netc = r.network
+    sec.bullets.append(
         f"The three companies with the most money flowing through them "
         f"({', '.join(map(str, netc.top3))}) touch {netc.top3_share:.0%} of all known money.")
-    sections.append(find)
+    yield sec
 
-    # ================================================================ graph
-    say("report: interactive graph")
+
+def _graph_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """The interactive graph: writes ``graph.html`` and embeds it."""
     from .html import to_html
 
-    graph_path = out / "graph.html"
-    to_html(G, graph_path, weight=weight, max_nodes=max_nodes, top_cycles=top,
-            cycles=big, max_cycle_length=max_cycle_length, title=title, progress=progress,
-            timeline=timeline, samples=sure or 0)
-    gsec = _Section("graph", "The network")
-    gsec.paragraphs.append(
+    o.say("report: interactive graph")
+    to_html(G, o.out / "graph.html", weight=o.weight, max_nodes=o.max_nodes,
+            top_cycles=o.top, cycles=r.largest, max_cycle_length=o.max_length, title=o.title,
+            progress=o.progress, timeline=o.timeline, samples=r.sure or 0)
+    sec = _Section("graph", "The network")
+    sec.paragraphs.append(
         "Companies are dots coloured by kind and sized by the money flowing through them; "
         "arrows go from payer to payee, coloured by the kind of deal, as wide as the amount "
         "(log scale), dashed when only announced or rumored. The largest loops are "
         "highlighted; click one in the side panel, or a company or an arrow for its deals "
         "and sources."
     )
-    gsec.raw_html = (
+    sec.raw_html = (
         '<iframe class="graph" src="graph.html" title="Interactive network of the deals" '
         'loading="eager"></iframe><p class="small"><a href="graph.html">Open the interactive '
         "graph on its own page</a></p>"
     )
-    sections.append(gsec)
+    yield sec
 
-    # ================================================================ cycles
-    csec = _Section("cycles", "Loops: money that comes back")
-    csec.paragraphs.append(
+
+def _cycles_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """The loops, shortest first, with their plain-language lines, and the chart of the
+    largest round trips."""
+    cyc, ct = r.cycles, r.cycles.cycles
+    sec = _Section("cycles", "Loops: money that comes back")
+    sec.paragraphs.append(
         ("At least " if not cyc.complete else "")
-        + f"{cyc.n_found:,} loops of at most {max_cycle_length or 'any number of'} hops: chains "
+        + f"{schema.count_noun(cyc.n_found, 'loop')} of at most "
+        f"{o.max_length or 'any number of'} hops: chains "
         "of deals where money paid by a company can come back to it. The round trip is the "
         "smallest hop on the loop, the most that can go all the way round once; loops share "
         "deals, so their round trips cannot be added up."
@@ -581,13 +657,13 @@ def write_report(
            " (the cycles command with --sort round-trip ranks them all by round trip)."
            if cyc.truncated else "")
     )
-    for _i, r in ct.iterrows():
-        csec.bullets.append(f"{int(r['rank'])}. {r['description']}")
+    for _i, row in ct.iterrows():
+        sec.bullets.append(f"{int(row['rank'])}. {row['description']}")
     if len(ct):
         view = ct[["rank", "path", "round_trip", "round_trip_low", "round_trip_high",
                    "round_trip_is_upper_bound", "status_summary", "time_order",
                    "deal_ids"]].copy()
-        csec.tables.append(_Table(
+        sec.tables.append(_Table(
             view, {"round_trip": "bn", "round_trip_low": "bn", "round_trip_high": "bn",
                    "deal_ids": "deals", "rank": "int"},
             labels={"round_trip": "round trip", "round_trip_low": "low",
@@ -595,20 +671,24 @@ def write_report(
                     "status_summary": "status", "time_order": "time order",
                     "deal_ids": "deals"},
         ))
-        if charts:
-            say("report: charts")
-            bt = big.cycles
-            chart = ch.plot_cycles(bt.assign(label=bt["path"]), chart_dir / "cycles.png",
-                                   top=top, value="round_trip", label="label")
-            chart_paths.append(chart)
-            csec.chart = chart
-            csec.chart_alt = f"Loops by round trip, {order_label(big.params['sort'])}"
-    csec.notes.extend(cyc.notes)
-    sections.append(csec)
+        if o.chart_dir is not None:
+            from .charts import plot_cycles
 
-    # ================================================================ circulation
-    circ_sec = _Section("circulation", "How much money goes round")
-    circ_sec.paragraphs.append(
+            o.say("report: charts")
+            bt = r.largest.cycles
+            sec.chart = plot_cycles(bt.assign(label=bt["path"]), o.chart_dir / "cycles.png",
+                                    top=o.top, value="round_trip", label="label")
+            sec.chart_alt = f"Loops by round trip, {order_label(r.largest.params['sort'])}"
+    sec.notes.extend(cyc.notes)
+    yield sec
+
+
+def _circulation_section(G: nx.MultiDiGraph, o: _Options, r: _Results
+                         ) -> Iterator[_Section]:
+    """How much money goes round: the maximal circulation, self-funded shares, keystones."""
+    circ_res, sf, ks = r.circulation, r.self_funded, r.keystones
+    sec = _Section("circulation", "How much money goes round")
+    sec.paragraphs.append(
         "The maximal circulation splits the known money into a circular part (balanced at "
         "every company: what goes in comes out) as large as possible, and a one-way part. "
         "The circularity index is the circular share. A company's self-funded share is the "
@@ -625,156 +705,190 @@ def write_report(
         ("payer -> payee pairs with unknown amounts (left out)",
          f"{circ_res.excluded_unknown_edges:,}"),
     ]
-    circ_sec.tables.append(_Table(pd.DataFrame(crow, columns=["measure", "value"]),
-                                  caption="Circulation"))
-    sfv = sf[sf["self_funded"].astype(float).fillna(0) > 0].head(top)[["company", "inflow", "self_funded", "self_funded_share"]]
-    circ_sec.tables.append(_Table(
+    sec.tables.append(_Table(pd.DataFrame(crow, columns=["measure", "value"]),
+                             caption="Circulation"))
+    sfv = sf[sf["self_funded"].astype(float).fillna(0) > 0].head(o.top)[
+        ["company", "inflow", "self_funded", "self_funded_share"]]
+    sec.tables.append(_Table(
         sfv, {"inflow": "bn", "self_funded": "bn", "self_funded_share": "pct"},
         caption="Self-funded shares (largest self-funded amounts)",
         labels={"self_funded": "could be its own money", "self_funded_share": "share of inflow"},
     ))
-    ksv = ks.head(top)[["company", "circular_inflow", "circulation_lost",
-                        "share_of_circulation"]]
-    circ_sec.tables.append(_Table(
+    ksv = ks.head(o.top)[["company", "circular_inflow", "circulation_lost",
+                          "share_of_circulation"]]
+    sec.tables.append(_Table(
         ksv, {"circular_inflow": "bn", "circulation_lost": "bn", "share_of_circulation": "pct"},
         caption="Keystones: circulation lost without each company",
     ))
-    circ_sec.notes.extend(circ_res.notes())
+    sec.notes.extend(circ_res.notes())
     sel = sf.attrs.get("selection")
     if sel:
-        circ_sec.notes.append(f"Self-funded shares: {sel}")
-    sections.append(circ_sec)
+        sec.notes.append(f"Self-funded shares: {sel}")
+    yield sec
 
-    # ================================================================ concentration
-    conc_sec = _Section("concentration", "Concentration: who depends on few counterparties")
-    conc_sec.paragraphs.append(
+
+def _concentration_section(G: nx.MultiDiGraph, o: _Options, r: _Results
+                           ) -> Iterator[_Section]:
+    """Who depends on few counterparties: the HHI of the money each company receives and
+    its largest payer's share."""
+    from .concentration import concentration_order
+
+    sec = _Section("concentration", "Concentration: who depends on few counterparties")
+    sec.paragraphs.append(
         "For each company, how concentrated the money it receives is (Herfindahl-Hirschman "
         "index, 0-10,000; above 1,800 counts as highly concentrated in the 2023 US Merger "
         "Guidelines) and its largest payer's share."
     )
-    conc_sec.tables.append(_Table(netc.headline(), caption="Whole network"))
-    cview = conc_in.head(top)[["company", "total", "n_counterparties", "hhi", "top_counterparty",
-                               "top_share", "band", "n_unknown"]]
-    conc_sec.tables.append(_Table(
+    sec.tables.append(_Table(r.network.headline(), caption="Whole network"))
+    cview = r.received.head(o.top)[["company", "total", "n_counterparties", "hhi",
+                                    "top_counterparty", "top_share", "band", "n_unknown"]]
+    sec.tables.append(_Table(
         cview, {"total": "bn", "n_counterparties": "int", "hhi": "int", "top_share": "pct",
                 "n_unknown": "int"},
-        caption=f"Money received, {conc.concentration_order('at_risk')}",
+        caption=f"Money received, {concentration_order('at_risk')}",
         labels={"total": "received", "n_counterparties": "payers", "top_counterparty":
                 "largest payer", "top_share": "its share", "n_unknown": "unknown amounts"},
     ))
-    if charts and len(cview):
-        chart = ch.bar_chart(
-            list(cview["company"]), list(cview["top_share"]), chart_dir / "concentration.png",
+    if o.chart_dir is not None and len(cview):
+        from .charts import bar_chart
+
+        sec.chart = bar_chart(
+            list(cview["company"]), list(cview["top_share"]), o.chart_dir / "concentration.png",
             title="Share of each company's incoming money paid by its largest payer",
             xlabel="% of known money received", percent=True, color="#1F5FA8",
         )
-        chart_paths.append(chart)
-        conc_sec.chart, conc_sec.chart_alt = chart, "Largest payer's share by company"
-    sections.append(conc_sec)
+        sec.chart_alt = "Largest payer's share by company"
+    yield sec
 
-    # ================================================================ commitments
-    com_sec = _Section("commitments", "Promises against means: commitments and funding gaps")
-    com_sec.paragraphs.append(
+
+def _commitments_section(G: nx.MultiDiGraph, o: _Options, r: _Results
+                         ) -> Iterator[_Section]:
+    """Promises against means: payments promised but not made, against revenue and cash."""
+    commits = r.commitments
+    sec = _Section("commitments", "Promises against means: commitments and funding gaps")
+    sec.paragraphs.append(
         "Money each company has promised to pay but not yet paid (announced and committed "
         "deals), against its revenue and cash. Contract totals often run for several years, "
         "so 'times revenue' reads as years of current revenue. The funding gap is what it "
         "promised minus its cash and the funding promised to it; future revenue is not "
         "counted."
     )
-    comv = commits[commits["commitments_out"].astype(float).fillna(0) > 0].head(top)[["company", "commitments_out", "revenue", "cash",
-                              "commitments_to_revenue", "funding_in", "funding_gap",
-                              "revenue_as_of", "missing"]]
-    com_sec.tables.append(_Table(
+    comv = commits[commits["commitments_out"].astype(float).fillna(0) > 0].head(o.top)[
+        ["company", "commitments_out", "revenue", "cash", "commitments_to_revenue",
+         "funding_in", "funding_gap", "revenue_as_of", "missing"]]
+    sec.tables.append(_Table(
         comv, {"commitments_out": "bn", "revenue": "bn", "cash": "bn", "funding_in": "bn",
                "funding_gap": "bn", "commitments_to_revenue": "num"},
         labels={"commitments_out": "promised", "commitments_to_revenue": "times revenue",
                 "funding_in": "funding promised to it", "funding_gap": "funding gap",
                 "revenue_as_of": "revenue as of", "missing": "missing data"},
     ))
-    if charts:
-        chart = ch.plot_commitments(commits, chart_dir / "commitments.png", top=top)
-        chart_paths.append(chart)
-        com_sec.chart, com_sec.chart_alt = chart, "Promised payments against revenue"
-    sections.append(com_sec)
+    if o.chart_dir is not None:
+        from .charts import plot_commitments
 
-    # ================================================================ stress
-    if stress_res is not None:
-        s_sec = _Section("stress", f"Stress test: if {central} failed")
-        s_sec.paragraphs.append(
-            f"{central} has the most money flowing through it. Here it pays none of what it "
-            "owes and its shares lose their value; the damage travels through the other "
-            f"companies' exposures ({stress_res.model}, losses measured against each "
-            "company's buffer)."
-        )
-        if stress_rng is not None:
-            s_sec.paragraphs.append(stress_rng.headline())
-            s_sec.tables.append(_Table(
-                stress_rng.models[["model", "total_loss", "n_failing", "failing",
-                                   "n_failing_if_assumed", "assumes"]],
-                {"total_loss": "bn", "n_failing": "int", "n_failing_if_assumed": "int"},
-                caption=f"The same shock under each model, on {stress_basis}",
-                labels={"total_loss": "loss to others", "n_failing": "how many fail",
-                        "failing": "who fails",
-                        "n_failing_if_assumed": "how many, if no buffer = whole exposure",
-                        "assumes": "what the model assumes"}))
-        s_sec.tables.append(_Table(stress_res.headline(), caption=f"Outcome ({stress_res.model})"))
-        sc = stress_res.companies
-        sc = sc[sc["loss"].fillna(0) > 0].head(top)
-        cols = [c for c in ["company", "kind", "buffer", "direct_loss", "indirect_loss", "loss",
-                            "loss_share", "fails"] if c in sc.columns]
-        s_sec.tables.append(_Table(
-            sc[cols], {"buffer": "bn", "direct_loss": "bn", "indirect_loss": "bn", "loss": "bn",
-                       "loss_share": "pct"},
-            caption="Companies hit, largest loss first",
-            labels={"loss_share": "share of buffer"},
-        ))
-        s_sec.notes.append(stress_res.assumptions)
-        sections.append(s_sec)
-    elif stress_note:
-        sections.append(_Section("stress", "Stress test", notes=[stress_note]))
+        sec.chart = plot_commitments(commits, o.chart_dir / "commitments.png", top=o.top)
+        sec.chart_alt = "Promised payments against revenue"
+    yield sec
 
-    # ================================================================ how sure
-    if sure is not None or sig is not None or sig_note:
-        h_sec = _how_sure_section(sure, sig, chart_dir if charts else None)
-        if sig_note:
-            h_sec.notes.append(sig_note)
-        if h_sec.chart is not None:
-            chart_paths.append(h_sec.chart)
-        sections.append(h_sec)
 
-    # ================================================================ time
-    if timeline is not None:
-        say("report: how the web formed")
-        t_sec = _formation_section(timeline, chart_dir if charts else None)
-        if t_sec.chart is not None:
-            chart_paths.append(t_sec.chart)
-        sections.append(t_sec)
+def _stress_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """If the most central company failed: the outcome under each model and the companies
+    hit; or why the stress test was not run."""
+    run = r.stress
+    res, rng = run.result, run.range
+    if res is None:
+        if run.note:
+            yield _Section("stress", "Stress test", notes=[run.note])
+        return
+    sec = _Section("stress", f"Stress test: if {run.company} failed")
+    sec.paragraphs.append(
+        f"{run.company} has the most money flowing through it. Here it pays none of what it "
+        "owes and its shares lose their value; the damage travels through the other "
+        f"companies' exposures ({res.model}, losses measured against each "
+        "company's buffer)."
+    )
+    if rng is not None:
+        sec.paragraphs.append(rng.headline())
+        sec.tables.append(_Table(
+            rng.models[["model", "total_loss", "n_failing", "failing",
+                        "n_failing_if_assumed", "assumes"]],
+            {"total_loss": "bn", "n_failing": "int", "n_failing_if_assumed": "int"},
+            caption=f"The same shock under each model, on {run.basis}",
+            labels={"total_loss": "loss to others", "n_failing": "how many fail",
+                    "failing": "who fails",
+                    "n_failing_if_assumed": "how many, if no buffer = whole exposure",
+                    "assumes": "what the model assumes"}))
+    sec.tables.append(_Table(res.headline(), caption=f"Outcome ({res.model})"))
+    sc = res.companies
+    sc = sc[sc["loss"].fillna(0) > 0].head(o.top)
+    cols = [c for c in ["company", "kind", "buffer", "direct_loss", "indirect_loss", "loss",
+                        "loss_share", "fails"] if c in sc.columns]
+    sec.tables.append(_Table(
+        sc[cols], {"buffer": "bn", "direct_loss": "bn", "indirect_loss": "bn", "loss": "bn",
+                   "loss_share": "pct"},
+        caption="Companies hit, largest loss first",
+        labels={"loss_share": "share of buffer"},
+    ))
+    sec.notes.append(res.assumptions)
+    yield sec
 
-    # ================================================================ company profiles
-    for name in profiles:
-        say(f"report: profile of {name}")
-        sections.append(_profile_section(G, name, revenue_shares=revenue_shares, top=top))
 
-    # ================================================================ money by type
-    m_sec = _Section("money", "Money by kind of deal and status")
-    m_sec.tables.append(_Table(
+def _chance_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """How sure are we: intervals over plausible data and the test against chance, when
+    either was run (or why the test was not)."""
+    if r.sure is None and r.sig is None and not r.sig_note:
+        return
+    sec = _how_sure_section(r.sure, r.sig, o.chart_dir)
+    if r.sig_note:
+        sec.notes.append(r.sig_note)
+    yield sec
+
+
+def _timeline_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """How the web formed, when a timeline was given."""
+    if o.timeline is not None:
+        o.say("report: how the web formed")
+        yield _formation_section(o.timeline, o.chart_dir)
+
+
+def _profile_sections(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """A page for each company asked for."""
+    for name in o.profiles:
+        o.say(f"report: profile of {name}")
+        yield _profile_section(G, name, revenue_shares=o.revenue_shares, top=o.top)
+
+
+def _money_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """Money by kind of deal and by status."""
+    s = r.summary
+    sec = _Section("money", "Money by kind of deal and status")
+    sec.tables.append(_Table(
         s.by_flow_type, {"amount": "bn", "share": "pct", "deals": "int", "unknown": "int"},
         caption="By flow type", labels={"unknown": "unknown amounts"}))
-    m_sec.tables.append(_Table(
+    sec.tables.append(_Table(
         s.by_status, {"amount": "bn", "share": "pct", "deals": "int", "unknown": "int"},
         caption="By status", labels={"unknown": "unknown amounts"}))
-    if charts and G.is_multigraph():
-        chart = ch.plot_flows(G, chart_dir / "flows.png", weight=weight)
-        chart_paths.append(chart)
-        m_sec.chart, m_sec.chart_alt = chart, "Money by flow type and status"
-    sections.append(m_sec)
+    if o.chart_dir is not None and G.is_multigraph():
+        from .charts import plot_flows
 
-    sections.append(deals_sec)
-    sections.append(sources_sec)
+        sec.chart = plot_flows(G, o.chart_dir / "flows.png", weight=o.weight)
+        sec.chart_alt = "Money by flow type and status"
+    yield sec
 
-    # ================================================================ method
-    method = _Section("method", "Method and caveats")
-    method.bullets.extend([
+
+def _deals_and_sources(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """The deals table every deal id links to, and the list of sources."""
+    from .summary import deals_frame
+
+    df = deals_frame(G) if G.is_multigraph() else pd.DataFrame()
+    yield _deals_section(df)
+    yield _sources_section(df)
+
+
+def _method_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
+    """Method and caveats: the scenario, unknown amounts, superseded rows, estimates."""
+    sec = _Section("method", "Method and caveats")
+    sec.bullets.extend([
         "Amounts are in billions of US dollars in the '"
         + str(G.graph.get("scenario") or "base")
         + "' scenario (base: the reported figure, else the midpoint of a reported range; "
@@ -786,27 +900,43 @@ def write_report(
         "no money is counted twice.",
         "Estimates are flagged; their derivation is in the deal's description.",
     ])
-    for n in [*notes, *circ_res.notes()[:1]]:
-        if n not in method.bullets:
-            method.bullets.append(n)
-    sections.append(method)
+    for n in r.circulation.notes()[:1]:
+        if n not in sec.bullets:
+            sec.bullets.append(n)
+    yield sec
 
-    # ================================================================ write
-    say("report: writing")
+
+_SECTION_BUILDERS: tuple[
+    Callable[[nx.MultiDiGraph, _Options, _Results], Iterator[_Section]], ...] = (
+    _headline_section, _findings_section, _graph_section, _cycles_section,
+    _circulation_section, _concentration_section, _commitments_section, _stress_section,
+    _chance_section, _timeline_section, _profile_sections, _money_section,
+    _deals_and_sources, _method_section,
+)
+"""The report's sections, in order."""
+
+
+def _write_pages(G: nx.MultiDiGraph, o: _Options, sections: Sequence[_Section]) -> Report:
+    """Write ``index.html`` and ``report.md`` (``graph.html`` and the charts are written by
+    their sections)."""
+    o.say("report: writing")
     meta = {
-        "title": title or _default_title(G),
+        "title": o.title or _default_title(G),
         "dataset": _text(G.graph.get("dataset")),
         "as_of": _text(G.graph.get("as_of")),
         "filters": filters_text(G),
         "scenario": _text(G.graph.get("scenario")) or "base",
     }
-    index = out / "index.html"
-    _files.write_text(index, _render_html(meta, sections, known_deals, out))
-    md = out / "report.md"
-    _files.write_text(md, _render_md(meta, sections, out))
-    say("report: done")
+    deals = next(sec for sec in sections if sec.key == "deals").tables[0].df
+    known_deals = set(deals["deal_id"]) if len(deals) else set()
+    index = o.out / "index.html"
+    _files.write_text(index, _render_html(meta, sections, known_deals, o.out))
+    md = o.out / "report.md"
+    _files.write_text(md, _render_md(meta, sections, o.out))
+    o.say("report: done")
+    charts = tuple(sec.chart for sec in sections if sec.chart is not None)
     all_notes = tuple(n for sec in sections for n in sec.notes)
-    return Report(out, index, md, graph_path, tuple(chart_paths),
+    return Report(o.out, index, md, o.out / "graph.html", charts,
                   tuple(sec.title for sec in sections), all_notes)
 
 
