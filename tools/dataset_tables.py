@@ -171,6 +171,13 @@ def write(name: str = "ai-capital") -> list[str]:
     for text in tables(_dataset(name)).values():
         new = text.split("\n")
         at = [i for i, line in enumerate(lines) if _shape(line) == _shape(new[0])]
+        if len(at) != 1 and len(new) == 1:  # a sentence inside a paragraph
+            pattern = re.compile(re.sub(r"[0-9][0-9.,]*", lambda m: "[0-9][0-9.,]*",
+                                        re.escape(new[0]).replace("\\#", "#")))
+            hits = [i for i, line in enumerate(lines) if pattern.search(line)]
+            if len(hits) == 1:
+                lines[hits[0]] = pattern.sub(lambda m: new[0], lines[hits[0]], count=1)
+                continue
         if len(at) != 1:
             missing.append(new[0])
             continue
