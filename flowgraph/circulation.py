@@ -43,6 +43,7 @@ import pandas as pd
 
 from .errors import MissingDataError, ParameterError
 from .graph import check_company
+from .schema import to_float
 
 __all__ = [
     "DEFAULT_TOP",
@@ -107,14 +108,6 @@ class _Edges:
                 "the flows (never read as zero), so circular amounts are lower bounds on the "
                 "true ones (more money can only add circulation) and shares may move either "
                 "way. Run with the low and high scenarios for the range of reported amounts.")
-
-
-def _float(value: Any) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return out
 
 
 def _codes(u: Sequence[Any], v: Sequence[Any], extra: Iterable[Any] = ()
@@ -186,7 +179,7 @@ def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
         for u, v, d in G.edges(data=True):
             us.append(u)
             vs.append(v)
-            x = _float(d.get(weight, math.nan))
+            x = to_float(d.get(weight, math.nan))
             aa.append(x)
             if not multi:
                 unk.append(bool(d.get("has_unknown", False)) or not math.isfinite(x))

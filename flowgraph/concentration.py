@@ -683,15 +683,6 @@ _FUNDAMENTAL_COLS = {
 }
 
 
-def _node_num(data: dict[str, Any], col: str) -> float:
-    v = data.get(col)
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return math.nan
-    return f
-
-
 def _node_text(data: dict[str, Any], col: str) -> str | None:
     v = data.get(col)
     if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -789,7 +780,7 @@ def commitments(
 
     rows = []
     for n, data in G.nodes(data=True):
-        fund = {k: _node_num(data, c) for k, c in _FUNDAMENTAL_COLS.items()}
+        fund = {k: schema.to_float(data.get(c)) for k, c in _FUNDAMENTAL_COLS.items()}
         c_out = float(out_all.get(n, 0.0))
         backlog = float(in_back.get(n, 0.0))
         funding = float(in_fund.get(n, 0.0))

@@ -233,14 +233,6 @@ def _check_statuses(statuses: Iterable[str] | str | None) -> tuple[str, ...]:
     return out
 
 
-def _num(value: Any) -> float:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return f
-
-
 def iter_deals(G: nx.Graph, *, weight: str = "amount") -> Iterable[dict[str, Any]]:
     """Yield one record per deal of ``G`` (payer, payee, deal_id, amount, flow_type, ...).
 
@@ -258,7 +250,7 @@ def iter_deals(G: nx.Graph, *, weight: str = "amount") -> Iterable[dict[str, Any
             fts = d.get("flow_types") or ()
             ftype = fts[0] if len(fts) == 1 else "other"
         status = d.get("status") or d.get("weakest_status") or "committed"
-        a = _num(d.get(weight, math.nan))
+        a = schema.to_float(d.get(weight, math.nan))
         known = not math.isnan(a) and d.get("amount_known", True) is not False
         yield {
             "payer": u, "payee": v, "deal_id": str(k), "amount": a if known else math.nan,
@@ -469,7 +461,7 @@ def company_exposure(
     mine["_owner"] = name
     theirs = ex[ex["counterparty"] == name].copy()
     theirs["_owner"] = theirs["exposed"]
-    revenue = {n: _num(d.get("revenue_usd_bn")) for n, d in G.nodes(data=True)}
+    revenue = {n: schema.to_float(d.get("revenue_usd_bn")) for n, d in G.nodes(data=True)}
     depends_on = _summarize(mine, "counterparty", total_of, revenue)
     theirs_renamed = theirs.rename(columns={"exposed": "company"})
     depended_on_by = _summarize(theirs_renamed, "company", total_of, revenue)
@@ -480,7 +472,7 @@ def company_exposure(
     if len(deals):
         deals = deals.sort_values(["side", "risk", "deal_id"], kind="stable").reset_index(
             drop=True)
-    revenue = _num(G.nodes[name].get("revenue_usd_bn")) if name in G else math.nan
+    revenue = schema.to_float(G.nodes[name].get("revenue_usd_bn")) if name in G else math.nan
     trows = []
     for risk in RISK_KINDS:
         a = mine[mine["risk"] == risk]

@@ -494,21 +494,14 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
         confs: list[str] = []
         n_known = n_lo = n_hi = 0
         for d in deals.values():
-            a = d.get(weight, math.nan)
-            try:
-                a = float(a)
-            except (TypeError, ValueError):
-                a = math.nan
+            a = schema.to_float(d.get(weight, math.nan))
             if math.isnan(a):
                 unknown = True
             else:
                 total += a
                 n_known += 1
             for val, acc in ((d.get("amount_low"), "lo"), (d.get("amount_high"), "hi")):
-                try:
-                    fv = float(val) if val is not None else math.nan
-                except (TypeError, ValueError):
-                    fv = math.nan
+                fv = schema.to_float(val)
                 if not math.isnan(fv):
                     if acc == "lo":
                         lo_sum += fv

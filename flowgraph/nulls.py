@@ -89,10 +89,7 @@ def _pairs(G: nx.Graph, weight: str) -> _Pairs:
     for u, v, d in G.edges(data=True):
         if u == v:
             continue
-        try:
-            a = float(d.get(weight, math.nan))
-        except (TypeError, ValueError):
-            a = math.nan
+        a = schema.to_float(d.get(weight, math.nan))
         by_type = acc.setdefault((code[u], code[v]), {})
         ft = str(d.get("flow_type", "other"))
         by_type[ft] = by_type.get(ft, 0.0) + (a if math.isfinite(a) else 0.0)

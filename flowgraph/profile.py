@@ -19,6 +19,7 @@ import pandas as pd
 
 from .exposure import DEFAULT_STATUSES
 from .graph import check_company
+from .schema import to_float
 
 __all__ = ["CompanyProfile", "company_profile", "dependence", "reported_revenue_shares"]
 
@@ -30,14 +31,6 @@ FUNDAMENTALS: tuple[tuple[str, str], ...] = (
     ("equity", "book equity"),
 )
 """Companies-table figures a profile shows: column stem -> words."""
-
-
-def _num(v: Any) -> float:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return math.nan
-    return f
 
 
 def _text(v: Any) -> str | None:
@@ -95,7 +88,7 @@ def reported_revenue_shares(revenue_shares: pd.DataFrame | None, company: str) -
     t["_a"] = t["as_of"].map(lambda v: str(_day(v) or ""))
     t = t.sort_values(["counterparty", "_p", "_a"], kind="stable")
     t = t.groupby("counterparty", sort=True).tail(1)
-    t["share"] = t["share"].map(_num)
+    t["share"] = t["share"].map(to_float)
     return t[cols].sort_values(["share", "counterparty"], ascending=[False, True],
                                kind="stable").reset_index(drop=True)
 
@@ -252,9 +245,9 @@ class CompanyProfile:
             ("deals paid (out)", len(out_d)), ("known money out (bn USD)", known(out_d)),
             ("deals received (in)", len(in_d)), ("known money in (bn USD)", known(in_d)),
             ("loops through it", self.n_loops),
-            ("self-funded share of inflow", _num(sf.get("self_funded_share"))),
-            ("circulation lost without it (bn USD)", _num(ks.get("circulation_lost"))),
-            ("share of all circulation lost without it", _num(ks.get("share_of_circulation"))),
+            ("self-funded share of inflow", to_float(sf.get("self_funded_share"))),
+            ("circulation lost without it (bn USD)", to_float(ks.get("circulation_lost"))),
+            ("share of all circulation lost without it", to_float(ks.get("share_of_circulation"))),
         ]
         if self.stress is not None:
             m = self.stress.models
@@ -334,7 +327,7 @@ def company_profile(
     for stem, words in FUNDAMENTALS:
         as_of = _text(node.get(f"{stem}_as_of"))
         day = _day(as_of)
-        frows.append({"measure": words, "value_usd_bn": _num(node.get(f"{stem}_usd_bn")),
+        frows.append({"measure": words, "value_usd_bn": to_float(node.get(f"{stem}_usd_bn")),
                       "as_of": as_of, "source": _text(node.get(f"{stem}_source")),
                       "stale": bool(day and data_day and (data_day - day).days > 365)})
     fundamentals = pd.DataFrame(frows, columns=["measure", "value_usd_bn", "as_of", "source",
@@ -348,8 +341,8 @@ def company_profile(
             continue
         drows.append({
             "direction": "out" if u == name else "in", "counterparty": v if u == name else u,
-            "deal_id": d.get("deal_id", k), "amount": _num(d.get("amount")),
-            "amount_known": bool(d.get("amount_known", not math.isnan(_num(d.get("amount"))))),
+            "deal_id": d.get("deal_id", k), "amount": to_float(d.get("amount")),
+            "amount_known": bool(d.get("amount_known", not math.isnan(to_float(d.get("amount"))))),
             "estimate": bool(d.get("estimate") is True or d.get("midpoint") is True),
             "flow_type": d.get("flow_type"), "status": d.get("status"),
             "announced": _text(d.get("announced")), "confidence": d.get("confidence"),

@@ -80,12 +80,9 @@ def _check_prob(name: str, value: Any) -> float:
 
 
 def _num(value: Any) -> float:
-    if value is None or isinstance(value, (bool, np.bool_)):
+    if isinstance(value, (bool, np.bool_)):
         return math.nan
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return math.nan
+    x = schema.to_float(value)
     return x if math.isfinite(x) else math.nan
 
 

@@ -450,8 +450,7 @@ def _company_means(G: nx.MultiDiGraph, name: str, mine_out: pd.DataFrame,
     fi = _per_year(mine_in, ["committed_unpaid"], start_year, years)
     fi_soft = _per_year(mine_in, soft_cols, start_year, years)
     rev, basis = _revenue_path(name, node, years, revenue_projections, limit)
-    cash = node.get("cash_usd_bn")
-    cash = float(cash) if cash is not None and not schema.is_blank(cash) else math.nan
+    cash = schema.to_float(node.get("cash_usd_bn"))
     rows = []
     cum_o = cum_m = cum_oa = cum_ma = 0.0
     first = first_all = None
@@ -538,15 +537,6 @@ def us_capacity_additions() -> pd.DataFrame:
     return t.sort_values("year").reset_index(drop=True)
 
 
-def _gw(value: Any) -> float:
-    if schema.is_blank(value):
-        return math.nan
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
 def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Gigawatts contracted per year (from the deals' ``gw``) against US generating-capacity
     additions per year.
@@ -585,7 +575,7 @@ def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> pd.DataF
     recs = []
     groups: dict[str, dict[str, Any]] = {}
     for rec in df.to_dict("records"):
-        gw = _gw(rec.get("gw"))
+        gw = schema.to_float(rec.get("gw"))
         if math.isnan(gw) or gw <= 0:
             continue
         signed = rec.get("announced") if not schema.is_blank(rec.get("announced")) \
@@ -683,7 +673,7 @@ def duration_mismatch(G: nx.MultiDiGraph) -> pd.DataFrame:
             continue
         holder = rec.get("payee")
         node = G.nodes[holder] if isinstance(G, nx.Graph) and holder in G else {}
-        life = _gw(node.get("useful_life_years"))
+        life = schema.to_float(node.get("useful_life_years"))
         mism = round(term - life, 1) if not math.isnan(life) else math.nan
         if math.isnan(life):
             reading = "no useful life in the data for the holder"

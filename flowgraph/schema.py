@@ -39,6 +39,7 @@ __all__ = [
     "scenario_amounts",
     "split_ids",
     "status_rank",
+    "to_float",
 ]
 
 DEAL_COLUMNS: tuple[str, ...] = (
@@ -280,9 +281,15 @@ def date_bounds(value: Any) -> tuple[_dt.date | None, _dt.date | None]:
     return d, d
 
 
-def _num(value: Any) -> float:
-    if is_blank(value):
-        return math.nan
+def to_float(value: Any) -> float:
+    """``value`` as a float; NaN when it is missing or not a number (the one reading of a
+    number cell or attribute that may be blank).
+
+    Examples
+    --------
+    >>> to_float("2.5"), to_float(None), to_float(""), to_float("n/a")
+    (2.5, nan, nan, nan)
+    """
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -303,7 +310,7 @@ def scenario_amount(amount: Any, low: Any, high: Any, scenario: str = "base") ->
     >>> scenario_amount(10, None, 12, "high")
     12.0
     """
-    return float(scenario_amounts([_num(amount)], [_num(low)], [_num(high)], scenario).amount[0])
+    return float(scenario_amounts([to_float(amount)], [to_float(low)], [to_float(high)], scenario).amount[0])
 
 
 class ScenarioAmounts(NamedTuple):

@@ -42,7 +42,7 @@ import pandas as pd
 from .errors import MissingDataError, ParameterError, SolverError
 from .exposure import DEFAULT_STATUSES, RISK_KINDS, exposures
 from .graph import check_company
-from .schema import count_noun
+from .schema import count_noun, to_float
 
 __all__ = [
     "BUFFER_COLUMNS",
@@ -700,15 +700,6 @@ class StressResult:
         return pd.DataFrame(rows, columns=["measure", "value"])
 
 
-def _node_float(G: nx.Graph, n: Any, col: str) -> float:
-    v = G.nodes[n].get(col) if n in G else None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return math.nan
-    return f
-
-
 def _values_from(G: nx.Graph, names: list[Any], spec: Any, what: str) -> np.ndarray:
     """Per-company numbers from a column name, a list of columns (summed) or a mapping."""
     if isinstance(spec, Mapping):
@@ -727,7 +718,7 @@ def _values_from(G: nx.Graph, names: list[Any], spec: Any, what: str) -> np.ndar
             + (f"; available: {', '.join(avail)}" if avail else "; the graph has no companies "
                "table (load one with --companies)")
         )
-    arr = np.array([[_node_float(G, n, c) for c in cols] for n in names], dtype=float)
+    arr = np.array([[to_float(G.nodes[n].get(c)) for c in cols] for n in names], dtype=float)
     return arr.sum(axis=1) if arr.size else np.full(len(names), math.nan)
 
 
