@@ -697,6 +697,58 @@ def _ratio(a: float, b: float) -> float:
     return a / b
 
 
+def _promise_sums(f: pd.DataFrame) -> dict[str, pd.Series]:
+    """Known promised money per company (out, commercial out, investment out, backlog in,
+    funding in) and the promises of unknown amount out and in."""
+    def sums(frame: pd.DataFrame, by: str) -> tuple[pd.Series, pd.Series]:
+        known = frame["amount_known"].astype(bool)
+        return (frame.loc[known].groupby(by)["amount"].sum(),
+                frame.loc[~known].groupby(by)["deal_id"].count())
+
+    is_inv = f["flow_type"].isin(set(schema.INVESTMENT_FLOW_TYPES))
+    out_all, out_unk = sums(f, "payer")
+    out_com, _ = sums(f.loc[~is_inv], "payer")
+    out_inv, _ = sums(f.loc[is_inv], "payer")
+    in_back, in_unk_b = sums(f.loc[~is_inv], "payee")
+    in_fund, in_unk_f = sums(f.loc[is_inv], "payee")
+    return {"out": out_all, "out_unknown": out_unk, "commercial_out": out_com,
+            "investment_out": out_inv, "backlog_in": in_back, "funding_in": in_fund,
+            "in_unknown": in_unk_b.add(in_unk_f, fill_value=0)}
+
+
+def _commitment_row(n: Any, data: dict[str, Any], sums: dict[str, pd.Series]) -> dict[str, Any]:
+    """One company's promises against its fundamentals, with their dates and sources."""
+    fund = {k: schema.to_float(data.get(c)) for k, c in _FUNDAMENTAL_COLS.items()}
+    c_out = float(sums["out"].get(n, 0.0))
+    backlog = float(sums["backlog_in"].get(n, 0.0))
+    funding = float(sums["funding_in"].get(n, 0.0))
+    cash = fund["cash"]
+    gap = c_out - cash - funding if not math.isnan(cash) else math.nan
+    missing = [k for k in ("revenue", "cash", "market_value", "debt", "equity")
+               if math.isnan(fund[k])]
+    row = {
+        "company": n, "kind": data.get("kind", "unknown"),
+        "commitments_out": c_out, "commercial_out": float(sums["commercial_out"].get(n, 0.0)),
+        "investment_out": float(sums["investment_out"].get(n, 0.0)), "backlog_in": backlog,
+        "funding_in": funding, "n_unknown_out": int(sums["out_unknown"].get(n, 0)),
+        "n_unknown_in": int(sums["in_unknown"].get(n, 0)),
+        **fund,
+        "commitments_to_revenue": _ratio(c_out, fund["revenue"]),
+        "commitments_to_cash": _ratio(c_out, cash),
+        "commitments_to_market_value": _ratio(c_out, fund["market_value"]),
+        "backlog_to_revenue": _ratio(backlog, fund["revenue"]),
+        "funding_gap": gap,
+        "funding_gap_to_revenue": _ratio(gap, fund["revenue"]) if not math.isnan(gap)
+        else math.nan,
+    }
+    for k in ("revenue", "cash", "market_value"):
+        row[f"{k}_as_of"] = _node_text(data, f"{_FUNDAMENTAL_COLS[k][:-7]}_as_of")
+    for k in ("revenue", "cash", "market_value"):
+        row[f"{k}_source"] = _node_text(data, f"{_FUNDAMENTAL_COLS[k][:-7]}_source")
+    row["missing"] = ";".join(missing)
+    return row
+
+
 def commitments(
     G: nx.Graph,
     *,
@@ -763,52 +815,8 @@ def commitments(
     f = _flow_table(G, st, weight)
     # .loc with boolean masks: on an empty table, df[empty_mask] would select no columns
     f = f.loc[~f["flow_type"].isin(non_cash)]
-    inv = set(schema.INVESTMENT_FLOW_TYPES)
-
-    def sums(frame: pd.DataFrame, by: str) -> tuple[pd.Series, pd.Series]:
-        known = frame["amount_known"].astype(bool)
-        return (frame.loc[known].groupby(by)["amount"].sum(),
-                frame.loc[~known].groupby(by)["deal_id"].count())
-
-    is_inv = f["flow_type"].isin(inv)
-    out_all, out_unk = sums(f, "payer")
-    out_com, _ = sums(f.loc[~is_inv], "payer")
-    out_inv, _ = sums(f.loc[is_inv], "payer")
-    in_back, in_unk_b = sums(f.loc[~is_inv], "payee")
-    in_fund, in_unk_f = sums(f.loc[is_inv], "payee")
-    in_unk = in_unk_b.add(in_unk_f, fill_value=0)
-
-    rows = []
-    for n, data in G.nodes(data=True):
-        fund = {k: schema.to_float(data.get(c)) for k, c in _FUNDAMENTAL_COLS.items()}
-        c_out = float(out_all.get(n, 0.0))
-        backlog = float(in_back.get(n, 0.0))
-        funding = float(in_fund.get(n, 0.0))
-        cash = fund["cash"]
-        gap = c_out - cash - funding if not math.isnan(cash) else math.nan
-        missing = [k for k in ("revenue", "cash", "market_value", "debt", "equity")
-                   if math.isnan(fund[k])]
-        row = {
-            "company": n, "kind": data.get("kind", "unknown"),
-            "commitments_out": c_out, "commercial_out": float(out_com.get(n, 0.0)),
-            "investment_out": float(out_inv.get(n, 0.0)), "backlog_in": backlog,
-            "funding_in": funding, "n_unknown_out": int(out_unk.get(n, 0)),
-            "n_unknown_in": int(in_unk.get(n, 0)),
-            **fund,
-            "commitments_to_revenue": _ratio(c_out, fund["revenue"]),
-            "commitments_to_cash": _ratio(c_out, cash),
-            "commitments_to_market_value": _ratio(c_out, fund["market_value"]),
-            "backlog_to_revenue": _ratio(backlog, fund["revenue"]),
-            "funding_gap": gap,
-            "funding_gap_to_revenue": _ratio(gap, fund["revenue"]) if not math.isnan(gap)
-            else math.nan,
-        }
-        for k in ("revenue", "cash", "market_value"):
-            row[f"{k}_as_of"] = _node_text(data, f"{_FUNDAMENTAL_COLS[k][:-7]}_as_of")
-        for k in ("revenue", "cash", "market_value"):
-            row[f"{k}_source"] = _node_text(data, f"{_FUNDAMENTAL_COLS[k][:-7]}_source")
-        row["missing"] = ";".join(missing)
-        rows.append(row)
+    sums = _promise_sums(f)
+    rows = [_commitment_row(n, data, sums) for n, data in G.nodes(data=True)]
     cols = ["company", "kind", "commitments_out", "commercial_out", "investment_out",
             "backlog_in", "funding_in", "n_unknown_out", "n_unknown_in", "revenue", "cash",
             "market_value", "debt", "equity", "commitments_to_revenue", "commitments_to_cash",
