@@ -16,6 +16,12 @@ cell when there is one). What the readers refuse, and why:
 
 Text cells reading ``NA``, ``None`` or ``NULL`` stay text in every format (a ticker ``NA`` is
 not a blank).
+
+CSV is parsed by pyarrow's multithreaded reader, every column as text, where it reads the
+table exactly as pandas' C parser does (quotes that open, close or double inside fields,
+lines ending in LF or CRLF); anything else (a quote inside an unquoted field or left open, a
+lone CR, rows longer or shorter than the header, a blank header) goes to pandas' parser,
+which decides or refuses as described above.
 """
 from __future__ import annotations
 
@@ -102,6 +108,111 @@ def read_csv_text(text: str, label: str) -> pd.DataFrame:
     except (StopIteration, csv.Error):
         header = []
     _check_headers(header, label)
+    fast = _arrow_csv(text, header, sep)
+    df, marked = fast if fast is not None else (_exact_csv(text, label, sep), None)
+    from .escape import unspreadsheet
+
+    for c in (df.columns if marked is None else marked):
+        # the apostrophe flowgraph's writers put before '=', '+', '-', '@'
+        col = df[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            mark = col.str.startswith("'", na=False)
+            if mark.any():
+                df.loc[mark, c] = col[mark].map(unspreadsheet)
+    return df
+
+
+_BLANK_LINE = re.compile(r"(?:^|[\r\n])[ \t\f\v]+(?:[\r\n]|$)")
+
+
+def _arrow_csv(text: str, header: list[str], sep: str
+               ) -> tuple[pd.DataFrame, list[str]] | None:
+    """The table as :func:`_exact_csv` reads it, parsed by pyarrow's (multithreaded) CSV
+    reader with every column as text, and the columns with a cell starting with an
+    apostrophe; None where pyarrow cannot decide that it reads the same: any parse error (a quote never closed, a row with more or fewer fields than the
+    header, a lone CR ending a line), a blank header, or a one-column file with a line of
+    spaces (pandas skips it)."""
+    if not header or any(h == "" for h in header):
+        return None
+    if len(header) == 1 and _BLANK_LINE.search(text):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    data = text.encode("utf-8")
+    if "\r" in text and not _crs_end_lines(data):
+        return None
+    if '"' in text and not _quotes_are_fields(data, sep):
+        return None
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(use_threads=True),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
+                                             escape_char=False,
+                                             newlines_in_values='"' in text,
+                                             ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(  # large_string: pandas' own str layout
+                column_types={h: pa.large_string() for h in header}, strings_can_be_null=True,
+                null_values=[""], quoted_strings_can_be_null=True,
+                include_columns=list(header)))
+    except (pa.ArrowException, ValueError, OSError):
+        return None
+    if table.column_names != list(header):
+        return None
+    import pyarrow.compute as pc
+
+    marked = [name for name, col in zip(table.column_names, table.columns)
+              if col.null_count < len(col) and pc.any(pc.starts_with(col, "'")).as_py()]
+    df = table.to_pandas()
+    for c in df.columns:  # pandas' own reader gives NaN for a blank object cell
+        if df[c].dtype == object:
+            df[c] = df[c].where(df[c].notna(), float("nan"))
+    return df, marked
+
+
+def _crs_end_lines(data: bytes) -> bool:
+    """Whether every CR is followed by a LF (pandas and pyarrow split lines at a lone CR
+    differently)."""
+    import numpy as np
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    cr = np.flatnonzero(buf == 13)
+    return bool(len(cr) == 0 or (cr[-1] + 1 < len(buf) and (buf[cr + 1] == 10).all()))
+
+
+def _quotes_are_fields(data: bytes, sep: str) -> bool:
+    """Whether every quote in the file opens a field, closes one, or is doubled inside one,
+    and every quoted field is closed (vectorised over the quote positions). Then both parsers
+    read the quotes alike; a quote inside an unquoted field, text after a closing quote, or
+    a quote left open (pyarrow would read it to the end of the file) go to the exact reader."""
+    import numpy as np
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    q = np.flatnonzero(buf == 34)
+    if not len(q):
+        return True
+    if len(q) % 2:
+        return False
+    ends = np.array([ord(sep), 10, 13], dtype=np.uint8)
+    opening, closing = q[0::2], q[1::2]
+    before = buf[np.maximum(opening - 1, 0)]
+    doubled = np.zeros(len(opening), dtype=bool)  # the second quote of a '""' in a field
+    doubled[1:] = opening[1:] == closing[:-1] + 1
+    ok_open = (opening == 0) | np.isin(before, ends) | doubled
+    after_pos = closing + 1
+    after = buf[np.minimum(after_pos, len(buf) - 1)]
+    pair = np.zeros(len(closing), dtype=bool)  # the first quote of a '""' in a field
+    pair[:-1] = opening[1:] == closing[:-1] + 1
+    ok_close = (after_pos >= len(buf)) | np.isin(after, ends) | pair
+    return bool(ok_open.all() and ok_close.all())
+
+
+def _exact_csv(text: str, label: str, sep: str) -> pd.DataFrame:
+    """The CSV text read by pandas' C parser (every column as text), with the refusals and
+    the trailing-separator repair of :func:`read_csv_text`."""
     try:
         df = pd.read_csv(
             _io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
@@ -139,14 +250,6 @@ def read_csv_text(text: str, label: str) -> pd.DataFrame:
             "warning", "every data row ends with an extra empty field (a trailing separator);"
             " ignored", label)]
         df = fixed
-    from .escape import unspreadsheet
-
-    for c in df.columns:  # the apostrophe flowgraph's writers put before '=', '+', '-', '@'
-        col = df[c]
-        if col.dtype == object or pd.api.types.is_string_dtype(col):
-            mark = col.str.startswith("'", na=False)
-            if mark.any():
-                df.loc[mark, c] = col[mark].map(unspreadsheet)
     return df
 
 
