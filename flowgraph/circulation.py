@@ -41,8 +41,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .errors import MissingDataError, ParameterError
-from .graph import check_company
+from . import _circulation_engine as eng
+from ._params import number, whole
+from .errors import MissingDataError, ParameterError, SolverError
+from .graph import check_company, check_weight, edge_columns
 from .schema import to_float
 
 __all__ = [
@@ -143,14 +145,12 @@ def _aggregate(src: np.ndarray, dst: np.ndarray, a: np.ndarray, n: int
 def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
     """Edge arrays from a MultiDiGraph, DiGraph or edge DataFrame (see maximal_circulation);
     ``quantum``, when given, is checked to be a positive number."""
-    from ._params import number
 
     number("quantum", quantum, positive=True)
     kinds: dict[Any, Any] = {}
     scenario = None
     unknown_deals: int | None
     if isinstance(G, pd.DataFrame):
-        from .graph import edge_columns
 
         cols = set(G.columns)
         pair = edge_columns(G)
@@ -168,7 +168,6 @@ def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
     elif isinstance(G, nx.Graph):
         if not G.is_directed():
             raise ParameterError("money flows need a directed graph (DiGraph or MultiDiGraph)")
-        from .graph import check_weight
 
         check_weight(G, weight)
         scenario = G.graph.get("scenario")
@@ -373,8 +372,6 @@ def maximal_circulation(
     >>> r.circular_flow, round(r.circularity_index, 4)
     (9.0, 0.75)
     """
-    from . import _circulation_engine as eng
-
     ed = _edges(G, weight, quantum)
     res = eng.max_circulation(ed.n, ed.src, ed.dst, ed.w, quantum=quantum, progress=progress)
     return _circulation_result(ed, res, weight, progress)
@@ -383,13 +380,10 @@ def maximal_circulation(
 def _circulation_result(ed: _Edges, res: Any, weight: str, progress: Progress
                         ) -> CirculationResult:
     """Verify a raw circulation (:class:`CirculationArrays`) and turn it into tables."""
-    from . import _circulation_engine as eng
-
     c = res.circular
     d = np.maximum(ed.w - c, 0.0)
     # D is acyclic beyond rounding remainders (each less than one quantum)
     if not eng.directional_is_acyclic(ed.n, ed.src, ed.dst, d, res.quantum * (1 - 1e-9)):
-        from .errors import SolverError
 
         raise SolverError("directional part has a cycle: circulation is not maximal")
     total = float(ed.w.sum())
@@ -512,7 +506,6 @@ def _select(ed: _Edges, companies: Iterable[str] | str | None, top: int | None,
         index = {n: i for i, n in enumerate(ed.names)}
         idx = np.array(sorted({index[n] for n in names}), dtype=np.int64)
         return idx, f"the {len(idx)} compan{'y' if len(idx) == 1 else 'ies'} asked for"
-    from ._params import whole
 
     whole("top", top, minimum=1)
     pool = np.arange(ed.n) if eligible is None else np.flatnonzero(eligible)
@@ -612,8 +605,6 @@ def self_funded_arrays(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray,
     one shape (Monte Carlo samples): ``(amounts, certified rounding bounds)`` in the order
     of ``companies``.
     """
-    from . import _circulation_engine as eng
-
     inflow = np.bincount(dst, weights=w, minlength=n)
     outflow = np.bincount(src, weights=w, minlength=n)
     pos = w > 0
@@ -699,8 +690,6 @@ def keystones(
     >>> keystones(W).set_index("company")["circulation_lost"].to_dict()
     {'B': 6.0, 'A': 4.0, 'C': 2.0}
     """
-    from . import _circulation_engine as eng
-
     ed = _edges(G, weight, quantum)
     base = eng.max_circulation(ed.n, ed.src, ed.dst, ed.w, quantum=quantum, certify=False,
                                progress=progress)
@@ -784,8 +773,6 @@ def _values_without(solver: Any, nodes: list[int], progress: Progress,
 def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None,
                     top: int | None, progress: Progress) -> pd.DataFrame:
     """Keystone impact from the maximal circulation ``base`` of the edges ``ed``."""
-    from . import _circulation_engine as eng
-
     c = base.circular
     cin = np.bincount(ed.dst, weights=c, minlength=ed.n)
     default_top, why = _keystone_default(ed, base)
@@ -875,8 +862,6 @@ def company_circulation(
     >>> company_circulation(W)[["company", "circular_inflow", "self_funded"]].to_dict("list")
     {'company': ['B', 'A'], 'circular_inflow': [1.0, 1.0], 'self_funded': [1.0, 1.0]}
     """
-    from . import _circulation_engine as eng
-
     ed = _edges(G, weight, quantum)
     base = eng.max_circulation(ed.n, ed.src, ed.dst, ed.w, quantum=quantum, progress=progress)
     res = _circulation_result(ed, base, weight, progress)
@@ -1017,7 +1002,6 @@ def _flow_matrix(F: Any, *, weight: str, nodes: Sequence[Any] | None,
     node names, and how unknown amounts were treated."""
     import scipy.sparse as sp
 
-    from .graph import edge_columns
 
     if isinstance(F, nx.Graph) or (isinstance(F, pd.DataFrame)
                                    and edge_columns(F) is not None):
@@ -1124,8 +1108,6 @@ def finn_cycling_index(
     0.5
     """
     import scipy.sparse as sp
-
-    from . import _circulation_engine as eng
 
     Fm, names, unknown = _flow_matrix(F, weight=weight, nodes=nodes)
     n = Fm.shape[0]

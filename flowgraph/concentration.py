@@ -552,7 +552,7 @@ class NetworkConcentration:
         :func:`centrality` table.
     keystones : pandas.DataFrame or None
         Keystones of the circulation analysis (:func:`flowgraph.circulation.keystones`), or
-        None when that module is not available.
+        None when ``include_keystones`` is False.
 
     Examples
     --------
@@ -625,7 +625,7 @@ def network_concentration(
     statuses : list of str, optional
         Deal statuses that count (default: every deal in ``G``).
     include_keystones : bool
-        Also run the circulation analysis' keystones (when that module is present).
+        Also run the circulation analysis' keystones.
     betweenness : bool
         Compute betweenness in the companies table (see :func:`centrality`).
     weight : str
