@@ -45,7 +45,7 @@ from . import _circulation_engine as eng
 from ._params import number, whole
 from .errors import MissingDataError, ParameterError, SolverError
 from .graph import check_company, check_weight, edge_columns
-from .schema import to_float
+from .schema import count_noun, to_float
 
 __all__ = [
     "DEFAULT_TOP",
@@ -103,9 +103,9 @@ class _Edges:
         k = int(self.has_unknown.sum())
         if k == 0:
             return ("All amounts are known; nothing was left out.")
-        deals = (f" ({self.unknown_deals} deal{'s' if self.unknown_deals != 1 else ''})"
+        deals = (f" ({count_noun(self.unknown_deals, 'deal')})"
                  if self.unknown_deals is not None else "")
-        return (f"{k} of {len(self.w)} payer->payee pair{'s' if len(self.w) != 1 else ''} "
+        return (f"{k:,} of {count_noun(len(self.w), 'payer->payee pair')} "
                 f"include amounts that are unknown{deals}; the unknown parts are left out of "
                 "the flows (never read as zero), so circular amounts are lower bounds on the "
                 "true ones (more money can only add circulation) and shares may move either "
@@ -505,7 +505,7 @@ def _select(ed: _Edges, companies: Iterable[str] | str | None, top: int | None,
         names = [check_company(ed.names, c) for c in companies]
         index = {n: i for i, n in enumerate(ed.names)}
         idx = np.array(sorted({index[n] for n in names}), dtype=np.int64)
-        return idx, f"the {len(idx)} compan{'y' if len(idx) == 1 else 'ies'} asked for"
+        return idx, f"the {count_noun(len(idx), 'company', 'companies')} asked for"
 
     whole("top", top, minimum=1)
     pool = np.arange(ed.n) if eligible is None else np.flatnonzero(eligible)
@@ -737,7 +737,7 @@ def _values_without(solver: Any, nodes: list[int], progress: Progress,
     workers = min(total, _usable_cores())
     threaded = workers > 1 and len(solver.cap) >= _THREADED_EDGES
     if progress:
-        progress(f"keystones: re-routing {total} compan{'y' if total == 1 else 'ies'}"
+        progress(f"keystones: re-routing {count_noun(total, 'company', 'companies')}"
                  + (f" on {workers} threads" if threaded else ""))
     out = [0] * total
     if not threaded:
