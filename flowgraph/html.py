@@ -231,17 +231,11 @@ def _cycles(
         return listed, note, part
     if top <= 0:
         return [], None, None
-    from .cycles import order_label
-    # The panel lists the loops with the most money going round (the library's order).
-    kwargs: dict[str, Any] = {"weight": weight, "limit": top, "progress": progress,
-                              "sort": "round_trip"}
-    if max_length is not None:
-        kwargs["max_length"] = max_length
-    if company is not None:
-        kwargs["through"] = company
     from ._topk import largest  # bounded work: never a full enumeration for the top few
+    from .cycles import order_label
 
-    res = largest(G, top=top, weight=weight, max_length=kwargs.get("max_length", 6),
+    # The panel lists the loops with the most money going round (the library's order).
+    res = largest(G, top=top, weight=weight, max_length=6 if max_length is None else max_length,
                   through=company, progress=progress)
     note = None
     if res.n_found > len(res.cycles):
@@ -282,36 +276,27 @@ def _cycles_from_table(table: Any, *, top: int) -> list[_Cycle]:
 def _company_metrics(
     G: nx.Graph, *, weight: str, max_length: int | None,
     progress: Callable[[str], None] | None, participation: Any = None,
-) -> tuple[dict[Any, dict[str, Any]], list[str]]:
+) -> dict[Any, dict[str, Any]]:
     """Cycle count and self-funded share per company, from the analysis modules."""
+    from .circulation import self_funded
+    from .cycles import cycle_participation
+
     out: dict[Any, dict[str, Any]] = {n: {} for n in G}
-    notes: list[str] = []
     part = participation
     if part is None:
-        try:
-            from .cycles import cycle_participation
-        except ImportError:  # pragma: no cover
-            notes.append("cycle counts not available")
-        else:
-            kwargs: dict[str, Any] = {"weight": weight, "progress": progress}
-            if max_length is not None:
-                kwargs["max_length"] = max_length
-            part = cycle_participation(G, **kwargs)
-    if part is not None:
-        for rec in part.to_dict("records"):
-            if rec["company"] in out:
-                out[rec["company"]]["cycles"] = int(rec["n_cycles"])
-    try:
-        from .circulation import self_funded
-    except ImportError:
-        notes.append("self-funded shares not available in this installation")
-    else:
-        sf = self_funded(G, weight=weight, progress=progress)
-        for rec in sf.to_dict("records"):
-            if rec["company"] in out:
-                val = rec["self_funded_share"]
-                out[rec["company"]]["self_funded"] = None if _isnan(val) else float(val)
-    return out, notes
+        kwargs: dict[str, Any] = {"weight": weight, "progress": progress}
+        if max_length is not None:
+            kwargs["max_length"] = max_length
+        part = cycle_participation(G, **kwargs)
+    for rec in part.to_dict("records"):
+        if rec["company"] in out:
+            out[rec["company"]]["cycles"] = int(rec["n_cycles"])
+    sf = self_funded(G, weight=weight, progress=progress)
+    for rec in sf.to_dict("records"):
+        if rec["company"] in out:
+            val = rec["self_funded_share"]
+            out[rec["company"]]["self_funded"] = None if _isnan(val) else float(val)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,77 +304,65 @@ def _company_metrics(
 # --------------------------------------------------------------------------------------------
 def _deal_records(G: nx.Graph, weight: str) -> list[tuple[Any, Any, dict[str, Any]]]:
     """(payer, payee, deal dict) for each deal; a DiGraph edge stands for its deals."""
-    rows: list[tuple[Any, Any, dict[str, Any]]] = []
     if G.is_multigraph():
-        for u, v, k, d in G.edges(keys=True, data=True):
-            a = d.get(weight, math.nan)
-            a = math.nan if _isnan(a) else float(a)
-            status = _text(d.get("status"))
-            rows.append(
-                (
-                    u,
-                    v,
-                    {
-                        "id": _text(d.get("deal_id")) or _text(k) or "",
-                        "amount": a,
-                        "low": None if _isnan(d.get("amount_low")) else float(d["amount_low"]),
-                        "high": None
-                        if _isnan(d.get("amount_high"))
-                        else float(d["amount_high"]),
-                        "flow_type": _text(d.get("flow_type")) or "other",
-                        "status": status,
-                        "firm": status in _FIRM_STATUSES if status else True,
-                        "date": _text(d.get("announced")) or _text(d.get("period_start")),
-                        "period": " to ".join(
-                            t
-                            for t in (_text(d.get("period_start")), _text(d.get("period_end")))
-                            if t
-                        )
-                        or None,
-                        "confidence": _text(d.get("confidence")),
-                        "estimate": bool(schema.parse_bool(d.get("estimate"))),
-                        "description": _text(d.get("description")),
-                        "url": safe_url(d.get("source_url")),
-                        "source": _text(d.get("source_title")) or _text(d.get("source_url")),
-                    },
-                )
-            )
-    else:
-        for u, v, d in G.edges(data=True):
-            a = d.get(weight, math.nan)
-            a = math.nan if _isnan(a) else float(a)
-            status = _text(d.get("weakest_status")) or _text(d.get("status"))
-            ftypes = d.get("flow_types") or (d.get("flow_type"),)
-            if isinstance(ftypes, str):
-                ftypes = (ftypes,)
-            ids = d.get("deal_ids") or ()
-            rows.append(
-                (
-                    u,
-                    v,
-                    {
-                        "id": ", ".join(map(str, ids)) if ids else "",
-                        "amount": a,
-                        "low": None if _isnan(d.get("amount_low")) else float(d["amount_low"]),
-                        "high": None
-                        if _isnan(d.get("amount_high"))
-                        else float(d["amount_high"]),
-                        "flow_type": _text(ftypes[0]) or "other",
-                        "flow_types": [str(t) for t in ftypes if not _blank(t)],
-                        "status": status,
-                        "firm": status in _FIRM_STATUSES if status else True,
-                        "unknown_part": bool(d.get("has_unknown")),
-                        "estimate": bool(d.get("has_estimate") or d.get("estimate") is True),
-                        "confidence": _text(d.get("lowest_confidence"))
-                        or _text(d.get("confidence")),
-                        "n_deals": int(d.get("n_deals", 1) or 1),
-                        "description": _text(d.get("description")),
-                        "url": safe_url(d.get("source_url")),
-                        "source": _text(d.get("source_title")),
-                    },
-                )
-            )
-    return rows
+        return [(u, v, _deal_record(k, d, weight))
+                for u, v, k, d in G.edges(keys=True, data=True)]
+    return [(u, v, _pair_record(d, weight)) for u, v, d in G.edges(data=True)]
+
+
+def _amounts(d: Mapping[str, Any], weight: str) -> dict[str, float | None]:
+    """The amount (NaN when unknown) and the reported low and high ends (None when blank)."""
+    a = d.get(weight, math.nan)
+    return {
+        "amount": math.nan if _isnan(a) else float(a),
+        "low": None if _isnan(d.get("amount_low")) else float(d["amount_low"]),
+        "high": None if _isnan(d.get("amount_high")) else float(d["amount_high"]),
+    }
+
+
+def _deal_record(key: Any, d: Mapping[str, Any], weight: str) -> dict[str, Any]:
+    """One deal of a deal graph (MultiDiGraph edge) as the page shows it."""
+    status = _text(d.get("status"))
+    return {
+        "id": _text(d.get("deal_id")) or _text(key) or "",
+        **_amounts(d, weight),
+        "flow_type": _text(d.get("flow_type")) or "other",
+        "status": status,
+        "firm": status in _FIRM_STATUSES if status else True,
+        "date": _text(d.get("announced")) or _text(d.get("period_start")),
+        "period": " to ".join(
+            t for t in (_text(d.get("period_start")), _text(d.get("period_end"))) if t
+        ) or None,
+        "confidence": _text(d.get("confidence")),
+        "estimate": bool(schema.parse_bool(d.get("estimate"))),
+        "description": _text(d.get("description")),
+        "url": safe_url(d.get("source_url")),
+        "source": _text(d.get("source_title")) or _text(d.get("source_url")),
+    }
+
+
+def _pair_record(d: Mapping[str, Any], weight: str) -> dict[str, Any]:
+    """The deals of one payer -> payee pair of a collapsed graph (DiGraph edge)."""
+    status = _text(d.get("weakest_status")) or _text(d.get("status"))
+    ftypes = d.get("flow_types") or (d.get("flow_type"),)
+    if isinstance(ftypes, str):
+        ftypes = (ftypes,)
+    ids = d.get("deal_ids") or ()
+    return {
+        "id": ", ".join(map(str, ids)) if ids else "",
+        **_amounts(d, weight),
+        "flow_type": _text(ftypes[0]) or "other",
+        "flow_types": [str(t) for t in ftypes if not _blank(t)],
+        "status": status,
+        "firm": status in _FIRM_STATUSES if status else True,
+        "unknown_part": bool(d.get("has_unknown")),
+        "estimate": bool(d.get("has_estimate") or d.get("estimate") is True),
+        "confidence": _text(d.get("lowest_confidence")) or _text(d.get("confidence")),
+        "n_deals": int(d.get("n_deals", 1) or 1),
+        "description": _text(d.get("description")),
+        "url": safe_url(d.get("source_url")),
+        "source": _text(d.get("source_title")),
+    }
 
 
 def _flows(rows: Sequence[tuple[Any, Any, dict[str, Any]]]) -> dict[Any, list[float]]:
@@ -498,6 +471,7 @@ def _build_page_data(
     progress: Callable[[str], None] | None,
     timeline: Any = None,
 ) -> dict[str, Any]:
+    """Everything the page shows, as the JSON its script reads."""
     from .graph import check_company
 
     if company is not None:
@@ -514,26 +488,82 @@ def _build_page_data(
         max_length=max_cycle_length, progress=progress,
     )
     say("computing company metrics")
-    metrics, metric_notes = _company_metrics(G, weight=weight, max_length=max_cycle_length,
-                                             progress=progress, participation=participation)
+    metrics = _company_metrics(G, weight=weight, max_length=max_cycle_length,
+                               progress=progress, participation=participation)
+    shown, how = _select_nodes(G, flow, _priority(G, company, cyc_list), max_nodes)
+    node_id = {n: i for i, n in enumerate(sorted(shown, key=str))}
 
+    import pyvis.network  # heavy (pulls in IPython): imported only here
+
+    net = pyvis.network.Network(directed=True, cdn_resources="remote")
+    _add_nodes(net, G, node_id, flow, metrics)
+    groups, hidden = _group_deals(rows, node_id)
+    gkeys, edge_ids_by_pair, n_deals_shown = _add_edges(net, groups, node_id)
+    cycle_data = _cycle_data(cyc_list, node_id, edge_ids_by_pair)
+    time_data = None
+    if timeline is not None:  # the slider: the web as of each period, precomputed
+        from ._timeslider import slider_data
+
+        time_data = slider_data(
+            timeline, {(str(u), str(v), firm): f"e{i}" for i, (u, v, firm) in enumerate(gkeys)},
+            {str(n): i for n, i in node_id.items()})
+    nodes_data, edges_data, _h, _hh, _w, _opts = net.get_network_data()
+    n_total = G.number_of_nodes()
+    n_deals_total = len(rows) if G.is_multigraph() else sum(
+        int(G.edges[e].get("n_deals", 1) or 1) for e in G.edges
+    )
+    notes = _page_notes(len(shown), n_total, how, hidden, cyc_note)
+    scen = G.graph.get("scenario") or (G.graph.get("filters") or {}).get("scenario")
+    dataset = G.graph.get("dataset")
+    heading = title or (
+        f"Money flows in {dataset}" if dataset else "Money flows between companies"
+    )
+    return {
+        "title": heading,
+        "dataset": _text(dataset),
+        "as_of": _text(G.graph.get("as_of")),
+        "scenario": _text(scen),
+        "filters": filters_text(G),
+        # promises against cash and the conditional-or-press-only share of the money
+        "money": _money_sentence(G),
+        "company": None if company is None else str(company),
+        "counts": {
+            "companies_total": n_total,
+            "companies_shown": len(nodes_data),
+            "edges_shown": len(edges_data),
+            "deals_total": n_deals_total,
+            "deals_shown": n_deals_shown,
+        },
+        "notes": notes,
+        "nodes": nodes_data,
+        "edges": edges_data,
+        "cycles": cycle_data,
+        "options": _vis_options(len(nodes_data), len(edges_data), seed),
+        "kinds": {k: v for k, v in KIND_COLORS.items()},
+        "flow_types": {k: v for k, v in FLOW_TYPE_COLORS.items()},
+        "legend_widths": [[fmt_bn(a), _edge_width(a)] for a in (1.0, 10.0, 100.0)],
+        "time": time_data,
+    }
+
+
+def _priority(G: nx.Graph, company: Any, cyc_list: Sequence[_Cycle]) -> list[Any]:
+    """The companies to draw first: the company asked for, those on the listed cycles,
+    then the company's counterparties."""
     priority: list[Any] = []
     if company is not None:
         priority.append(company)
     for c in cyc_list:
         priority.extend(c.nodes)
     if company is not None:
-        H = G
-        priority.extend(sorted(set(H.predecessors(company)) | set(H.successors(company)), key=str))
-    shown, how = _select_nodes(G, flow, priority, max_nodes)
-    shown_set = set(shown)
-    shown_sorted = sorted(shown, key=lambda n: str(n))
-    node_id = {n: i for i, n in enumerate(shown_sorted)}
+        priority.extend(sorted(set(G.predecessors(company)) | set(G.successors(company)),
+                               key=str))
+    return priority
 
-    import pyvis.network  # heavy (pulls in IPython): imported only here
 
-    net = pyvis.network.Network(directed=True, cdn_resources="remote")
-    for n in shown_sorted:
+def _add_nodes(net: Any, G: nx.Graph, node_id: Mapping[Any, int],
+               flow: Mapping[Any, list[float]], metrics: Mapping[Any, dict[str, Any]]) -> None:
+    """One dot per company drawn, coloured by kind and sized by the money through it."""
+    for n in node_id:
         d = G.nodes[n]
         kind = _text(d.get("kind")) or "unknown"
         fin, fout, funk = flow[n]
@@ -568,14 +598,27 @@ def _build_page_data(
             info=info,
         )
 
-    # one edge per (payer, payee, firm?) so that announced money is drawn dashed apart from
-    # committed money between the same two companies
+
+@dataclass(frozen=True)
+class _Hidden:
+    """The deals left out with the companies not drawn."""
+
+    deals: int
+    amount: float
+    unknown: int
+
+
+def _group_deals(rows: Sequence[tuple[Any, Any, dict[str, Any]]], shown: Mapping[Any, Any]
+                 ) -> tuple[dict[tuple[Any, Any, bool], list[dict[str, Any]]], _Hidden]:
+    """The deals between companies drawn, grouped per (payer, payee, firm?) so that announced
+    money is drawn dashed apart from committed money between the same two companies; and
+    what the companies not drawn carry."""
     groups: dict[tuple[Any, Any, bool], list[dict[str, Any]]] = {}
     hidden_deals = 0
     hidden_amount = 0.0
     hidden_unknown = 0
     for u, v, d in rows:
-        if u not in shown_set or v not in shown_set:
+        if u not in shown or v not in shown:
             hidden_deals += 1
             if math.isnan(d["amount"]):
                 hidden_unknown += 1
@@ -583,6 +626,14 @@ def _build_page_data(
                 hidden_amount += d["amount"]
             continue
         groups.setdefault((u, v, bool(d["firm"])), []).append(d)
+    return groups, _Hidden(hidden_deals, hidden_amount, hidden_unknown)
+
+
+def _add_edges(net: Any, groups: Mapping[tuple[Any, Any, bool], list[dict[str, Any]]],
+               node_id: Mapping[Any, int]
+               ) -> tuple[list[tuple[Any, Any, bool]], dict[tuple[Any, Any], list[str]], int]:
+    """One arrow per group of deals; returns the groups in edge-id order, the edge ids of
+    each payer -> payee pair and the number of deals drawn."""
     pair_has_firm = {(u, v) for (u, v, firm) in groups if firm}
     edge_ids_by_pair: dict[tuple[Any, Any], list[str]] = {}
     gkeys = sorted(groups, key=lambda k: (str(k[0]), str(k[1]), not k[2]))
@@ -590,65 +641,76 @@ def _build_page_data(
     for i, (u, v, firm) in enumerate(gkeys):
         deals = sorted(groups[(u, v, firm)], key=lambda d: (str(d["id"])))
         n_deals_shown += sum(int(d.get("n_deals", 1)) for d in deals)
-        known = [d["amount"] for d in deals if not math.isnan(d["amount"])]
-        total = sum(known)
-        any_unknown = len(known) < len(deals) or any(d.get("unknown_part") for d in deals)
-        any_estimate = any(d["estimate"] for d in deals)
-        by_type: dict[str, float] = {}
-        for d in deals:
-            a = 0.0 if math.isnan(d["amount"]) else d["amount"]
-            by_type[d["flow_type"]] = by_type.get(d["flow_type"], 0.0) + a
-        main_type = sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        if known:
-            label = ("~" if any_estimate else "") + fmt_bn(total) + ("+?" if any_unknown else "")
-        else:
-            label = "?"
-        statuses = sorted({d["status"] for d in deals if d["status"]},
-                          key=lambda s: schema.STATUSES.index(s) if s in schema.STATUSES else 9)
         eid = f"e{i}"
         edge_ids_by_pair.setdefault((u, v), []).append(eid)
-        info = {
-            "payer": str(u),
-            "payee": str(v),
-            "total": fmt_bn(total) if known else "unknown",
-            "any_unknown": any_unknown,
-            "any_estimate": any_estimate,
-            "firm": firm,
-            "deals": [
-                {
-                    **{k: val for k, val in d.items() if k not in ("amount", "low", "high")},
-                    "amount": fmt_bn(d["amount"]),
-                    "range": (
-                        f"{fmt_bn(d['low'])} to {fmt_bn(d['high'])}"
-                        if d["low"] is not None and d["high"] is not None
-                        and d["low"] != d["high"]
-                        else None
-                    ),
-                }
-                for d in deals
-            ],
-        }
         roundness = 0.18 if firm or (u, v) not in pair_has_firm else 0.4
-        net.add_edge(
-            node_id[u],
-            node_id[v],
-            id=eid,
-            arrows="to",
-            width=_edge_width(total if known else math.nan),
-            color={"color": FLOW_TYPE_COLORS.get(main_type, FLOW_TYPE_COLORS["other"]),
-                   "opacity": 1.0},
-            dashes=[8, 6] if not firm else False,
-            label=label,
-            smooth={"enabled": True, "type": "curvedCW", "roundness": roundness},
-            flow_type=main_type,
-            statuses=statuses,
-            info=info,
-        )
+        net.add_edge(node_id[u], node_id[v], id=eid,
+                     **_edge_attributes(u, v, firm, deals, roundness))
+    return gkeys, edge_ids_by_pair, n_deals_shown
 
+
+def _edge_attributes(u: Any, v: Any, firm: bool, deals: Sequence[dict[str, Any]],
+                     roundness: float) -> dict[str, Any]:
+    """The arrow of one group of deals: colour of its main flow type, width of its known
+    total, label (``~`` estimate, ``+?`` some unknown, ``?`` none known) and details."""
+    known = [d["amount"] for d in deals if not math.isnan(d["amount"])]
+    total = sum(known)
+    any_unknown = len(known) < len(deals) or any(d.get("unknown_part") for d in deals)
+    any_estimate = any(d["estimate"] for d in deals)
+    by_type: dict[str, float] = {}
+    for d in deals:
+        a = 0.0 if math.isnan(d["amount"]) else d["amount"]
+        by_type[d["flow_type"]] = by_type.get(d["flow_type"], 0.0) + a
+    main_type = sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    if known:
+        label = ("~" if any_estimate else "") + fmt_bn(total) + ("+?" if any_unknown else "")
+    else:
+        label = "?"
+    statuses = sorted({d["status"] for d in deals if d["status"]},
+                      key=lambda s: schema.STATUSES.index(s) if s in schema.STATUSES else 9)
+    info = {
+        "payer": str(u),
+        "payee": str(v),
+        "total": fmt_bn(total) if known else "unknown",
+        "any_unknown": any_unknown,
+        "any_estimate": any_estimate,
+        "firm": firm,
+        "deals": [
+            {
+                **{k: val for k, val in d.items() if k not in ("amount", "low", "high")},
+                "amount": fmt_bn(d["amount"]),
+                "range": (
+                    f"{fmt_bn(d['low'])} to {fmt_bn(d['high'])}"
+                    if d["low"] is not None and d["high"] is not None
+                    and d["low"] != d["high"]
+                    else None
+                ),
+            }
+            for d in deals
+        ],
+    }
+    return {
+        "arrows": "to",
+        "width": _edge_width(total if known else math.nan),
+        "color": {"color": FLOW_TYPE_COLORS.get(main_type, FLOW_TYPE_COLORS["other"]),
+                  "opacity": 1.0},
+        "dashes": [8, 6] if not firm else False,
+        "label": label,
+        "smooth": {"enabled": True, "type": "curvedCW", "roundness": roundness},
+        "flow_type": main_type,
+        "statuses": statuses,
+        "info": info,
+    }
+
+
+def _cycle_data(cyc_list: Sequence[_Cycle], node_id: Mapping[Any, int],
+                edge_ids_by_pair: Mapping[tuple[Any, Any], list[str]]) -> list[dict[str, Any]]:
+    """The listed cycles with the arrows and dots to highlight; ``complete`` is false when
+    some of its companies are not drawn."""
     cycle_data = []
     for c in cyc_list:
         eids: list[str] = []
-        complete = all(n in shown_set for n in c.nodes)
+        complete = all(n in node_id for n in c.nodes)
         hops = list(zip(c.nodes, c.nodes[1:] + c.nodes[:1]))
         for u, v in hops:
             eids.extend(edge_ids_by_pair.get((u, v), []))
@@ -663,39 +725,41 @@ def _build_page_data(
                 "complete": complete,
             }
         )
+    return cycle_data
 
-    time_data = None
-    if timeline is not None:  # the slider: the web as of each period, precomputed
-        from ._timeslider import slider_data
 
-        time_data = slider_data(
-            timeline, {(str(u), str(v), firm): f"e{i}" for i, (u, v, firm) in enumerate(gkeys)},
-            {str(n): i for n, i in node_id.items()})
-    nodes_data, edges_data, _h, _hh, _w, _opts = net.get_network_data()
-    n_total = G.number_of_nodes()
-    n_deals_total = len(rows) if G.is_multigraph() else sum(
-        int(G.edges[e].get("n_deals", 1) or 1) for e in G.edges
-    )
+def _page_notes(n_shown: int, n_total: int, how: str, hidden: _Hidden, cyc_note: str | None
+                ) -> list[str]:
+    """What the page leaves out (companies not drawn and their deals) and how the loops
+    were chosen."""
     notes: list[str] = []
-    if len(shown) < n_total:
+    if n_shown < n_total:
         notes.append(
-            f"Showing {len(shown):,} of {n_total:,} companies, chosen as {how}. "
-            f"Left out: {n_total - len(shown):,} companies and {hidden_deals:,} deals "
-            f"carrying {fmt_bn(hidden_amount)} of known money"
-            + (f" plus {hidden_unknown:,} deals of unknown amount" if hidden_unknown else "")
+            f"Showing {n_shown:,} of {schema.count_noun(n_total, 'company', 'companies')}, "
+            f"chosen as {how}. Left out: "
+            f"{schema.count_noun(n_total - n_shown, 'company', 'companies')} and "
+            f"{schema.count_noun(hidden.deals, 'deal')} carrying {fmt_bn(hidden.amount)} of "
+            "known money"
+            + (f" plus {schema.count_noun(hidden.unknown, 'deal')} of unknown amount"
+               if hidden.unknown else "")
             + ". Raise max_nodes (--max-nodes) to see more."
         )
     if cyc_note:
         notes.append(cyc_note[0].upper() + cyc_note[1:] + ".")
-    if metric_notes:
-        notes.append("; ".join(metric_notes).capitalize() + ".")
+    return notes
 
-    n_edges = len(edges_data)
+
+_FONT_FACE = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+
+
+def _vis_options(n_nodes: int, n_edges: int, seed: int) -> dict[str, Any]:
+    """vis-network options: the layout (seeded), physics scaled to the network's size, and
+    the node and edge styles (edge labels and edges while dragging hidden on big graphs)."""
     big = n_edges > 600
-    iterations = 1000 if len(nodes_data) <= 200 else (600 if len(nodes_data) <= 1000 else 300)
-    options = {
+    iterations = 1000 if n_nodes <= 200 else (600 if n_nodes <= 1000 else 300)
+    return {
         "autoResize": True,
-        "layout": {"randomSeed": int(seed), "improvedLayout": len(nodes_data) <= 150},
+        "layout": {"randomSeed": int(seed), "improvedLayout": n_nodes <= 150},
         "physics": {
             "enabled": True,
             "solver": "forceAtlas2Based",
@@ -726,59 +790,17 @@ def _build_page_data(
         "nodes": {
             "shape": "dot",
             "borderWidth": 1.5,
-            "font": {
-                "size": 15,
-                "face": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
-                "color": "#1b1b1b",
-                "strokeWidth": 4,
-                "strokeColor": "#ffffff",
-            },
+            "font": {"size": 15, "face": _FONT_FACE, "color": "#1b1b1b", "strokeWidth": 4,
+                     "strokeColor": "#ffffff"},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}},
             "arrowStrikethrough": False,
-            "font": {
-                "size": 0 if big else 11,
-                "face": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
-                "color": "#333333",
-                "strokeWidth": 4,
-                "strokeColor": "#ffffff",
-                "align": "middle",
-            },
+            "font": {"size": 0 if big else 11, "face": _FONT_FACE, "color": "#333333",
+                     "strokeWidth": 4, "strokeColor": "#ffffff", "align": "middle"},
             "selectionWidth": 2,
             "hoverWidth": 1.5,
         },
-    }
-    scen = G.graph.get("scenario") or (G.graph.get("filters") or {}).get("scenario")
-    dataset = G.graph.get("dataset")
-    heading = title or (
-        f"Money flows in {dataset}" if dataset else "Money flows between companies"
-    )
-    return {
-        "title": heading,
-        "dataset": _text(dataset),
-        "as_of": _text(G.graph.get("as_of")),
-        "scenario": _text(scen),
-        "filters": filters_text(G),
-        # promises against cash and the conditional-or-press-only share of the money
-        "money": _money_sentence(G),
-        "company": None if company is None else str(company),
-        "counts": {
-            "companies_total": n_total,
-            "companies_shown": len(nodes_data),
-            "edges_shown": n_edges,
-            "deals_total": n_deals_total,
-            "deals_shown": n_deals_shown,
-        },
-        "notes": notes,
-        "nodes": nodes_data,
-        "edges": edges_data,
-        "cycles": cycle_data,
-        "options": options,
-        "kinds": {k: v for k, v in KIND_COLORS.items()},
-        "flow_types": {k: v for k, v in FLOW_TYPE_COLORS.items()},
-        "legend_widths": [[fmt_bn(a), _edge_width(a)] for a in (1.0, 10.0, 100.0)],
-        "time": time_data,
     }
 
 
@@ -891,19 +913,9 @@ def to_html(
     from .graph import check_weight
 
     check_weight(G, weight)
-    data = _build_page_data(
-        G,
-        weight=weight,
-        max_nodes=max_nodes,
-        top_cycles=top_cycles,
-        company=company,
-        cycles=cycles,
-        max_cycle_length=max_cycle_length,
-        title=title,
-        seed=seed,
-        progress=progress,
-        timeline=timeline,
-    )
+    data = _build_page_data(G, weight=weight, max_nodes=max_nodes, top_cycles=top_cycles,
+                            company=company, cycles=cycles, max_cycle_length=max_cycle_length,
+                            title=title, seed=seed, progress=progress, timeline=timeline)
     if samples:
         _add_how_sure(G, data, samples, weight=weight, max_length=max_cycle_length,
                       top=top_cycles)
