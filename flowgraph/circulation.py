@@ -44,7 +44,7 @@ import pandas as pd
 from . import _circulation_engine as eng
 from ._params import number, whole
 from .errors import MissingDataError, ParameterError, SolverError
-from .graph import check_company, check_weight, edge_columns
+from .graph import check_company, check_weight, edge_columns, pair_sums
 from .schema import count_noun, to_float
 
 __all__ = [
@@ -129,19 +129,6 @@ def _codes(u: Sequence[Any], v: Sequence[Any], extra: Iterable[Any] = ()
     return list(uniques), codes[:m].astype(np.int64), codes[m:2 * m].astype(np.int64)
 
 
-def _aggregate(src: np.ndarray, dst: np.ndarray, a: np.ndarray, n: int
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sum rows on one (src, dst) pair: (src, dst, known sum, n rows, n unknown rows)."""
-    unknown = ~np.isfinite(a)
-    known = np.where(unknown, 0.0, a)
-    key = src * max(n, 1) + dst
-    uniq, inv = np.unique(key, return_inverse=True)
-    w = np.bincount(inv, weights=known, minlength=len(uniq))
-    nd = np.bincount(inv, minlength=len(uniq)).astype(np.int64)
-    nu = np.bincount(inv, weights=unknown.astype(float), minlength=len(uniq)).astype(np.int64)
-    return uniq // max(n, 1), uniq % max(n, 1), w, nd, nu
-
-
 def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
     """Edge arrays from a MultiDiGraph, DiGraph or edge DataFrame (see maximal_circulation);
     ``quantum``, when given, is checked to be a positive number."""
@@ -161,7 +148,7 @@ def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
             raise ParameterError(f"the edge table has no {weight!r} column")
         a = pd.to_numeric(G[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         names, su, sv = _codes(G[uc].to_numpy(dtype=object), G[vc].to_numpy(dtype=object))
-        src, dst, w, n_deals, nu = _aggregate(su, sv, a, len(names))
+        src, dst, w, n_deals, nu = pair_sums(su, sv, a, len(names))
         unknown_deals = int(nu.sum())
         has_unknown = nu > 0
         scenario = G.attrs.get("scenario")  # a filter_deals table says its scenario
@@ -187,7 +174,7 @@ def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
         names, su, sv = _codes(us, vs, G.nodes)
         a = np.asarray(aa, dtype=float)
         if multi:
-            src, dst, w, n_deals, nu = _aggregate(su, sv, a, len(names))
+            src, dst, w, n_deals, nu = pair_sums(su, sv, a, len(names))
             unknown_deals = int(nu.sum())
             has_unknown = nu > 0
         else:

@@ -27,6 +27,7 @@ __all__ = [
     "ensure_collapsed",
     "filter_deals",
     "from_dataframes",
+    "pair_sums",
     "to_dataframes",
     "write_gexf",
     "write_graphml",
@@ -482,57 +483,76 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
     if not G.is_multigraph():
         H.add_edges_from(G.edges(data=True))
         return H
-    for u, v in {(u, v) for u, v in G.edges()}:
+    edges = list(G.edges(data=True))
+    code = {n: i for i, n in enumerate(G.nodes)}
+    su = np.array([code[u] for u, _, _ in edges], dtype=np.int64)
+    sv = np.array([code[v] for _, v, _ in edges], dtype=np.int64)
+    names = list(G.nodes)
+    sums = {col: pair_sums(su, sv, np.array([schema.to_float(d.get(col, math.nan))
+                                             for *_, d in edges], dtype=float), len(names))
+            for col in (weight, "amount_low", "amount_high")}
+    src, dst, total, n_rows, n_unknown = sums[weight]
+    lo_sum, lo_unknown = sums["amount_low"][2], sums["amount_low"][4]
+    hi_sum, hi_unknown = sums["amount_high"][2], sums["amount_high"][4]
+    for i, (a, b) in enumerate(zip(src.tolist(), dst.tolist())):
+        u, v = names[a], names[b]
         deals = G[u][v]
-        total = 0.0
-        lo_sum = 0.0
-        hi_sum = 0.0
-        unknown = False
-        estimate = False
-        ftypes: set[str] = set()
-        stats: list[str] = []
-        confs: list[str] = []
-        n_known = n_lo = n_hi = 0
-        for d in deals.values():
-            a = schema.to_float(d.get(weight, math.nan))
-            if math.isnan(a):
-                unknown = True
-            else:
-                total += a
-                n_known += 1
-            for val, acc in ((d.get("amount_low"), "lo"), (d.get("amount_high"), "hi")):
-                fv = schema.to_float(val)
-                if not math.isnan(fv):
-                    if acc == "lo":
-                        lo_sum += fv
-                        n_lo += 1
-                    else:
-                        hi_sum += fv
-                        n_hi += 1
-            if d.get("estimate") is True or d.get("midpoint") is True:
-                estimate = True
-            if d.get("flow_type"):
-                ftypes.add(d["flow_type"])
-            if d.get("status"):
-                stats.append(d["status"])
-            if d.get("confidence"):
-                confs.append(d["confidence"])
-        all_unknown = unknown and n_known == 0
         H.add_edge(
             u,
             v,
-            amount=math.nan if all_unknown else total,
-            amount_low=lo_sum if n_lo else math.nan,
-            amount_high=hi_sum if n_hi else math.nan,
+            amount=math.nan if n_unknown[i] == n_rows[i] else float(total[i]),
+            amount_low=float(lo_sum[i]) if lo_unknown[i] < n_rows[i] else math.nan,
+            amount_high=float(hi_sum[i]) if hi_unknown[i] < n_rows[i] else math.nan,
             n_deals=len(deals),
             deal_ids=tuple(sorted(str(k) for k in deals)),
-            has_unknown=unknown,
-            has_estimate=estimate,
-            flow_types=tuple(sorted(ftypes)),
-            weakest_status=_weakest(stats, schema.STATUSES),
-            lowest_confidence=_weakest(confs, schema.CONFIDENCES),
+            has_unknown=bool(n_unknown[i]),
+            has_estimate=any(d.get("estimate") is True or d.get("midpoint") is True
+                             for d in deals.values()),
+            flow_types=tuple(sorted({d["flow_type"] for d in deals.values()
+                                     if d.get("flow_type")})),
+            weakest_status=_weakest((d["status"] for d in deals.values() if d.get("status")),
+                                    schema.STATUSES),
+            lowest_confidence=_weakest((d["confidence"] for d in deals.values()
+                                        if d.get("confidence")), schema.CONFIDENCES),
         )
     return H
+
+
+def pair_sums(src: np.ndarray, dst: np.ndarray, values: np.ndarray, n: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Add up rows on the same payer -> payee pair: the one per-pair aggregation.
+
+    Parameters
+    ----------
+    src, dst : numpy.ndarray of int
+        Node codes (0 to ``n - 1``) of each row's payer and payee.
+    values : numpy.ndarray of float
+        Each row's amount; NaN (or any value that is not finite) is unknown and never summed.
+    n : int
+        Number of nodes.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Per pair, in (src, dst) order: ``src, dst``, the sum of the known values, the number
+        of rows and the number of rows with an unknown value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s, d, known, rows, unknown = pair_sums(np.array([0, 0, 1]), np.array([1, 1, 0]),
+    ...                                        np.array([2.0, np.nan, 3.0]), 2)
+    >>> s.tolist(), d.tolist(), known.tolist(), rows.tolist(), unknown.tolist()
+    ([0, 1], [1, 0], [2.0, 3.0], [2, 1], [1, 0])
+    """
+    unknown = ~np.isfinite(values)
+    known = np.where(unknown, 0.0, values)
+    key = src * max(n, 1) + dst
+    uniq, inv = np.unique(key, return_inverse=True)
+    w = np.bincount(inv, weights=known, minlength=len(uniq))
+    nd = np.bincount(inv, minlength=len(uniq)).astype(np.int64)
+    nu = np.bincount(inv, weights=unknown.astype(float), minlength=len(uniq)).astype(np.int64)
+    return uniq // max(n, 1), uniq % max(n, 1), w, nd, nu
 
 
 def check_weight(G: Any, weight: Any) -> None:
