@@ -126,6 +126,7 @@ _LAZY: dict[str, str] = {
     "TimelineResult": "timelines",
     "timeline": "timelines",
     "MeansResult": "schedule",
+    "PowerSchedule": "schedule",
     "Schedule": "schedule",
     "against_means": "schedule",
     "duration_mismatch": "schedule",
@@ -154,6 +155,7 @@ __all__ = [
     "NetworkConcentration",
     "NullSamples",
     "ParameterError",
+    "PowerSchedule",
     "Problem",
     "Report",
     "Schedule",
@@ -280,6 +282,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .cycles import CycleResult, cycle_participation, cycles_from_arrays, find_cycles
     from .schedule import (
         MeansResult,
+        PowerSchedule,
         Schedule,
         against_means,
         duration_mismatch,

@@ -1804,8 +1804,8 @@ def schedule_cmd(opts: Options, view: str, start_year: int | None) -> None:
              notes=[*notes, *r.notes])
     elif view == "power":
         p = sch.power_schedule(G)
-        emit(p, opts, title="Gigawatts contracted against US capacity additions",
-             notes=[*notes, *p.attrs["notes"]])
+        emit(p.table, opts, title="Gigawatts contracted against US capacity additions",
+             notes=[*notes, *p.notes])
     else:
         h = sch.duration_mismatch(G)
         if names:

@@ -26,6 +26,7 @@ from .errors import ParameterError
 
 __all__ = [
     "MeansResult",
+    "PowerSchedule",
     "Schedule",
     "against_means",
     "deal_years",
@@ -537,7 +538,31 @@ def us_capacity_additions() -> pd.DataFrame:
     return t.sort_values("year").reset_index(drop=True)
 
 
-def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PowerSchedule:
+    """Gigawatts contracted per year against US generating-capacity additions.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``year, gw_signed, deals_signed, gw_starting, us_additions_gw, us_additions_kind,
+        signed_share_of_us_additions``, one row per year.
+    notes : tuple of str
+        How to read the table, in words.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> p = fg.power_schedule(fg.build_graph(fg.load_dataset("toy")))
+    >>> list(p.table.columns[:2])
+    ['year', 'gw_signed']
+    """
+
+    table: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
+
+
+def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> PowerSchedule:
     """Gigawatts contracted per year (from the deals' ``gw``) against US generating-capacity
     additions per year.
 
@@ -556,9 +581,7 @@ def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> pd.DataF
 
     Returns
     -------
-    pandas.DataFrame
-        ``year, gw_signed, deals_signed, gw_starting, us_additions_gw, us_additions_kind,
-        signed_share_of_us_additions``; ``df.attrs["notes"]``.
+    PowerSchedule
 
     Examples
     --------
@@ -567,7 +590,7 @@ def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> pd.DataF
     ...     "amount_usd_bn": [100.0], "flow_type": ["chip_purchase"], "status": ["committed"],
     ...     "announced": ["2025-10-06"], "period_start": ["2026"], "gw": [6.0]})
     >>> p = fg.power_schedule(fg.build_graph(deals))
-    >>> p.set_index("year").loc[2025, ["gw_signed", "us_additions_gw"]].tolist()
+    >>> p.table.set_index("year").loc[2025, ["gw_signed", "us_additions_gw"]].tolist()
     [6.0, 64.0]
     """
     df = _deals(G)
@@ -609,14 +632,14 @@ def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> pd.DataF
     })
     with np.errstate(invalid="ignore", divide="ignore"):
         out["signed_share_of_us_additions"] = out["gw_signed"] / out["us_additions_gw"]
-    out.attrs["notes"] = (
+    notes = (
         "GW of power the deals report (gw), by the year signed and the year the term starts; "
         "rows of one overlap_group count once. US additions: utility-scale nameplate capacity "
         "added or planned that year (EIA; battery storage included), the kind says which; the "
         "deals' sites are not all in the US and a planned figure is not a built one.",
         f"{schema.count_noun(len(t), 'deal')} (or overlap groups) report gigawatts.",
     )
-    return out
+    return PowerSchedule(out, notes)
 
 
 # --------------------------------------------------------------------------- hardware life

@@ -125,8 +125,9 @@ def test_power_against_us_additions():
     rows["overlap_group"] = [None, "g1"]
     extra = rows.iloc[[1]].assign(deal_id="open2", payer="Chips", payee="Lab", gw=6.0,
                                   flow_type="warrant")
-    p = fg.power_schedule(fg.build_graph(pd.concat([rows, extra], ignore_index=True)))
-    p = p.set_index("year")
+    res = fg.power_schedule(fg.build_graph(pd.concat([rows, extra], ignore_index=True)))
+    assert any("overlap_group count once" in n for n in res.notes)
+    p = res.table.set_index("year")
     assert p.loc[2025, "gw_signed"] == pytest.approx(10.5)  # the group of two counts once
     assert p.loc[2025, "deals_signed"] == 2
     assert p.loc[2027, "gw_starting"] == pytest.approx(4.5)
