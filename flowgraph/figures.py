@@ -19,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from . import schema
 from .errors import ParameterError
 
 __all__ = ["FigureResult", "figure"]
@@ -97,8 +98,6 @@ def _loop_names(G: nx.Graph, loop: str | Sequence[str]) -> list[str]:
 
 
 def _pairs(G: nx.MultiDiGraph, edges: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
-    from . import schema
-
     out = []
     for u, v in edges:
         datas = list(G.get_edge_data(u, v).values()) if G.is_multigraph() else [G[u][v]]
@@ -190,75 +189,120 @@ def figure(
     >>> r.title.startswith("ChipCo")
     True
     """
-    from .charts import _plain, _plt
-
     if sum(x is not None for x in (loop, rank, company)) != 1:
         raise ParameterError("give exactly one of loop, rank or company")
     bad = set(formats) - {"svg", "png"}
     if bad or not formats:
         raise ParameterError(f"formats are 'svg' and 'png', got {sorted(bad) or 'none'}")
-    notes: list[str] = []
-    sentence = None
     if rank is not None:
-        from .cycles import find_cycles
+        loop = _loop_of_rank(G, rank)
+    layout = (_loop_layout(G, loop, title) if loop is not None else
+              _neighbourhood_layout(G, company, hops=hops, max_pairs=max_pairs, title=title))
+    pairs = _pairs(layout.graph, layout.edges)
+    sources = _footnote_sources(pairs)
+    sub_lines, foot_lines = _caption_lines(G, layout.sentence, sources, layout.notes)
+    drawing = _draw(layout, pairs, sub_lines, foot_lines)
+    renderer = _place_labels(drawing)
+    boxes = ([_box(t, renderer) for t in drawing.texts]
+             + [drawing.legend.get_window_extent(renderer)])
+    labels = [t.get_text().replace("\\$", "$") for t in drawing.texts] + [
+        " ".join(h.get_label() for h in drawing.handles)]
+    out_paths = _save_figure(drawing.fig, path, formats)
+    from .charts import _plt
 
-        if rank < 1:
-            raise ParameterError(f"rank starts at 1, got {rank}")
-        res = find_cycles(G, limit=rank, sort="length")
-        if len(res.cycles) < rank:
-            raise ParameterError(f"there are only {res.n_found} loops; rank {rank} does not "
-                                 "exist")
-        loop = list(res.cycles["companies"].iloc[rank - 1])
-    if loop is not None:
-        names = _loop_names(G, loop)
-        edges = list(zip(names, names[1:] + names[:1]))
-        from .cycles import find_cycles
+    _plt().close(drawing.fig)
+    return FigureResult(tuple(out_paths), layout.heading, tuple(labels),
+                        tuple((b.x0, b.y0, b.x1, b.y1) for b in boxes), tuple(sources),
+                        tuple(layout.notes))
 
-        res = find_cycles(G, through=names, max_length=len(names), limit=None)
-        match = res.cycles[res.cycles["companies"].map(
-            lambda c: set(c) == set(names) and len(c) == len(names))]
-        for row in match.itertuples():
-            cyc = list(row.companies)
-            k = cyc.index(names[0])
-            if cyc[k:] + cyc[:k] == names:
-                sentence = str(row.description)
-        n = len(names)
-        pos = {c: (math.cos(math.pi / 2 - 2 * math.pi * i / n),
-                   math.sin(math.pi / 2 - 2 * math.pi * i / n)) for i, c in enumerate(names)}
-        if n == 2:
-            pos = {names[0]: (-1.0, 0.0), names[1]: (1.0, 0.0)}
-        heading = title or " -> ".join([*names, names[0]])
-    else:
-        from .selection import select_companies
 
-        H = select_companies(G, around=company, hops=hops)
-        centre = H.graph["filters"]["around"][0]
-        dist = nx.single_source_shortest_path_length(nx.Graph(H.to_undirected()), centre)
-        # the deals that lead out from the company ring by ring (not those within a ring)
-        ring_edges = {(u, v) for u, v in H.edges()
-                      if u != v and abs(dist.get(u, 0) - dist.get(v, 0)) == 1}
-        pairs_all = _pairs(H, sorted(ring_edges, key=str))
-        pairs_all.sort(key=lambda p: (-(p["amount"] if not math.isnan(p["amount"]) else -1),
-                                      str(p["payer"]), str(p["payee"])))
-        kept = pairs_all[:max_pairs]
-        if len(pairs_all) > max_pairs:
-            notes.append(f"{len(pairs_all) - max_pairs} smaller payer -> payee pairs not drawn "
-                         f"(the {max_pairs} largest are).")
-        edges = [(p["payer"], p["payee"]) for p in kept]
-        names = sorted({n for e in edges for n in e} | {centre}, key=str)
-        rings: dict[int, list[str]] = {}
-        for c in names:
-            rings.setdefault(dist.get(c, hops), []).append(c)
-        pos = {centre: (0.0, 0.0)}
-        for r, members in sorted(rings.items()):
-            if r == 0:
-                continue
-            members = sorted(members, key=str)
-            for i, c in enumerate(members):
-                a = math.pi / 2 - 2 * math.pi * (i + 0.5 * (r - 1)) / len(members)
-                pos[c] = (r * math.cos(a), r * math.sin(a))
-        heading = title or f"{centre} and its counterparties"
-    pairs = _pairs(G if loop is not None else H, edges)
+@dataclass(frozen=True)
+class _Layout:
+    """What one picture draws: the deal graph the pairs come from, the payer -> payee pairs,
+    where each company sits, the heading, the loop's sentence and notes."""
+
+    graph: nx.MultiDiGraph
+    edges: list[tuple[Any, Any]]
+    pos: dict[Any, tuple[float, float]]
+    heading: str
+    sentence: str | None
+    notes: list[str]
+
+
+def _loop_of_rank(G: nx.MultiDiGraph, rank: int) -> list[str]:
+    """The companies of the loop of this rank, shortest loops first (as `flowgraph cycles`)."""
+    from .cycles import find_cycles
+
+    if rank < 1:
+        raise ParameterError(f"rank starts at 1, got {rank}")
+    res = find_cycles(G, limit=rank, sort="length")
+    if len(res.cycles) < rank:
+        raise ParameterError(f"only {schema.count_noun(res.n_found, 'loop')} found; rank "
+                             f"{rank} does not exist")
+    return list(res.cycles["companies"].iloc[rank - 1])
+
+
+def _loop_layout(G: nx.MultiDiGraph, loop: str | Sequence[str], title: str | None) -> _Layout:
+    """A loop's companies on a circle in payment order, first on top, with its sentence."""
+    from .cycles import find_cycles
+
+    names = _loop_names(G, loop)
+    edges = list(zip(names, names[1:] + names[:1]))
+    res = find_cycles(G, through=names, max_length=len(names), limit=None)
+    match = res.cycles[res.cycles["companies"].map(
+        lambda c: set(c) == set(names) and len(c) == len(names))]
+    sentence = None
+    for row in match.itertuples():
+        cyc = list(row.companies)
+        k = cyc.index(names[0])
+        if cyc[k:] + cyc[:k] == names:
+            sentence = str(row.description)
+    n = len(names)
+    pos = {c: (math.cos(math.pi / 2 - 2 * math.pi * i / n),
+               math.sin(math.pi / 2 - 2 * math.pi * i / n)) for i, c in enumerate(names)}
+    if n == 2:
+        pos = {names[0]: (-1.0, 0.0), names[1]: (1.0, 0.0)}
+    return _Layout(G, edges, pos, title or " -> ".join([*names, names[0]]), sentence, [])
+
+
+def _neighbourhood_layout(G: nx.MultiDiGraph, company: str, *, hops: int, max_pairs: int,
+                          title: str | None) -> _Layout:
+    """A company in the centre and its counterparties on rings, one ring per hop, with the
+    ``max_pairs`` largest pairs that lead out ring by ring."""
+    from .selection import select_companies
+
+    H = select_companies(G, around=company, hops=hops)
+    centre = H.graph["filters"]["around"][0]
+    dist = nx.single_source_shortest_path_length(nx.Graph(H.to_undirected()), centre)
+    # the deals that lead out from the company ring by ring (not those within a ring)
+    ring_edges = {(u, v) for u, v in H.edges()
+                  if u != v and abs(dist.get(u, 0) - dist.get(v, 0)) == 1}
+    pairs_all = _pairs(H, sorted(ring_edges, key=str))
+    pairs_all.sort(key=lambda p: (-(p["amount"] if not math.isnan(p["amount"]) else -1),
+                                  str(p["payer"]), str(p["payee"])))
+    kept = pairs_all[:max_pairs]
+    notes = []
+    if len(pairs_all) > max_pairs:
+        left = schema.count_noun(len(pairs_all) - max_pairs, "smaller payer -> payee pair")
+        notes.append(f"{left} not drawn (the {max_pairs} largest are).")
+    edges = [(p["payer"], p["payee"]) for p in kept]
+    names = sorted({n for e in edges for n in e} | {centre}, key=str)
+    rings: dict[int, list[str]] = {}
+    for c in names:
+        rings.setdefault(dist.get(c, hops), []).append(c)
+    pos = {centre: (0.0, 0.0)}
+    for r, members in sorted(rings.items()):
+        if r == 0:
+            continue
+        members = sorted(members, key=str)
+        for i, c in enumerate(members):
+            a = math.pi / 2 - 2 * math.pi * (i + 0.5 * (r - 1)) / len(members)
+            pos[c] = (r * math.cos(a), r * math.sin(a))
+    return _Layout(H, edges, pos, title or f"{centre} and its counterparties", None, notes)
+
+
+def _footnote_sources(pairs: list[dict[str, Any]]) -> list[str]:
+    """Number the source URLs in order of first use; each pair gets its footnote numbers."""
     sources: list[str] = []
     for p in pairs:
         p["refs"] = []
@@ -266,11 +310,13 @@ def figure(
             if s not in sources:
                 sources.append(s)
             p["refs"].append(sources.index(s) + 1)
+    return sources
 
-    plt = _plt()
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyArrowPatch
 
+def _caption_lines(G: nx.MultiDiGraph, sentence: str | None, sources: Sequence[str],
+                   notes: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The lines under the heading (the loop's sentence, the data's date, how amounts read)
+    and the footnotes (numbered sources, then the notes)."""
     sub_parts = []
     if sentence:
         sub_parts.append(sentence)
@@ -286,7 +332,27 @@ def figure(
         foot_lines += textwrap.wrap(f"[{i}] {s}", 125, break_long_words=True,
                                     break_on_hyphens=False, subsequent_indent="     ")
     foot_lines += [ln for n in notes for ln in textwrap.wrap(n, 125)]
-    foot_lines = foot_lines or ["No source listed."]
+    return sub_lines, foot_lines or ["No source listed."]
+
+
+@dataclass
+class _Drawing:
+    """The picture being made, with every text in it (amount labels also on their own)."""
+
+    fig: Any
+    texts: list[Any]
+    amount_labels: list[Any]
+    handles: list[Any]
+    legend: Any
+
+
+def _draw(layout: _Layout, pairs: list[dict[str, Any]], sub_lines: list[str],
+          foot_lines: list[str]) -> _Drawing:
+    """Lay out the heading, the graph, the legend and the footnotes, one above the other."""
+    from .charts import _plain, _plt
+
+    plt = _plt()
+    pos = layout.pos
     xs = [x for x, _ in pos.values()]
     ys = [y for _, y in pos.values()]
     pad_x, pad_y = 0.85, 0.45
@@ -305,6 +371,25 @@ def figure(
     ax.set_axis_off()
     ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
     ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+    texts = _draw_companies(ax, pos)
+    amount_labels = _draw_arrows(ax, pos, pairs)
+    texts += amount_labels
+    texts.append(fig.text(0.1 / WIDTH_IN, 1 - 0.12 / height, _plain(layout.heading),
+                          fontsize=11, weight="bold", va="top"))
+    texts.append(fig.text(0.1 / WIDTH_IN, 1 - parts_in[0] / height,
+                          _plain("\n".join(sub_lines)), fontsize=7, va="top", color="#333333"))
+    legend_y = 1 - (top_graph + graph_h + parts_in[3]) / height
+    handles, leg = _draw_legend(fig, pairs, legend_y)
+    texts.append(fig.text(0.1 / WIDTH_IN, legend_y - foot_gap / height,
+                          _plain("\n".join(foot_lines)), fontsize=5.5, va="top",
+                          color="#333333", family="DejaVu Sans"))
+    return _Drawing(fig, texts, amount_labels, handles, leg)
+
+
+def _draw_companies(ax: Any, pos: dict[Any, tuple[float, float]]) -> list[Any]:
+    """A dot per company with its name above (below for the lower half)."""
+    from .charts import _plain
+
     texts: list[Any] = []
     for c, (x, y) in pos.items():
         ax.plot([x], [y], "o", ms=11, color="#333333", zorder=3)
@@ -312,6 +397,16 @@ def figure(
         texts.append(ax.text(x, y + dy, _plain(str(c)), ha="center",
                              va="bottom" if y >= 0 else "top", fontsize=9, weight="bold",
                              zorder=4))
+    return texts
+
+
+def _draw_arrows(ax: Any, pos: dict[Any, tuple[float, float]],
+                 pairs: list[dict[str, Any]]) -> list[Any]:
+    """An arrow per pair, styled by its weakest status, with its amount and footnotes."""
+    from matplotlib.patches import FancyArrowPatch
+
+    from .charts import _plain
+
     pair_set = {(p["payer"], p["payee"]) for p in pairs}
     label_texts = []
     for p in pairs:
@@ -334,36 +429,42 @@ def figure(
                               "alpha": 0.9})
         label._fg_edge = (x0, y0, x1, y1, rad)  # type: ignore[attr-defined]
         label_texts.append(label)
-        texts.append(label)
-    head = fig.text(0.1 / WIDTH_IN, 1 - 0.12 / height, _plain(heading), fontsize=11,
-                    weight="bold", va="top")
-    texts.append(head)
-    sub = fig.text(0.1 / WIDTH_IN, 1 - parts_in[0] / height, _plain("\n".join(sub_lines)),
-                   fontsize=7, va="top", color="#333333")
-    texts.append(sub)
+    return label_texts
+
+
+def _draw_legend(fig: Any, pairs: list[dict[str, Any]], legend_y: float
+                 ) -> tuple[list[Any], Any]:
+    """The line styles of the statuses drawn."""
+    from matplotlib.lines import Line2D
+
     used = sorted({p["status"] for p in pairs}, key=lambda s: list(_STYLE).index(s)
                   if s in _STYLE else 9)
     handles = [Line2D([0], [0], color=_STYLE[s][1], ls=_STYLE[s][0], lw=1.6,
                       label=_STYLE[s][2]) for s in used if s in _STYLE]
-    legend_y = 1 - (top_graph + graph_h + parts_in[3]) / height
     leg = fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, legend_y),
                      ncol=max(1, len(handles)), fontsize=7, frameon=False,
                      borderaxespad=0.0, title="weakest status of the deals on an arrow:",
                      title_fontsize=7, alignment="left")
-    foot = fig.text(0.1 / WIDTH_IN, legend_y - foot_gap / height, _plain("\n".join(foot_lines)),
-                    fontsize=5.5, va="top", color="#333333", family="DejaVu Sans")
-    texts.append(foot)
+    return handles, leg
 
-    # place the amount labels so that no two text boxes overlap: slide along the arc
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+
+def _box(t: Any, renderer: Any) -> Any:
+    """The box of a text in pixels, with a small margin."""
+    return t.get_window_extent(renderer=renderer).expanded(1.02, 1.05)
+
+
+def _place_labels(d: _Drawing) -> Any:
+    """Slide each amount label along its arc until no two text boxes overlap; returns the
+    renderer of the final drawing."""
+    d.fig.canvas.draw()
+    renderer = d.fig.canvas.get_renderer()
 
     def box(t: Any) -> Any:
-        return t.get_window_extent(renderer=renderer).expanded(1.02, 1.05)
+        return _box(t, renderer)
 
-    for lab in label_texts:
+    for lab in d.amount_labels:
         x0, y0, x1, y1, rad = lab._fg_edge
-        others = [box(t) for t in texts if t is not lab]
+        others = [box(t) for t in d.texts if t is not lab]
         if not any(_overlap(box(lab), o) for o in others):
             continue
         for t in (0.35, 0.65, 0.25, 0.75, 0.42, 0.58):
@@ -372,17 +473,19 @@ def figure(
             lab.set_position((x0 + t * dx + bend * dy, y0 + t * dy - bend * dx))
             if not any(_overlap(box(lab), o) for o in others):
                 break
-    fig.canvas.draw()
-    boxes = [box(t) for t in texts] + [leg.get_window_extent(renderer)]
-    labels = [t.get_text().replace("\\$", "$") for t in texts] + [
-        " ".join(h.get_label() for h in handles)]
+    d.fig.canvas.draw()
+    return renderer
+
+
+def _save_figure(fig: Any, path: str | Path, formats: Sequence[str]) -> list[Path]:
+    """One file per format beside ``path`` (its .svg/.png suffix replaced), without dates."""
+    from ._files import atomic_path
+
     out_paths = []
     base = Path(path)
     if base.suffix.lower() in (".svg", ".png"):
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
-    from ._files import atomic_path
-
     for fmt in formats:
         target = base.with_suffix(f".{fmt}")
         with atomic_path(target) as tmp:
@@ -390,7 +493,4 @@ def figure(
                         metadata={"Software": None} if fmt == "png" else {"Date": None,
                                                                           "Creator": None})
         out_paths.append(target)
-    plt.close(fig)
-    return FigureResult(tuple(out_paths), heading, tuple(labels),
-                        tuple((b.x0, b.y0, b.x1, b.y1) for b in boxes), tuple(sources),
-                        tuple(notes))
+    return out_paths
