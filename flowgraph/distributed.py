@@ -283,6 +283,54 @@ def _gather(client: Any, futures: list[Any], groups: list[list[int]], total: int
     return out
 
 
+def by_range(rows: Callable[[Any, int, int], np.ndarray], payload: Any, n: int, *,
+             what: str = "items", progress: Callable[[str], None] | None = None
+             ) -> np.ndarray:
+    """``rows(payload, 0, n)`` here, or inside :func:`connect` with :func:`map_rows` on the
+    cluster: the one switch for per-sample work that splits exactly (Monte Carlo samples,
+    null-model samples).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> by_range(lambda p, a, b: np.arange(a, b)[:, None] * p, 2, 3).ravel().tolist()
+    [0, 2, 4]
+    """
+    if active() is not None and n > 1:
+        return map_rows(rows, payload, n, what=what, progress=progress)
+    return rows(payload, 0, n)
+
+
+def map_rows(rows: Callable[[Any, int, int], np.ndarray], payload: Any, n: int, *,
+             what: str = "items", progress: Callable[[str], None] | None = None
+             ) -> np.ndarray:
+    """``rows(payload, 0, n)`` on the active cluster: ``payload`` broadcast once, items
+    ``0..n-1`` split into consecutive ranges (a few per worker thread), one task per range,
+    the blocks stacked back in order, so the result is the same array as on one machine.
+
+    Used for the per-sample work of :func:`flowgraph.uncertainty` (one Monte Carlo sample's
+    numbers depend only on that sample).
+    """
+    client = active()
+    parts = max(1, min(n, TASKS_PER_WORKER * _threads(client)))
+    bounds = [(int(g[0]), int(g[-1]) + 1)
+              for g in np.array_split(np.arange(n), parts) if len(g)]
+    [shared] = client.scatter([payload], broadcast=True)
+    futures = [client.submit(rows, shared, a, b, pure=False) for a, b in bounds]
+    if progress:
+        progress(f"{what}: {n:,} in {len(bounds)} tasks on the cluster")
+    where = {f.key: k for k, f in enumerate(futures)}
+    blocks: list[Any] = [None] * len(futures)
+    done = 0
+    for fut in _dask().as_completed(futures):
+        k = where[fut.key]
+        blocks[k] = fut.result()
+        done += bounds[k][1] - bounds[k][0]
+        if progress:
+            progress(f"{what}: {done:,}/{n:,} done")
+    return np.vstack(blocks)
+
+
 def _self_funded_task(net: tuple[Any, ...], nodes: list[int]) -> list[tuple[float, float]]:
     from . import _circulation_engine as eng
 
@@ -361,6 +409,16 @@ def company_circulation(G: Any, *, client: Any = None, scheduler: str | None = N
     from .circulation import company_circulation as run
 
     return _run_on(run, G, client, scheduler, workers, kwargs)
+
+
+def uncertainty(G: Any, measure: Any = "circulation", *, client: Any = None,
+                scheduler: str | None = None, workers: int | None = None,
+                **kwargs: Any) -> Any:
+    """:func:`flowgraph.uncertainty` on a Dask cluster, one task per range of samples: the
+    same table (each sample's numbers depend only on that sample and its seed)."""
+    from .sampling import uncertainty as run
+
+    return _run_on(run, G, client, scheduler, workers, {"measure": measure, **kwargs})
 
 
 # --------------------------------------------------------------------------- reading

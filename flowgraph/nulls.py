@@ -45,6 +45,7 @@ import pandas as pd
 
 from . import schema
 from .errors import ParameterError
+from .graph import check_company
 from .sampling import NumberTable, _check_int
 
 __all__ = [
@@ -318,9 +319,7 @@ def _stats(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, max_length: 
     """Loop counts by length 2..L, circularity index, self-funded shares, participation."""
     from . import _circulation_engine as eng
     from .circulation import self_funded_arrays
-    from .cycles import cycle_counts
-
-    from .cycles import MAX_WORK
+    from .cycles import MAX_WORK, cycle_counts
 
     by_length, per_vertex = cycle_counts(src, dst, n=n, max_length=max_length,
                                          max_work=max_work or MAX_WORK, work=work)
@@ -387,6 +386,13 @@ class SignificanceResult(NumberTable):
                 f"model: p = {r['p_value']:.3f} (+/- {r['p_error']:.3f}).")
 
 
+def _null_rows(payload: tuple[Any, ...], first: int, last: int) -> np.ndarray:
+    """The statistics of null samples ``first..last-1`` (here or as one cluster task)."""
+    k, src, dsts, amounts, max_length, chosen, cap = payload
+    return np.array([_stats(k, src, dsts[i], amounts[i], max_length, chosen, max_work=cap)
+                     for i in range(first, last)])
+
+
 def significance(
     G: nx.Graph,
     *,
@@ -449,8 +455,6 @@ def significance(
                         key=lambda v: (-per_vertex[v], str(names[v])))
         chosen = ranked[:top]
     else:
-        from .graph import check_company
-
         code = {c: i for i, c in enumerate(names)}
         chosen = []
         for c in companies:
@@ -464,8 +468,10 @@ def significance(
     # NULL_WORK_FACTOR times the observed search (and never less than a small floor), and a
     # network past that stops the test with the options that make it tractable
     cap = max(NULL_WORK_FACTOR * used.get("steps", 0), NULL_WORK_FLOOR)
-    null = np.array([_stats(k, samples.src, samples.dst[i], samples.amounts[i], max_length,
-                            chosen, max_work=cap) for i in range(len(samples))])
+    from .distributed import by_range
+
+    payload = (k, samples.src, samples.dst, samples.amounts, max_length, chosen, cap)
+    null = by_range(_null_rows, payload, len(samples), what="null samples")
     quantities = ([("network", f"loops_length_{L}") for L in range(2, max_length + 1)]
                   + [("network", "circularity_index")]
                   + [(names[c], "self_funded_share") for c in chosen]

@@ -40,6 +40,8 @@ import pandas as pd
 
 from . import schema
 from .errors import ParameterError
+from .formatting import money, money_range
+from .graph import check_company
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -364,8 +366,6 @@ def interval_text(median: float, low: float, high: float, *, kind: str = "bn",
     >>> interval_text(5.0, 5.0, 5.0)
     '$5bn (exact)'
     """
-    from .formatting import money, money_range
-
     def f(x: float) -> str:
         if x is None or (isinstance(x, float) and math.isnan(x)):
             return "n/a"
@@ -495,9 +495,52 @@ class _PairArrays:
         self.dst = uniq % max(self.n, 1)
         self.code = code
 
-    def weights(self, amounts: np.ndarray, kept: np.ndarray) -> np.ndarray:
-        a = np.where(kept & ~np.isnan(amounts), amounts, 0.0)
-        return np.bincount(self.pair_of_deal, weights=a, minlength=len(self.src))
+
+
+def _pair_weights(pair_of_deal: np.ndarray, n_pairs: int, amounts: np.ndarray,
+                  kept: np.ndarray) -> np.ndarray:
+    """One sample's amount per pair: the kept deals' drawn amounts summed (unknown: 0)."""
+    a = np.where(kept & ~np.isnan(amounts), amounts, 0.0)
+    return np.bincount(pair_of_deal, weights=a, minlength=n_pairs)
+
+
+def _measure_rows(payload: tuple[Any, ...], first: int, last: int) -> np.ndarray:
+    """A measure's numbers (``keys``) on samples ``first..last-1``."""
+    s, g, keys = payload
+    out = np.full((last - first, len(keys)), np.nan)
+    for row, i in enumerate(range(first, last)):
+        got = dict(g(s.graph(i)))
+        out[row] = [float(got.get(k, math.nan)) for k in keys]
+    return out
+
+
+def _circulation_rows(payload: tuple[Any, ...], first: int, last: int) -> np.ndarray:
+    """Circularity, self-funded and keystone numbers of samples ``first..last-1``."""
+    from . import _circulation_engine as eng
+    from .circulation import self_funded_arrays
+
+    n, src, dst, pair_of_deal, amounts_all, kept_all, idx, kidx, width = payload
+    out = np.full((last - first, width), np.nan)
+    k0 = 2 + 2 * len(idx)
+    for row, i in enumerate(range(first, last)):
+        w = _pair_weights(pair_of_deal, len(src), amounts_all[i], kept_all[i])
+        total = w.sum()
+        c = eng.max_circulation(n, src, dst, w, certify=False).circular.sum()
+        out[row, 0] = c / total if total > 0 else math.nan
+        out[row, 1] = c
+        if idx:
+            amounts, _ = self_funded_arrays(n, src, dst, w, idx)
+            inflow = np.bincount(dst, weights=w, minlength=n)[idx]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.where(inflow > 0, amounts / np.where(inflow > 0, inflow, 1), np.nan)
+            out[row, 2:k0:2] = amounts
+            out[row, 3:k0:2] = share
+        for j, v in enumerate(kidx):
+            wv = np.where((src == v) | (dst == v), 0.0, w)
+            out[row, k0 + j] = c - eng.max_circulation(n, src, dst, wv,
+                                                        certify=False).circular.sum()
+        out[row, -1] = total
+    return out
 
 
 def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int,
@@ -508,8 +551,7 @@ def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int,
     one circulation without that company's edges (the definition of
     :func:`flowgraph.keystones`, solved from scratch on the small sample network).
     """
-    from . import _circulation_engine as eng
-    from .circulation import keystones, self_funded, self_funded_arrays
+    from .circulation import keystones, self_funded
 
     if companies is None:
         sf0 = self_funded(s._graph)
@@ -522,8 +564,6 @@ def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int,
     P = _PairArrays(s)
     missing = [c for c in companies if c not in P.code]
     if missing:
-        from .graph import check_company
-
         check_company(s._graph, missing[0])
     idx = [P.code[c] for c in companies]
     kidx = [P.code[c] for c in stones]
@@ -533,27 +573,11 @@ def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int,
     for c in stones:
         quantities += [(c, "keystone_loss", "bn")]
     quantities += [("network", "total_flow", "bn")]
-    out = np.full((len(s), len(quantities)), np.nan)
-    k0 = 2 + 2 * len(idx)
-    for i in range(len(s)):
-        w = P.weights(s.amounts[i], s.kept[i])
-        total = w.sum()
-        c = eng.max_circulation(P.n, P.src, P.dst, w, certify=False).circular.sum()
-        out[i, 0] = c / total if total > 0 else math.nan
-        out[i, 1] = c
-        if idx:
-            amounts, _ = self_funded_arrays(P.n, P.src, P.dst, w, idx)
-            inflow = np.bincount(P.dst, weights=w, minlength=P.n)[idx]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where(inflow > 0, amounts / np.where(inflow > 0, inflow, 1), np.nan)
-            out[i, 2:k0:2] = amounts
-            out[i, 3:k0:2] = share
-        for j, v in enumerate(kidx):
-            wv = np.where((P.src == v) | (P.dst == v), 0.0, w)
-            out[i, k0 + j] = c - eng.max_circulation(P.n, P.src, P.dst, wv,
-                                                      certify=False).circular.sum()
-        out[i, -1] = total
-    return quantities, out
+    payload = (P.n, P.src, P.dst, P.pair_of_deal, s.amounts, s.kept, idx, kidx,
+               len(quantities))
+    from .distributed import by_range
+
+    return quantities, by_range(_circulation_rows, payload, len(s), what="samples")
 
 
 def _cycles_result(s: AmountSamples, level: float, max_length: int | None, limit: int | None
@@ -711,10 +735,9 @@ def _per_sample_table(G: nx.MultiDiGraph, s: AmountSamples, measure: Any, level:
         first = dict(g(G))
         keys = list(first)
         obs = [float(first[k]) for k in keys]
-        vals = np.full((n, len(keys)), np.nan)
-        for i in range(n):
-            got = dict(g(s.graph(i)))
-            vals[i] = [float(got.get(k, math.nan)) for k in keys]
+        from .distributed import by_range
+
+        vals = by_range(_measure_rows, (s, g, keys), n, what="samples")
         quantities = [_split_key(k) for k in keys]
     t = _summarise(vals, obs, level)
     t.insert(0, "kind", [q[2] for q in quantities])
@@ -734,9 +757,7 @@ def _split_key(key: Any) -> tuple[Any, str, str]:
 
 def _observed_circulation(G: nx.MultiDiGraph, quantities: list[tuple[Any, str, str]]
                           ) -> list[float]:
-    from .circulation import maximal_circulation, self_funded
-
-    from .circulation import keystones
+    from .circulation import keystones, maximal_circulation, self_funded
 
     r = maximal_circulation(G)
     out = [r.circularity_index, r.circular_flow]
@@ -864,8 +885,6 @@ class HowSure:
 
     def money_text(self, observed: float) -> str:
         """The known money as given, with its interval over plausible data."""
-        from .formatting import money, money_range
-
         r = self.circulation.row("network", "total_flow")
         if r["low"] == r["high"]:
             return money(observed)

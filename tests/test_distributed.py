@@ -192,3 +192,53 @@ def test_caps_stop_a_split_search_as_they_stop_one_machine(cluster):
                                                client=client))
     capped = distributed.find_cycles(table, max_length=5, max_loops=50, client=client)
     assert not capped.complete and capped.n_found >= 50
+
+
+def _sample_graph(seed: int):
+    deals = _deals(seed, n=40, m=220).copy()
+    # ranges on some deals, so that samples really differ
+    k = deals.index[::3]
+    deals.loc[k, "amount_low_usd_bn"] = deals.loc[k, "amount_usd_bn"] * 0.5
+    deals.loc[k, "amount_high_usd_bn"] = deals.loc[k, "amount_usd_bn"] * 1.5
+    return graph.build_graph(deals)
+
+
+@pytest.mark.parametrize("measure", ["circulation", "concentration"])
+def test_monte_carlo_samples_on_the_cluster_match_one_machine(cluster, measure):
+    from flowgraph.sampling import uncertainty
+
+    _, client = cluster
+    G = _sample_graph(7)
+    one = uncertainty(G, measure, n=24, seed=3)
+    with dd.get_task_stream(client=client) as stream:
+        many = distributed.uncertainty(G, measure, n=24, seed=3, client=client)
+    pd.testing.assert_frame_equal(many.table, one.table)
+    assert one.table["width"].max() > 0  # the samples differ, so the check can fail
+    names = {t["key"].split("-")[0] if isinstance(t["key"], str) else str(t["key"])
+             for t in stream.data}
+    assert any("_rows" in k for k in names)  # the samples ran as tasks on the workers
+
+
+def test_rows_come_back_in_sample_order(cluster):
+    _, client = cluster
+
+    def rows(payload, first, last):
+        return np.arange(first, last, dtype=float)[:, None] * payload
+
+    with distributed.connect(client=client):
+        got = distributed.map_rows(rows, 2.0, 37, what="samples")
+    np.testing.assert_array_equal(got, np.arange(37, dtype=float)[:, None] * 2.0)
+
+
+def test_null_model_test_on_the_cluster_matches_one_machine(cluster):
+    from flowgraph.nulls import null_model, significance
+
+    _, client = cluster
+    G = _sample_graph(8)
+    nulls = null_model(G, n=12, seed=5)
+    one = significance(G, samples=nulls, max_length=4)
+    with dd.get_task_stream(client=client) as stream:
+        with distributed.connect(client=client):
+            many = significance(G, samples=nulls, max_length=4)
+    pd.testing.assert_frame_equal(many.table, one.table)
+    assert any("_null_rows" in str(t["key"]) for t in stream.data)
