@@ -17,7 +17,9 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from .exposure import DEFAULT_STATUSES
+from . import schema
+from .errors import MissingDataError
+from .exposure import DEFAULT_STATUSES, company_exposure
 from .graph import check_company
 from .schema import to_float
 
@@ -41,8 +43,6 @@ def _text(v: Any) -> str | None:
 
 
 def _day(v: Any) -> Any:
-    from . import schema
-
     try:
         return schema.date_bounds(v)[1] if _text(v) else None
     except (ValueError, TypeError):
@@ -135,8 +135,6 @@ def dependence(
     >>> d[["counterparty", "share_of_contracted_backlog"]].values.tolist()
     [['LabCo', 1.0]]
     """
-    from .exposure import company_exposure
-
     name = check_company(G, company)
     e = company_exposure(G, name, statuses=statuses)
     rev = e.depends_on[e.depends_on["risk"] == "revenue"]
@@ -315,8 +313,6 @@ def company_profile(
     """
     from .circulation import keystones, self_funded
     from .cycles import find_cycles
-    from .errors import MissingDataError
-    from .exposure import company_exposure
     from .stress import stress_range
 
     name = check_company(G, company)

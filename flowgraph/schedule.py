@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import schema
 from .errors import ParameterError
+from .formatting import money
 
 __all__ = [
     "MeansResult",
@@ -240,10 +241,8 @@ def payment_schedule(G: Any, *, companies: Any = None) -> Schedule:
     notes = [SCHEDULE_RULE]
     if len(uns):
         known_uns = uns["amount"].dropna()
-        from .html import fmt_bn
-
         notes.append(f"{schema.count_noun(len(uns), 'deal')} not laid out "
-                     f"({fmt_bn(float(known_uns.sum()))} of known money): no end date, no "
+                     f"({money(float(known_uns.sum()))} of known money): no end date, no "
                      "date or no known amount; see the unscheduled table.")
     return Schedule(deals, comp, uns, tuple(notes))
 
@@ -291,11 +290,9 @@ def _revenue_path(name: str, node: dict[str, Any], years: list[int],
                   projections: pd.DataFrame | None, limit: _dt.date | None
                   ) -> tuple[list[float], list[str]]:
     rev = node.get("revenue_usd_bn")
-    from .html import fmt_bn
-
     rev = float(rev) if rev is not None and not schema.is_blank(rev) else math.nan
     rev_as_of = node.get("revenue_as_of")
-    flat = f"held flat at {fmt_bn(rev)}" + (f" (revenue as of {rev_as_of})" if rev_as_of else "")
+    flat = f"held flat at {money(rev)}" + (f" (revenue as of {rev_as_of})" if rev_as_of else "")
     by_year: dict[int, tuple[float, str]] = {}
     if projections is not None and len(projections):
         p = projections[projections["company"] == name]
@@ -502,10 +499,8 @@ def _means_notes(start_year: int, first_short: pd.DataFrame,
     ]
     short_uns = first_short[first_short["n_not_laid_out"] > 0]
     if len(short_uns):
-        from .html import fmt_bn
-
         parts = [f"{r.company}: {schema.count_noun(int(r.n_not_laid_out), 'deal')} "
-                 f"({fmt_bn(r.not_laid_out)} of known money)"
+                 f"({money(r.not_laid_out)} of known money)"
                  for r in short_uns.head(5).itertuples(index=False)]
         notes.append("Not in the obligations (no end date or no amount, so not laid out over "
                      "years; the shortfall can only come earlier): " + "; ".join(parts)

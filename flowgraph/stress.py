@@ -41,6 +41,8 @@ import pandas as pd
 
 from .errors import MissingDataError, ParameterError, SolverError
 from .exposure import DEFAULT_STATUSES, RISK_KINDS, exposures
+from . import schema
+from .formatting import money
 from .graph import check_company
 from .schema import count_noun, to_float
 
@@ -1299,19 +1301,16 @@ class StressRange:
         >>> r.headline().startswith("If LabCo paid 50% of what it owes")
         True
         """
-        from . import schema
-        from .html import fmt_bn
-
         who = ", ".join(self.failed)
         paid = ("none" if self.loss == 1 else f"{1 - self.loss:.0%}")
         m = self.models
         lo, hi = float(m["total_loss"].min()), float(m["total_loss"].max())
         nlo, nhi = int(m["n_failing"].min()), int(m["n_failing"].max())
-        money = (fmt_bn(lo) if lo == hi
-                 else f"{fmt_bn(lo)} to {fmt_bn(hi)}")
+        losses = (money(lo) if lo == hi
+                  else f"{money(lo)} to {money(hi)}")
         fails = (f"{nlo}" if nlo == nhi else f"{nlo} to {nhi}")
         text = (f"If {who} paid {paid} of what it owes (and its shares lost "
-                f"{self.loss:.0%} of their value), the {len(m)} models give {money} of losses "
+                f"{self.loss:.0%} of their value), the {len(m)} models give {losses} of losses "
                 f"to the others and {fails} other "
                 f"{'company' if nhi == 1 else 'companies'} failing among those with a buffer "
                 "figure")
@@ -1338,8 +1337,6 @@ class StressRange:
 
 
 def _date_of(value: Any) -> Any:
-    from . import schema
-
     try:
         lo, _ = schema.date_bounds(value)
     except (ValueError, TypeError):
@@ -1384,8 +1381,6 @@ def stress_range(
     >>> int(r.models["n_failing"].max()) >= 0
     True
     """
-    from .html import fmt_bn
-
     rows, by_company = [], {}
     not_assessed: set[str] = set()
     buffers: dict[str, tuple[str, float]] = {}
@@ -1436,13 +1431,13 @@ def stress_range(
         label = col.removesuffix("_usd_bn").replace("_", " ")
         label = "book equity" if label == "equity" else label
         if as_of is None:
-            caveats.append(f"its {label} of {fmt_bn(value)} has no date")
+            caveats.append(f"its {label} of {money(value)} has no date")
         else:
-            caveats.append(f"its {label} of {fmt_bn(value)} is dated {as_of}"
+            caveats.append(f"its {label} of {money(value)} is dated {as_of}"
                            + (f", more than a year before the data's {data_as_of}" if stale
                               else ""))
         if len(est):
-            caveats.append(f"{fmt_bn(float(est['amount'].sum()))} of its loss "
+            caveats.append(f"{money(float(est['amount'].sum()))} of its loss "
                            "rests on estimated or low-confidence amounts")
         frows.append({"company": name, "n_models": len(ms), "models": "; ".join(ms),
                       "buffer_column": col, "buffer": value, "buffer_as_of": as_of,

@@ -139,12 +139,10 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
              top_loops: int = 10) -> dict[str, Any]:
     from . import circulation as circ
     from .concentration import company_concentration
-    from .cycles import find_cycles
+    from .cycles import MAX_WORK, find_cycles
     from .firmness import money_firmness
 
     money = money_firmness(G)
-    from .cycles import MAX_WORK
-
     # one period gets a tenth of a search's work cap: a timeline runs one search per period
     res = find_cycles(G, max_length=max_length, limit=max_loops, sort="round_trip",
                       describe=False, max_work=MAX_WORK // 10)
