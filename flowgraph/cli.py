@@ -253,8 +253,9 @@ def samples_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def cluster_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--scheduler ADDRESS`` / ``--workers N``: run the command's cycle search and
-    per-company work on a Dask cluster (:mod:`flowgraph.distributed`; same answers)."""
+    """Add ``--scheduler ADDRESS`` / ``--workers N``: run the command's cycle search,
+    per-company work and per-sample work (``--samples``, null samples) on a Dask cluster
+    (:mod:`flowgraph.distributed`; same answers)."""
     @functools.wraps(func)
     def wrapper(*args: Any, scheduler: str | None = None, workers: int | None = None,
                 **kwargs: Any) -> Any:
@@ -274,6 +275,22 @@ def cluster_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--scheduler", metavar="ADDRESS",
         help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).")(wrapper)
+
+
+def work_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--max-work N``: every loop search of the command stops after N hops examined
+    (default :data:`flowgraph.cycles.QUICK_WORK`) and says so ("at least")."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, max_work: int | None = None, **kwargs: Any) -> Any:
+        from .cycles import QUICK_WORK, work_budget
+
+        with work_budget(QUICK_WORK if max_work is None else max_work):
+            return func(*args, **kwargs)
+
+    return click.option(
+        "--max-work", type=click.IntRange(min=1), metavar="N",
+        help="Stop each loop search after N hops examined (it says so, and counts 'at "
+             "least') [default: 20 million, about a second].")(wrapper)
 
 
 def _keep_map(keep: tuple[str, ...]) -> dict[str, float]:
@@ -1023,7 +1040,8 @@ def _cycles_flat(df: Any) -> Any:
                    "round trip first within each length; round-trip: largest round trip first.")
 @click.option("--max-loops", type=click.IntRange(min=1), metavar="N",
               help="Stop the search once N loops are found (it says so, and counts 'at "
-                   "least'). The search also stops at a work cap of some seconds.")
+                   "least'). The search also stops at a work cap (--max-work).")
+@work_options
 @samples_options
 @cluster_options
 def cycles(opts: Options, max_length: int, min_amount: float | None, through: tuple[str, ...],
@@ -1250,6 +1268,7 @@ def _risk_statuses(opts: Options) -> Any:
               help="--view companies: money at risk first (the amount tied to the largest "
                    "counterparty), or the most concentrated (HHI) first.")
 @samples_options
+@cluster_options
 def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top: int | None,
                       thresholds: tuple[float, float], all_columns: bool, rank: str,
                       samples: int | None, sample_seed: int, keep: tuple[str, ...]) -> None:
@@ -1434,6 +1453,7 @@ def exposure_cmd(company: str, opts: Options, show_deals: bool, show_semantics: 
 @click.option("--top", type=click.IntRange(min=1), metavar="N",
               help="Show only the N companies with the largest losses.")
 @samples_options
+@cluster_options
 def stress_cmd(opts: Options, fail: tuple[str, ...], loss: float, equity_loss: float | None,
                model: str, buffer: str | None, missing_buffer: str, default_loss: float,
                top: int | None, samples: int | None, sample_seed: int,
@@ -1512,6 +1532,7 @@ def stress_cmd(opts: Options, fail: tuple[str, ...], loss: float, equity_loss: f
               help="Test this company (repeatable) [default: the --top with most loops].")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many companies to test.")
+@cluster_options
 def significance_cmd(opts: Options, samples: int, sample_seed: int, model: str, amounts: str,
                      max_length: int, for_companies: tuple[str, ...], top: int) -> None:
     """Compare loops, circularity and self-funded shares with random networks of the same shape.
@@ -1599,6 +1620,7 @@ for _param in figure_cmd.params:  # a picture: one format, -o names the files
               metavar="N", help="Show the circularity index with its 90% interval over N "
                                 "plausible versions of the data, and how often each listed "
                                 "loop survives (0: neither).")
+@work_options
 def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None,
              max_length: int | None, title: str | None, seed: int, samples: int) -> None:
     """Write the interactive graph as one HTML file that works offline (-o PATH).
@@ -1657,6 +1679,7 @@ def _reported_graph(opts: Options) -> Any:
                                 "chance (0: leave it out).")
 @click.option("--seed", "sample_seed", type=int, default=0, show_default=True,
               help="Random seed of both.")
+@work_options
 def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
                stress_company: str | None, title: str | None, no_charts: bool,
                force: bool, profiles: tuple[str, ...], samples: int, null_samples: int,

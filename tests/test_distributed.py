@@ -147,7 +147,10 @@ def test_cli_scheduler_gives_the_same_output(cluster, tmp_path):
     runner = CliRunner()
     for args in (["cycles", "--max-length", "4", "--format", "csv"],
                  ["circulation", "--view", "keystones", "--top", "5"],
-                 ["circulation", "--view", "self-funded", "--top", "5", "--format", "csv"]):
+                 ["circulation", "--view", "self-funded", "--top", "5", "--format", "csv"],
+                 ["circulation", "--samples", "12", "--format", "json"],
+                 ["concentration", "--samples", "12", "--format", "json"],
+                 ["significance", "--samples", "8", "--max-length", "4", "--format", "csv"]):
         one = runner.invoke(main, [*args, "--deals", str(path)])
         many = runner.invoke(main, [*args, "--deals", str(path), "--scheduler",
                                     lc.scheduler_address])
