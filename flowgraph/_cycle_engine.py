@@ -24,8 +24,9 @@ The search is resumable: it returns when its output buffer is full or after a gi
 of start vertices, so the caller can report progress and keep memory bounded. The kernels
 live in :mod:`flowgraph._cycles_kernels` as plain Python in numba's subset; they are compiled
 (``numba.njit(cache=True)``) on first real use. Tiny searches (like the bundled datasets)
-run the same kernels interpreted, within a budget of examined edges; a search that exceeds
-the budget continues compiled from where it stopped, so results never depend on the mode.
+run the same kernels interpreted, within a budget of examined edges, until the compiled code
+has been loaded once; a search that exceeds the budget continues compiled from where it
+stopped, so results never depend on the mode.
 """
 from __future__ import annotations
 
@@ -198,8 +199,8 @@ def run_search(
     True when no compiled code was needed.
     """
     m = src.shape[0]
-    if py_steps is None:
-        py_steps = PY_STEPS if m <= PY_MAX_EDGES else 0
+    if py_steps is None:  # interpreted only while the compiled code is not loaded yet
+        py_steps = PY_STEPS if m <= PY_MAX_EDGES and _JIT is None else 0
     interpreted = py_steps > 0
     if prepared is None:
         prepared = prepare(n, src, dst, interpreted=interpreted)

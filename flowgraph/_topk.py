@@ -49,14 +49,17 @@ def largest(G: Any, *, top: int, weight: str = "amount", max_length: int | None 
 
     Returns a :class:`~flowgraph.cycles.CycleResult` sorted by round trip. When the plain
     search completes it is returned as is; otherwise the loops come from a threshold search
-    (exact top, noted) or, if even that stops early, from the capped search (noted).
+    (exact top, noted) or, if even that stops early, from the capped search (noted). The
+    plain search and the threshold searches together examine at most twice the cap
+    (``max_work``, default :data:`~flowgraph.cycles.MAX_WORK`, under the ceiling of
+    :func:`~flowgraph.cycles.work_budget`).
     """
     from .cycles import MAX_WORK, find_cycles
 
     cap = MAX_WORK if max_work is None else max_work
     kw: dict[str, Any] = {"weight": weight, "max_length": max_length, "through": through,
-                          "sort": "round_trip", "max_work": cap}
-    res = find_cycles(G, limit=top, progress=progress, **kw)
+                          "sort": "round_trip"}
+    res = find_cycles(G, limit=top, progress=progress, max_work=cap, **kw)
     if res.complete or top <= 0:
         return res
     floor = res.n_found
@@ -65,10 +68,12 @@ def largest(G: Any, *, top: int, weight: str = "amount", max_length: int | None 
         return res
     t = float(amounts[min(len(amounts) - 1, top - 1)])
     smallest = float(amounts[-1])
+    left = res.params["max_work"] or MAX_WORK  # the threshold searches share one more cap
     while True:
         if progress is not None:
             progress(f"cycles: the largest loops, round trip of at least {t:g}")
-        r = find_cycles(G, limit=top, min_amount=t, describe=True, **kw)
+        r = find_cycles(G, limit=top, min_amount=t, describe=True, max_work=max(left, 1), **kw)
+        left -= r.work
         if not r.complete:
             return res
         if r.n_found >= top or t <= smallest:

@@ -580,26 +580,20 @@ class NetworkConcentration:
         ``raw=True`` gives the numbers themselves (shares as fractions) rather than text
         formatted for reading, e.g. for CSV or JSON output.
         """
+        measures = ["total known flow (bn USD)", "companies", "deals counted",
+                    "deals with unknown amount (left out)", "largest company",
+                    "share of flow touching it", "three largest companies",
+                    "share of flow touching them", "HHI of company strength"]
         if raw:
-            return pd.DataFrame({
-                "measure": ["total known flow (bn USD)", "companies", "deals counted",
-                            "deals with unknown amount (left out)", "largest company",
-                            "share of flow touching it", "three largest companies",
-                            "share of flow touching them", "HHI of company strength"],
-                "value": [self.total_flow, self.n_companies, self.n_deals, self.n_unknown,
-                          ", ".join(self.top1), self.top1_share, ", ".join(self.top3),
-                          self.top3_share, self.strength_hhi],
-            })
-        return pd.DataFrame({
-            "measure": ["total known flow (bn USD)", "companies", "deals counted",
-                        "deals with unknown amount (left out)", "largest company",
-                        "share of flow touching it", "three largest companies",
-                        "share of flow touching them", "HHI of company strength"],
-            "value": [f"{self.total_flow:,.1f}", str(self.n_companies), str(self.n_deals),
+            values: list[Any] = [self.total_flow, self.n_companies, self.n_deals,
+                                 self.n_unknown, ", ".join(self.top1), self.top1_share,
+                                 ", ".join(self.top3), self.top3_share, self.strength_hhi]
+        else:
+            values = [f"{self.total_flow:,.1f}", str(self.n_companies), str(self.n_deals),
                       str(self.n_unknown), ", ".join(self.top1), f"{self.top1_share:.1%}",
                       ", ".join(self.top3), f"{self.top3_share:.1%}",
-                      f"{self.strength_hhi:,.0f}"],
-        })
+                      f"{self.strength_hhi:,.0f}"]
+        return pd.DataFrame({"measure": measures, "value": values})
 
 
 def _keystones(G: nx.Graph, weight: str) -> pd.DataFrame:

@@ -60,9 +60,11 @@ Examples
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as _dt
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,14 +78,18 @@ from .formatting import money, money_range
 from .graph import check_company
 
 __all__ = [
+    "MAX_WORK",
+    "QUICK_WORK",
     "SORTS",
     "STATUS_SUMMARY",
     "CycleResult",
+    "count_work",
     "cycle_counts",
     "cycle_participation",
     "cycles_from_arrays",
     "find_cycles",
     "order_label",
+    "work_budget",
 ]
 
 STATUS_SUMMARY: dict[str, str] = {
@@ -125,6 +131,53 @@ def order_label(sort: str, n: int | None = None) -> str:
 MAX_WORK = 500_000_000
 """Default work cap of :func:`find_cycles`: hops examined by the search (about ten seconds
 compiled on one core); a search that reaches it stops and says so."""
+QUICK_WORK = 20_000_000
+"""Work cap of each loop search behind the CLI's ``cycles``, ``html`` and ``report`` (their
+``--max-work`` default): hops examined, under a second compiled on one core, so a dense
+network gives a capped answer ("at least") in seconds. See :func:`work_budget`."""
+_CEILING: contextvars.ContextVar[int | None] = contextvars.ContextVar("flowgraph_work_ceiling",
+                                                                     default=None)
+
+
+@contextlib.contextmanager
+def work_budget(max_work: int | None) -> Iterator[None]:
+    """Cap every loop search run inside the block at ``max_work`` hops examined.
+
+    A search at the default cap (:data:`MAX_WORK`) uses ``max_work`` instead; a search with
+    another cap keeps it when it is lower (``max_work`` is then a ceiling, per search).
+    None lifts the ceiling. This is how the CLI bounds everything a report or an HTML page
+    searches (their loop listings, participation counts, samples and random networks) by
+    one option, ``--max-work`` (default :data:`QUICK_WORK`).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> D = nx.complete_graph(8, nx.DiGraph)
+    >>> nx.set_edge_attributes(D, 1.0, "amount")
+    >>> with work_budget(1_000):
+    ...     r = find_cycles(D)
+    >>> r.complete, r.params["max_work"]
+    (False, 1000)
+    """
+    from ._params import whole
+
+    whole("max_work", max_work, minimum=1)
+    token = _CEILING.set(max_work)
+    try:
+        yield
+    finally:
+        _CEILING.reset(token)
+
+
+def _work_cap(max_work: int | None) -> int | None:
+    """The cap a search uses: its own ``max_work`` under the ceiling of :func:`work_budget`
+    (which replaces the default cap)."""
+    ceiling = _CEILING.get()
+    if ceiling is None:
+        return max_work
+    if max_work is None or max_work == MAX_WORK:
+        return ceiling
+    return min(int(max_work), ceiling)
 _BATCH = 1 << 16  # cycles per engine call before the best are kept (tests lower it)
 _PY_STEPS: int | None = None  # interpreted-search budget; None = engine default (tests set it)
 _BIG = 1 << 40
@@ -187,7 +240,9 @@ class CycleResult:
     participation : pandas.DataFrame
         Per company, over *all* loops found (not only the reported ones): ``company``,
         ``n_cycles``, ``share`` (of all loops), ``round_trip_sum`` (sum of known round
-        trips of its loops; loops overlap, so this double counts) and ``round_trip_max``.
+        trips of its loops; loops overlap, so this double counts), ``round_trip_max`` and
+        ``complete`` (False when the search stopped early: the columns then cover the loops
+        found, and ``n_cycles`` is a floor, "at least").
     hop_participation : pandas.DataFrame
         Per hop: ``payer``, ``payee``, ``n_cycles`` over all loops found.
     n_found : int
@@ -205,6 +260,8 @@ class CycleResult:
     complete : bool
         False when the search stopped early at ``max_work`` or ``max_loops``: ``n_found``
         is then a floor ("at least") and the loops shown the best of those found.
+    work : int
+        Hops the search examined (what ``max_work`` caps).
 
     Examples
     --------
@@ -226,6 +283,7 @@ class CycleResult:
     n_self_loops: int = 0
     notes: tuple[str, ...] = ()
     complete: bool = True
+    work: int = 0
 
     def __len__(self) -> int:
         return len(self.cycles)
@@ -703,13 +761,40 @@ def _cycle_order(lengths: np.ndarray, seq: np.ndarray, rt: np.ndarray,
     return np.lexsort(keys)
 
 
+def _top_order(lengths: np.ndarray, seq: np.ndarray, rt: np.ndarray, keep_n: int | None,
+               by_length: bool = False) -> np.ndarray:
+    """The first ``keep_n`` positions of :func:`_cycle_order` (all when ``keep_n`` is None).
+
+    The leading keys (length with ``by_length``, then round trip) first pick the candidates,
+    ties at the cut included, so the full sort runs only on about ``keep_n`` cycles.
+    """
+    nc = lengths.shape[0]
+    if keep_n is None or nc <= keep_n:
+        return _cycle_order(lengths, seq, rt, by_length)
+    if keep_n == 0:
+        return np.zeros(0, np.int64)
+    key = np.where(np.isnan(rt), np.inf, -rt)
+    if by_length:
+        cut_len = np.partition(lengths, keep_n - 1)[keep_n - 1]
+        cand = lengths < cut_len
+        at = np.flatnonzero(lengths == cut_len)
+        need = keep_n - int(cand.sum())
+        cut_key = np.partition(key[at], need - 1)[need - 1]
+        cand[at[key[at] <= cut_key]] = True
+    else:
+        cand = key <= np.partition(key, keep_n - 1)[keep_n - 1]
+    idx = np.flatnonzero(cand)
+    ln_c, seq_c = _take(lengths, seq, idx)
+    return idx[_cycle_order(ln_c, seq_c, rt[idx], by_length)[:keep_n]]
+
+
 def _keep_top(ln: np.ndarray, ed: np.ndarray, rt: np.ndarray, hsrc: np.ndarray,
               keep_n: int | None, by_length: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The first ``keep_n`` cycles in the final order (all when ``keep_n`` is None): the
     order is total, so trimming a part of the cycles never changes the final top."""
     if keep_n is None or ln.shape[0] <= keep_n:
         return ln, ed, rt
-    o = _cycle_order(ln, hsrc[ed], rt, by_length)[:keep_n]
+    o = _top_order(ln, hsrc[ed], rt, keep_n, by_length)
     ln2, ed2 = _take(ln, ed, o)
     return ln2, ed2, rt[o]
 
@@ -880,6 +965,7 @@ def _run(
 
     whole("max_work", max_work, minimum=1)
     whole("max_loops", max_loops, minimum=1)
+    max_work = _work_cap(max_work)
 
     if sort not in SORTS:
         raise ParameterError(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
@@ -934,9 +1020,7 @@ def _run(
     if progress is not None:
         progress(f"cycles: {n_found:,} loops found; "
                  + ("done" if complete else "stopped early, done"))
-    order = _cycle_order(ln, hsrc_pos[ed], rt, by_length)
-    if keep_n is not None:
-        order = order[:keep_n]
+    order = _top_order(ln, hsrc_pos[ed], rt, keep_n, by_length)
     ln, ed = _take(ln, ed, order)
     hop_flat = pos[ed]
     truncated = (keep_n is not None and n_found > keep_n) or not complete
@@ -948,6 +1032,7 @@ def _run(
         "share": vcount / n_found if n_found else np.zeros(n),
         "round_trip_sum": np.where(vcount > 0, vsum, 0.0),
         "round_trip_max": vmax,
+        "complete": np.full(n, complete),
     })
     part = part.sort_values(["n_cycles", "company"], ascending=[False, True],
                             kind="stable").reset_index(drop=True)
@@ -979,8 +1064,8 @@ def _run(
         work = stopped["reason"] == "work"
         cap = (f"the work cap of {max_work:,} hops examined" if work
                else f"the cap of {max_loops:,} loops")
-        helps = ("use a smaller --max-length or a --min-amount (max_work=None searches "
-                 "without a cap)" if work else "raise --max-loops")
+        helps = ("use a smaller --max-length or a --min-amount, or raise the cap (--max-work; "
+                 "max_work=None searches without a cap)" if work else "raise --max-loops")
         notes.append(
             f"The search stopped early at {cap}: there are at least {n_found:,} loops; the "
             "loops shown are the best among those found, not necessarily the best overall, "
@@ -990,7 +1075,8 @@ def _run(
                      f"{order_label(sort, keep_n)}.")
     params["max_work"], params["max_loops"] = max_work, max_loops
     return CycleResult(cycles, hops, deals, part, hp, int(n_found), bool(truncated), keep_n,
-                       params, H.n_self_loops, tuple(notes), complete)
+                       params, H.n_self_loops, tuple(notes), complete,
+                       int(stopped.get("steps", 0)))
 
 
 def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, window: int,
@@ -1345,6 +1431,8 @@ def cycles_from_arrays(
     sort: str = "round_trip",
     describe: bool = False,
     progress: Callable[[str], None] | None = None,
+    max_work: int | None = MAX_WORK,
+    max_loops: int | None = None,
 ) -> CycleResult:
     """:func:`find_cycles` on plain arrays, one entry per edge (deal): no networkx needed.
 
@@ -1367,6 +1455,9 @@ def cycles_from_arrays(
     max_length, min_amount, through, time_ordered, window, limit, sort, describe, progress
         As in :func:`find_cycles` (``through`` takes vertex labels). ``describe`` is off by
         default here.
+    max_work, max_loops
+        Work and loop caps, as in :func:`find_cycles` (``complete`` says when one stopped
+        the search; ``n_found`` is then a floor).
 
     Returns
     -------
@@ -1424,7 +1515,7 @@ def cycles_from_arrays(
                 raise UnknownCompanyError(f"unknown vertex {x!r}")
     return _run(D, max_length=max_length, min_amount=min_amount, through=through,
                 time_ordered=time_ordered, window=window, limit=limit, describe=describe,
-                progress=progress, sort=sort)
+                progress=progress, sort=sort, max_work=max_work, max_loops=max_loops)
 
 
 def cycle_counts(src: Any, dst: Any, *, n: int | None = None, max_length: int = 6,
@@ -1459,6 +1550,10 @@ def cycle_counts(src: Any, dst: Any, *, n: int | None = None, max_length: int = 
     if si.shape != ti.shape or si.ndim != 1:
         raise ParameterError("src and dst must be 1-d arrays of the same length")
     _check_params(max_length, None, None, None)
+    from ._params import whole
+
+    whole("max_work", max_work, minimum=1)
+    max_work = _work_cap(max_work)
     if n is None:
         n = int(max(si.max(initial=-1), ti.max(initial=-1))) + 1
     m = si.shape[0]
@@ -1492,6 +1587,29 @@ def cycle_counts(src: Any, dst: Any, *, n: int | None = None, max_length: int = 
     return by_length, np.asarray(vcount, dtype=np.int64)
 
 
+def count_work(G: nx.DiGraph | nx.MultiDiGraph | pd.DataFrame, *, weight: str = "amount",
+               max_length: int = 6, max_work: int | None = MAX_WORK) -> int:
+    """Hops examined to count every loop of ``G`` exactly (:func:`cycle_counts`).
+
+    A check to run before work that needs exact loop counts (a test against chance counts
+    the loops of hundreds of random networks of the same shape): it raises
+    :class:`ParameterError` as :func:`cycle_counts` does when the count would pass
+    ``max_work``, within that much work.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> count_work(nx.DiGraph([("A", "B", {"amount": 1.0}), ("B", "A", {"amount": 2.0})]),
+    ...            max_length=2) > 0
+    True
+    """
+    D = _as_deals(G, weight)
+    work: dict[str, Any] = {}
+    cycle_counts(D.src, D.dst, n=len(D.labels), max_length=max_length, max_work=max_work,
+                 work=work)
+    return int(work["steps"])
+
+
 def cycle_participation(
     G: nx.DiGraph | nx.MultiDiGraph | pd.DataFrame,
     *,
@@ -1502,6 +1620,8 @@ def cycle_participation(
     time_ordered: bool = False,
     window: int | None = None,
     progress: Callable[[str], None] | None = None,
+    max_work: int | None = MAX_WORK,
+    max_loops: int | None = None,
 ) -> pd.DataFrame:
     """How many loops each company is on (all loops found, not only the best ones).
 
@@ -1509,15 +1629,19 @@ def cycle_participation(
     ----------
     G, weight, max_length, min_amount, through, time_ordered, window, progress
         As in :func:`find_cycles`.
+    max_work, max_loops
+        Work and loop caps, as in :func:`find_cycles`: a search that reaches one stops
+        early, and the ``complete`` column is then False (the counts are floors).
 
     Returns
     -------
     pandas.DataFrame
         One row per company (all companies of ``G``, also those on no loop): ``company``,
         ``n_cycles``, ``share`` (of all loops found), ``round_trip_sum`` (sum of the known
-        round trips of its loops; loops share hops, so this double counts) and
-        ``round_trip_max`` (NaN when on no loop with a known round trip). Sorted by
-        ``n_cycles`` descending, then company.
+        round trips of its loops; loops share hops, so this double counts),
+        ``round_trip_max`` (NaN when on no loop with a known round trip) and ``complete``
+        (False when the search stopped early: ``n_cycles`` is then "at least", the shares
+        and sums cover the loops found). Sorted by ``n_cycles`` descending, then company.
 
     Examples
     --------
@@ -1530,5 +1654,5 @@ def cycle_participation(
     D = _as_deals(G, weight)
     res = _run(D, max_length=max_length, min_amount=min_amount, through=through,
                time_ordered=time_ordered, window=window, limit=0, describe=False,
-               progress=progress)
+               progress=progress, max_work=max_work, max_loops=max_loops)
     return res.participation

@@ -175,30 +175,11 @@ def filter_deals(
     ----------
     deals : pandas.DataFrame or Dataset
         A deals table (raw or from :func:`flowgraph.read_deals`) or a dataset.
-    as_of : str, optional
-        The web as it stood on this date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): deals
-        dated by then (a coarser date counts when it may fall by then), a headline by its
-        tranches dated by then, a superseded row until its replacement's date, the status
-        (``status_dates``) and paid amount (``paid_as_of``) at that date; deals with no date
-        are left out. The rule is :mod:`flowgraph.timeframe`'s; what it did is counted in
+    as_of, flow_types, statuses, min_confidence, include, exclude
+        Which deals count, as in :func:`build_graph`; what ``as_of`` did is counted in
         ``attrs["as_of_counts"]`` and said in ``attrs["as_of_note"]``.
-    flow_types, statuses : str or list of str, optional
-        Keep only these flow types / statuses.
-    min_confidence : {"low", "medium", "high"}, optional
-        Keep deals of at least this confidence.
-    include : list of str, optional
-        Keep only deals whose payer and payee are both in this list.
-    exclude : list of str, optional
-        Drop deals touching these companies.
-    scenario : {"base", "low", "high"}
-        Which amount becomes the column/attribute ``amount``.
-    include_superseded, include_tranches : bool
-        Keep rows that another row supersedes, and tranche rows (``part_of`` set). Both are
-        left out by default so that no money is counted twice.
-    reported_only : bool
-        Drop estimates and midpoints: rows flagged ``estimate`` are left out, and a row that
-        reports only a range has no base amount (unknown, never its midpoint); the low and
-        high scenarios keep the reported ends.
+    scenario, include_superseded, include_tranches, reported_only
+        Which amount becomes ``amount`` and which rows count, as in :func:`build_graph`.
     validate : bool
         Check a table that :func:`flowgraph.read_deals` has not checked, as a file is
         checked (negative amounts, unknown flow types, payer equal to payee, ...), and raise

@@ -960,6 +960,9 @@ def _how_sure(G: nx.Graph, *, weight: str, samples: int, null_samples: int, seed
 
         say(f"report: {null_samples:,} random networks of the same shape")
         try:
+            from .cycles import count_work  # refuse before drawing any random network
+
+            count_work(G, weight=weight, max_length=max_length or 6)
             sig = significance(G, n=null_samples, seed=seed, max_length=max_length or 6,
                                top=min(top, 5), weight=weight)
         except ParameterError as exc:  # too many loops to count exactly: say so, go on

@@ -668,37 +668,25 @@ class StressResult:
         ``raw=True`` gives the numbers themselves (shares as fractions) rather than text
         formatted for reading, e.g. for CSV or JSON output.
         """
-        if raw:
-            rows: list[tuple[str, Any]] = [
-                ("model", self.model), ("shocked", ", ".join(self.failed)),
-                ("share of obligations unpaid", self.loss),
-                ("share of equity value lost", self.equity_loss), ("buffer", self.buffer),
-                ("total loss (bn USD)", self.total_loss),
-                ("direct loss (bn USD)", self.direct_loss),
-                ("indirect loss (bn USD)", self.indirect_loss),
-                ("companies failing", self.n_failed), ("rounds", self.rounds),
-            ]
-            if not math.isnan(self.debtrank):
-                rows.insert(8, ("DebtRank", self.debtrank))
-            if self.n_unknown:
-                rows.append(("exposures with unknown amount (left out)", self.n_unknown))
-            return pd.DataFrame(rows, columns=["measure", "value"])
-        rows = [
-            ("model", self.model),
-            ("shocked", ", ".join(self.failed)),
-            ("share of obligations unpaid", f"{self.loss:.0%}"),
-            ("share of equity value lost", f"{self.equity_loss:.0%}"),
-            ("buffer", self.buffer),
-            ("total loss (bn USD)", f"{self.total_loss:,.2f}"),
-            ("direct loss (bn USD)", f"{self.direct_loss:,.2f}"),
-            ("indirect loss (bn USD)", f"{self.indirect_loss:,.2f}"),
-            ("companies failing", str(self.n_failed)),
-            ("rounds", str(self.rounds)),
+        # (measure, number, text for reading)
+        items: list[tuple[str, Any, str]] = [
+            ("model", self.model, self.model),
+            ("shocked", ", ".join(self.failed), ", ".join(self.failed)),
+            ("share of obligations unpaid", self.loss, f"{self.loss:.0%}"),
+            ("share of equity value lost", self.equity_loss, f"{self.equity_loss:.0%}"),
+            ("buffer", self.buffer, self.buffer),
+            ("total loss (bn USD)", self.total_loss, f"{self.total_loss:,.2f}"),
+            ("direct loss (bn USD)", self.direct_loss, f"{self.direct_loss:,.2f}"),
+            ("indirect loss (bn USD)", self.indirect_loss, f"{self.indirect_loss:,.2f}"),
+            ("companies failing", self.n_failed, str(self.n_failed)),
+            ("rounds", self.rounds, str(self.rounds)),
         ]
         if not math.isnan(self.debtrank):
-            rows.insert(8, ("DebtRank", f"{self.debtrank:.4f}"))
+            items.insert(8, ("DebtRank", self.debtrank, f"{self.debtrank:.4f}"))
         if self.n_unknown:
-            rows.append(("exposures with unknown amount (left out)", str(self.n_unknown)))
+            items.append(("exposures with unknown amount (left out)", self.n_unknown,
+                          str(self.n_unknown)))
+        rows = [(m, number if raw else text) for m, number, text in items]
         return pd.DataFrame(rows, columns=["measure", "value"])
 
 

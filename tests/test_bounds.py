@@ -125,3 +125,120 @@ def test_report_on_a_dense_network_is_bounded_and_says_at_least(tmp_path, monkey
     assert time.perf_counter() - t0 < 120
     md = rep.markdown.read_text(encoding="utf-8")
     assert "At least " in md and "stopped early" in md
+
+
+def _dense_file(path, n):
+    """A deals file of a complete network of n companies (n * (n - 1) deals over two years)."""
+    rows = ["deal_id,payer,payee,amount_usd_bn,flow_type,status,announced,source_url"]
+    k = 0
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                k += 1
+                rows.append(f"D{k},C{i:02d},C{j:02d},{1 + (i * 7 + j * 3) % 97},other,committed,"
+                            f"{2024 + k % 2}-{1 + k % 12:02d},https://x.org/{k}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _timed(args):
+    """Run the CLI in-process: result, wall seconds, CPU seconds (the machine is shared, so
+    CPU time is the steady measure; wall time gets a looser bound)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    res = CliRunner().invoke(main, args)
+    return res, time.perf_counter() - t0, time.process_time() - c0
+
+
+def test_cli_cycles_with_defaults_on_a_dense_file_is_capped_in_seconds(tmp_path):
+    p = _dense_file(tmp_path / "dense.csv", 50)  # about ten billion loops of at most 6 hops
+    res, wall, cpu = _timed(["cycles", "--deals", str(p), "--limit", "3"])
+    assert res.exit_code == 0, res.output
+    assert cpu < 15 and wall < 60, (cpu, wall)
+    assert res.output.startswith("at least ")
+    assert f"stopped early at the work cap of {cyc.QUICK_WORK:,} hops" in res.output
+    assert "--max-work" in res.output and "--max-length" in res.output
+    # an explicit cap is the cap
+    res2, _, _ = _timed(["cycles", "--deals", str(p), "--limit", "3", "--max-work", "100000"])
+    assert res2.exit_code == 0 and "work cap of 100,000 hops" in res2.output
+
+
+def test_cli_html_with_defaults_on_a_dense_file_is_capped_in_seconds(tmp_path):
+    p = _dense_file(tmp_path / "dense.csv", 50)
+    out = tmp_path / "g.html"
+    res, wall, cpu = _timed(["html", "--deals", str(p), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert cpu < 20 and wall < 60, (cpu, wall)
+    page = out.read_text(encoding="utf-8")
+    assert "At least " in page and "cycles found; the 10 with the largest round trip" in page
+
+
+def test_cli_report_with_defaults_on_a_dense_file_is_capped_in_seconds(tmp_path):
+    p = _dense_file(tmp_path / "dense.csv", 40)
+    res, wall, cpu = _timed(["report", "--deals", str(p), "-o", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    assert cpu < 30 and wall < 90, (cpu, wall)
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "At least " in md and "stopped early" in md and "--max-work" in md
+    # the test against chance refuses before drawing random networks, and says why
+    assert "test against chance was not run" in md and "--max-length" in md
+
+
+def test_max_work_help_names_the_default_cap():
+    res = CliRunner().invoke(main, ["cycles", "--help"])
+    assert f"[default: {cyc.QUICK_WORK / 1e6:g} million" in " ".join(res.output.split())
+
+
+def test_work_budget_replaces_the_default_cap_and_caps_the_others():
+    D = dense(12)
+    with cyc.work_budget(5_000):
+        assert fg.find_cycles(D, limit=1).params["max_work"] == 5_000
+        assert fg.find_cycles(D, limit=1, max_work=3_000).params["max_work"] == 3_000
+        assert fg.find_cycles(D, limit=1, max_work=10**9).params["max_work"] == 5_000
+        assert fg.find_cycles(D, limit=1, max_work=None).params["max_work"] == 5_000
+    with cyc.work_budget(10**9):  # raises the default cap
+        assert fg.find_cycles(dense(4), limit=1).params["max_work"] == 10**9
+    assert fg.find_cycles(dense(4), limit=1).params["max_work"] == cyc.MAX_WORK
+    with pytest.raises(fg.ParameterError):
+        with cyc.work_budget(0):
+            pass
+
+
+def test_every_entry_point_that_enumerates_loops_is_capped():
+    D = dense(12)
+    full = fg.cycle_participation(D, max_length=4, max_work=None)
+    assert full["complete"].all()
+    part = fg.cycle_participation(D, max_length=4, max_work=2_000)
+    assert not part["complete"].any()
+    # the counts are floors: never above the full counts, and short of them somewhere
+    merged = full.merge(part, on="company", suffixes=("", "_capped"))
+    assert (merged["n_cycles_capped"] <= merged["n_cycles"]).all()
+    assert (merged["n_cycles_capped"] < merged["n_cycles"]).any()
+    part2 = fg.cycle_participation(D, max_loops=1000, max_work=None)  # millions of loops
+    assert not part2["complete"].any() and part2["n_cycles"].max() >= 1000
+    src = [i for i in range(12) for j in range(12) if i != j]
+    dst = [j for i in range(12) for j in range(12) if i != j]
+    r = fg.cycles_from_arrays(src, dst, [1.0] * len(src), max_length=4, max_work=2_000)
+    assert not r.complete and r.truncated
+    assert any("at least" in n and "stopped early" in n for n in r.notes)
+    r2 = fg.cycles_from_arrays(src, dst, [1.0] * len(src), max_loops=1000, limit=5)
+    assert not r2.complete and r2.n_found >= 1000 and any("--max-loops" in n for n in r2.notes)
+    with pytest.raises(fg.ParameterError, match="work cap of 2,000"):
+        cyc.cycle_counts(src, dst, max_length=4, max_work=2_000)
+    with cyc.work_budget(2_000), pytest.raises(fg.ParameterError, match="work cap of 2,000"):
+        cyc.count_work(D, max_length=4)
+    assert cyc.count_work(D, max_length=4, max_work=None) == fg.find_cycles(
+        D, max_length=4, limit=0, max_work=None).work
+
+
+def test_largest_spends_at_most_twice_its_cap(monkeypatch):
+    spent = []
+    real = cyc.find_cycles
+
+    def counting(*a, **k):
+        r = real(*a, **k)
+        spent.append(r.work)
+        return r
+
+    monkeypatch.setattr(cyc, "find_cycles", counting)
+    _topk.largest(dense(30), top=5, max_work=200_000)
+    assert len(spent) >= 2 and sum(spent) <= 2 * 200_000 + len(spent) * 64
