@@ -1399,8 +1399,25 @@ def stress_range(
             "failing_if_assumed": "; ".join(sorted(map(str, alt_out["company"]))),
         })
     assert first is not None
-    shocked = set(first.failed)
     data_as_of = G.graph.get("as_of")
+    failures = _failures_table(G, by_company, buffers, set(first.failed), data_as_of,
+                               statuses=statuses, weight=weight)
+    notes = (
+        "Companies without a usable buffer figure are not assessed (they absorb losses but "
+        "are never counted as failing); the *_if_assumed columns take their whole exposure "
+        "to the network as their buffer instead.",
+        *(f"{m}: {MODEL_ASSUMES[m]}." for m in models),
+        first.assumptions.split("\n")[0],
+    )
+    return StressRange(tuple(first.failed), float(loss), pd.DataFrame(rows), failures,
+                       tuple(sorted(not_assessed)), data_as_of, notes)
+
+
+def _failures_table(G: nx.Graph, by_company: dict[str, list[str]],
+                    buffers: dict[str, tuple[str, float]], shocked: set[str],
+                    data_as_of: str | None, *, statuses: Any, weight: str) -> pd.DataFrame:
+    """One row per failing company, most models first: its buffer figure with its date, and
+    the caveats of its failure in words."""
     data_day = _date_of(data_as_of)
     ex = exposures(G, statuses=statuses, weight=weight)
     frows = []
@@ -1431,15 +1448,6 @@ def stress_range(
                       "buffer_column": col, "buffer": value, "buffer_as_of": as_of,
                       "stale": stale, "rests_on_estimate": bool(len(est)),
                       "caveat": "; ".join(caveats)})
-    failures = pd.DataFrame(frows, columns=["company", "n_models", "models", "buffer_column",
-                                            "buffer", "buffer_as_of", "stale",
-                                            "rests_on_estimate", "caveat"])
-    notes = (
-        "Companies without a usable buffer figure are not assessed (they absorb losses but "
-        "are never counted as failing); the *_if_assumed columns take their whole exposure "
-        "to the network as their buffer instead.",
-        *(f"{m}: {MODEL_ASSUMES[m]}." for m in models),
-        first.assumptions.split("\n")[0],
-    )
-    return StressRange(tuple(first.failed), float(loss), pd.DataFrame(rows), failures,
-                       tuple(sorted(not_assessed)), data_as_of, notes)
+    return pd.DataFrame(frows, columns=["company", "n_models", "models", "buffer_column",
+                                        "buffer", "buffer_as_of", "stale",
+                                        "rests_on_estimate", "caveat"])

@@ -5,6 +5,7 @@ import networkx as nx
 import pytest
 
 import flowgraph as fg
+from flowgraph.formatting import money
 from flowgraph.stress import MODELS, stress_range, stress_test
 
 
@@ -26,7 +27,7 @@ def test_the_range_is_the_models_own_results(ai):
         assert row.total_loss_if_assumed == pytest.approx(alt.total_loss)
     text = r.headline()
     lo, hi = r.models["total_loss"].min(), r.models["total_loss"].max()
-    assert fg.html.fmt_bn(lo) in text and fg.html.fmt_bn(hi) in text
+    assert money(lo) in text and money(hi) in text
     # no silent buffer: a company without the model's buffer figure never "fails" in that
     # model, it is not assessed (a company may have cash but no book equity: assessed only by
     # the models whose buffer it has)
