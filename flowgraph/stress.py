@@ -1043,6 +1043,30 @@ def _run_eisenberg_noe(G: nx.Graph, net: _StressNetwork, buf: _Buffers, shocked:
                      shock_run.rounds, tuple(notes), extra, buffer=e_shown, basis=basis)
 
 
+def _check_losses(loss: float, equity_loss: float | None,
+                  default_loss: float) -> tuple[float, float, float]:
+    """The three loss shares, checked; ``equity_loss`` defaults to ``loss``."""
+    loss = _check_loss(loss, "loss")
+    equity_loss = loss if equity_loss is None else _check_loss(equity_loss, "equity_loss")
+    return loss, equity_loss, _check_loss(default_loss, "default_loss")
+
+
+def _run_model(G: nx.Graph, net: _StressNetwork, buf: _Buffers, shocked: np.ndarray,
+               model: str, *, loss: float, equity_loss: float, default_loss: float,
+               weights: Mapping[str, float] | None, max_rounds: int, external_assets: Any,
+               external_liabilities: Mapping[str, float] | None) -> _ModelRun:
+    """Run the chosen model with the options it reads."""
+    if model in ("debtrank", "differential-debtrank"):
+        return _run_debtrank(net, buf, shocked, loss=loss, equity_loss=equity_loss,
+                             weights=weights, differential=(model == "differential-debtrank"),
+                             max_rounds=max_rounds)
+    if model == "cascade":
+        return _run_cascade(net, buf, shocked, loss=loss, equity_loss=equity_loss,
+                            default_loss=default_loss)
+    return _run_eisenberg_noe(G, net, buf, shocked, loss=loss, external_assets=external_assets,
+                              external_liabilities=external_liabilities)
+
+
 def _stress_table(G: nx.Graph, net: _StressNetwork, buf: _Buffers, shocked: np.ndarray,
                   run: _ModelRun, loss_direct: np.ndarray, indirect: np.ndarray) -> pd.DataFrame:
     """One row per company, largest loss first, then shocked first, then by name."""
@@ -1169,9 +1193,7 @@ def stress_test(
     """
     if model not in MODELS:
         raise ParameterError(f"unknown model {model!r}; valid: {', '.join(MODELS)}")
-    loss = _check_loss(loss, "loss")
-    equity_loss = loss if equity_loss is None else _check_loss(equity_loss, "equity_loss")
-    default_loss = _check_loss(default_loss, "default_loss")
+    loss, equity_loss, default_loss = _check_losses(loss, equity_loss, default_loss)
     if missing_buffer not in ("exposure", "exclude"):
         raise ParameterError("missing_buffer must be 'exposure' or 'exclude'")
     shocked_names = _shocked_companies(G, fail)
@@ -1187,19 +1209,11 @@ def stress_test(
                          missing_buffer=missing_buffer)
 
     say(f"running {model}")
-    if model in ("debtrank", "differential-debtrank"):
-        run = _run_debtrank(net, buf, shocked, loss=loss, equity_loss=equity_loss,
-                            weights=weights, differential=(model == "differential-debtrank"),
-                            max_rounds=max_rounds)
-    elif model == "cascade":
-        run = _run_cascade(net, buf, shocked, loss=loss, equity_loss=equity_loss,
-                           default_loss=default_loss)
-    else:  # eisenberg-noe
-        run = _run_eisenberg_noe(G, net, buf, shocked, loss=loss,
-                                 external_assets=external_assets,
-                                 external_liabilities=external_liabilities)
+    run = _run_model(G, net, buf, shocked, model, loss=loss, equity_loss=equity_loss,
+                     default_loss=default_loss, weights=weights, max_rounds=max_rounds,
+                     external_assets=external_assets,
+                     external_liabilities=external_liabilities)
     notes.extend(run.notes)
-
     loss_total = np.asarray(run.loss_total, dtype=float)
     loss_direct = np.minimum(np.asarray(run.loss_direct, dtype=float), loss_total)
     indirect = np.maximum(loss_total - loss_direct, 0.0)
