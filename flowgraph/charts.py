@@ -7,7 +7,7 @@ left out is written under the chart.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,11 @@ def _save(fig: Any, path: str | Path) -> Path:
         fig.savefig(tmp, dpi=110, bbox_inches="tight", metadata={"Software": None})
     _plt().close(fig)
     return path
+
+
+def _footnote(fig: Any, text: str, *, y: float = -0.05) -> None:
+    """A grey note under the chart, wrapped to its width, drawn as plain text."""
+    fig.text(0.01, y, _plain(text), fontsize=8, color="#555", ha="left", va="top", wrap=True)
 
 
 def _plain(text: str) -> str:
@@ -159,8 +164,7 @@ def bar_chart(
     if not pairs:
         notes.append("Nothing to show.")
     if notes:
-        fig.text(0.01, -0.05, _plain(" ".join(notes)), fontsize=8, color="#555", ha="left",
-                 va="top", wrap=True)
+        _footnote(fig, " ".join(notes))
     return _save(fig, path)
 
 
@@ -218,11 +222,7 @@ def plot_flows(G: nx.MultiDiGraph, path: str | Path, *, weight: str = "amount") 
     sums: dict[str, dict[str, float]] = {}
     unknown = 0
     for _u, _v, d in G.edges(data=True):
-        a = d.get(weight, math.nan)
-        try:
-            a = float(a)
-        except (TypeError, ValueError):
-            a = math.nan
+        a = schema.to_float(d.get(weight, math.nan))
         if math.isnan(a):
             unknown += 1
             continue
@@ -250,8 +250,8 @@ def plot_flows(G: nx.MultiDiGraph, path: str | Path, *, weight: str = "amount") 
         ax.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0),
                   ncol=4, borderaxespad=0.2)
     if unknown:
-        fig.text(0.01, -0.05, f"{schema.count_noun(unknown, 'deal')} of unknown amount not shown.", fontsize=8,
-                 color="#555", ha="left", va="top")
+        fig.text(0.01, -0.05, f"{schema.count_noun(unknown, 'deal')} of unknown amount not shown.",
+                 fontsize=8, color="#555", ha="left", va="top")
     return _save(fig, path)
 
 
@@ -304,8 +304,7 @@ def plot_commitments(table: pd.DataFrame, path: str | Path, *, top: int = 12) ->
     if no_rev:
         note += (" Not shown (revenue unknown): " + ", ".join(no_rev[:8])
                  + (", …" if len(no_rev) > 8 else "."))
-    fig.text(0.01, -0.05, _plain(note), fontsize=8, color="#555", ha="left", va="top",
-             wrap=True)
+    _footnote(fig, note)
     return _save(fig, path)
 
 
@@ -385,9 +384,19 @@ def _timeline_note(periods: pd.DataFrame, n_labelled: int | None) -> str:
             "then). Deals of unknown amount are not counted "
             f"({schema.count_noun(n_unknown, 'deal')} at the last period's end).")
     if n_labelled is not None:
-        text += (f" Labelled: the deals that closed the {n_labelled} loops with the largest "
-                 "round trip when they closed.")
+        text += (f" Labelled: the deals that closed the {schema.count_noun(n_labelled, 'loop')}"
+                 " with the largest round trip when they closed.")
     return text
+
+
+def _timeline_panel(periods: pd.DataFrame, path: str | Path,
+                    draw: Callable[[Any], int | None]) -> Path:
+    """One timeline chart: ``draw`` fills the axes (and says how many loops it labelled),
+    the note under it says how periods and unknown amounts read."""
+    fig, ax = _plt().subplots(figsize=(8.2, 3.8))
+    n_labelled = draw(ax)
+    _footnote(fig, _timeline_note(periods, n_labelled), y=-0.08)
+    return _save(fig, path)
 
 
 def plot_money_over_time(periods: pd.DataFrame, path: str | Path) -> Path:
@@ -401,12 +410,7 @@ def plot_money_over_time(periods: pd.DataFrame, path: str | Path) -> Path:
     >>> plot_money_over_time(t.periods, os.path.join(tempfile.mkdtemp(), "m.png")).exists()
     True
     """
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8.2, 3.8))
-    _draw_money(ax, periods)
-    fig.text(0.01, -0.08, _plain(_timeline_note(periods, None)), fontsize=8, color="#555",
-             ha="left", va="top", wrap=True)
-    return _save(fig, path)
+    return _timeline_panel(periods, path, lambda ax: _draw_money(ax, periods))
 
 
 def plot_loops_over_time(periods: pd.DataFrame, loops: pd.DataFrame, path: str | Path, *,
@@ -421,12 +425,7 @@ def plot_loops_over_time(periods: pd.DataFrame, loops: pd.DataFrame, path: str |
     >>> plot_loops_over_time(t.periods, t.loops, os.path.join(tempfile.mkdtemp(), "l.png")).exists()
     True
     """
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8.2, 3.8))
-    k = _draw_loops(ax, periods, loops, annotate)
-    fig.text(0.01, -0.08, _plain(_timeline_note(periods, k)), fontsize=8, color="#555",
-             ha="left", va="top", wrap=True)
-    return _save(fig, path)
+    return _timeline_panel(periods, path, lambda ax: _draw_loops(ax, periods, loops, annotate))
 
 
 def plot_timeline(periods: pd.DataFrame, loops: pd.DataFrame, path: str | Path, *,
@@ -446,6 +445,5 @@ def plot_timeline(periods: pd.DataFrame, loops: pd.DataFrame, path: str | Path, 
     _draw_money(top, periods)
     k = _draw_loops(bottom, periods, loops, annotate)
     fig.tight_layout(h_pad=2.5)
-    fig.text(0.01, -0.01, _plain(_timeline_note(periods, k)), fontsize=8, color="#555",
-             ha="left", va="top", wrap=True)
+    _footnote(fig, _timeline_note(periods, k), y=-0.01)
     return _save(fig, path)

@@ -226,7 +226,8 @@ def _cycles(
             from .cycles import order_label
 
             floor = "at least " if not getattr(cycles, "complete", True) else ""
-            note = (f"{floor}{n_found:,} cycles found; {order_label(sort, len(listed))} are "
+            note = (f"{floor}{schema.count_noun(n_found, 'cycle')} found; "
+                    f"{order_label(sort, len(listed))} are "
                     "listed")
         return listed, note, part
     if top <= 0:
@@ -239,7 +240,8 @@ def _cycles(
                   through=company, progress=progress)
     note = None
     if res.n_found > len(res.cycles):
-        note = (("at least " if not res.complete else "") + f"{res.n_found:,} cycles found"
+        note = (("at least " if not res.complete else "")
+                + f"{schema.count_noun(res.n_found, 'cycle')} found"
                 + (f" through {company}" if company is not None else "")
                 + f"; {order_label(res.params['sort'], len(res.cycles))} are listed")
     part = res.participation if company is None else None

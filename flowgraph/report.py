@@ -585,29 +585,25 @@ def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
     largest commitments against revenue, the stress test and the three largest companies."""
     sec = _Section("findings", "Key findings")
     sec.bullets.extend(_largest_loop_bullets(r.largest))
-    sf, ks, commits = r.self_funded, r.keystones, r.commitments
-    if len(sf):
-        top_sf = sf.dropna(subset=["self_funded_share"]).sort_values(
-            ["self_funded_share", "company"], ascending=[False, True])
-        if len(top_sf):
-            row = top_sf.iloc[0]
-            sec.bullets.append(
-                f"{row['company']}: up to {row['self_funded_share']:.0%} of the money it "
-                f"receives ({fmt_bn(row['self_funded'])} of {fmt_bn(row['inflow'])}) could be "
-                "its own money coming back through the network.")
+    row = _first_known(r.self_funded, "self_funded_share",
+                       order=["self_funded_share", "company"])
+    if row is not None:
+        sec.bullets.append(
+            f"{row['company']}: up to {row['self_funded_share']:.0%} of the money it "
+            f"receives ({fmt_bn(row['self_funded'])} of {fmt_bn(row['inflow'])}) could be "
+            "its own money coming back through the network.")
+    ks = r.keystones
     if len(ks) and float(ks.iloc[0]["circulation_lost"]) > 0:
         row = ks.iloc[0]
         sec.bullets.append(
             f"Keystone: without {row['company']}, {fmt_bn(row['circulation_lost'])} "
             f"({row['share_of_circulation']:.0%}) of the circular flow would vanish.")
-    if len(commits):
-        cg = commits.dropna(subset=["commitments_to_revenue"])
-        if len(cg):
-            row = cg.iloc[0]
-            sec.bullets.append(
-                f"{row['company']} has promised {fmt_bn(row['commitments_out'])} of payments "
-                f"not yet made, {row['commitments_to_revenue']:.1f} times its annual revenue "
-                f"of {fmt_bn(row['revenue'])}{_as_of_suffix(row.get('revenue_as_of'))}.")
+    row = _first_known(r.commitments, "commitments_to_revenue")
+    if row is not None:
+        sec.bullets.append(
+            f"{row['company']} has promised {fmt_bn(row['commitments_out'])} of payments "
+            f"not yet made, {row['commitments_to_revenue']:.1f} times its annual revenue "
+            f"of {fmt_bn(row['revenue'])}{_as_of_suffix(row.get('revenue_as_of'))}.")
     if r.stress.range is not None:
         sec.bullets.append(f"Stress test, on {r.stress.basis}: {r.stress.range.headline()}")
     netc = r.network
@@ -615,6 +611,17 @@ def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
         f"The three companies with the most money flowing through them "
         f"({', '.join(map(str, netc.top3))}) touch {netc.top3_share:.0%} of all known money.")
     yield sec
+
+
+def _first_known(df: pd.DataFrame, column: str, *, order: list[str] | None = None) -> Any:
+    """The first row of ``df`` whose ``column`` is known, in the table's order or sorted by
+    ``order`` (its first column largest first, the others ascending); None when none is."""
+    if not len(df):
+        return None
+    known = df.dropna(subset=[column])
+    if order:
+        known = known.sort_values(order, ascending=[False] + [True] * (len(order) - 1))
+    return known.iloc[0] if len(known) else None
 
 
 def _graph_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
@@ -970,6 +977,13 @@ def _how_sure(G: nx.Graph, *, weight: str, samples: int, null_samples: int, seed
     return sure, sig, None
 
 
+def _point_text(value: Any, kind: str) -> str:
+    """One number of a table of intervals, written as its intervals are (money, share...)."""
+    from .sampling import interval_text
+
+    return interval_text(value, value, value, kind=kind).replace(" (exact)", "")
+
+
 def _how_sure_section(sure: Any, sig: Any, chart_dir: Path | None) -> _Section:
     """The section "How sure are we?": intervals over plausible data and a test against
     chance (random networks of the same shape)."""
@@ -1001,8 +1015,7 @@ def _how_sure_section(sure: Any, sig: Any, chart_dir: Path | None) -> _Section:
         t = unc.table
         view = pd.DataFrame({
             "company": t["item"], "number": t["quantity"].str.replace("_", " "),
-            "as given": [interval_text(o, o, o, kind=k).replace(" (exact)", "")
-                         for o, k in zip(t["observed"], t["kind"])],
+            "as given": [_point_text(o, k) for o, k in zip(t["observed"], t["kind"])],
             "median and interval": [interval_text(m, lo, hi, kind=k, level=unc.level)
                                     for m, lo, hi, k in zip(t["median"], t["low"], t["high"],
                                                             t["kind"])],
@@ -1036,12 +1049,10 @@ def _how_sure_section(sure: Any, sig: Any, chart_dir: Path | None) -> _Section:
         t = sig.table
         sview = pd.DataFrame({
             "company": t["item"], "number": t["quantity"].str.replace("_", " "),
-            "observed": [interval_text(o, o, o, kind=k).replace(" (exact)", "")
-                         for o, k in zip(t["observed"], t["kind"])],
+            "observed": [_point_text(o, k) for o, k in zip(t["observed"], t["kind"])],
             "random networks (5-95%)": [
-                f"{interval_text(a, a, a, kind=k)} - {interval_text(b, b, b, kind=k)}"
-                .replace(" (exact)", "") for a, b, k in zip(t["null_low"], t["null_high"],
-                                                            t["kind"])],
+                f"{_point_text(a, k)} - {_point_text(b, k)}"
+                for a, b, k in zip(t["null_low"], t["null_high"], t["kind"])],
             "p-value": [f"{p:.3f} +/- {e:.3f}" for p, e in zip(t["p_value"], t["p_error"])],
         })
         sec.tables.append(_Table(sview, caption="Observed against random networks of the "
@@ -1189,7 +1200,7 @@ def _largest_loop_bullets(big: Any) -> list[str]:
         return []
     floor = "at least " if not getattr(big, "complete", True) else ""
     scope = (f" (among the {len(bt):,} with the largest round trip of {floor}"
-             f"{big.n_found:,} loops)" if big.truncated else "")
+             f"{schema.count_noun(big.n_found, 'loop')})" if big.truncated else "")
     exact = bt[bt["round_trip_bound"] == "exact"]
     out = []
     if len(exact):
