@@ -79,9 +79,87 @@ def short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def numeric(series: pd.Series) -> pd.Series:
+def text_factors(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(codes, uniques)`` of a column whose cells are all text or blank (codes -1 for a
+    blank, uniques an object array of str in order of first use), or None when some cell is
+    not text (values of other types that compare equal, like ``1`` and ``True``, would share
+    a code). Rules that depend only on a cell's value are computed once per unique value."""
+    if isinstance(series.dtype, pd.StringDtype):
+        if not series.count():  # all blank (a column written but never filled)
+            return np.full(len(series), -1, dtype=np.intp), np.array([], dtype=object)
+    elif series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) not in (
+            "string", "empty"):
+        return None
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
+
+
+class Cells:
+    """A column as codes into its unique values (-1 for a blank): masks and lookups are
+    computed per unique value and spread to the rows with one numpy take."""
+
+    __slots__ = ("_values", "codes", "raw", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray, raw: Any = None) -> None:
+        self.codes = codes
+        self.uniques = uniques
+        self.raw = raw  # the text_factors of the raw cells these were cleaned from, if any
+        self._values: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Cells:
+        """From an object array of str or None."""
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        return cls(np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object))
+
+    def spread(self, per_unique: np.ndarray, fill: Any = False) -> np.ndarray:
+        """``per_unique[code]`` for each row, ``fill`` for a blank."""
+        per_unique = np.asarray(per_unique)
+        dtype = object if fill is None else per_unique.dtype
+        if not len(per_unique):
+            return np.full(len(self.codes), fill, dtype=dtype)
+        out = per_unique[np.maximum(self.codes, 0)].astype(dtype, copy=False)  # a copy
+        out[self.codes < 0] = fill
+        return out
+
+    def where(self, test: Any) -> np.ndarray:
+        """The row mask of the cells whose value passes ``test`` (called once per value)."""
+        return self.spread(np.fromiter((bool(test(u)) for u in self.uniques), bool,
+                                       len(self.uniques)), False)
+
+    def isin(self, allowed: Any) -> np.ndarray:
+        return self.spread(np.isin(self.uniques, list(allowed)), False)
+
+    def isna(self) -> np.ndarray:
+        return self.codes < 0
+
+    @property
+    def values(self) -> np.ndarray:
+        """Object array of the cells (None for a blank)."""
+        if self._values is None:
+            out = np.full(len(self.codes), None, dtype=object)
+            present = self.codes >= 0
+            out[present] = self.uniques[self.codes[present]]
+            self._values = out
+        return self._values
+
+
+def numeric(series: pd.Series, factors: Any = None) -> pd.Series:
     """``pd.to_numeric(errors="coerce")`` as floats, also for integers too large for a float
-    (they become infinite, which the amount rules refuse) and very long digit strings."""
+    (they become infinite, which the amount rules refuse) and very long digit strings.
+    ``factors``: the column's :func:`text_factors`, when the caller has them."""
+    factors = factors if factors is not None else text_factors(series)
+    if factors is not None:  # text: each distinct cell parsed once
+        codes, uniques = factors
+        per = _floats(pd.Series(uniques, dtype=object)).to_numpy()
+        out = np.full(len(codes), np.nan)
+        present = codes >= 0
+        out[present] = per[codes[present]]
+        return pd.Series(out, index=series.index, dtype=float)
+    return _floats(series)
+
+
+def _floats(series: pd.Series) -> pd.Series:
     try:
         return pd.to_numeric(series, errors="coerce").astype(float)
     except (OverflowError, ValueError):
@@ -102,12 +180,36 @@ def _char_name(ch: str) -> str:
     return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
 
 
-def cell_problems(df: pd.DataFrame, *, source: str, columns: Iterable[str]) -> list[Problem]:
-    """Structural problems of the raw cells of the known ``columns`` (see the module)."""
+def _needs_look(col: str, joined: str, count: int) -> bool:
+    """Whether any of ``count`` cells joined by ',' may break a cell rule (a quick test)."""
+    probe = _CONTROL if col in MULTILINE_COLUMNS else _LINEBREAK
+    return bool(probe.search(joined) or _CONTROL.search(joined)
+                or (col == "deal_id" and (";" in joined or joined.count(",") > count - 1))
+                or (col in NAME_COLUMNS and (_INVISIBLE.search(joined) or not joined.isascii()))
+                or (col == "source_url" and _SPACE.search(joined)))
+
+
+def cell_problems(df: pd.DataFrame, *, source: str, columns: Iterable[str],
+                  factors: Any = None) -> list[Problem]:
+    """Structural problems of the raw cells of the known ``columns`` (see the module).
+
+    ``factors(col)``, when given, returns :func:`text_factors` of a column (cached by the
+    caller); a text column is judged once per unique value."""
     problems: list[Problem] = []
     known = set(columns)
     for col in df.columns:
         if col not in known or df[col].dtype.kind in "biufcmM":  # numbers hold no text
+            continue
+        fac = factors(col) if factors is not None else text_factors(df[col])
+        if fac is not None:
+            codes, uniques = fac
+            if not len(uniques) or not _needs_look(col, ",".join(uniques), len(uniques)):
+                continue
+            msgs = [_cell_message(col, u) for u in uniques]
+            bad = np.array([m is not None for m in msgs], dtype=bool)
+            rows = np.flatnonzero(bad[np.maximum(codes, 0)] & (codes >= 0))[:MAX_PROBLEMS]
+            problems += [Problem("error", msgs[codes[i]], source, int(i) + 1, col,
+                                 _shown(uniques[codes[i]])) for i in rows]
             continue
         arr = df[col].to_numpy(dtype=object)
         present = arr[~pd.isna(df[col]).to_numpy()] if len(arr) else arr
@@ -117,16 +219,8 @@ def cell_problems(df: pd.DataFrame, *, source: str, columns: Iterable[str]) -> l
             joined = ",".join(present)  # ',' matches none of the patterns below
         except TypeError:  # not all text: look at each cell
             joined = None
-        if joined is not None:
-            probe = _CONTROL if col in MULTILINE_COLUMNS else _LINEBREAK
-            need = (probe.search(joined) or _CONTROL.search(joined)
-                    or (col == "deal_id" and (";" in joined
-                                              or joined.count(",") > len(present) - 1))
-                    or (col in NAME_COLUMNS and (_INVISIBLE.search(joined)
-                                                 or not joined.isascii()))
-                    or (col == "source_url" and _SPACE.search(joined)))
-            if not need:
-                continue
+        if joined is not None and not _needs_look(col, joined, len(present)):
+            continue
         found = 0
         for i, v in enumerate(arr):
             if found >= MAX_PROBLEMS:
@@ -174,8 +268,8 @@ def _cell_message(col: str, v: Any) -> str | None:
     return None
 
 
-def amount_problems(raw: pd.Series, col: str, *, source: str,
-                    allow_negative: bool = False) -> tuple[list[Problem], np.ndarray]:
+def amount_problems(raw: pd.Series, col: str, *, source: str, allow_negative: bool = False,
+                    factors: Any = None) -> tuple[list[Problem], np.ndarray]:
     """Problems of an amount column (booleans, non-finite or out-of-range numbers) and the
     mask of the rows they concern, so that other checks can skip those rows."""
     problems: list[Problem] = []
@@ -190,7 +284,8 @@ def amount_problems(raw: pd.Series, col: str, *, source: str,
             isbool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in arr), bool, n)
         else:  # numbers or text: no true/false cell
             isbool = np.zeros(n, dtype=bool)
-        vals = numeric(raw.where(~isbool, None)).to_numpy()
+        vals = (numeric(raw.where(~isbool, None)) if isbool.any()
+                else numeric(raw, factors)).to_numpy()
         with np.errstate(invalid="ignore"):
             inf = np.isinf(vals)
             big = np.abs(vals) > MAX_AMOUNT
@@ -207,16 +302,62 @@ def amount_problems(raw: pd.Series, col: str, *, source: str,
                 msgs.append(f"below one dollar ({MIN_AMOUNT:g} billion USD): amounts are in "
                             "billions of USD")
     rows = np.flatnonzero(bad)
-    values = raw.to_numpy(dtype=object)
+    values = raw.array
     for k, i in enumerate(rows[:MAX_PROBLEMS]):
         problems.append(Problem("error", msgs[k], source, int(i) + 1, col, _shown(values[i])))
     return problems, bad
+
+
+def blank_mask(series: pd.Series, factors: Any = None) -> np.ndarray:
+    """Cells that are missing or only whitespace (pandas' ``str.strip``), judged once per
+    unique value of a text column."""
+    fac = factors if factors is not None else text_factors(series)
+    if fac is None:
+        return (series.isna() | series.astype(str).str.strip().eq("")).to_numpy()
+    codes, uniques = fac
+    per = pd.Series(uniques, dtype=object).astype(str).str.strip().eq("").to_numpy(dtype=bool)
+    out = np.ones(len(codes), dtype=bool)
+    present = codes >= 0
+    out[present] = per[codes[present]]
+    return out
+
+
+def amount_column(raw: pd.Series, col: str, *, source: str, factors: Any = None
+                  ) -> tuple[list[Problem], np.ndarray, np.ndarray]:
+    """An amount column checked: the problems of :func:`amount_problems`, the numbers (NaN
+    where blank, refused or not a number) and the mask of the cells that are not numbers
+    (neither blank nor refused); the callers word that message for their table."""
+    found, refused = amount_problems(raw, col, source=source, factors=factors)
+    vals = (numeric(raw.where(~refused, None)) if refused.any()
+            else numeric(raw, factors)).to_numpy()
+    not_number = ~blank_mask(raw, factors) & ~refused & np.isnan(vals)
+    return found, vals, not_number
 
 
 def _skeleton(name: str) -> str:
     text = unicodedata.normalize("NFKD", name.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.translate(_CONFUSABLE).split())
+
+
+def _coarse(name: str) -> str:
+    """A key equal for two ASCII names whose :func:`_skeleton` is equal (lower case, no
+    whitespace); a non-ASCII name's skeleton is computed itself."""
+    return "".join(name.lower().split())
+
+
+def lookalike_candidates(names: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """The ``(row, column, name)`` entries that may share a skeleton with another name (the
+    others cannot be part of a warning), in the order given."""
+    plain = [isinstance(n, str) and n.isascii() for _r, _c, n in names]
+    keys: dict[str, int] = {}
+    coarse = []
+    for (_r, _c, n), asc in zip(names, plain):
+        k = _coarse(n) if asc else ("" if not isinstance(n, str) else
+                                    "".join(_skeleton(n).split()))
+        coarse.append(k)
+        keys[k] = keys.get(k, 0) + 1
+    return [t for t, asc, k in zip(names, plain, coarse) if not asc or keys[k] > 1]
 
 
 def lookalike_warnings(names: Iterable[tuple[int, str, str]], *, source: str) -> list[Problem]:
@@ -253,6 +394,9 @@ def structure_problems(ids: np.ndarray, payer: np.ndarray, payee: np.ndarray,
     """The supersession and tranche rules (see the module); ids that do not exist and
     self-references are reported by the caller."""
     problems: list[Problem] = []
+    if ((part_of is None or not pd.notna(part_of).any())
+            and (supersedes is None or not pd.notna(supersedes).any())):
+        return problems
     row_of: dict[str, int] = {}
     for i, d in enumerate(ids):
         if isinstance(d, str):

@@ -186,6 +186,32 @@ def _split(df: pd.DataFrame, amt: np.ndarray, known: np.ndarray, status: np.ndar
     return paid, committed_unpaid, announced_only, conditional, cond
 
 
+def _per_value(series: pd.Series, f: Any, blank: Any) -> np.ndarray:
+    """``f`` of each cell, computed once per distinct value of a text column (``blank`` for a
+    missing cell); cell by cell when the column holds other values (``1`` and ``True`` are
+    one value for pandas but not for ``f``)."""
+    from ._checks import text_factors
+
+    fac = text_factors(series)
+    if fac is None:
+        return np.array([blank if v is None or (isinstance(v, float) and v != v) else f(v)
+                         for v in series.to_numpy(dtype=object)], dtype=object)
+    codes, uniques = fac
+    per = np.array([f(u) for u in uniques] + [blank], dtype=object)
+    return per[codes]
+
+
+def _money(df: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Per deal: the amount (0 when unknown), whether it is known, and :func:`_split`."""
+    a = _floats(df, "amount")
+    known = ~np.isnan(a)
+    amt = np.where(known, a, 0.0)
+    status = (_per_value(df["status"], lambda v: v if isinstance(v, str) else "", "")
+              if "status" in df.columns
+              else np.full(len(df), "", dtype=object))
+    return (amt, known, *_split(df, amt, known, status))
+
+
 def firmness_split(G: Any) -> pd.DataFrame:
     """Per deal, the split that :func:`money_firmness` sums: ``deal_id, paid,
     committed_unpaid, announced_only, conditional`` (0 where the amount is unknown), in the
@@ -201,12 +227,7 @@ def firmness_split(G: Any) -> pd.DataFrame:
     """
     df = _deal_table(G)
     n = len(df)
-    a = _floats(df, "amount")
-    known = ~np.isnan(a)
-    amt = np.where(known, a, 0.0)
-    status = np.array([str(v) if isinstance(v, str) else "" for v in
-                       (df["status"] if "status" in df.columns else [None] * n)], dtype=object)
-    paid, committed_unpaid, announced_only, conditional, _ = _split(df, amt, known, status)
+    _, _, paid, committed_unpaid, announced_only, conditional, _ = _money(df)
     ids = df["deal_id"].to_numpy() if "deal_id" in df.columns else np.arange(n)
     return pd.DataFrame({"deal_id": ids, "paid": paid, "committed_unpaid": committed_unpaid,
                          "announced_only": announced_only, "conditional": conditional})
@@ -237,16 +258,13 @@ def money_firmness(G: Any) -> MoneyFirmness:
     scenario = (G.graph.get("scenario") if hasattr(G, "graph") else
                 getattr(df, "attrs", {}).get("scenario")) or "base"
     n = len(df)
-    a = _floats(df, "amount")
-    known = ~np.isnan(a)
-    amt = np.where(known, a, 0.0)
-    status = np.array([str(v) if isinstance(v, str) else "" for v in
-                       (df["status"] if "status" in df.columns else [None] * n)], dtype=object)
-    paid, committed_unpaid, announced_only, conditional, cond = _split(df, amt, known, status)
-    cond_missing = (np.array([schema.parse_bool(v) is None for v in df["conditional"]], dtype=bool)
+    amt, known, paid, committed_unpaid, announced_only, conditional, cond = _money(df)
+    cond_missing = (_per_value(df["conditional"], lambda v: schema.parse_bool(v) is None,
+                               True).astype(bool)
                     if "conditional" in df.columns else np.ones(n, dtype=bool))
-    kinds = (df["source_kind"] if "source_kind" in df.columns else pd.Series([None] * n))
-    kind_text = np.array([v.strip() if isinstance(v, str) else "" for v in kinds], dtype=object)
+    kind_text = (_per_value(df["source_kind"], lambda v: v.strip() if isinstance(v, str)
+                            else "", "") if "source_kind" in df.columns
+                 else np.full(n, "", dtype=object))
     firm_source = np.isin(kind_text, sorted(schema.FIRM_SOURCE_KINDS))
     soft = np.where(cond | ~firm_source, amt, 0.0)
     est = _flags(df, "estimate")
@@ -351,18 +369,36 @@ def estimates_note(G: Any) -> str:
 
 
 # --------------------------------------------------------------------------- validation
-def _text(df: pd.DataFrame, col: str) -> list[Any]:
+def _cells(df: pd.DataFrame, col: str) -> Any:
+    """A column as :class:`~flowgraph._checks.Cells` of its cells as stripped text (blanks as
+    None), computed once per unique value of a text column."""
+    from ._checks import Cells, text_factors
+
+    n = len(df)
     if col not in df.columns:
-        return [None] * len(df)
-    arr = df[col].to_numpy(dtype=object)
+        return Cells(np.full(n, -1, dtype=np.intp), np.array([], dtype=object))
+    fac = text_factors(df[col])
+    arr = df[col].to_numpy(dtype=object) if fac is None else fac[1]
     out = np.full(len(arr), None, dtype=object)
     present = np.flatnonzero(~pd.isna(arr))
-    if len(present):  # each cell as stripped text, blanks as None (vectorised)
+    if len(present):  # each cell (or unique value) as stripped text, blanks as None
         cells = pd.Series(arr[present], dtype=object).map(str, na_action="ignore")
         cells = cells.str.strip().to_numpy(dtype=object)
         cells[cells == ""] = None
         out[present] = cells
-    return out.tolist()
+    if fac is None:
+        c = Cells.of(out)
+        c._values = out
+        return c
+    codes = fac[0]
+    ccodes, cuniques = pd.factorize(out, use_na_sentinel=True)
+    ccodes = np.asarray(ccodes, dtype=np.intp)
+    merged = np.where(codes >= 0, ccodes[np.maximum(codes, 0)] if len(ccodes) else -1, -1)
+    return Cells(merged.astype(np.intp), np.asarray(cuniques, dtype=object))
+
+
+def _text(df: pd.DataFrame, col: str) -> list[Any]:
+    return _cells(df, col).values.tolist()
 
 
 def _number(v: Any) -> float | None:
@@ -376,20 +412,94 @@ def _number(v: Any) -> float | None:
     return x
 
 
+def _numbers(c: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The blank mask and the numbers (:func:`_number`, NaN when blank) of some cells."""
+    per = np.array([_number(u) for u in c.uniques], dtype=float)
+    return c.isna(), c.spread(per, np.nan)
+
 
 def _positive_cells(df: pd.DataFrame, col: str, add: Any, *, example: str, name: str) -> Any:
     """The positive numbers of an optional numeric column, as ``(row, value)``; a cell that is
     not a number, or not positive, is reported through ``add`` (blank cells are skipped)."""
-    for i, v in enumerate(_text(df, col)):
-        x = _number(v)
-        if x is None:
-            continue
-        if math.isnan(x):
-            add("error", f"not a number ({example})", i, col, v)
-        elif x <= 0:
-            add("error", f"{name} must be positive", i, col, v)
+    c = _cells(df, col)
+    blank, x = _numbers(c)
+    for i in np.flatnonzero(~blank):
+        i = int(i)
+        if math.isnan(x[i]):
+            add("error", f"not a number ({example})", i, col, c.values[i])
+        elif x[i] <= 0:
+            add("error", f"{name} must be positive", i, col, c.values[i])
         else:
-            yield i, x
+            yield i, float(x[i])
+
+
+def _unknown(c: Any, allowed: Any) -> np.ndarray:
+    return np.flatnonzero(~c.isna() & ~c.isin(allowed))
+
+
+def _paid_problems(df: pd.DataFrame, text: Any, add: Any) -> None:
+    """The paid amount: a number, not negative, at most the deal's high end, with its date and
+    source (each failing row's problems in the order of the rule)."""
+    paid, as_of, src = text("paid_usd_bn"), text("paid_as_of"), text("paid_source")
+    blank, x = _numbers(paid)
+    _, amount = _numbers(text("amount_usd_bn"))
+    _, high = _numbers(text("amount_high_usd_bn"))
+    cap = np.where(~np.isnan(high), high, amount)
+    with np.errstate(invalid="ignore"):
+        nan, neg = ~blank & np.isnan(x), ~blank & (x < 0)
+        ok = ~blank & ~nan & ~neg
+        over = ok & ~np.isnan(cap) & (x > cap + 1e-9)
+    no_date, no_src = ok & as_of.isna(), ok & src.isna()
+    date_alone = blank & ~as_of.isna()
+    for i in np.flatnonzero(date_alone | nan | neg | over | no_date | no_src):
+        i = int(i)
+        v = paid.values[i]
+        if date_alone[i]:
+            add("warning", "paid_as_of without paid_usd_bn", i, "paid_as_of", as_of.values[i])
+        elif nan[i]:
+            add("error", "not a number (amounts are billions of USD, e.g. 2.5)", i,
+                "paid_usd_bn", v)
+        elif neg[i]:
+            add("error", "negative amount", i, "paid_usd_bn", v)
+        else:
+            if over[i]:
+                add("error", f"paid is more than the deal's amount (high end {cap[i]:g})", i,
+                    "paid_usd_bn", v)
+            if no_date[i]:
+                add("warning", "paid amount without paid_as_of (the date it was paid by)", i,
+                    "paid_as_of")
+            if no_src[i]:
+                add("warning", "paid amount without paid_source (the page saying so)", i,
+                    "paid_source")
+
+
+def _confidence_problems(kinds: Any, others: Any, text: Any, add: Any) -> None:
+    """The confidence rule on ``high`` rows (each failing row's problems in rule order)."""
+    high = text("confidence").isin(["high"])
+    if not high.any():
+        return
+    kind = kinds.values
+    no_other = others.isna()
+    est = text("estimate").where(lambda v: schema.parse_bool(v) is True)
+    rumored = text("status").isin(["rumored"])
+    secondary = kinds.isin(["secondary"])
+    one_secondary = high & secondary & no_other
+    press = high & ~one_secondary & (kinds.isin(["secondary", "trade_press"])
+                                     | (kinds.isin(["wire_or_major"]) & no_other))
+    for i in np.flatnonzero(one_secondary | press | (high & (est | rumored))):
+        i = int(i)
+        if one_secondary[i]:
+            add("error", f"a high-confidence row cannot rest on one secondary source; "
+                f"{PRESS_RULE}", i, "confidence", "high")
+        elif press[i]:
+            add("warning", f"high confidence on {kind[i].replace('_', ' ')} sources: "
+                f"{PRESS_RULE}", i, "confidence", "high")
+        if est[i]:
+            add("warning", "an estimate rated high (estimates are low confidence)", i,
+                "confidence", "high")
+        if rumored[i]:
+            add("warning", "a rumored (unconfirmed) deal rated high", i, "confidence", "high")
+
 
 def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
     """Problems in the sourcing columns of a raw deals table (see :func:`validate_deals`).
@@ -400,6 +510,9 @@ def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
     the row's ``status``); a ``high`` row on one ``secondary`` source. Warnings: other breaks of
     the confidence rule, a paid amount without its date or source, a source that is not a URL,
     an overlap group of one row.
+
+    Each check is computed per unique value of a column, or with masks over whole columns;
+    only the failing rows are formatted.
     """
     from .io import _URL_RE
 
@@ -412,103 +525,64 @@ def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
         problems.append(Problem(sev, msg, source, i + 1, col,
                                 None if val is None else str(val)))
 
+    cache: dict[str, Any] = {}
+
+    def text(col: str) -> Any:
+        if col not in cache:
+            cache[col] = _cells(df, col)
+        return cache[col]
+
     cols = set(df.columns)
-    kinds = _text(df, "source_kind")
-    if "source_kind" in cols:
-        for i, v in enumerate(kinds):
-            if v is not None and v not in schema.SOURCE_KINDS:
-                add("error", f"unknown source_kind; valid: {', '.join(schema.SOURCE_KINDS)}",
-                    i, "source_kind", v)
-    if "bis_category" in cols:
-        for i, v in enumerate(_text(df, "bis_category")):
-            if v is not None and v not in schema.BIS_CATEGORIES:
-                add("error", f"unknown bis_category; valid: {', '.join(schema.BIS_CATEGORIES)}",
-                    i, "bis_category", v)
+    kinds = text("source_kind")
+    for col, allowed in (("source_kind", schema.SOURCE_KINDS),
+                         ("bis_category", schema.BIS_CATEGORIES)):
+        if col in cols:
+            c = text(col)
+            for i in _unknown(c, allowed):
+                add("error", f"unknown {col}; valid: {', '.join(allowed)}", int(i), col,
+                    c.values[i])
     if "conditional" in cols:
-        for i, v in enumerate(_text(df, "conditional")):
-            if v is not None and schema.parse_bool(v) is None:
-                add("error", "conditional must be true or false", i, "conditional", v)
-    others = _text(df, "other_sources")
-    for col, cells in (("other_sources", others), ("paid_source", _text(df, "paid_source"))):
+        c = text("conditional")
+        for i in np.flatnonzero(~c.isna() & c.where(lambda v: schema.parse_bool(v) is None)):
+            add("error", "conditional must be true or false", int(i), "conditional",
+                c.values[i])
+    others = text("other_sources")
+    for col in ("other_sources", "paid_source"):
         if col not in cols:
             continue
-        for i, v in enumerate(cells):
-            if v is None:
-                continue
-            for url in v.split():
-                if not _URL_RE.match(url):
-                    add("warning", "source is not a URL", i, col, url)
-    amount = [_number(v) for v in _text(df, "amount_usd_bn")]
-    high = [_number(v) for v in _text(df, "amount_high_usd_bn")]
+        c = text(col)
+        bad = [[url for url in u.split() if not _URL_RE.match(url)] for u in c.uniques]
+        has_bad = c.spread(np.array([bool(b) for b in bad], dtype=bool), False)
+        for i in np.flatnonzero(has_bad):
+            for url in bad[c.codes[i]]:
+                add("warning", "source is not a URL", int(i), col, url)
     if "paid_usd_bn" in cols:
-        paid_as_of, paid_src = _text(df, "paid_as_of"), _text(df, "paid_source")
-        for i, v in enumerate(_text(df, "paid_usd_bn")):
-            x = _number(v)
-            if x is None:
-                if paid_as_of[i] is not None:
-                    add("warning", "paid_as_of without paid_usd_bn", i, "paid_as_of",
-                        paid_as_of[i])
-                continue
-            if math.isnan(x):
-                add("error", "not a number (amounts are billions of USD, e.g. 2.5)", i,
-                    "paid_usd_bn", v)
-                continue
-            if x < 0:
-                add("error", "negative amount", i, "paid_usd_bn", v)
-                continue
-            cap = next((c for c in (high[i], amount[i]) if c is not None and not math.isnan(c)),
-                       None)
-            if cap is not None and x > cap + 1e-9:
-                add("error", f"paid is more than the deal's amount (high end {cap:g})", i,
-                    "paid_usd_bn", v)
-            if paid_as_of[i] is None:
-                add("warning", "paid amount without paid_as_of (the date it was paid by)", i,
-                    "paid_as_of")
-            if paid_src[i] is None:
-                add("warning", "paid amount without paid_source (the page saying so)", i,
-                    "paid_source")
+        _paid_problems(df, text, add)
     if "gw" in cols:
         list(_positive_cells(df, "gw", add, example="gigawatts, e.g. 4.5", name="gw"))
     if "status_dates" in cols:
-        statuses = _text(df, "status")
-        for i, v in enumerate(_text(df, "status_dates")):
-            if v is None:
-                continue
+        statuses, histories = text("status").values, text("status_dates")
+        seen: dict[tuple[Any, Any], str | None] = {}
+        for i in np.flatnonzero(~histories.isna()):
+            i = int(i)
+            v = histories.values[i]
             st = statuses[i] if statuses[i] in schema.STATUSES else None
-            try:
-                schema.parse_status_dates(v, st)
-            except ValueError as exc:
-                add("error", f"status_dates: {exc}", i, "status_dates", v)
+            if (v, st) not in seen:
+                try:
+                    schema.parse_status_dates(v, st)
+                    seen[(v, st)] = None
+                except ValueError as exc:
+                    seen[(v, st)] = f"status_dates: {exc}"
+            if seen[(v, st)] is not None:
+                add("error", seen[(v, st)], i, "status_dates", v)
     if "confidence" in cols:
-        conf = _text(df, "confidence")
-        est = [schema.parse_bool(v) is True for v in _text(df, "estimate")]
-        stat = _text(df, "status")
-        for i, c in enumerate(conf):
-            if c != "high":
-                continue
-            kind = kinds[i]
-            if kind == "secondary" and others[i] is None:
-                add("error", f"a high-confidence row cannot rest on one secondary source; "
-                    f"{PRESS_RULE}", i, "confidence", c)
-            elif kind in ("secondary", "trade_press") or (
-                    kind == "wire_or_major" and others[i] is None):
-                add("warning", f"high confidence on {kind.replace('_', ' ')} sources: "
-                    f"{PRESS_RULE}", i, "confidence", c)
-            if est[i]:
-                add("warning", "an estimate rated high (estimates are low confidence)", i,
-                    "confidence", c)
-            if stat[i] == "rumored":
-                add("warning", "a rumored (unconfirmed) deal rated high", i, "confidence", c)
+        _confidence_problems(kinds, others, text, add)
     if "overlap_group" in cols:
-        groups = _text(df, "overlap_group")
-        counts: dict[str, int] = {}
-        for g in groups:
-            if g is not None:
-                counts[g] = counts.get(g, 0) + 1
-        for i, g in enumerate(groups):
-            if g is not None and counts[g] == 1:
-                add("warning", "overlap_group with only this row (a group names rows that may "
-                    "count the same money twice)", i, "overlap_group", g)
+        groups = text("overlap_group")
+        counts = np.bincount(groups.codes[groups.codes >= 0], minlength=len(groups.uniques))
+        for i in np.flatnonzero(groups.spread(counts == 1, False)):
+            add("warning", "overlap_group with only this row (a group names rows that may "
+                "count the same money twice)", int(i), "overlap_group", groups.values[i])
     return problems
 
 

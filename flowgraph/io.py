@@ -262,23 +262,44 @@ def _nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
-def _bools(series: pd.Series) -> pd.Series:
-    """:func:`schema.parse_bool` of each cell (object dtype: True, False or None), computed
-    once per distinct value."""
+def _bools(series: pd.Series, default: bool | None = None) -> pd.Series:
+    """:func:`schema.parse_bool` of each cell (object dtype: True, False or None; ``default``
+    for a blank or unreadable cell when given), computed once per distinct value."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    parsed = np.array([schema.parse_bool(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(parsed[codes], index=series.index, dtype=object)
+    parsed = [schema.parse_bool(u) for u in uniques] + [None]
+    if default is not None:
+        parsed = [default if v is None else v for v in parsed]
+    return pd.Series(np.array(parsed, dtype=object)[codes], index=series.index, dtype=object)
+
+
+def _text_cells(series: pd.Series, factors: Any = None) -> _checks.Cells:
+    """:func:`_text` of a column as :class:`_checks.Cells`: a text column is stripped and
+    put in NFC once per unique value (``factors``: its :func:`_checks.text_factors`)."""
+    fac = factors if factors is not None else _checks.text_factors(series)
+    if fac is None:  # not all text: each cell on its own
+        arr = series.to_numpy(dtype=object)
+        out = np.full(len(arr), None, dtype=object)
+        present = np.flatnonzero(~pd.isna(series).to_numpy())
+        if len(present):
+            out[present] = [(_nfc(v.strip()) or None) if type(v) is str else _clean_text(v)
+                            for v in arr[present]]
+        cells = _checks.Cells.of(out)
+        cells._values = out
+        return cells
+    codes, uniques = fac
+    clean = np.array([(v.strip() if v.isascii() else _nfc(v.strip())) or None
+                      for v in uniques], dtype=object)
+    if len(clean) and (clean == uniques).all():  # nothing to strip or normalise
+        return _checks.Cells(codes, uniques, fac)
+    ccodes, cuniques = pd.factorize(clean, use_na_sentinel=True)
+    ccodes = np.asarray(ccodes, dtype=np.intp)
+    out = np.where(codes >= 0, ccodes[np.maximum(codes, 0)] if len(ccodes) else -1, -1)
+    return _checks.Cells(out.astype(np.intp), np.asarray(cuniques, dtype=object), fac)
 
 
 def _text(series: pd.Series) -> pd.Series:
     """Strings stripped, blanks as None (object dtype)."""
-    arr = series.to_numpy(dtype=object)
-    out = np.full(len(arr), None, dtype=object)
-    present = np.flatnonzero(~pd.isna(series).to_numpy())
-    if len(present):
-        out[present] = [(_nfc(v.strip()) or None) if type(v) is str else _clean_text(v)
-                        for v in arr[present]]
-    return pd.Series(out, index=series.index, dtype=object)
+    return pd.Series(_text_cells(series).values, index=series.index, dtype=object)
 
 
 def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
@@ -299,8 +320,13 @@ def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
     """
     if df.attrs.get("flowgraph_normalized") == "deals":
         return df
+    return _normalize_deals(df, None)
+
+
+def _normalize_deals(df: pd.DataFrame, cells: dict[str, _checks.Cells] | None) -> pd.DataFrame:
+    """:func:`normalize_deals`; ``cells`` (when given) receives the cleaned text columns."""
     return _canonical(df.reset_index(drop=True), df.attrs, "deals", schema.DEAL_COLUMNS,
-                      numeric=DEAL_NUMERIC, flags=DEAL_FLAGS)
+                      numeric=DEAL_NUMERIC, flags=DEAL_FLAGS, cells=cells)
 
 
 def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
@@ -324,9 +350,11 @@ def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tuple[str, ...],
-               *, numeric: tuple[str, ...], flags: dict[str, bool | None]) -> pd.DataFrame:
+               *, numeric: tuple[str, ...], flags: dict[str, bool | None],
+               cells: dict[str, _checks.Cells] | None = None) -> pd.DataFrame:
     """Known ``columns`` first (numbers as floats, yes/no ``flags`` parsed with the given
-    default for a blank, text stripped), then every other column as it is."""
+    default for a blank, text stripped), then every other column as it is. ``cells`` (when
+    given) receives the cleaned text columns, for the validation rules."""
     out = pd.DataFrame(index=range(len(src)))
     for col in columns:
         if col in numeric:
@@ -340,10 +368,12 @@ def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tup
             elif default is None:
                 out[col] = _bools(src[col])
             else:
-                out[col] = _bools(src[col]).map(lambda v, d=default: d if v is None else v)
-                out[col] = out[col].astype(bool)
+                out[col] = _bools(src[col], default).astype(bool)
         elif col in src:
-            out[col] = _text(src[col])
+            text = _text_cells(src[col])
+            if cells is not None:
+                cells[col] = text
+            out[col] = pd.Series(text.values, dtype=object)
         else:
             out[col] = pd.Series([None] * len(src), dtype=object)
     for col in src.columns:
@@ -389,10 +419,12 @@ def read_deals(
     """
     name = _label(source, label)
     raw = _read_table(source, name, sheet=sheet, kind="deals")
-    df = normalize_deals(raw)
+    cells: dict[str, _checks.Cells] = {}
+    df = normalize_deals(raw) if raw.attrs.get("flowgraph_normalized") else \
+        _normalize_deals(raw, cells)
     if validate:
         problems = list(raw.attrs.get("problems", [])) + validate_deals(
-            raw, source=name, _normalized=df)
+            raw, source=name, _cells=cells)
         if companies is not None:
             problems += _unknown_company_warnings(raw, companies, name)
         errors = [p for p in problems if p.severity == "error"]
@@ -486,11 +518,11 @@ def _cell(v: Any) -> str | None:
 
 
 def _blank_mask(series: pd.Series) -> np.ndarray:
-    return (series.isna() | series.astype(str).str.strip().eq("")).to_numpy()
+    return _checks.blank_mask(series)
 
 
 def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
-                   _normalized: pd.DataFrame | None = None) -> list[Problem]:
+                   _cells: dict[str, _checks.Cells] | None = None) -> list[Problem]:
     """Check a raw deals table and return every problem found.
 
     Errors: missing required column, duplicate or empty ``deal_id``, empty payer or payee,
@@ -514,207 +546,19 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
     >>> sorted(p.column for p in validate_deals(bad) if p.severity == "error")
     ['flow_type', 'payee']
     """
+    from . import _deal_rules
+
     problems: list[Problem] = []
-    n = len(df)
-
-    def add(sev: str, msg: str, rows: np.ndarray | list[int] | None = None,
-            col: str | None = None, values: Any = None) -> None:
-        if rows is None:
-            problems.append(Problem(sev, msg, source, None, col, None))
-            return
-        rows = list(rows)
-        for _k, i in enumerate(rows[:MAX_PROBLEMS_PER_KIND]):
-            val = None
-            if values is not None:
-                val = _cell(values[i])
-            problems.append(Problem(sev, msg, source, int(i) + 1, col, val))
-        if len(rows) > MAX_PROBLEMS_PER_KIND:
-            problems.append(Problem(sev, f"{msg} ... and {len(rows) - MAX_PROBLEMS_PER_KIND}"
-                                    " more rows like this", source, None, col, None))
-
-    missing = [c for c in schema.REQUIRED_DEAL_COLUMNS if c not in df.columns]
-    for c in missing:
-        add("error", f"missing required column {c!r}{_near_column(c, df.columns)}", col=c)
-    if n == 0:
-        add("warning", "the deals table has no rows")
+    for c in schema.REQUIRED_DEAL_COLUMNS:
+        if c not in df.columns:
+            problems.append(Problem("error", f"missing required column {c!r}"
+                                    f"{_near_column(c, df.columns)}", source, None, c, None))
+    if len(df) == 0:
+        problems.append(Problem("warning", "the deals table has no rows", source, None, None,
+                                None))
         return problems
-    df = df.reset_index(drop=True)
-    problems += _checks.cell_problems(df, source=source, columns=schema.DEAL_COLUMNS)
-
-    text_cache: dict[str, pd.Series] = {}
-    if _normalized is not None:
-        text_cache = {c: _normalized[c] for c in _normalized.columns
-                      if c in schema.DEAL_COLUMNS and c not in DEAL_NUMERIC and c not in DEAL_FLAGS
-                      and c in df.columns}
-
-    def col_text(c: str) -> pd.Series:
-        if c not in text_cache:
-            text_cache[c] = (_text(df[c]) if c in df.columns
-                             else pd.Series([None] * n, dtype=object))
-        return text_cache[c]
-
-    ids = col_text("deal_id")
-    if "deal_id" in df.columns:
-        add("error", "empty deal_id", np.flatnonzero(ids.isna().to_numpy()), "deal_id")
-        dup = ids.notna() & ids.duplicated(keep=False)
-        dup_rows = np.flatnonzero(dup.to_numpy())
-        if len(dup_rows):
-            first = {}
-            for i in dup_rows:
-                first.setdefault(ids[i], i)
-            for i in dup_rows:
-                if first[ids[i]] != i:
-                    problems.append(Problem(
-                        "error", f"duplicate deal_id (first used on row {first[ids[i]] + 1})",
-                        source, int(i) + 1, "deal_id", ids[i]))
-    payer, payee = col_text("payer"), col_text("payee")
-    for c, s in (("payer", payer), ("payee", payee)):
-        if c in df.columns:
-            add("error", f"empty {c}", np.flatnonzero(s.isna().to_numpy()), c)
-    same = (payer.notna() & (payer == payee)).to_numpy()
-    add("error", "payer and payee are the same company", np.flatnonzero(same), "payee",
-        payee.to_numpy())
-    problems += _checks.lookalike_warnings(_name_cells(("payer", payer), ("payee", payee)),
-                                           source=source)
-
-    nums = {}
-    for c in AMOUNT_COLUMNS:
-        if c not in df.columns:
-            nums[c] = np.full(n, np.nan)
-            continue
-        raw = df[c]
-        blank = _blank_mask(raw)
-        found, refused = _checks.amount_problems(raw, c, source=source)
-        problems += found
-        vals = _checks.numeric(raw.where(~refused, None)).to_numpy()
-        bad = ~blank & ~refused & np.isnan(vals)
-        add("error", "not a number (amounts are billions of USD, e.g. 2.5)",
-            np.flatnonzero(bad), c, raw.to_numpy())
-        neg = ~np.isnan(vals) & (vals < 0)
-        add("error", "negative amount", np.flatnonzero(neg), c, raw.to_numpy())
-        nums[c] = vals
-    a, lo, hi = nums["amount_usd_bn"], nums["amount_low_usd_bn"], nums["amount_high_usd_bn"]
-    with np.errstate(invalid="ignore"):
-        add("error", "low end of the range is above the high end",
-            np.flatnonzero(lo > hi), "amount_low_usd_bn", lo)
-        outside = (~np.isnan(a)) & (((~np.isnan(lo)) & (a < lo)) | ((~np.isnan(hi)) & (a > hi)))
-    if outside.any():
-        for i in np.flatnonzero(outside)[:MAX_PROBLEMS_PER_KIND]:
-            problems.append(Problem(
-                "error", f"amount outside its range [{_fmt(lo[i])}, {_fmt(hi[i])}]",
-                source, int(i) + 1, "amount_usd_bn", _fmt(a[i])))
-    no_amount = np.isnan(a) & (np.isnan(lo) | np.isnan(hi)) & np.isnan(hi)
-    add("warning", "no amount reported (unknown; analyses flag it, never count it as zero)",
-        np.flatnonzero(no_amount), "amount_usd_bn")
-
-    for c, allowed, required in (
-        ("flow_type", schema.FLOW_TYPES, True),
-        ("status", schema.STATUSES, True),
-        ("confidence", schema.CONFIDENCES, False),
-    ):
-        if c not in df.columns:
-            continue
-        s = col_text(c)
-        bad = s.notna() & ~s.isin(allowed)
-        add("error", f"unknown {c}; valid: {', '.join(allowed)}",
-            np.flatnonzero(bad.to_numpy()), c, s.to_numpy())
-        if required:
-            add("error", f"empty {c}; valid: {', '.join(allowed)}",
-                np.flatnonzero(s.isna().to_numpy()), c)
-        elif s.isna().any():
-            add("warning", "no confidence given", np.flatnonzero(s.isna().to_numpy()), c)
-
-    date_vals: dict[str, list[Any]] = {}
-    for c in DATE_COLUMNS:
-        if c not in df.columns:
-            continue
-        s = col_text(c)
-        cache: dict[Any, Any] = {}
-        bad_rows = []
-        bounds = []
-        for i, v in enumerate(s.to_numpy()):
-            if v not in cache:
-                try:
-                    cache[v] = schema.date_bounds(v)
-                except ValueError:
-                    cache[v] = "bad"
-            if cache[v] == "bad":
-                bad_rows.append(i)
-                bounds.append((None, None))
-            else:
-                bounds.append(cache[v])
-        add("error", "unparseable date; use YYYY, YYYY-MM or YYYY-MM-DD", bad_rows, c,
-            s.to_numpy())
-        date_vals[c] = bounds
-    if "period_start" in date_vals and "period_end" in date_vals:
-        rows = [i for i, (s_, e_) in enumerate(zip(date_vals["period_start"], date_vals["period_end"]))
-                if s_[0] is not None and e_[1] is not None and e_[1] < s_[0]]
-        add("warning", "period_end is before period_start", rows, "period_end",
-            col_text("period_end").to_numpy())
-
-    if "source_url" in df.columns:
-        s = col_text("source_url")
-        add("warning", "no source URL", np.flatnonzero(s.isna().to_numpy()), "source_url")
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        url_like = np.array([bool(_URL_RE.match(str(u))) for u in uniques] + [True], dtype=bool)
-        bad = pd.Series(~url_like[codes], index=s.index)
-        add("warning", "source is not a URL", np.flatnonzero(bad.to_numpy()), "source_url",
-            s.to_numpy())
-    else:
-        add("warning", "no source_url column: deals cannot be traced to sources", col="source_url")
-
-    if "estimate" in df.columns:
-        raw = df["estimate"]
-        blank = _blank_mask(raw)
-        parsed = _bools(raw)
-        bad = ~blank & parsed.isna().to_numpy()
-        add("error", "estimate must be true or false", np.flatnonzero(bad), "estimate",
-            raw.to_numpy())
-
-    id_set = set(ids.dropna())
-    sup_graph: dict[str, list[str]] = {}
-    if "supersedes" in df.columns:
-        ids_arr = ids.to_numpy()
-        sup = col_text("supersedes").to_numpy()
-        for i in np.flatnonzero(pd.notna(sup)):
-            i = int(i)
-            targets = schema.split_ids(sup[i])
-            for t in targets:
-                if t not in id_set:
-                    problems.append(Problem("error", "supersedes a deal_id that does not exist",
-                                            source, i + 1, "supersedes", t))
-                elif t == ids_arr[i]:
-                    problems.append(Problem("error", "a deal cannot supersede itself",
-                                            source, i + 1, "supersedes", t))
-            if ids_arr[i] is not None and targets:
-                sup_graph.setdefault(ids_arr[i], []).extend(t for t in targets if t in id_set)
-        cycle = _find_cycle(sup_graph)
-        if cycle:
-            row_of = {d: i for i, d in enumerate(ids.to_numpy()) if d is not None}
-            problems.append(Problem(
-                "error", "cycle of supersessions: " + " -> ".join([*cycle, cycle[0]]),
-                source, row_of.get(cycle[0], -1) + 1, "supersedes", ";".join(cycle)))
-    if "part_of" in df.columns:
-        ids_arr = ids.to_numpy()
-        part = col_text("part_of").to_numpy()
-        for i in np.flatnonzero(pd.notna(part)):
-            i = int(i)
-            v = part[i]
-            if v not in id_set:
-                problems.append(Problem("error", "part_of names a deal_id that does not exist",
-                                        source, i + 1, "part_of", v))
-            elif v == ids_arr[i]:
-                problems.append(Problem("error", "a deal cannot be part of itself",
-                                        source, i + 1, "part_of", v))
-    problems += _checks.structure_problems(
-        ids.to_numpy(), payer.to_numpy(), payee.to_numpy(),
-        col_text("supersedes").to_numpy() if "supersedes" in df.columns else None,
-        col_text("part_of").to_numpy() if "part_of" in df.columns else None,
-        a, hi, source=source, split_ids=schema.split_ids)
-    from .firmness import deal_problems  # sourcing columns and the confidence rule
-
-    problems += deal_problems(df, source)
-    return problems
+    return problems + _deal_rules.run(df.reset_index(drop=True), source=source, cells=_cells,
+                                      max_per_kind=MAX_PROBLEMS_PER_KIND)
 
 
 def _near_column(name: str, columns: Any) -> str:
@@ -729,18 +573,34 @@ def _near_column(name: str, columns: Any) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _name_cells(*columns: tuple[str, pd.Series]) -> list[tuple[int, str, str]]:
-    """``(row, column, name)`` of each first use of a name, for the look-alike check."""
-    seen: dict[str, tuple[int, str]] = {}
+def _name_cells(*columns: tuple[str, Any]) -> list[tuple[int, str, str]]:
+    """``(row, column, name)`` of each first use of a name, for the look-alike check, in row
+    order (at one row, names first used in an earlier column first). Columns are Series of
+    text or :class:`_checks.Cells`."""
+    per_col = []
     for col, s in columns:
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        _, first = np.unique(codes, return_index=True)
-        for i in first:
-            if codes[i] >= 0:
-                v = uniques[codes[i]]
-                if v not in seen or seen[v][0] > i + 1:
-                    seen[v] = (int(i) + 1, col)
-    return sorted(((r, c, v) for v, (r, c) in seen.items()), key=lambda t: t[0])
+        c = s if isinstance(s, _checks.Cells) else _checks.Cells.of(s.to_numpy(dtype=object))
+        present = np.flatnonzero(c.codes >= 0)
+        used, at = np.unique(c.codes[present], return_index=True)
+        per_col.append((col, c.uniques[used], present[at]))
+    if not per_col:
+        return []
+    names = np.concatenate([u for _c, u, _r in per_col]) if per_col else np.array([], object)
+    rows = np.concatenate([r for _c, _u, r in per_col]).astype(np.int64)
+    which = np.concatenate([np.full(len(u), k) for k, (_c, u, _r) in enumerate(per_col)])
+    codes, _ = pd.factorize(names)
+    # the first column holding each name decides its place among names of the same row; its
+    # earliest row over all columns is the row reported (an earlier column wins a tie)
+    order = np.lexsort((rows, which, codes))
+    codes_o = codes[order]
+    first_of = order[np.r_[True, codes_o[1:] != codes_o[:-1]]] if len(order) else order
+    best = np.lexsort((which, rows, codes))
+    codes_b = codes[best]
+    best_of = best[np.r_[True, codes_b[1:] != codes_b[:-1]]] if len(best) else best
+    # first_of and best_of are in code order: one entry per name
+    key_rank = np.lexsort((rows[first_of], which[first_of], rows[best_of]))
+    return [(int(rows[best_of[k]]) + 1, per_col[which[best_of[k]]][0], names[best_of[k]])
+            for k in key_rank]
 
 
 def _fmt(x: float) -> str:
@@ -822,11 +682,9 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>",
         if c not in df.columns:
             continue
         raw = df[c]
-        blank = _blank_mask(raw)
-        found, refused = _checks.amount_problems(raw, c, source=source)
+        found, vals, not_number = _checks.amount_column(raw, c, source=source)
         problems += found
-        vals = _checks.numeric(raw.where(~refused, None)).to_numpy()
-        for i in np.flatnonzero(~blank & ~refused & np.isnan(vals)):
+        for i in np.flatnonzero(not_number):
             problems.append(Problem("error", "not a number (billions of USD)", source,
                                     int(i) + 1, c, _cell(raw.iloc[i])))
         if c != "equity_usd_bn":
