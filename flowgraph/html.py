@@ -60,10 +60,8 @@ _STATIC = "_static"
 # small helpers shared with flowgraph.report
 # --------------------------------------------------------------------------------------------
 def _isnan(x: Any) -> bool:
-    try:
-        return x is None or math.isnan(float(x))
-    except (TypeError, ValueError):
-        return True
+    """True when ``x`` is missing or not a number (NaN to :func:`flowgraph.schema.to_float`)."""
+    return math.isnan(schema.to_float(x))
 
 
 _blank = schema.is_blank
@@ -129,18 +127,10 @@ def script_json(data: Any) -> str:
 
 
 def _static_text(name: str) -> str:
-    """Read a vendored asset; fall back to pyvis's copy of vis-network if it is missing."""
-    try:
-        # The package's own directory: unambiguous even where importlib.resources would
-        # merge it with a stale copy left in site-packages by an earlier install.
-        return (Path(__file__).resolve().parent / _STATIC / name).read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
-        if name.startswith("vis-network"):
-            import pyvis
-
-            p = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / name
-            return p.read_text(encoding="utf-8")
-        raise
+    """Read a vendored asset (``flowgraph/_static`` ships with the package)."""
+    # The package's own directory: unambiguous even where importlib.resources would
+    # merge it with a stale copy left in site-packages by an earlier install.
+    return (Path(__file__).resolve().parent / _STATIC / name).read_text(encoding="utf-8")
 
 
 def filters_text(G: nx.Graph) -> str:
