@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -91,11 +92,17 @@ class CirculationArrays:
     solve_seconds: float
 
 
+def _kernels() -> Any:
+    """The compiled kernels of :mod:`flowgraph._circulation_numba` (loaded on first use)."""
+    from . import _circulation_numba
+    from ._numba import compiled
+
+    return compiled(_circulation_numba)
+
+
 def _residual_potentials(n: int, s: np.ndarray, t: np.ndarray, cap: np.ndarray,
                          flow: np.ndarray, budget: int) -> np.ndarray | None:
-    from ._circulation_numba import residual_potentials
-
-    pot, ok = residual_potentials(n, s, t, cap, flow, budget)
+    pot, ok = _kernels().residual_potentials(n, s, t, cap, flow, budget)
     return pot if ok else None
 
 
@@ -288,7 +295,7 @@ class KeystoneSolver:
 
     def __init__(self, n: int, src: np.ndarray, dst: np.ndarray, cap: np.ndarray,
                  flow: np.ndarray) -> None:
-        from . import _circulation_numba as nb
+        nb = _kernels()
 
         self.n = n
         self.src = np.ascontiguousarray(src, dtype=np.int64)
@@ -324,7 +331,7 @@ class KeystoneSolver:
 
     def value_without(self, v: int) -> int:
         """Maximal circulation (in units) with company ``v`` and its edges removed."""
-        from . import _circulation_numba as nb
+        nb = _kernels()
 
         if len(self.cap) == 0 or self.start[v] == self.start[v + 1]:
             return self.value

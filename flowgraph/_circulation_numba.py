@@ -1,11 +1,19 @@
-"""Compiled helpers for :mod:`flowgraph._circulation_engine` (numba, imported lazily)."""
+"""Kernels of :mod:`flowgraph._circulation_engine`, in the subset of Python numba compiles.
+
+Private module without a numba import: the engine compiles the functions named in
+``KERNELS`` on first use (:func:`flowgraph._numba.compiled`, the convention of both engines).
+"""
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+KERNELS = ("residual_potentials", "residual_csr", "_arc", "_heap_push", "_heap_pop",
+           "_zero_arcs", "_global_labels", "circulation_without")
+"""The functions :func:`flowgraph._numba.compiled` compiles."""
+KERNEL_OPTIONS = {"_arc": {"inline": "always"}}
+"""numba options beyond the defaults of :mod:`flowgraph._numba`, per kernel."""
 
-@numba.njit(cache=True)
+
 def residual_potentials(n, s, t, cap, flow, budget):  # pragma: no cover - compiled
     """Shortest-path potentials in the residual network of an optimal unit-cost circulation.
 
@@ -73,7 +81,6 @@ def residual_potentials(n, s, t, cap, flow, budget):  # pragma: no cover - compi
     return dist, True
 
 
-@numba.njit(cache=True)
 def residual_csr(n, s, t):  # pragma: no cover - compiled
     """Adjacency of the residual network: arc ``2e`` is edge ``e`` forward (at ``s[e]``),
     arc ``2e + 1`` its reverse (at ``t[e]``). Returns ``(start, arcs)``."""
@@ -94,7 +101,6 @@ def residual_csr(n, s, t):  # pragma: no cover - compiled
     return start, arcs
 
 
-@numba.njit(cache=True, inline="always")
 def _arc(a, s, t, cap, fl):  # pragma: no cover - compiled
     e = a >> 1
     if a & 1 == 0:
@@ -102,7 +108,6 @@ def _arc(a, s, t, cap, fl):  # pragma: no cover - compiled
     return t[e], s[e], fl[e], 1
 
 
-@numba.njit(cache=True)
 def _heap_push(hd, hx, size, d, x):  # pragma: no cover - compiled
     i = size
     hd[i] = d
@@ -117,7 +122,6 @@ def _heap_push(hd, hx, size, d, x):  # pragma: no cover - compiled
     return size + 1
 
 
-@numba.njit(cache=True)
 def _heap_pop(hd, hx, size):  # pragma: no cover - compiled
     d = hd[0]
     x = hx[0]
@@ -139,7 +143,6 @@ def _heap_pop(hd, hx, size):  # pragma: no cover - compiled
     return d, x, size
 
 
-@numba.njit(cache=True)
 def _zero_arcs(v, s, t, pi, start, arcs, zarcs, zend):  # pragma: no cover - compiled
     """Per node, the arcs of zero reduced cost (either direction, any capacity) avoiding
     ``v``: ``zarcs[start[y]:zend[y]]``. An arc and its reverse have opposite reduced costs,
@@ -163,7 +166,6 @@ def _zero_arcs(v, s, t, pi, start, arcs, zarcs, zend):  # pragma: no cover - com
         zend[y] = j
 
 
-@numba.njit(cache=True)
 def _global_labels(v, s, t, cap, fl, pi, start, arcs, zarcs, zend, ex, stack, dist, count,
                    cur, cstamp, ctr):  # pragma: no cover - compiled
     """Exact distances (in arcs of zero reduced cost) to the nearest deficit: backward BFS.
@@ -206,7 +208,6 @@ def _global_labels(v, s, t, cap, fl, pi, start, arcs, zarcs, zend, ex, stack, di
     return phase, nlab
 
 
-@numba.njit(cache=True, nogil=True)
 def circulation_without(v, s, t, cap, flow0, pi0, start, arcs, work, heap, zarcs, stamps,
                         ctr):  # pragma: no cover - compiled
     """Maximal circulation (unit cost -1 per edge) with node ``v`` removed, warm-started.

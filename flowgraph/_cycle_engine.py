@@ -23,16 +23,13 @@ Algorithm (one engine for small and large networks):
 The search is resumable: it returns when its output buffer is full or after a given number
 of start vertices, so the caller can report progress and keep memory bounded. The kernels
 live in :mod:`flowgraph._cycles_kernels` as plain Python in numba's subset; they are compiled
-(``numba.njit(cache=True)``) on first real use. Tiny searches (like the bundled datasets)
-run the same kernels interpreted, within a budget of examined edges, until the compiled code
-has been loaded once; a search that exceeds the budget continues compiled from where it
-stopped, so results never depend on the mode.
+on first real use (:func:`flowgraph._numba.compiled`, the convention of both engines). Tiny
+searches (like the bundled datasets) run the same kernels interpreted, within a budget of
+examined edges, until the compiled code has been loaded once; a search that exceeds the
+budget continues compiled from where it stopped, so results never depend on the mode.
 """
 from __future__ import annotations
 
-import os
-import sys
-import types
 from typing import Any
 
 import numpy as np
@@ -46,33 +43,6 @@ PY_MAX_EDGES = 1_000
 """Graphs with more hops than this go straight to compiled code."""
 
 
-def _configure_numba_cache() -> None:
-    """Point numba's cache at a writable user directory when the package dir is read-only.
-
-    numba writes its cache next to the source file (``__pycache__``) and falls back to a
-    user-wide directory when that is not writable; we make the fallback explicit and stable
-    (``$XDG_CACHE_HOME/flowgraph/numba``) unless the user set ``NUMBA_CACHE_DIR``.
-    """
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
-    here = os.path.dirname(os.path.abspath(__file__))
-    pycache = os.path.join(here, "__pycache__")
-    target = pycache if os.path.isdir(pycache) else here
-    if os.access(target, os.W_OK):
-        return
-    if sys.platform == "win32":  # pragma: no cover
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = os.path.join(base, "flowgraph", "numba")
-    try:
-        os.makedirs(path, exist_ok=True)
-    except OSError:  # pragma: no cover - nowhere to cache; numba then compiles every run
-        return
-    os.environ["NUMBA_CACHE_DIR"] = path
-
-
-
 _JIT: Any = None
 
 
@@ -80,29 +50,9 @@ def jitted() -> Any:
     """The kernels compiled with numba (cached on disk; loaded on first use)."""
     global _JIT
     if _JIT is None:
-        _configure_numba_cache()
-        import numba
+        from ._numba import compiled
 
-        opts = {"cache": True, "nogil": True}
-        toc = numba.njit(**opts)(K.time_order_cycle)
-        glob = dict(K.__dict__)
-        glob["time_order_cycle"] = toc
-
-        def compile_with(func: Any) -> Any:
-            # the same code object, resolving time_order_cycle to its compiled version
-            f = types.FunctionType(func.__code__, glob, func.__name__, func.__defaults__,
-                                   func.__closure__)
-            f.__qualname__ = func.__qualname__
-            f.__module__ = func.__module__
-            f.__doc__ = func.__doc__
-            return numba.njit(**opts)(f)
-
-        _JIT = types.SimpleNamespace(
-            time_order_cycle=toc,
-            time_order_many=compile_with(K.time_order_many),
-            search=compile_with(K.search),
-            strong_components=numba.njit(**opts)(K.strong_components),
-        )
+        _JIT = compiled(K)
     return _JIT
 
 
@@ -204,62 +154,89 @@ def run_search(
     interpreted = py_steps > 0
     if prepared is None:
         prepared = prepare(n, src, dst, interpreted=interpreted)
-    indptr, indices, rindptr, rindices, comp = prepared
-    s_stop = start_limit(n, comp, need)
+    graph = K.Graph(*prepared)
+    s_stop = start_limit(n, graph.comp, need)
     if last is not None:
         s_stop = min(s_stop, int(last))
     L = int(max_len)
-    known = ~np.isnan(amt)
-    state = np.array([min(int(first), s_stop), -1, 0, 0, 0], np.int64)
-    path_v = np.zeros(L + 2, np.int64)
-    path_e = np.zeros(L + 2, np.int64)
-    itpos = np.zeros(L + 2, np.int64)
-    onpath = np.zeros(n, np.int8)
-    dist = np.full(n, BIG, np.int64)
-    queue = np.zeros(max(n, 1), np.int64)
-    rmin = np.zeros(L + 2, np.float64)
-    nknown = np.zeros(L + 2, np.int64)
-    ndesc = np.zeros(L + 2, np.int64)
-    whi = np.zeros(L + 2, np.int64)
-    wlo = np.zeros(L + 2, np.int64)
-    tmp = np.zeros(L + 2, np.int64)
-    choice = np.zeros(L + 2, np.int64)
-    out_len = np.zeros(batch_cycles, np.int64)
-    out_e = np.zeros(max(batch_cycles * min(L, 16), L + 2), np.int64)
-    out_rt = np.zeros(batch_cycles, np.float64)
-    vcount = np.zeros(n, np.int64)
-    vsum = np.zeros(n, np.float64)
-    vmax = np.full(n, -np.inf, np.float64)
-    ecount = np.zeros(m, np.int64)
-    lens: list[np.ndarray] = []
-    edges: list[np.ndarray] = []
-    rts: list[np.ndarray] = []
-    held = 0
-    starts_budget = max(64, s_stop // 50) if s_stop else 1
-    search = K.search if interpreted else jitted().search
+    hops = K.HopData(amt, ~np.isnan(amt), minhi, maxlo, dstart, dend, dlo, dhi)
+    query = K.Query(L, s_stop, need, bool(min_on), bool(time_on), int(window))
+    scratch = _scratch(n, L, min(int(first), s_stop))
+    output = _output(n, m, L, batch_cycles)
     cap = (1 << 62) if max_steps is None else max(int(max_steps), 1)
-    step_budget = min(py_steps, cap) if interpreted else cap
     if stopped is None:
         stopped = {}
-    while True:
-        nc, ne, status = search(
-            indptr, indices, rindptr, rindices, comp,
-            amt, known, minhi, maxlo, dstart, dend, dlo, dhi,
-            L, s_stop, need, min_on, time_on, window,
-            state, path_v, path_e, itpos, onpath, dist, queue,
-            rmin, nknown, ndesc, whi, wlo, tmp, choice,
-            out_len, out_e, out_rt, starts_budget, step_budget,
-            vcount, vsum, vmax, ecount,
-        )
+    kept = _Kept(keep_top, batch_cycles)
+    interpreted = _drive(graph, hops, query, scratch, output, kept,
+                         starts_budget=max(64, s_stop // 50) if s_stop else 1,
+                         py_steps=py_steps, cap=cap, max_found=max_found, stopped=stopped,
+                         progress=progress)
+    ln, ed, rt = kept.all()
+    vmax = output.vmax
+    vmax[np.isinf(vmax)] = np.nan
+    return (ln, ed, rt, int(scratch.state[3]), output.vcount, output.vsum, vmax, output.ecount,
+            interpreted)
+
+
+def _scratch(n: int, L: int, first: int) -> K.Scratch:
+    """Fresh search state starting at vertex ``first``, and its working arrays."""
+    path = [np.zeros(L + 2, np.int64) for _ in range(3)]
+    per_depth = [np.zeros(L + 2, np.int64) for _ in range(6)]
+    return K.Scratch(np.array([first, -1, 0, 0, 0], np.int64), *path,
+                     np.zeros(n, np.int8), np.full(n, BIG, np.int64),
+                     np.zeros(max(n, 1), np.int64), np.zeros(L + 2, np.float64), *per_depth)
+
+
+def _output(n: int, m: int, L: int, batch_cycles: int) -> K.Output:
+    """Buffers for one call's loops and the running counts per vertex and per hop."""
+    return K.Output(np.zeros(batch_cycles, np.int64),
+                    np.zeros(max(batch_cycles * min(L, 16), L + 2), np.int64),
+                    np.zeros(batch_cycles, np.float64), np.zeros(n, np.int64),
+                    np.zeros(n, np.float64), np.full(n, -np.inf, np.float64),
+                    np.zeros(m, np.int64))
+
+
+class _Kept:
+    """The loops gathered from the calls, reduced by ``keep_top`` when they pass twice the
+    buffer."""
+
+    def __init__(self, keep_top: Any, batch_cycles: int) -> None:
+        self.keep_top, self.batch = keep_top, batch_cycles
+        self.lens: list[np.ndarray] = []
+        self.edges: list[np.ndarray] = []
+        self.rts: list[np.ndarray] = []
+        self.held = 0
+
+    def add(self, output: K.Output, nc: int, ne: int) -> None:
         if nc:
-            lens.append(out_len[:nc].copy())
-            edges.append(out_e[:ne].copy())
-            rts.append(out_rt[:nc].copy())
-            held += nc
-        if held > batch_cycles * 2 and keep_top is not None:
-            ln, ed, rt = keep_top(np.concatenate(lens), np.concatenate(edges), np.concatenate(rts))
-            lens, edges, rts = [ln], [ed], [rt]
-            held = ln.shape[0]
+            self.lens.append(output.out_len[:nc].copy())
+            self.edges.append(output.out_e[:ne].copy())
+            self.rts.append(output.out_rt[:nc].copy())
+            self.held += nc
+        if self.held > self.batch * 2 and self.keep_top is not None:
+            ln, ed, rt = self.keep_top(*self.all())
+            self.lens, self.edges, self.rts = [ln], [ed], [rt]
+            self.held = ln.shape[0]
+
+    def all(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.lens:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+        return np.concatenate(self.lens), np.concatenate(self.edges), np.concatenate(self.rts)
+
+
+def _drive(graph: K.Graph, hops: K.HopData, query: K.Query, scratch: K.Scratch,
+           output: K.Output, kept: _Kept, *, starts_budget: int, py_steps: int, cap: int,
+           max_found: int | None, stopped: dict[str, Any], progress: Any) -> bool:
+    """Call the kernel until the search is done or a cap stops it (noted in ``stopped``);
+    interpreted within ``py_steps``, then compiled. Returns True when it never compiled."""
+    interpreted = py_steps > 0
+    search = K.search if interpreted else jitted().search
+    step_budget = min(py_steps, cap) if interpreted else cap
+    state = scratch.state
+    while True:
+        nc, ne, status = search(graph, hops, query, scratch, output, starts_budget,
+                                step_budget)
+        kept.add(output, nc, ne)
         stopped["steps"] = int(state[4])
         if status == 2 and state[4] >= cap:  # the work cap: stop early
             stopped["reason"] = "work"
@@ -272,12 +249,6 @@ def run_search(
             stopped["reason"] = "loops"
             status = 1
         if progress is not None:
-            progress(int(min(state[0], s_stop)), int(s_stop), int(state[3]))
+            progress(int(min(state[0], query.s_stop)), int(query.s_stop), int(state[3]))
         if status == 1:
-            break
-    if lens:
-        ln, ed, rt = np.concatenate(lens), np.concatenate(edges), np.concatenate(rts)
-    else:
-        ln, ed, rt = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
-    vmax[np.isinf(vmax)] = np.nan
-    return ln, ed, rt, int(state[3]), vcount, vsum, vmax, ecount, interpreted
+            return interpreted

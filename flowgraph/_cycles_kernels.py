@@ -1,16 +1,89 @@
 """Kernels of the bounded cycle search, written in the subset of Python numba compiles.
 
 Private module without a numba import: :mod:`flowgraph._cycle_engine` compiles these
-functions with ``numba.njit(cache=True)`` for real work, and runs the very same functions
+functions (:func:`flowgraph._numba.compiled`, the kernels named in ``KERNELS``) for real
+work, and runs the very same functions
 interpreted for tiny searches (tens of thousands of steps at most), where loading the
 compiled code would cost more than the search. The search is resumable, so an interpreted
 search that runs out of its step budget continues compiled from the same state.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 BIG = np.int64(1) << 40
+KERNELS = ("time_order_cycle", "time_order_many", "search", "strong_components")
+"""The functions :func:`flowgraph._numba.compiled` compiles."""
+
+
+class Graph(NamedTuple):
+    """The hops as CSR arrays, forward and reverse, and the strong component per vertex."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    rindptr: np.ndarray
+    rindices: np.ndarray
+    comp: np.ndarray
+
+
+class HopData(NamedTuple):
+    """Per hop (CSR position): amount, known flag, date bounds, and its deals' date ranges
+    (``dstart[h]..dend[h]`` into ``dlo``/``dhi``, which are per deal)."""
+
+    amt: np.ndarray
+    known: np.ndarray
+    minhi: np.ndarray
+    maxlo: np.ndarray
+    dstart: np.ndarray
+    dend: np.ndarray
+    dlo: np.ndarray
+    dhi: np.ndarray
+
+
+class Query(NamedTuple):
+    """What to search: loops of at most ``max_len`` hops whose smallest vertex is below
+    ``s_stop``, through every vertex of ``need``, pruned by amount and time order."""
+
+    max_len: int
+    s_stop: int
+    need: np.ndarray
+    min_on: bool
+    time_on: bool
+    window: int
+
+
+class Scratch(NamedTuple):
+    """The resumable search state (``state``) and its working arrays."""
+
+    state: np.ndarray
+    path_v: np.ndarray
+    path_e: np.ndarray
+    itpos: np.ndarray
+    onpath: np.ndarray
+    dist: np.ndarray
+    queue: np.ndarray
+    rmin: np.ndarray
+    nknown: np.ndarray
+    ndesc: np.ndarray
+    whi: np.ndarray
+    wlo: np.ndarray
+    tmp: np.ndarray
+    choice: np.ndarray
+
+
+class Output(NamedTuple):
+    """The loops found in one call (lengths, hops, round trips) and the running counts per
+    vertex and per hop."""
+
+    out_len: np.ndarray
+    out_e: np.ndarray
+    out_rt: np.ndarray
+    vcount: np.ndarray
+    vsum: np.ndarray
+    vmax: np.ndarray
+    ecount: np.ndarray
 
 
 def time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice, possible):
@@ -105,17 +178,11 @@ def time_order_many(ptr, hops, dstart, dend, dlo, dhi, window, possible):
     return span, start, chosen
 
 
-def search(
-    indptr, indices, rindptr, rindices, comp,
-    amt, known, minhi, maxlo, dstart, dend, dlo, dhi,
-    max_len, s_stop, need, min_on, time_on, window,
-    state, path_v, path_e, itpos, onpath, dist, queue,
-    rmin, nknown, ndesc, whi, wlo, tmp, choice,
-    out_len, out_e, out_rt, starts_budget, step_budget,
-    vcount, vsum, vmax, ecount,
-):
+def search(graph, hops, query, scratch, output, starts_budget, step_budget):
     """Resumable bounded cycle search (see :mod:`flowgraph._cycle_engine`).
 
+    ``graph`` (:class:`Graph`), ``hops`` (:class:`HopData`), ``query`` (:class:`Query`),
+    ``scratch`` (:class:`Scratch`) and ``output`` (:class:`Output`) bundle the arrays.
     Edges are CSR positions ``p`` (``indptr``/``indices``); per-edge arrays are indexed by
     ``p``. ``state = [s, depth, bfs_size, n_found_total, steps]``; ``depth == -1`` means
     the search of start ``s`` has not begun. Returns ``(n_cycles, n_edges, status)`` for the
@@ -123,6 +190,12 @@ def search(
     search is finished, 0 when the buffer is full or ``starts_budget`` starts were searched,
     2 when ``state[4]`` (edges examined so far) reached ``step_budget``.
     """
+    indptr, indices, rindptr, rindices, comp = graph
+    amt, known, minhi, maxlo, dstart, dend, dlo, dhi = hops
+    max_len, s_stop, need, min_on, time_on, window = query
+    (state, path_v, path_e, itpos, onpath, dist, queue, rmin, nknown, ndesc, whi, wlo, tmp,
+     choice) = scratch
+    out_len, out_e, out_rt, vcount, vsum, vmax, ecount = output
     L = max_len
     cap = out_len.shape[0]
     ecap = out_e.shape[0]

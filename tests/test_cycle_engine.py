@@ -364,17 +364,31 @@ def test_strong_components_match_networkx(seed, interpreted):
 
 
 def test_numba_cache_dir_falls_back_to_a_user_directory(monkeypatch, tmp_path):
-    from flowgraph import _cycle_engine as eng
+    from flowgraph import _numba
 
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(eng.os, "access", lambda path, mode: False)  # read-only install
-    eng._configure_numba_cache()
-    assert eng.os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "flowgraph" / "numba")
+    monkeypatch.setattr(_numba.os, "access", lambda path, mode: False)  # read-only install
+    _numba.configure_cache()
+    assert _numba.os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "flowgraph" / "numba")
     assert (tmp_path / "flowgraph" / "numba").is_dir()
     monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/else")  # the user's choice wins
-    eng._configure_numba_cache()
-    assert eng.os.environ["NUMBA_CACHE_DIR"] == "/somewhere/else"
+    _numba.configure_cache()
+    assert _numba.os.environ["NUMBA_CACHE_DIR"] == "/somewhere/else"
+
+
+def test_both_engines_compile_by_one_convention():
+    """The cycle and circulation kernels are plain Python (no numba import) compiled by
+    flowgraph._numba.compiled, the one place that sets the cache."""
+    import inspect
+
+    from flowgraph import _circulation_numba, _cycles_kernels, _numba
+
+    for mod in (_cycles_kernels, _circulation_numba):
+        assert "import numba" not in inspect.getsource(mod)
+        jit = _numba.compiled(mod)
+        assert set(vars(jit)) == set(mod.KERNELS)
+        assert _numba.compiled(mod) is jit
 
 
 @pytest.mark.parametrize("steps", [0, None])
