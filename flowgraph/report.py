@@ -987,12 +987,20 @@ def _point_text(value: Any, kind: str) -> str:
 def _how_sure_section(sure: Any, sig: Any, chart_dir: Path | None) -> _Section:
     """The section "How sure are we?": intervals over plausible data and a test against
     chance (random networks of the same shape)."""
-    from .sampling import SURVIVAL_WORDS, interval_text
-
-    unc = sure.circulation if sure is not None else None
-    loops = sure.loops if sure is not None else None
-
     sec = _Section("how-sure", "How sure are we? Ranges, and chance")
+    if sure is not None:
+        _add_circulation_intervals(sec, sure.circulation)
+        _add_loop_survival(sec, sure)
+    if sig is not None:
+        _add_test_against_chance(sec, sig, chart_dir)
+    return sec
+
+
+def _add_circulation_intervals(sec: _Section, unc: Any) -> None:
+    """The circular flow and every circulation number over plausible versions of the data
+    (a :class:`~flowgraph.sampling.Uncertainty`)."""
+    from .sampling import interval_text
+
     if unc is not None:
         r = unc.row("network", "circular_flow")
         c = unc.row("network", "circularity_index")
@@ -1029,6 +1037,13 @@ def _how_sure_section(sure: Any, sig: Any, chart_dir: Path | None) -> _Section:
                 "sample: totals and inflows can only be larger in the samples, and shares of "
                 "inflow smaller.")
         sec.notes.extend(unc.notes)
+
+
+def _add_loop_survival(sec: _Section, sure: Any) -> None:
+    """The listed loops' round trips over plausible amounts, and how often each survives."""
+    from .sampling import SURVIVAL_WORDS, interval_text
+
+    loops = sure.loops
     if loops is not None and len(loops.table):
         lt = loops.table
         lview = pd.DataFrame({
@@ -1044,32 +1059,35 @@ def _how_sure_section(sure: Any, sig: Any, chart_dir: Path | None) -> _Section:
         sec.tables.append(_Table(lview, caption="Loops, largest round trip first: how much "
                                  "goes round over plausible amounts, and how often the loop "
                                  f"survives {SURVIVAL_WORDS} (an assumption, not data)"))
-    if sig is not None:
-        sec.paragraphs.append(sig.headline())
-        t = sig.table
-        sview = pd.DataFrame({
-            "company": t["item"], "number": t["quantity"].str.replace("_", " "),
-            "observed": [_point_text(o, k) for o, k in zip(t["observed"], t["kind"])],
-            "random networks (5-95%)": [
-                f"{_point_text(a, k)} - {_point_text(b, k)}"
-                for a, b, k in zip(t["null_low"], t["null_high"], t["kind"])],
-            "p-value": [f"{p:.3f} +/- {e:.3f}" for p, e in zip(t["p_value"], t["p_error"])],
-        })
-        sec.tables.append(_Table(sview, caption="Observed against random networks of the "
-                                 "same shape (one-sided empirical p-values)"))
-        sec.notes.extend(sig.notes)
-        if chart_dir is not None:
-            from .charts import plot_null
 
-            vals = sig.null_values["network: circularity_index"]
-            obs = sig.row("network", "circularity_index")["observed"]
-            if vals.notna().any():
-                sec.chart = plot_null(
-                    vals, obs, chart_dir / "null_circularity.png", percent=True,
-                    title="Circularity index of random networks of the same shape",
-                    xlabel="circularity index (%)")
-                sec.chart_alt = "Circularity index: observed against random networks"
-    return sec
+
+def _add_test_against_chance(sec: _Section, sig: Any, chart_dir: Path | None) -> None:
+    """Observed numbers against random networks of the same shape, and the histogram of
+    the circularity index over them."""
+    sec.paragraphs.append(sig.headline())
+    t = sig.table
+    sview = pd.DataFrame({
+        "company": t["item"], "number": t["quantity"].str.replace("_", " "),
+        "observed": [_point_text(o, k) for o, k in zip(t["observed"], t["kind"])],
+        "random networks (5-95%)": [
+            f"{_point_text(a, k)} - {_point_text(b, k)}"
+            for a, b, k in zip(t["null_low"], t["null_high"], t["kind"])],
+        "p-value": [f"{p:.3f} +/- {e:.3f}" for p, e in zip(t["p_value"], t["p_error"])],
+    })
+    sec.tables.append(_Table(sview, caption="Observed against random networks of the "
+                             "same shape (one-sided empirical p-values)"))
+    sec.notes.extend(sig.notes)
+    if chart_dir is not None:
+        from .charts import plot_null
+
+        vals = sig.null_values["network: circularity_index"]
+        obs = sig.row("network", "circularity_index")["observed"]
+        if vals.notna().any():
+            sec.chart = plot_null(
+                vals, obs, chart_dir / "null_circularity.png", percent=True,
+                title="Circularity index of random networks of the same shape",
+                xlabel="circularity index (%)")
+            sec.chart_alt = "Circularity index: observed against random networks"
 
 
 def _profile_section(G: Any, name: str, *, revenue_shares: Any, top: int) -> _Section:
