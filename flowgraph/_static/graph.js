@@ -138,39 +138,209 @@
     window.fgLabelPx = { node: nodePx * scale, edge: edgePx * scale };
     if (edgePx) { clearLabels(); }
   }
-  /* the labels of the largest flows never sit on a company: moved up or down off it */
-  function clearLabels() {
-    var pos = network.getPositions();
-    var ranked = edges.get().filter(function (e) { return e.label && e.label !== "?"; })
-      .sort(function (a, b) { return b.width - a.width; }).slice(0, 12);
-    var report = [];
-    ranked.forEach(function (e) {
-      function hit() {  // the label's box as vis-network draws it, against every other dot
-        var be = network.body.edges[e.id];
-        if (!be || !be.labelModule) { return false; }
-        network.redraw();
-        var s = be.labelModule.size, pad = 2;
-        return Object.keys(pos).some(function (nid) {
-          if (nid === String(e.from) || nid === String(e.to)) { return false; }
-          var n = network.body.nodes[nid];
-          var r = (n && n.options.size || 10) + pad, p = pos[nid];
-          return s.left < p.x + r && p.x - r < s.left + s.width && s.top < p.y + r
-            && p.y - r < s.top + s.height;
-        });
-      }
-      var smooth = e.smooth || { enabled: true, type: "curvedCW", roundness: 0.18 };
-      var other = smooth.type === "curvedCW" ? "curvedCCW" : "curvedCW";
-      var tries = [[smooth.type, 0.35], [smooth.type, 0.55], [other, 0.2], [other, 0.4],
-                   [other, 0.6], [smooth.type, 0.75], [other, 0.8]];
-      var moved = null;
-      for (var i = 0; i < tries.length && hit(); i++) {
-        moved = { enabled: true, type: tries[i][0], roundness: tries[i][1] };
-        edges.update({ id: e.id, smooth: moved });
-      }
-      if (moved && hit()) { edges.update({ id: e.id, smooth: smooth }); moved = null; }
-      report.push({ id: e.id, label: e.label, smooth: moved });
+  /* the labels of the largest flows never sit on a company. Each is written level (so the
+     box vis-network measures is the box it draws) and checked against every other company's
+     dot, and, less strictly, against the names and the other large labels: its arrow is bent
+     more or the other way, then a company still under it is nudged just clear (physics is
+     off, so it stays there). A label that still covers a company is left off its arrow, and
+     the arrow's tooltip says so. The boxes are vis-network's own: the label's at the middle
+     of its curve, a name's where it was last drawn beside its dot. */
+  var LABEL_PAD = 2, LABELS_CLEARED = 12, labelOff = {}, onTop = [], nameAt = {};
+  var BENDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];  // roundness, on either side
+  var scratch = document.createElement("canvas").getContext("2d");
+  function radius(n) { return (n && n.options.size) || 10; }
+  function meets(a, b) {
+    return a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height
+      && b.top < a.top + a.height;
+  }
+  function dotBox(n, pad) {
+    var r = radius(n) + pad;
+    return { left: n.x - r, top: n.y - r, width: 2 * r, height: 2 * r };
+  }
+  function nameBox(nid) {
+    var n = network.body.nodes[nid], a = nameAt[nid];
+    return a && { left: n.x + a.dx, top: n.y + a.dy, width: a.width, height: a.height };
+  }
+  function labelBox(id) {  // where vis-network draws the label (level: the box drawn)
+    var be = network.body.edges[id];
+    if (!be || !be.connected || be.options.hidden || !be.options.label) { return null; }
+    be.drawArrows(scratch);  // vis-network's own drawing, off screen: the curve's ends
+    be.draw(scratch);  // (which the arrow heads set), then the label on that curve
+    var s = be.labelModule.size;
+    return { left: s.left, top: s.top, width: s.width, height: s.height };
+  }
+  function rankedLabels() {
+    return edges.get().filter(function (e) { return e.label && e.label !== "?"; })
+      .sort(function (a, b) { return b.width - a.width; }).slice(0, LABELS_CLEARED);
+  }
+  function measure(ranked) {  // "dot|edge|node", "name|edge|node", "label|edge|edge"
+    var out = {}, boxes = {}, dots = 0, labels = 0, ids = Object.keys(network.body.nodes);
+    ranked.forEach(function (e) { boxes[e.id] = labelBox(e.id); });
+    ranked.forEach(function (e, i) {
+      var s = boxes[e.id];
+      if (!s) { return; }
+      ids.forEach(function (nid) {
+        var n = network.body.nodes[nid];
+        if (n.options.hidden) { return; }
+        if (nid !== String(e.from) && nid !== String(e.to) && meets(s, dotBox(n, LABEL_PAD))) {
+          out["dot|" + e.id + "|" + nid] = true;
+          dots += 1;
+        }
+        var nb = nameBox(nid);
+        if (nb && meets(s, nb)) { out["name|" + e.id + "|" + nid] = true; }
+      });
+      ranked.slice(i + 1).forEach(function (f) {
+        if (boxes[f.id] && meets(s, boxes[f.id])) {
+          out["label|" + e.id + "|" + f.id] = true;
+          labels += 1;
+        }
+      });
     });
-    window.fgLabelMoves = report;
+    return { keys: out, dots: dots, labels: labels, all: Object.keys(out).length };
+  }
+  function mine(m, e, kind) {  // the nodes (or labels) in one kind of conflict with e's label
+    var head = kind + "|" + e.id + "|";
+    return Object.keys(m.keys).filter(function (k) { return k.indexOf(head) === 0; })
+      .map(function (k) { return k.slice(head.length); });
+  }
+  function involved(m, e) {
+    return Object.keys(m.keys).some(function (k) { return k.split("|").indexOf(e.id) > 0; });
+  }
+  function crowd(nid) {  // the other dots and names this company's dot and name touch
+    var n = network.body.nodes[nid], own = [dotBox(n, 0), nameBox(nid)], out = {};
+    Object.keys(network.body.nodes).forEach(function (m) {
+      var o = network.body.nodes[m];
+      if (m === nid || o.options.hidden) { return; }
+      var dot = dotBox(o, 0), name = nameBox(m);
+      own.forEach(function (a) {
+        if (!a) { return; }
+        if (meets(a, dot)) { out["dot|" + m] = true; }
+        if (name && meets(a, name)) { out["name|" + m] = true; }
+      });
+    });
+    return out;
+  }
+  function noWorse(now, then) {  // touches no new dot, and no more names and dots in all
+    var keys = Object.keys(now);
+    return keys.length <= Object.keys(then).length && keys.every(function (k) {
+      return then[k] || k.indexOf("dot|") !== 0;
+    });
+  }
+  function better(a, b) {  // fewer dots under labels, then fewer labels on labels, then names
+    if (a.dots !== b.dots) { return a.dots < b.dots; }
+    if (a.labels !== b.labels) { return a.labels < b.labels; }
+    return a.all < b.all;
+  }
+  function bend(e, ranked, moves) {  // the curve with the fewest conflicts (see better)
+    var best = measure(ranked);
+    if (!involved(best, e)) { return; }
+    var smooth = edges.get(e.id).smooth || { enabled: true, type: "curvedCW", roundness: 0.18 };
+    var chosen = null;
+    ["curvedCW", "curvedCCW"].forEach(function (type) {
+      BENDS.forEach(function (r) {
+        if (!best.all) { return; }
+        var s = { enabled: true, type: type, roundness: r };
+        edges.update({ id: e.id, smooth: s });
+        var m = measure(ranked);
+        if (better(m, best)) { best = m; chosen = s; }
+      });
+    });
+    edges.update({ id: e.id, smooth: chosen || smooth });
+    if (chosen) { moves[e.id].smooth = chosen; }
+  }
+  function place(nid, x, y) {  // as network.moveNode, without a redraw queued for each try
+    network.body.nodes[nid].x = x;
+    network.body.nodes[nid].y = y;
+  }
+  function nudge(e, ranked, moves, kind, limit) {  // move companies just off e's label
+    mine(measure(ranked), e, kind).forEach(function (nid) {
+      var before = measure(ranked);
+      if (!before.keys[kind + "|" + e.id + "|" + nid]) { return; }
+      var s = labelBox(e.id), n = network.body.nodes[nid], x = n.x, y = n.y;
+      var gap = LABEL_PAD + 1;
+      var b = kind === "dot" ? dotBox(n, gap) : nameBox(nid);
+      var crowded = crowd(nid), best = null;
+      var up = s.top - gap - (b.top + b.height), down = s.top + s.height + gap - b.top;
+      var left = s.left - gap - (b.left + b.width), right = s.left + s.width + gap - b.left;
+      var steps = [];
+      [1, 1.5, 2.5].forEach(function (f) {  // just off, then a little further (past a dot)
+        steps.push([0, f * up], [0, f * down], [f * left, 0], [f * right, 0],
+                   [f * left, f * up], [f * right, f * up], [f * left, f * down],
+                   [f * right, f * down]);
+      });
+      steps.forEach(function (d) {
+        var dist = Math.sqrt(d[0] * d[0] + d[1] * d[1]);
+        if (dist > limit) { return; }
+        place(nid, x + d[0], y + d[1]);
+        var after = measure(ranked), fresh = 0, freshDots = 0;
+        Object.keys(after.keys).forEach(function (k) {
+          if (!before.keys[k]) { fresh += 1; if (k.indexOf("dot|") === 0) { freshDots += 1; } }
+        });
+        // a dot off a label may put a name under one; a name moves to fewer conflicts
+        var ok = kind === "dot" ? !freshDots && after.dots < before.dots
+          : !freshDots && after.labels <= before.labels && after.all < before.all;
+        if (ok && noWorse(crowd(nid), crowded)
+            && (!best || fresh < best.fresh || (fresh === best.fresh && dist < best.dist))) {
+          best = { d: d, dist: dist, fresh: fresh };
+        }
+        place(nid, x, y);
+      });
+      if (best) {
+        place(nid, x + best.d[0], y + best.d[1]);
+        moves[e.id].nudged.push({ node: n.options.label, dx: Math.round(best.d[0]),
+                                  dy: Math.round(best.d[1]) });
+      }
+    });
+  }
+  function leaveOff(e, moves) {  // no clear place: the amount is said in the tooltip only
+    labelOff[e.id] = true;
+    var tip = dealBox(edgeInfo[e.id], false, 4);
+    tip.insertBefore(el("p", "fg-hint", "Amount " + e.label + " not written on the arrow: "
+                                      + "there it would cover a company."), tip.childNodes[1]);
+    edges.update({ id: e.id, label: "", title: tip });
+    moves[e.id].left_off = true;
+  }
+  network.on("afterDrawing", function (ctx) {  // the largest flows' labels above the names
+    onTop.forEach(function (id) {
+      var be = network.body.edges[id];
+      if (be && be.connected && !be.options.hidden && be.options.label) {
+        be.drawLabel(ctx, be.edgeType.getViaNode());
+      }
+    });
+  });
+  function clearLabels() {
+    var moves = {}, far = 60 / (network.getScale() || 1);  // a name moves 60 px at most
+    onTop = [];
+    network.redraw();  // every name's box beside its dot, as drawn at this size
+    nameAt = {};
+    Object.keys(network.body.nodes).forEach(function (nid) {
+      var n = network.body.nodes[nid], s = n.labelModule && n.labelModule.size;
+      if (s && s.width) {
+        nameAt[nid] = { dx: s.left - n.x, dy: s.top - n.y, width: s.width, height: s.height };
+      }
+    });
+    for (var round = 0; round < 5; round++) {
+      var ranked = rankedLabels();
+      ranked.forEach(function (e) {
+        if (!moves[e.id]) {
+          moves[e.id] = { id: e.id, label: e.label, smooth: null, nudged: [], left_off: false };
+          edges.update({ id: e.id, font: { align: "horizontal" } });
+        }
+      });
+      ranked.forEach(function (e) { bend(e, ranked, moves); });
+      ranked.forEach(function (e) { nudge(e, ranked, moves, "dot", Infinity); });
+      ranked.forEach(function (e) { nudge(e, ranked, moves, "name", far); });
+      ranked.forEach(function (e) { bend(e, ranked, moves); });
+      var end = measure(ranked);
+      var stuck = ranked.filter(function (e) { return mine(end, e, "dot").length > 0; });
+      if (!stuck.length) { break; }
+      stuck.forEach(function (e) { leaveOff(e, moves); });
+    }
+    onTop = rankedLabels().map(function (e) { return e.id; }).reverse();  // largest last
+    network.redraw();  // twice: vis-network ends a curve where the last frame's arrow was
+    network.redraw();
+    window.fgLabelMoves = Object.keys(moves).map(function (k) { return moves[k]; });
+    window.fgLabelConflicts = Object.keys(measure(rankedLabels()).keys).sort();
   }
   function done() {
     network.setOptions({ physics: { enabled: false } });
@@ -402,7 +572,9 @@
       var eu = [], nu = [], on = {}, nOn = {}, shownEdges = 0, shownNodes = 0;
       while (tNew.firstChild) { tNew.removeChild(tNew.firstChild); }
       if (i === periods.length) {
-        edges.getIds().forEach(function (id) { eu.push({ id: id, hidden: false, label: baseLabel[id] }); });
+        edges.getIds().forEach(function (id) {
+          eu.push({ id: id, hidden: false, label: labelOff[id] ? "" : baseLabel[id] });
+        });
         nodes.getIds().forEach(function (id) { nu.push({ id: id, hidden: false }); });
         shownEdges = edges.length; shownNodes = nodes.length;
         tLabel.textContent = "All deals (as drawn)";
@@ -416,7 +588,8 @@
         p.edges.forEach(function (pair) { on[pair[0]] = pair[1]; });
         edges.get().forEach(function (e) {
           var vis = Object.prototype.hasOwnProperty.call(on, e.id);
-          eu.push({ id: e.id, hidden: !vis, label: vis ? on[e.id] : baseLabel[e.id] });
+          eu.push({ id: e.id, hidden: !vis,
+                    label: labelOff[e.id] ? "" : (vis ? on[e.id] : baseLabel[e.id]) });
           if (vis) { shownEdges += 1; nOn[e.from] = true; nOn[e.to] = true; }
         });
         nodes.getIds().forEach(function (id) {
