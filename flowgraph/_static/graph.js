@@ -231,22 +231,51 @@
     if (a.labels !== b.labels) { return a.labels < b.labels; }
     return a.all < b.all;
   }
+  var trials = 0, TRIALS = 40;  // curves tried with a dot nudged off them, per clearLabels
+  function positions() {
+    var out = {};
+    Object.keys(network.body.nodes).forEach(function (k) {
+      out[k] = [network.body.nodes[k].x, network.body.nodes[k].y];
+    });
+    return out;
+  }
+  function restore(p) { Object.keys(p).forEach(function (k) { place(k, p[k][0], p[k][1]); }); }
   function bend(e, ranked, moves) {  // the curve with the fewest conflicts (see better)
     var best = measure(ranked);
     if (!involved(best, e)) { return; }
     var smooth = edges.get(e.id).smooth || { enabled: true, type: "curvedCW", roundness: 0.18 };
-    var chosen = null;
+    var chosen = null, start = positions(), bestAt = null, bestNudged = [];
     ["curvedCW", "curvedCCW"].forEach(function (type) {
       BENDS.forEach(function (r) {
         if (!best.all) { return; }
-        var s = { enabled: true, type: type, roundness: r };
+        var s = { enabled: true, type: type, roundness: r }, nudged = [];
         edges.update({ id: e.id, smooth: s });
         var m = measure(ranked);
-        if (better(m, best)) { best = m; chosen = s; }
+        if (m.dots > best.dots && trials < TRIALS && (m.labels < best.labels
+            || (m.labels === best.labels && m.all - m.dots < best.all - best.dots))) {
+          // fewer texts overlap on this curve, but a dot is under it: try that dot moved off
+          trials += 1;
+          var trial = {};
+          trial[e.id] = { nudged: [] };
+          nudge(e, ranked, trial, "dot", Infinity);
+          m = measure(ranked);
+          nudged = trial[e.id].nudged;
+        }
+        if (better(m, best)) {
+          best = m;
+          chosen = s;
+          bestAt = nudged.length ? positions() : null;
+          bestNudged = nudged;
+        }
+        restore(start);
       });
     });
     edges.update({ id: e.id, smooth: chosen || smooth });
-    if (chosen) { moves[e.id].smooth = chosen; }
+    if (bestAt) { restore(bestAt); }
+    if (chosen) {
+      moves[e.id].smooth = chosen;
+      moves[e.id].nudged = moves[e.id].nudged.concat(bestNudged);
+    }
   }
   function place(nid, x, y) {  // as network.moveNode, without a redraw queued for each try
     network.body.nodes[nid].x = x;
@@ -311,6 +340,7 @@
   function clearLabels() {
     var moves = {}, far = 60 / (network.getScale() || 1);  // a name moves 60 px at most
     onTop = [];
+    trials = 0;
     network.redraw();  // every name's box beside its dot, as drawn at this size
     nameAt = {};
     Object.keys(network.body.nodes).forEach(function (nid) {
