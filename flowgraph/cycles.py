@@ -66,7 +66,7 @@ import datetime as _dt
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -332,6 +332,18 @@ class _Deals:
     weight: str
     scenario: str | None
 
+    def __post_init__(self) -> None:
+        """The one clean-up of every reader: a low/high end never makes an unknown base
+        amount known, and a missing end is the base; a deal missing either date bound has
+        no date."""
+        unknown = np.isnan(self.amount)
+        self.low = np.where(unknown, np.nan, np.where(np.isnan(self.low), self.amount, self.low))
+        self.high = np.where(unknown, np.nan,
+                             np.where(np.isnan(self.high), self.amount, self.high))
+        undated = (self.dlo < 0) | (self.dhi < 0)
+        self.dlo = np.where(undated, -1, self.dlo).astype(np.int64)
+        self.dhi = np.where(undated, -1, self.dhi).astype(np.int64)
+
 
 def _sorted_labels(nodes: Iterable[Any]) -> list[Any]:
     nodes = list(nodes)
@@ -386,14 +398,8 @@ def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
                       np.float64, m)
     high = np.fromiter((_float(d.get("amount_high", d.get(weight))) for *_, d in rows),
                        np.float64, m)
-    # a low/high end never makes an unknown base amount known; a missing end is the base
-    low = np.where(np.isnan(amount), np.nan, np.where(np.isnan(low), amount, low))
-    high = np.where(np.isnan(amount), np.nan, np.where(np.isnan(high), amount, high))
     dlo = np.fromiter((_ordinal(d.get("date_lo")) for *_, d in rows), np.int64, m)
     dhi = np.fromiter((_ordinal(d.get("date_hi")) for *_, d in rows), np.int64, m)
-    bad = (dlo < 0) | (dhi < 0)
-    dlo[bad] = -1
-    dhi[bad] = -1
 
     def date_text(d: dict[str, Any]) -> Any:
         for col in ("announced", "period_start"):
@@ -463,8 +469,6 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
         partly = np.zeros(m, bool)
     low = _floats(ds, "amount_low") if "amount_low" in keys else amount.copy()
     high = _floats(ds, "amount_high") if "amount_high" in keys else amount.copy()
-    low = np.where(np.isnan(amount), np.nan, np.where(np.isnan(low), amount, low))
-    high = np.where(np.isnan(amount), np.nan, np.where(np.isnan(high), amount, high))
     if "date_lo" in keys:
         dlo = np.fromiter((_ordinal(d.get("date_lo")) for d in ds), np.int64, m)
         dhi = np.fromiter((_ordinal(d.get("date_hi", d.get("date_lo"))) for d in ds),
@@ -472,9 +476,6 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
     else:
         dlo = np.full(m, -1, np.int64)
         dhi = dlo.copy()
-    bad = (dlo < 0) | (dhi < 0)
-    dlo[bad] = -1
-    dhi[bad] = -1
     info = None
     if keys & {"flow_types", "flow_type", "deal_ids"}:
         rows = list(zip(us, vs, ds))
@@ -572,13 +573,8 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
            if "amount_low" in cols else amount.copy())
     high = (pd.to_numeric(df["amount_high"], errors="coerce").to_numpy(np.float64)
             if "amount_high" in cols else amount.copy())
-    low = np.where(np.isnan(amount), np.nan, np.where(np.isnan(low), amount, low))
-    high = np.where(np.isnan(amount), np.nan, np.where(np.isnan(high), amount, high))
     dlo = _ordinals(df["date_lo"]) if "date_lo" in cols else np.full(m, -1, np.int64)
     dhi = _ordinals(df["date_hi"]) if "date_hi" in cols else dlo.copy()
-    bad = (dlo < 0) | (dhi < 0)
-    dlo[bad] = -1
-    dhi[bad] = -1
 
     def col(name: str) -> np.ndarray:
         if name in cols:
@@ -960,40 +956,84 @@ def _run(
     max_work: int | None = None,
     max_loops: int | None = None,
 ) -> CycleResult:
-    from . import _cycle_engine as eng
-    from ._params import whole
-
-    whole("max_work", max_work, minimum=1)
-    whole("max_loops", max_loops, minimum=1)
-    max_work = _work_cap(max_work)
-
-    if sort not in SORTS:
-        raise ParameterError(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
+    """The search and its tables: every public entry point ends here."""
+    max_work = _check_run_options(sort, max_length, min_amount, limit, window, max_work,
+                                  max_loops)
     by_length = sort == "length"
-    _check_params(max_length, min_amount, limit, window)
     need = _resolve_through(D, through)
     H = _build_hops(D)
     n = len(D.labels)
     L = int(max_length) if max_length is not None else max(n, 2)
     L = max(2, min(L, max(n, 2)))
+    pos = _allowed_hops(H, min_amount, time_ordered)
+    win = -1 if window is None else int(window)
+    keep_n = None if limit is None else int(limit)
+    if progress is not None:
+        progress(f"cycles: searching {n:,} companies, {pos.shape[0]:,} hops, "
+                 f"up to {L} hops per loop")
+    stopped: dict[str, Any] = {}
+    ln, ed, rt, n_found, vcount, vsum, vmax, ecount, interpreted = _search(
+        n, H, pos, L, need, min_on=min_amount is not None, time_on=bool(time_ordered),
+        window=win, keep_n=keep_n, by_length=by_length, progress=progress,
+        max_work=max_work, max_loops=max_loops, stopped=stopped)
+    complete = "reason" not in stopped
+    if progress is not None:
+        progress(f"cycles: {n_found:,} loops found; "
+                 + ("done" if complete else "stopped early, done"))
+    hsrc_pos = H.src[pos]
+    ln, ed = _take(ln, ed, _top_order(ln, hsrc_pos[ed], rt, keep_n, by_length))
+    truncated = (keep_n is not None and n_found > keep_n) or not complete
+    labels = D.labels
+    part = _participation(labels, vcount, vsum, vmax, n_found, complete)
+    hp = _hop_participation(labels[hsrc_pos], labels[H.dst[pos]], ecount)
+    cycles, hops, deals = _detail(D, H, ln, pos[ed], win, describe,
+                                  interpreted and ln.shape[0] <= 5_000)
+    params = {"max_length": max_length, "min_amount": min_amount, "sort": sort,
+              "through": [str(labels[i]) for i in need] or None,
+              "time_ordered": bool(time_ordered), "window": window, "weight": D.weight,
+              "scenario": D.scenario, "max_work": max_work, "max_loops": max_loops}
+    notes = _run_notes(H.n_self_loops, n_found, stopped.get("reason"), truncated,
+                       max_work=max_work, max_loops=max_loops, sort=sort, keep_n=keep_n)
+    return CycleResult(cycles, hops, deals, part, hp, int(n_found), bool(truncated), keep_n,
+                       params, H.n_self_loops, notes, complete, int(stopped.get("steps", 0)))
+
+
+def _check_run_options(sort: str, max_length: Any, min_amount: Any, limit: Any, window: Any,
+                       max_work: Any, max_loops: Any) -> int | None:
+    """Check the options of a search; returns the work cap it uses (:func:`_work_cap`)."""
+    from ._params import whole
+
+    whole("max_work", max_work, minimum=1)
+    whole("max_loops", max_loops, minimum=1)
+    if sort not in SORTS:
+        raise ParameterError(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
+    _check_params(max_length, min_amount, limit, window)
+    return _work_cap(max_work)
+
+
+def _allowed_hops(H: _Hops, min_amount: float | None, time_ordered: bool) -> np.ndarray:
+    """Positions of the hops that can be on a qualifying loop (the search prunes the rest)."""
     allowed = np.ones(H.src.shape[0], bool)
     if min_amount is not None:
         allowed &= (H.amount >= float(min_amount)) | np.isnan(H.amount)
     if time_ordered:
         allowed &= H.dated
-    pos = np.flatnonzero(allowed)
-    win = -1 if window is None else int(window)
-    if progress is not None:
-        progress(f"cycles: searching {n:,} companies, {pos.shape[0]:,} hops, "
-                 f"up to {L} hops per loop")
+    return np.flatnonzero(allowed)
+
+
+def _search(n: int, H: _Hops, pos: np.ndarray, L: int, need: np.ndarray, *, min_on: bool,
+            time_on: bool, window: int, keep_n: int | None, by_length: bool,
+            progress: Callable[[str], None] | None, max_work: int | None,
+            max_loops: int | None, stopped: dict[str, Any]) -> tuple[Any, ...]:
+    """Run the engine (or its cluster version) on the allowed hops, keeping the best
+    ``keep_n`` loops as it goes; :func:`flowgraph._cycle_engine.run_search`'s result."""
+    from . import _cycle_engine as eng
+    from . import distributed
 
     hsrc_pos = H.src[pos]
-    keep_n = None if limit is None else int(limit)
 
     def keep_top(ln: np.ndarray, ed: np.ndarray, rt: np.ndarray):
         return _keep_top(ln, ed, rt, hsrc_pos, keep_n, by_length)
-
-    stopped: dict[str, Any] = {}
 
     def report(done: int, total: int, found: int) -> None:
         if progress is not None:  # the work share moves even while one start holds most loops
@@ -1003,29 +1043,22 @@ def _run(
             progress(f"cycles: {pct:5.1f}% of start companies{work}, {found:,} loops found")
 
     search = eng.run_search
-    bounds: dict[str, Any] = {"max_steps": max_work, "max_found": max_loops,
-                              "stopped": stopped}
-    from . import distributed
-
     if distributed.active() is not None:  # the same search, split by start vertex on a cluster
         search = distributed.cycle_searcher(keep_n, by_length)
-    ln, ed, rt, n_found, vcount, vsum, vmax, ecount, interpreted = search(
+    return search(
         n, hsrc_pos, H.dst[pos], H.amount[pos], H.minhi[pos], H.maxlo[pos],
         H.dptr[pos], H.dptr[pos + 1], H.dlo, H.dhi,
-        max_len=L, need=need, min_on=min_amount is not None, time_on=bool(time_ordered),
-        window=win, keep_top=keep_top, progress=report if progress is not None else None,
-        batch_cycles=_BATCH, py_steps=_PY_STEPS, **bounds,
+        max_len=L, need=need, min_on=min_on, time_on=time_on, window=window,
+        keep_top=keep_top, progress=report if progress is not None else None,
+        batch_cycles=_BATCH, py_steps=_PY_STEPS, max_steps=max_work, max_found=max_loops,
+        stopped=stopped,
     )
-    complete = "reason" not in stopped
-    if progress is not None:
-        progress(f"cycles: {n_found:,} loops found; "
-                 + ("done" if complete else "stopped early, done"))
-    order = _top_order(ln, hsrc_pos[ed], rt, keep_n, by_length)
-    ln, ed = _take(ln, ed, order)
-    hop_flat = pos[ed]
-    truncated = (keep_n is not None and n_found > keep_n) or not complete
 
-    labels = D.labels
+
+def _participation(labels: np.ndarray, vcount: np.ndarray, vsum: np.ndarray,
+                   vmax: np.ndarray, n_found: int, complete: bool) -> pd.DataFrame:
+    """Loops per company (``CycleResult.participation``)."""
+    n = labels.shape[0]
     part = pd.DataFrame({
         "company": labels,
         "n_cycles": vcount,
@@ -1034,20 +1067,23 @@ def _run(
         "round_trip_max": vmax,
         "complete": np.full(n, complete),
     })
-    part = part.sort_values(["n_cycles", "company"], ascending=[False, True],
+    return part.sort_values(["n_cycles", "company"], ascending=[False, True],
                             kind="stable").reset_index(drop=True)
-    hp = pd.DataFrame({"payer": labels[H.src[pos]], "payee": labels[H.dst[pos]],
-                       "n_cycles": ecount})
+
+
+def _hop_participation(payer: np.ndarray, payee: np.ndarray, ecount: np.ndarray
+                       ) -> pd.DataFrame:
+    """Loops per hop on at least one loop (``CycleResult.hop_participation``)."""
+    hp = pd.DataFrame({"payer": payer, "payee": payee, "n_cycles": ecount})
     hp = hp[hp["n_cycles"] > 0].sort_values(["n_cycles", "payer", "payee"],
                                             ascending=[False, True, True], kind="stable")
-    hp = hp.reset_index(drop=True)
+    return hp.reset_index(drop=True)
 
-    cycles, hops, deals = _detail(D, H, ln, hop_flat, win, describe,
-                                  interpreted and ln.shape[0] <= 5_000)
-    params = {"max_length": max_length, "min_amount": min_amount, "sort": sort,
-              "through": [str(labels[i]) for i in need] or None,
-              "time_ordered": bool(time_ordered), "window": window, "weight": D.weight,
-              "scenario": D.scenario}
+
+def _run_notes(n_self_loops: int, n_found: int, reason: str | None, truncated: bool, *,
+               max_work: int | None, max_loops: int | None, sort: str,
+               keep_n: int | None) -> tuple[str, ...]:
+    """The notes of a search: how amounts and dates are read, and where it stopped."""
     notes = [
         "Round trip = smallest hop amount (the most that can go all the way round once). "
         "Hop amounts add up the deals with a known amount; unknown amounts are never "
@@ -1058,10 +1094,10 @@ def _run(
         "'concurrent' loops could be in order only if deals with overlapping dates (such as "
         "a package announced the same day) happened at the same time.",
     ]
-    if H.n_self_loops:
-        notes.append(f"{schema.count_noun(H.n_self_loops, 'deal')} with payer == payee ignored.")
-    if not complete:
-        work = stopped["reason"] == "work"
+    if n_self_loops:
+        notes.append(f"{schema.count_noun(n_self_loops, 'deal')} with payer == payee ignored.")
+    if reason is not None:
+        work = reason == "work"
         cap = (f"the work cap of {max_work:,} hops examined" if work
                else f"the cap of {max_loops:,} loops")
         helps = ("use a smaller --max-length or a --min-amount, or raise the cap (--max-work; "
@@ -1073,26 +1109,32 @@ def _run(
     elif truncated:
         notes.append(f"{n_found:,} loops found, limit reached: showing "
                      f"{order_label(sort, keep_n)}.")
-    params["max_work"], params["max_loops"] = max_work, max_loops
-    return CycleResult(cycles, hops, deals, part, hp, int(n_found), bool(truncated), keep_n,
-                       params, H.n_self_loops, tuple(notes), complete,
-                       int(stopped.get("steps", 0)))
+    return tuple(notes)
 
 
-def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, window: int,
-            describe: bool, interpreted: bool = False,
-            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    from . import _cycle_engine as eng
+class _Layout(NamedTuple):
+    """Where each loop's hops sit in the flat hop array: loop ``c`` is
+    ``hop_flat[starts[c]:starts[c] + lengths[c]]``; ``cyc_of`` is the loop of each entry."""
 
-    labels = D.labels
+    lengths: np.ndarray
+    hop_flat: np.ndarray
+    starts: np.ndarray
+    ptr: np.ndarray
+    cyc_of: np.ndarray
+
+
+def _layout(lengths: np.ndarray, hop_flat: np.ndarray) -> _Layout:
     nc = lengths.shape[0]
-    if nc == 0:
-        return (pd.DataFrame(columns=list(CYCLE_COLUMNS)), pd.DataFrame(columns=list(HOP_COLUMNS)),
-                pd.DataFrame(columns=list(DEAL_COLUMNS)))
     starts = np.zeros(nc, np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
     ptr = np.append(starts, hop_flat.shape[0]).astype(np.int64)
-    cyc_of = np.repeat(np.arange(nc), lengths)
+    return _Layout(lengths, hop_flat, starts, ptr, np.repeat(np.arange(nc), lengths))
+
+
+def _round_trips(H: _Hops, lay: _Layout) -> dict[str, np.ndarray]:
+    """Round trip, its bound and its scenario ends, gross and the limiting hop per loop."""
+    hop_flat, starts, cyc_of, lengths = lay.hop_flat, lay.starts, lay.cyc_of, lay.lengths
+    nc = lengths.shape[0]
     amt = H.amount[hop_flat]
     rt = np.fmin.reduceat(amt, starts)  # NaN only when every hop is unknown
     rt_low = np.fmin.reduceat(H.low[hop_flat], starts)
@@ -1102,85 +1144,65 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
     hop_unknown = H.has_unknown[hop_flat]
     # some hop attaining the minimum is fully known -> the real round trip is <= rt
     min_exact = np.logical_or.reduceat((amt == rt[cyc_of]) & ~hop_unknown, starts)
-    upper = (n_unknown_hops > 0) & min_exact
     bound = np.where(np.isnan(rt), "unknown",
                      np.where(n_unknown_hops > 0, np.where(min_exact, "upper", "approximate"),
                               np.where(min_exact, "exact", "lower")))
-    has_unknown = np.logical_or.reduceat(H.has_unknown[hop_flat], starts)
     # a bound the undisclosed amounts leave open is unknown (blank), not a copy of the other
     rt_low = np.where(np.isin(bound, ("upper", "approximate", "unknown")), np.nan, rt_low)
     rt_high = np.where(np.isin(bound, ("lower", "approximate", "unknown")), np.nan, rt_high)
-    gross = np.where(n_unknown_hops == lengths, np.nan, gross)
-    is_min = (amt == rt[cyc_of])
     first_min = np.full(nc, -1, np.int64)
-    idx = np.flatnonzero(is_min)
+    idx = np.flatnonzero(amt == rt[cyc_of])
     if idx.shape[0]:
         cyc_ids, first = np.unique(cyc_of[idx], return_index=True)
         first_min[cyc_ids] = idx[first] - starts[cyc_ids]
     is_limiting = np.zeros(hop_flat.shape[0], bool)
     okm = first_min >= 0
     is_limiting[starts[okm] + first_min[okm]] = True
-    srank = np.minimum.reduceat(H.status_rank[hop_flat], starts)
-    crank = np.minimum.reduceat(H.conf_rank[hop_flat], starts)
-    fmask = np.bitwise_or.reduceat(H.ftype_mask[hop_flat], starts)
-    est = np.logical_or.reduceat(H.estimate[hop_flat], starts)
-    n_deals = np.add.reduceat(H.n_deals[hop_flat], starts)
-    undated = np.logical_or.reduceat(H.undated_any[hop_flat], starts)
-    span, tstart, chosen = eng.time_order_many(ptr, hop_flat, H.dptr[:-1].copy(),
-                                               H.dptr[1:].copy(), H.dlo, H.dhi, window,
-                                               interpreted=interpreted)
+    return {"amt": amt, "rt": rt, "bound": bound, "upper": (n_unknown_hops > 0) & min_exact,
+            "has_unknown": np.logical_or.reduceat(hop_unknown, starts),
+            "rt_low": rt_low, "rt_high": rt_high,
+            "gross": np.where(n_unknown_hops == lengths, np.nan, gross),
+            "first_min": first_min, "okm": okm, "is_limiting": is_limiting}
+
+
+def _time_orders(H: _Hops, lay: _Layout, window: int, interpreted: bool
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(span, start, chosen deal per hop, time_order label)`` per loop."""
+    from . import _cycle_engine as eng
+
+    def order(win: int, possible: bool = False) -> tuple[np.ndarray, ...]:
+        return eng.time_order_many(lay.ptr, lay.hop_flat, H.dptr[:-1].copy(),
+                                   H.dptr[1:].copy(), H.dlo, H.dhi, win, possible=possible,
+                                   interpreted=interpreted)
+
+    span, tstart, chosen = order(window)
     ordered = span >= 0
-    pspan, _, _ = eng.time_order_many(ptr, hop_flat, H.dptr[:-1].copy(), H.dptr[1:].copy(),
-                                      H.dlo, H.dhi, -1, possible=True,
-                                      interpreted=interpreted)
-    concurrent = ~ordered & (pspan >= 0)
+    concurrent = ~ordered & (order(-1, possible=True)[0] >= 0)
     if window >= 0 and concurrent.any():
         # A loop that is in order, but slower than the window, is not ordered within it;
         # it is not "concurrent" (its deals need not overlap in time at all).
-        cspan, _, _ = eng.time_order_many(ptr, hop_flat, H.dptr[:-1].copy(),
-                                          H.dptr[1:].copy(), H.dlo, H.dhi, -1,
-                                          interpreted=interpreted)
-        concurrent &= cspan < 0
-    time_order = np.where(ordered, "ordered",
-                          np.where(concurrent, "concurrent",
-                                   np.where(undated, "unknown", "not ordered"))).astype(object)
+        concurrent &= order(-1)[0] < 0
+    undated = np.logical_or.reduceat(H.undated_any[lay.hop_flat], lay.starts)
+    label = np.where(ordered, "ordered",
+                     np.where(concurrent, "concurrent",
+                              np.where(undated, "unknown", "not ordered"))).astype(object)
+    return span, tstart, chosen, label
 
-    payer = labels[H.src[hop_flat]]
-    payee = labels[H.dst[hop_flat]]
-    seq_names = np.split(payer, starts[1:])
-    companies = [tuple(x) for x in seq_names]
-    paths = [" -> ".join(map(str, (*c, c[0]))) for c in companies]
 
-    def ftypes(masks: np.ndarray) -> list[tuple[str, ...]]:
-        uniq, inv = np.unique(masks, return_inverse=True)
-        names = [tuple(sorted(H.ftype_names[i] for i in range(len(H.ftype_names))
-                              if int(mk) >> i & 1)) for mk in uniq]
-        return [names[i] for i in inv.ravel()]
-
-    def rank_name(ranks: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
-        table = np.array([*names, None], dtype=object)
-        r = np.where((ranks >= 0) & (ranks < len(names)), ranks, len(names))
-        return table[r]
-
-    lim = np.maximum(first_min, 0)
-    lim_payer = np.where(okm, payer[starts + lim], None)
-    lim_payee = np.where(okm, payee[starts + lim], None)
-    weakest = rank_name(srank, schema.STATUSES)
-
-    # deal rows of every hop of every cycle (positions into the sorted deal arrays)
+def _deal_positions(D: _Deals, H: _Hops, lay: _Layout) -> dict[str, Any]:
+    """The deals of every hop of every loop (sorted deal positions, rows, ids per hop and
+    per loop)."""
+    hop_flat = lay.hop_flat
     hop_nd = H.n_deals[hop_flat]
     deal_pos = (np.repeat(H.dptr[hop_flat], hop_nd)
                 + (np.arange(hop_nd.sum()) - np.repeat(np.cumsum(hop_nd) - hop_nd, hop_nd)))
-    deal_hop = np.repeat(np.arange(hop_flat.shape[0]), hop_nd)
-    deal_row = H.dorder[deal_pos]
-    info = D.info
     # deal ids at the sorted deal positions that are needed (all positions of used hops)
     used = np.unique(deal_pos)
-    if info is not None:
-        used_ids = info["deal_id"].to_numpy(dtype=object)[H.dorder[used]]
+    if D.info is not None:
+        used_ids = D.info["deal_id"].to_numpy(dtype=object)[H.dorder[used]]
     else:
         rows_u = H.dorder[used]
-        used_ids = np.array([f"{labels[a]}->{labels[b]}" for a, b in
+        used_ids = np.array([f"{D.labels[a]}->{D.labels[b]}" for a, b in
                              zip(D.src[rows_u], D.dst[rows_u])], dtype=object)
     ids_sorted = np.full(H.dorder.shape[0], None, dtype=object)
     ids_sorted[used] = used_ids
@@ -1190,46 +1212,104 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
         hop_ids = [(x,) for x in ids_at]
     else:
         hop_ids = [tuple(x) for x in np.split(ids_at, hop_deal_start[1:])]
-    cyc_ids = [tuple(x) for x in np.split(ids_at, hop_deal_start[starts[1:]])]
-    time_deal = np.where(chosen >= 0, ids_sorted[np.maximum(chosen, 0)], None)
+    return {"pos": deal_pos, "hop": np.repeat(np.arange(hop_flat.shape[0]), hop_nd),
+            "row": H.dorder[deal_pos], "ids_sorted": ids_sorted, "hop_ids": hop_ids,
+            "cyc_ids": [tuple(x) for x in np.split(ids_at, hop_deal_start[lay.starts[1:]])]}
 
-    ranks = np.arange(1, nc + 1)
-    start_name = np.where(ordered, payer[starts + np.maximum(tstart, 0)], None)
+
+def _ftypes(H: _Hops, masks: np.ndarray) -> list[tuple[str, ...]]:
+    """Sorted flow-type names of each bit mask."""
+    uniq, inv = np.unique(masks, return_inverse=True)
+    names = [tuple(sorted(H.ftype_names[i] for i in range(len(H.ftype_names))
+                          if int(mk) >> i & 1)) for mk in uniq]
+    return [names[i] for i in inv.ravel()]
+
+
+def _rank_name(ranks: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """The name of each rank (None when blank)."""
+    table = np.array([*names, None], dtype=object)
+    return table[np.where((ranks >= 0) & (ranks < len(names)), ranks, len(names))]
+
+
+def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, window: int,
+            describe: bool, interpreted: bool = False,
+            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The ``cycles``, ``hops`` and ``deals`` tables of the loops kept."""
+    if lengths.shape[0] == 0:
+        return (pd.DataFrame(columns=list(CYCLE_COLUMNS)), pd.DataFrame(columns=list(HOP_COLUMNS)),
+                pd.DataFrame(columns=list(DEAL_COLUMNS)))
+    lay = _layout(lengths, hop_flat)
+    trip = _round_trips(H, lay)
+    timing = _time_orders(H, lay, window, interpreted)
+    deals_at = _deal_positions(D, H, lay)
+    payer = D.labels[H.src[hop_flat]]
+    payee = D.labels[H.dst[hop_flat]]
+    cycles = _cycles_table(D, H, lay, trip, timing, deals_at, payer, describe)
+    ranks = cycles["rank"].to_numpy()
+    hops = _hops_table(H, lay, trip, timing, deals_at, payer, payee, ranks)
+    deals = _deals_table(D, lay, timing, deals_at, payer, payee, ranks, hops["hop"].to_numpy())
+    return cycles, hops, deals
+
+
+def _cycles_table(D: _Deals, H: _Hops, lay: _Layout, trip: dict[str, np.ndarray],
+                  timing: tuple[np.ndarray, ...], deals_at: dict[str, Any],
+                  payer: np.ndarray, describe: bool) -> pd.DataFrame:
+    """One row per loop (:data:`CYCLE_COLUMNS`)."""
+    hop_flat, starts, lengths = lay.hop_flat, lay.starts, lay.lengths
+    nc = lengths.shape[0]
+    span, tstart, _chosen, time_order = timing
+    ordered = span >= 0
+    companies = [tuple(x) for x in np.split(payer, starts[1:])]
+    first_min, okm = trip["first_min"], trip["okm"]
+    lim = np.maximum(first_min, 0)
+    weakest = _rank_name(np.minimum.reduceat(H.status_rank[hop_flat], starts), schema.STATUSES)
     descriptions: list[str | None]
     if describe:
-        descriptions = _describe(D, H, companies, lengths, starts, hop_flat, rt, bound)
+        descriptions = _describe(D, H, companies, lengths, starts, hop_flat, trip["rt"],
+                                 trip["bound"])
     else:
         descriptions = [None] * nc
-    cycles = pd.DataFrame({
-        "rank": ranks,
+    return pd.DataFrame({
+        "rank": np.arange(1, nc + 1),
         "length": lengths.astype(np.int64),
-        "path": paths,
+        "path": [" -> ".join(map(str, (*c, c[0]))) for c in companies],
         "companies": companies,
-        "round_trip": rt,
-        "round_trip_bound": bound.astype(object),
-        "round_trip_is_upper_bound": upper,
-        "has_unknown": has_unknown,
-        "round_trip_low": rt_low,
-        "round_trip_high": rt_high,
-        "gross": gross,
+        "round_trip": trip["rt"],
+        "round_trip_bound": trip["bound"].astype(object),
+        "round_trip_is_upper_bound": trip["upper"],
+        "has_unknown": trip["has_unknown"],
+        "round_trip_low": trip["rt_low"],
+        "round_trip_high": trip["rt_high"],
+        "gross": trip["gross"],
         "limiting_hop": first_min,
-        "limiting_payer": lim_payer,
-        "limiting_payee": lim_payee,
-        "flow_types": ftypes(fmask),
+        "limiting_payer": np.where(okm, payer[starts + lim], None),
+        "limiting_payee": np.where(okm, D.labels[H.dst[hop_flat]][starts + lim], None),
+        "flow_types": _ftypes(H, np.bitwise_or.reduceat(H.ftype_mask[hop_flat], starts)),
         "weakest_status": weakest,
         "status_summary": [STATUS_SUMMARY.get(w) if w else None for w in weakest.tolist()],
-        "lowest_confidence": rank_name(crank, schema.CONFIDENCES),
-        "has_estimate": est,
+        "lowest_confidence": _rank_name(np.minimum.reduceat(H.conf_rank[hop_flat], starts),
+                                        schema.CONFIDENCES),
+        "has_estimate": np.logical_or.reduceat(H.estimate[hop_flat], starts),
         "time_order": time_order,
-        "time_order_start": start_name,
+        "time_order_start": np.where(ordered, payer[starts + np.maximum(tstart, 0)], None),
         "time_span_days": pd.Series(span).where(ordered).astype("Int64").to_numpy(),
-        "n_deals": n_deals.astype(np.int64),
-        "deal_ids": cyc_ids,
+        "n_deals": np.add.reduceat(H.n_deals[hop_flat], starts).astype(np.int64),
+        "deal_ids": deals_at["cyc_ids"],
         "description": descriptions,
     }, columns=list(CYCLE_COLUMNS))
-    hops = pd.DataFrame({
+
+
+def _hops_table(H: _Hops, lay: _Layout, trip: dict[str, np.ndarray],
+                timing: tuple[np.ndarray, ...], deals_at: dict[str, Any], payer: np.ndarray,
+                payee: np.ndarray, ranks: np.ndarray) -> pd.DataFrame:
+    """One row per hop of each loop (:data:`HOP_COLUMNS`)."""
+    hop_flat, cyc_of = lay.hop_flat, lay.cyc_of
+    chosen = timing[2]
+    amt = trip["amt"]
+    ids_sorted = deals_at["ids_sorted"]
+    return pd.DataFrame({
         "rank": ranks[cyc_of],
-        "hop": (np.arange(hop_flat.shape[0]) - starts[cyc_of]).astype(np.int64),
+        "hop": (np.arange(hop_flat.shape[0]) - lay.starts[cyc_of]).astype(np.int64),
         "payer": payer,
         "payee": payee,
         "amount": amt,
@@ -1237,40 +1317,45 @@ def _detail(D: _Deals, H: _Hops, lengths: np.ndarray, hop_flat: np.ndarray, wind
         "has_unknown": H.has_unknown[hop_flat],
         "amount_low": H.low[hop_flat],
         "amount_high": H.high[hop_flat],
-        "is_limiting": is_limiting,
+        "is_limiting": trip["is_limiting"],
         "n_deals": H.n_deals[hop_flat].astype(np.int64),
-        "deal_ids": hop_ids,
-        "flow_types": ftypes(H.ftype_mask[hop_flat]),
-        "weakest_status": rank_name(H.status_rank[hop_flat], schema.STATUSES),
-        "lowest_confidence": rank_name(H.conf_rank[hop_flat], schema.CONFIDENCES),
-        "time_order_deal": time_deal,
+        "deal_ids": deals_at["hop_ids"],
+        "flow_types": _ftypes(H, H.ftype_mask[hop_flat]),
+        "weakest_status": _rank_name(H.status_rank[hop_flat], schema.STATUSES),
+        "lowest_confidence": _rank_name(H.conf_rank[hop_flat], schema.CONFIDENCES),
+        "time_order_deal": np.where(chosen >= 0, ids_sorted[np.maximum(chosen, 0)], None),
     }, columns=list(HOP_COLUMNS))
-    if D.has_deals and info is not None:
-        sub = info.iloc[deal_row].reset_index(drop=True)
-        deals = pd.DataFrame({
-            "rank": ranks[cyc_of[deal_hop]],
-            "hop": hops["hop"].to_numpy()[deal_hop],
-            "deal_id": sub["deal_id"].to_numpy(),
-            "payer": payer[deal_hop],
-            "payee": payee[deal_hop],
-            "amount": D.amount[deal_row],
-            "amount_known": ~np.isnan(D.amount[deal_row]),
-            "amount_low": D.low[deal_row],
-            "amount_high": D.high[deal_row],
-            "flow_type": sub["flow_type"].to_numpy(),
-            "status": sub["status"].to_numpy(),
-            "confidence": sub["confidence"].to_numpy(),
-            "date": sub["date"].to_numpy(),
-            "date_lo": sub["date_lo"].to_numpy(),
-            "date_hi": sub["date_hi"].to_numpy(),
-            "estimate": sub["estimate"].to_numpy(dtype=bool),
-            "source_url": sub["source_url"].to_numpy(),
-            "source_title": sub["source_title"].to_numpy(),
-            "in_time_order": chosen[deal_hop] == deal_pos,
-        }, columns=list(DEAL_COLUMNS))
-    else:
-        deals = pd.DataFrame(columns=list(DEAL_COLUMNS))
-    return cycles, hops, deals
+
+
+def _deals_table(D: _Deals, lay: _Layout, timing: tuple[np.ndarray, ...],
+                 deals_at: dict[str, Any], payer: np.ndarray, payee: np.ndarray,
+                 ranks: np.ndarray, hop_pos: np.ndarray) -> pd.DataFrame:
+    """One row per deal behind each hop (:data:`DEAL_COLUMNS`); empty without deal detail."""
+    if not (D.has_deals and D.info is not None):
+        return pd.DataFrame(columns=list(DEAL_COLUMNS))
+    deal_hop, deal_row = deals_at["hop"], deals_at["row"]
+    sub = D.info.iloc[deal_row].reset_index(drop=True)
+    return pd.DataFrame({
+        "rank": ranks[lay.cyc_of[deal_hop]],
+        "hop": hop_pos[deal_hop],
+        "deal_id": sub["deal_id"].to_numpy(),
+        "payer": payer[deal_hop],
+        "payee": payee[deal_hop],
+        "amount": D.amount[deal_row],
+        "amount_known": ~np.isnan(D.amount[deal_row]),
+        "amount_low": D.low[deal_row],
+        "amount_high": D.high[deal_row],
+        "flow_type": sub["flow_type"].to_numpy(),
+        "status": sub["status"].to_numpy(),
+        "confidence": sub["confidence"].to_numpy(),
+        "date": sub["date"].to_numpy(),
+        "date_lo": sub["date_lo"].to_numpy(),
+        "date_hi": sub["date_hi"].to_numpy(),
+        "estimate": sub["estimate"].to_numpy(dtype=bool),
+        "source_url": sub["source_url"].to_numpy(),
+        "source_title": sub["source_title"].to_numpy(),
+        "in_time_order": timing[2][deal_hop] == deals_at["pos"],
+    }, columns=list(DEAL_COLUMNS))
 
 
 def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np.ndarray,
@@ -1422,17 +1507,8 @@ def cycles_from_arrays(
     date_lo: Any = None,
     date_hi: Any = None,
     names: Sequence[Any] | None = None,
-    max_length: int | None = 6,
-    min_amount: float | None = None,
-    through: Any = None,
-    time_ordered: bool = False,
-    window: int | None = None,
-    limit: int | None = 10_000,
-    sort: str = "round_trip",
     describe: bool = False,
-    progress: Callable[[str], None] | None = None,
-    max_work: int | None = MAX_WORK,
-    max_loops: int | None = None,
+    **options: Any,
 ) -> CycleResult:
     """:func:`find_cycles` on plain arrays, one entry per edge (deal): no networkx needed.
 
@@ -1452,12 +1528,13 @@ def cycles_from_arrays(
         ``date_lo``.
     names : sequence, optional
         Label of each vertex id (integer ``src``/``dst`` only).
-    max_length, min_amount, through, time_ordered, window, limit, sort, describe, progress
-        As in :func:`find_cycles` (``through`` takes vertex labels). ``describe`` is off by
-        default here.
-    max_work, max_loops
-        Work and loop caps, as in :func:`find_cycles` (``complete`` says when one stopped
-        the search; ``n_found`` is then a floor).
+    describe : bool
+        As in :func:`find_cycles`, but off by default here.
+    **options
+        The search options of :func:`find_cycles` (``max_length``, ``min_amount``,
+        ``through`` (vertex labels here), ``time_ordered``, ``window``, ``limit``, ``sort``,
+        ``progress``, ``max_work``, ``max_loops``), with its defaults; ``complete`` says
+        when a cap stopped the search (``n_found`` is then a floor).
 
     Returns
     -------
@@ -1496,14 +1573,11 @@ def cycles_from_arrays(
     hi = a.copy() if amount_high is None else np.asarray(amount_high, dtype=np.float64)
     if a.shape[0] != m or lo.shape[0] != m or hi.shape[0] != m:
         raise ParameterError("amount arrays must have one entry per edge")
-    lo = np.where(np.isnan(a), np.nan, np.where(np.isnan(lo), a, lo))
-    hi = np.where(np.isnan(a), np.nan, np.where(np.isnan(hi), a, hi))
     dlo = _to_day(date_lo, m)
     dhi = _to_day(date_hi, m) if date_hi is not None else dlo.copy()
-    bad = (dlo < 0) | (dhi < 0)
-    dlo[bad] = -1
-    dhi[bad] = -1
     D = _Deals(labels, si, ti, a, lo, hi, dlo, dhi, None, False, "amount", None)
+    opts = _search_options(options, "cycles_from_arrays", describe=describe)
+    through = opts["through"]
     if through is not None:
         # vertex labels; integers are ids
         through = [through] if isinstance(through, (str, int, np.integer)) else list(through)
@@ -1513,9 +1587,8 @@ def cycles_from_arrays(
                 from .errors import UnknownCompanyError
 
                 raise UnknownCompanyError(f"unknown vertex {x!r}")
-    return _run(D, max_length=max_length, min_amount=min_amount, through=through,
-                time_ordered=time_ordered, window=window, limit=limit, describe=describe,
-                progress=progress, sort=sort, max_work=max_work, max_loops=max_loops)
+        opts["through"] = through
+    return _run(D, **opts)
 
 
 def cycle_counts(src: Any, dst: Any, *, n: int | None = None, max_length: int = 6,
@@ -1614,24 +1687,20 @@ def cycle_participation(
     G: nx.DiGraph | nx.MultiDiGraph | pd.DataFrame,
     *,
     weight: str = "amount",
-    max_length: int | None = 6,
-    min_amount: float | None = None,
-    through: str | Sequence[str] | None = None,
-    time_ordered: bool = False,
-    window: int | None = None,
-    progress: Callable[[str], None] | None = None,
-    max_work: int | None = MAX_WORK,
-    max_loops: int | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
     """How many loops each company is on (all loops found, not only the best ones).
 
     Parameters
     ----------
-    G, weight, max_length, min_amount, through, time_ordered, window, progress
+    G, weight
         As in :func:`find_cycles`.
-    max_work, max_loops
-        Work and loop caps, as in :func:`find_cycles`: a search that reaches one stops
-        early, and the ``complete`` column is then False (the counts are floors).
+    **options
+        The search options of :func:`find_cycles` (``max_length``, ``min_amount``,
+        ``through``, ``time_ordered``, ``window``, ``progress``, ``max_work``,
+        ``max_loops``), with its defaults. A search that reaches ``max_work`` or
+        ``max_loops`` stops early, and the ``complete`` column is then False (the counts
+        are floors).
 
     Returns
     -------
@@ -1651,8 +1720,18 @@ def cycle_participation(
     >>> cycle_participation(D)[["company", "n_cycles"]].values.tolist()
     [['B', 2], ['A', 1], ['C', 1]]
     """
-    D = _as_deals(G, weight)
-    res = _run(D, max_length=max_length, min_amount=min_amount, through=through,
-               time_ordered=time_ordered, window=window, limit=0, describe=False,
-               progress=progress, max_work=max_work, max_loops=max_loops)
-    return res.participation
+    opts = _search_options(options, "cycle_participation", limit=0, describe=False)
+    return _run(_as_deals(G, weight), **opts).participation
+
+
+def _search_options(options: dict[str, Any], caller: str, **fixed: Any) -> dict[str, Any]:
+    """The search options of :func:`find_cycles` (the one signature that holds them and
+    their defaults) with ``options`` given by name, and ``fixed`` ones the caller sets."""
+    defaults = dict(find_cycles.__kwdefaults__)
+    del defaults["weight"]
+    valid = [k for k in defaults if k not in fixed]
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        raise ParameterError(f"{caller}() got unknown option(s) {', '.join(unknown)}; valid: "
+                             f"{', '.join(valid)}")
+    return {**defaults, **options, **fixed}
