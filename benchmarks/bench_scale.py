@@ -27,7 +27,9 @@ its loop count equals the engine's and igraph's. Not run by pytest.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -189,6 +191,9 @@ def main() -> None:
     ap.add_argument("--make", nargs=3, metavar=("N", "M", "STEM"))
     ap.add_argument("--scaling", action="store_true",
                     help="only the cycle search on 1 process, 1 and 2 workers (5 hops)")
+    ap.add_argument("--only", help="comma-separated measurements to run (default: all)")
+    ap.add_argument("--files", metavar="STEM",
+                    help="use STEM.csv/.parquet/.npz made before with --make")
     a = ap.parse_args()
     if a.scaling:
         scaling(a.companies, a.deals, 5, a.runs)
@@ -204,10 +209,17 @@ def main() -> None:
 
     order = ["pyarrow-csv", "pyarrow-parquet", "read-csv", "read-parquet", "engine", "igraph",
              *CLI, "solver", "cli-circulation"]
+    if a.only:
+        only = a.only.split(",")
+        unknown = set(only) - set(order)
+        if unknown:
+            raise SystemExit(f"unknown measurements: {', '.join(sorted(unknown))}")
+        order = [w for w in order if w in only]
     with tempfile.TemporaryDirectory() as tmp:
-        stem = os.path.join(tmp, "deals")
-        subprocess.run([sys.executable, __file__, "--make", str(a.companies), str(a.deals),
-                        stem], check=True, cwd=ROOT)
+        stem = a.files or os.path.join(tmp, "deals")
+        if not a.files:
+            subprocess.run([sys.executable, __file__, "--make", str(a.companies), str(a.deals),
+                            stem], check=True, cwd=ROOT)
         sizes = {x: os.path.getsize(stem + x) / 1e6 for x in (".csv", ".parquet")}
         res: dict[str, list[dict]] = {w: [] for w in order}
         for r in range(a.runs):
@@ -216,12 +228,14 @@ def main() -> None:
                 print(f"run {r + 1}/{a.runs} {w}: {res[w][-1]['s']:.2f} s", file=sys.stderr)
         # the same answer from every input and worker count
         outs = {}
-        for w in CLI:  # the notes name the input file
+        for w in (w for w in CLI if w in order):  # the notes name the input file
             with open(res[w][-1]["output"]) as fh:
                 outs[w] = json.loads(fh.read().replace(stem + ".parquet", stem + ".csv"))
-        same = all(outs[w] == outs["cli-csv"] for w in CLI)
-        counts = {w: res[w][-1]["count"] for w in ("engine", "igraph")}
-    med = {w: statistics.median(x["s"] for x in res[w]) for w in order}
+        same = all(outs[w] == next(iter(outs.values())) for w in outs)
+        counts = {w: res[w][-1].get("count", -1) if w in res else -1
+                  for w in ("engine", "igraph")}
+    med = collections.defaultdict(lambda: math.nan,
+                                  {w: statistics.median(x["s"] for x in res[w]) for w in order})
     print(f"Machine: {machine()}")
     print(f"{a.companies:,} companies, {a.deals:,} deals (CSV {sizes['.csv']:.0f} MB, Parquet "
           f"{sizes['.parquet']:.0f} MB); cycles of at most {BOUND} hops: {counts['engine']:,} "
@@ -255,7 +269,8 @@ def main() -> None:
          f"{med['cli-circulation'] / med['solver']:.1f}x the solver"),
     ]
     for label, key, ratio in rows:
-        print(f"| {label} | {med[key]:.2f} | {ratio} |")
+        if key in order:
+            print(f"| {label} | {med[key]:.2f} | {ratio} |")
 
 
 if __name__ == "__main__":

@@ -311,6 +311,8 @@ def amount_problems(raw: pd.Series, col: str, *, source: str, allow_negative: bo
 def blank_mask(series: pd.Series, factors: Any = None) -> np.ndarray:
     """Cells that are missing or only whitespace (pandas' ``str.strip``), judged once per
     unique value of a text column."""
+    if series.dtype.kind in "biufcmM":  # numbers and dates as such: never blank text
+        return series.isna().to_numpy()
     fac = factors if factors is not None else text_factors(series)
     if fac is None:
         return (series.isna() | series.astype(str).str.strip().eq("")).to_numpy()
