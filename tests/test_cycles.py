@@ -501,3 +501,21 @@ def test_cycle_counts_agree_with_networkx_at_any_batch_size(monkeypatch):
             through = Counter(v for c in ref for v in c)
             assert by_length.tolist() == [lengths.get(k, 0) for k in range(6)]
             assert per_vertex.tolist() == [through.get(v, 0) for v in range(11)]
+
+
+def test_search_options_are_find_cycles_own_and_checked_by_name():
+    import networkx as nx
+
+    from flowgraph.cycles import cycles_from_arrays
+
+    G = nx.DiGraph([("A", "B", {"amount": 1.0}), ("B", "A", {"amount": 2.0})])
+    with pytest.raises(fg.ParameterError, match="max_lenght"):
+        cycle_participation(G, max_lenght=3)
+    with pytest.raises(fg.ParameterError, match="limit"):
+        cycle_participation(G, limit=5)  # participation counts every loop
+    with pytest.raises(fg.ParameterError, match="unknown option"):
+        cycles_from_arrays([0, 1], [1, 0], [1.0, 2.0], max_work_=5)
+    # the defaults are find_cycles' own
+    r = cycles_from_arrays([0, 1], [1, 0], [1.0, 2.0])
+    assert {k: r.params[k] for k in ("max_length", "sort", "max_work")} == {
+        k: find_cycles(G).params[k] for k in ("max_length", "sort", "max_work")}
