@@ -86,5 +86,9 @@ def largest(G: Any, *, top: int, weight: str = "amount", max_length: int | None 
         f"there are at least {floor:,} (a smaller --max-length or a --min-amount counts them "
         "all).")
     params = {**r.params, "min_amount": None, "round_trip_floor": t}
+    # the counts per company and hop are those of the capped search of all loops (floors,
+    # marked incomplete), not those of the loops above the threshold
     return dataclasses.replace(r, n_found=max(floor, r.n_found), truncated=True,
-                               complete=False, notes=tuple(notes), params=params)
+                               complete=False, notes=tuple(notes), params=params,
+                               participation=res.participation,
+                               hop_participation=res.hop_participation)

@@ -281,8 +281,9 @@ def _company_metrics(
             kwargs["max_length"] = max_length
         part = cycle_participation(G, **kwargs)
     for rec in part.to_dict("records"):
-        if rec["company"] in out:
-            out[rec["company"]]["cycles"] = int(rec["n_cycles"])
+        if rec["company"] in out:  # a search stopped at its cap counts a floor
+            n = int(rec["n_cycles"])
+            out[rec["company"]]["cycles"] = n if rec.get("complete", True) else f"at least {n:,}"
     sf = self_funded(G, weight=weight, progress=progress)
     for rec in sf.to_dict("records"):
         if rec["company"] in out:

@@ -70,6 +70,11 @@ def test_largest_loops_are_exact_with_bounded_work():
     # every loop at or above the threshold was found: the top is the true top (ties included)
     assert got.cycles["round_trip"].head(top).tolist() == want["round_trip"].tolist()
     floor = got.params["round_trip_floor"]
+    # the counts per company come from the capped search of all loops (floors), not from
+    # the loops above the threshold
+    assert not got.participation["complete"].any()
+    capped = fg.find_cycles(D, max_length=5, max_work=4_000, limit=0)
+    pd.testing.assert_frame_equal(got.participation, capped.participation)
     assert (full.cycles["round_trip"] >= floor).sum() >= top
     assert any("largest by round trip" in n and "at least" in n for n in got.notes)
 
@@ -170,6 +175,8 @@ def test_cli_html_with_defaults_on_a_dense_file_is_capped_in_seconds(tmp_path):
     assert cpu < 20 and wall < 60, (cpu, wall)
     page = out.read_text(encoding="utf-8")
     assert "At least " in page and "cycles found; the 10 with the largest round trip" in page
+    # the loops through each company are counted by the capped search: floors, said so
+    assert '"cycles": "at least ' in page
 
 
 def test_cli_report_with_defaults_on_a_dense_file_is_capped_in_seconds(tmp_path):
