@@ -484,28 +484,39 @@ def _sort(df: pd.DataFrame, desc: list[str], asc: list[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- company selection
 def _select(ed: _Edges, companies: Iterable[str] | str | None, top: int | None,
             score: np.ndarray, score_name: str, eligible: np.ndarray | None = None,
-            default_top: int = DEFAULT_TOP, why: str = "") -> tuple[np.ndarray, str]:
-    """Indices of the companies to analyse and a sentence saying how they were chosen."""
+            default_top: int = DEFAULT_TOP, why: str = "", measure: str = ""
+            ) -> tuple[np.ndarray, str, int | None]:
+    """Indices of the companies to analyse, a sentence saying how they were chosen, and how
+    many rows to keep once the result is sorted by its measure (None: all).
+
+    In networks of at most :data:`SMALL_NETWORK` companies every company is computed, so
+    ``top`` keeps the ``top`` largest by the ``measure`` itself; above that, ``top`` bounds the
+    work: the companies with the largest ``score`` are computed (and the sentence says so).
+    """
     if companies is not None:
         if isinstance(companies, str):
             companies = [companies]
         names = [check_company(ed.names, c) for c in companies]
         index = {n: i for i, n in enumerate(ed.names)}
         idx = np.array(sorted({index[n] for n in names}), dtype=np.int64)
-        return idx, f"the {count_noun(len(idx), 'company', 'companies')} asked for"
+        return idx, f"the {count_noun(len(idx), 'company', 'companies')} asked for", None
 
     whole("top", top, minimum=1)
     pool = np.arange(ed.n) if eligible is None else np.flatnonzero(eligible)
-    if top is None and ed.n <= SMALL_NETWORK:
-        return pool, f"all {len(pool)} companies" if eligible is None else (
+    if ed.n <= SMALL_NETWORK:
+        every = f"all {len(pool)} companies" if eligible is None else (
             f"all {len(pool)} companies with {score_name} (the others are 0)")
+        if top is None or top >= len(pool):
+            return pool, every, None
+        return pool, f"{every}; the {top} with the largest {measure} shown", top
     k = default_top if top is None else top
     names = np.array([str(x) for x in ed.names], dtype=object)
     order = sorted(pool.tolist(), key=lambda i: (-score[i], names[i]))
     chosen = np.array(sorted(order[:k]), dtype=np.int64)
     return chosen, (f"the top {len(chosen)} of {ed.n} companies by {score_name}"
-                    + ("" if top is not None else f" (default for networks of more than "
-                       f"{SMALL_NETWORK} companies{why}; others not computed)"))
+                    + (f" (a network of more than {SMALL_NETWORK} companies; others not "
+                       "computed)" if top is not None else f" (default for networks of more "
+                       f"than {SMALL_NETWORK} companies{why}; others not computed)")), None
 
 
 # --------------------------------------------------------------------------- self-funded share
@@ -556,8 +567,9 @@ def self_funded(
     ed = _edges(G, weight, quantum)
     inflow = np.bincount(ed.dst, weights=ed.w, minlength=ed.n)
     outflow = np.bincount(ed.src, weights=ed.w, minlength=ed.n)
-    idx, selection = _select(ed, companies, top, np.maximum(inflow, outflow),
-                             "flow through them (the larger of inflow and outflow)")
+    idx, selection, head = _select(ed, companies, top, np.maximum(inflow, outflow),
+                                   "flow through them (the larger of inflow and outflow)",
+                                   measure="self-funded amount")
     amounts, bounds = self_funded_arrays(
         ed.n, ed.src, ed.dst, ed.w, idx, quantum=quantum,
         progress=(lambda k, v: progress(f"self-funded: {k + 1}/{len(idx)} {ed.names[v]}"))
@@ -575,6 +587,8 @@ def self_funded(
             "rounding_bound": bounds,
         })
     df = _sort(df, ["self_funded"], ["company"])
+    if head is not None:
+        df = df.head(head).reset_index(drop=True)
     df.attrs["selection"] = f"Computed for {selection}."
     df.attrs["unknown_treatment"] = ed.unknown_text()
     if progress:
@@ -763,8 +777,9 @@ def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None
     c = base.circular
     cin = np.bincount(ed.dst, weights=c, minlength=ed.n)
     default_top, why = _keystone_default(ed, base)
-    idx, selection = _select(ed, companies, top, cin, "circular inflow", eligible=cin > 0,
-                             default_top=default_top, why=why)
+    idx, selection, head = _select(ed, companies, top, cin, "circular inflow",
+                                   eligible=cin > 0, default_top=default_top, why=why,
+                                   measure="circulation lost")
     q = base.quantum
     total = float(c.sum())
     pos = ed.w > 0
@@ -795,6 +810,8 @@ def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None
         "share_of_circulation": lost / total if total > 0 else np.full(len(idx), np.nan),
     })
     df = _sort(df, ["circulation_lost"], ["company"])
+    if head is not None:
+        df = df.head(head).reset_index(drop=True)
     df.attrs["selection"] = f"Computed for {selection}."
     df.attrs["circular_flow"] = total
     df.attrs["unknown_treatment"] = ed.unknown_text()

@@ -340,7 +340,22 @@ def test_self_funded_top_selection():
     G = digraph([("A", "B", 5.0), ("B", "A", 4.0), ("B", "C", 1.0), ("C", "B", 1.0)])
     sf = circ.self_funded(G, top=2)
     assert sorted(sf["company"]) == ["A", "B"]
-    assert "top 2" in sf.attrs["selection"]
+    assert "the 2 with the largest self-funded amount shown" in sf.attrs["selection"]
+
+
+def test_top_is_the_largest_by_the_measure_not_by_flow(monkeypatch):
+    # X has the most flow through it but nothing comes back; A and B keep money circling
+    G = digraph([("X", "Y", 50.0), ("A", "B", 3.0), ("B", "A", 3.0), ("C", "D", 1.0),
+                 ("D", "C", 1.0)])
+    every = circ.self_funded(G)
+    sf = circ.self_funded(G, top=2)
+    assert list(sf["company"]) == list(every["company"].head(2)) == ["A", "B"]
+    ks = circ.keystones(G, top=1)
+    assert list(ks["company"]) == list(circ.keystones(G)["company"].head(1))
+    # above SMALL_NETWORK companies, top bounds the work: the largest flows are computed
+    monkeypatch.setattr(circ, "SMALL_NETWORK", 3)
+    big = circ.self_funded(G, top=2)
+    assert "X" in set(big["company"]) and "others not computed" in big.attrs["selection"]
 
 
 # --------------------------------------------------------------------------- keystones
