@@ -150,6 +150,7 @@ def test_keystones_on_a_table_with_many_companies_use_the_top():
 def test_threaded_keystones_match_sequential_and_full_resolves(monkeypatch):
     # the threaded re-routing (used on large networks) gives the same exact answers
     df = random_table(17, 400, 4000)
+    monkeypatch.setattr(circ, "SMALL_NETWORK", 100)  # top=6 bounds the work: 6 re-routed
     sequential = circ.keystones(df, top=6)
     monkeypatch.setattr(circ, "_THREADED_EDGES", 0)
     monkeypatch.setattr(circ, "_usable_cores", lambda: 3)
