@@ -94,7 +94,7 @@ def show(G: Any, *, height: int = 640, **options: Any) -> GraphView:
     height : int
         Height in pixels.
     **options
-        Passed to :func:`flowgraph.to_html` (``max_nodes``, ``top_cycles``, ``company``, ...).
+        Passed to :func:`flowgraph.to_html` (``max_nodes``, ``top``, ``through``, ...).
 
     Returns
     -------

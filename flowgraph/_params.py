@@ -47,3 +47,40 @@ def number(name: str, value: Any, *, positive: bool = False) -> None:
     if not math.isfinite(float(value)) or (positive and value <= 0):
         raise ParameterError(f"{name} must be a {'positive ' if positive else ''}finite number,"
                              f" got {value!r}")
+
+
+def renamed(**old_to_new: str) -> Any:
+    """Decorator: keyword arguments renamed for one name per idea across the library still
+    work under their old names, with a :class:`DeprecationWarning` naming the new one (the
+    one place of this rule).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed(max_cycle_length="max_length")
+    ... def f(*, max_length=6):
+    ...     return max_length
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     (f(max_cycle_length=4), str(w[0].message))
+    (4, 'f: max_cycle_length is now called max_length')
+    """
+    import functools
+    import warnings
+
+    def wrap(func: Any) -> Any:
+        @functools.wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise ParameterError(f"{func.__name__}: give {new} (the new name of "
+                                             f"{old}), not both")
+                    warnings.warn(f"{func.__name__}: {old} is now called {new}",
+                                  DeprecationWarning, stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return inner
+
+    return wrap

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from . import _circulation_engine as eng
+from ._params import renamed
 from ._params import number, whole
 from .errors import MissingDataError, ParameterError, SolverError
 from .graph import check_company, check_weight, edge_columns, pair_sums
@@ -821,13 +822,14 @@ def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None
 
 
 # --------------------------------------------------------------------------- per-company table
+@renamed(max_cycle_length="max_length")
 def company_circulation(
     G: Any,
     *,
     weight: str = "amount",
     top: int | None = None,
     quantum: float | None = None,
-    max_cycle_length: int | None = 6,
+    max_length: int | None = 6,
     progress: Progress = None,
 ) -> pd.DataFrame:
     """One table per company: cycles, circular inflow, self-funded amount, keystone impact.
@@ -843,7 +845,7 @@ def company_circulation(
         networks of more than :data:`LARGE_FLOW_NETWORK` payer -> payee pairs on cycles get
         keystone impact for the top :data:`KEYSTONE_TOP_LARGE` only (``df.attrs["selection"]``
         says which).
-    max_cycle_length : int or None
+    max_length : int or None
         Longest loop counted in ``n_cycles`` (from :func:`flowgraph.cycles.cycle_participation`;
         counted only in networks of at most :data:`SMALL_NETWORK` companies, where listing
         loops stays cheap; NaN elsewhere or when None).
@@ -904,10 +906,10 @@ def company_circulation(
         out["keystone_share"] = out["keystone_share"].where(
             out["keystone_share"].notna(), 0.0 if res.circular_flow > 0 else np.nan)
     out["n_cycles"] = np.nan
-    if len(names) <= SMALL_NETWORK and max_cycle_length is not None:
+    if len(names) <= SMALL_NETWORK and max_length is not None:
         from .cycles import cycle_participation
 
-        cp = cycle_participation(G, weight=weight, max_length=max_cycle_length,
+        cp = cycle_participation(G, weight=weight, max_length=max_length,
                                  progress=progress)
         out = out.drop(columns="n_cycles").merge(cp[["company", "n_cycles"]], on="company",
                                                  how="left")

@@ -1368,7 +1368,7 @@ def company_cmd(name: str, opts: Options, loops: int, max_length: int, no_stress
 
     G = ctx_graph(opts)
     p = company_profile(G, name, revenue_shares=getattr(opts.source, "revenue_shares", None),
-                        statuses=_risk_statuses(opts), max_cycle_length=max_length,
+                        statuses=_risk_statuses(opts), max_length=max_length,
                         loops=loops, stress=not no_stress)
     if opts.fmt in ("csv", "json"):
         emit(None, opts, tables=_company_text.tables(p), notes=[opts.filters_text(), *p.notes])
@@ -1608,7 +1608,7 @@ for _param in figure_cmd.params:  # a picture: one format, -o names the files
 @common_options
 @click.option("--max-nodes", type=click.IntRange(min=1), default=300, show_default=True,
               help="Most companies to draw; larger networks show the cycles and the core first.")
-@click.option("--top", "top_cycles", type=click.IntRange(min=0), default=10, show_default=True,
+@click.option("--top", "top", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many cycles to list and highlight (0: none).")
 @click.option("--through", metavar="NAME",
               help="Highlight the cycles through this company.")
@@ -1621,7 +1621,7 @@ for _param in figure_cmd.params:  # a picture: one format, -o names the files
                                 "plausible versions of the data, and how often each listed "
                                 "loop survives (0: neither).")
 @work_options
-def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None,
+def html_cmd(opts: Options, max_nodes: int, top: int, through: str | None,
              max_length: int | None, title: str | None, seed: int, samples: int) -> None:
     """Write the interactive graph as one HTML file that works offline (-o PATH).
 
@@ -1633,8 +1633,8 @@ def html_cmd(opts: Options, max_nodes: int, top_cycles: int, through: str | None
     G = ctx_graph(opts)
     path = opts.output or "flowgraph.html"
     tl = _cli_timeline(opts, "the time slider", max_length=max_length or 6, freq="month")
-    to_html(G, path, max_nodes=max_nodes, top_cycles=top_cycles, company=through,
-            max_cycle_length=max_length, title=title, seed=seed,
+    to_html(G, path, max_nodes=max_nodes, top=top, through=through,
+            max_length=max_length, title=title, seed=seed,
             progress=progress_printer(), timeline=tl, samples=samples)
     click.echo(f"wrote {path}", err=True)
 
@@ -1694,7 +1694,7 @@ def report_cmd(opts: Options, top: int, max_length: int, max_nodes: int,
 
     G = ctx_graph(opts)
     tl = _cli_timeline(opts, "the section 'How the web formed'", max_length=max_length)
-    res = write_report(G, opts.output or "flowgraph-report", top=top, max_cycle_length=max_length,
+    res = write_report(G, opts.output or "flowgraph-report", top=top, max_length=max_length,
                        max_nodes=max_nodes, stress_company=stress_company, title=title,
                        charts=not no_charts, progress=progress_printer(), force=force,
                        timeline=tl, profiles=profiles, reported=_reported_graph(opts),

@@ -20,6 +20,7 @@ import networkx as nx
 
 from . import schema
 from .errors import ParameterError
+from ._params import renamed
 from .formatting import money
 
 __all__ = ["FLOW_TYPE_COLORS", "KIND_COLORS", "to_html"]
@@ -455,10 +456,10 @@ def _build_page_data(
     *,
     weight: str,
     max_nodes: int,
-    top_cycles: int,
+    top: int,
     company: Any,
     cycles: Any,
-    max_cycle_length: int | None,
+    max_length: int | None,
     title: str | None,
     seed: int,
     progress: Callable[[str], None] | None,
@@ -477,11 +478,11 @@ def _build_page_data(
 
     say("finding cycles")
     cyc_list, cyc_note, participation = _cycles(
-        G, weight=weight, top=top_cycles, company=company, cycles=cycles,
-        max_length=max_cycle_length, progress=progress,
+        G, weight=weight, top=top, company=company, cycles=cycles,
+        max_length=max_length, progress=progress,
     )
     say("computing company metrics")
-    metrics = _company_metrics(G, weight=weight, max_length=max_cycle_length,
+    metrics = _company_metrics(G, weight=weight, max_length=max_length,
                                progress=progress, participation=participation)
     shown, how = _select_nodes(G, flow, _priority(G, company, cyc_list), max_nodes)
     node_id = {n: i for i, n in enumerate(sorted(shown, key=str))}
@@ -807,16 +808,17 @@ def _money_sentence(G: nx.Graph) -> str | None:
     return money_firmness(G).sentence(fmt_bn)
 
 
+@renamed(max_cycle_length="max_length", top_cycles="top", company="through")
 def to_html(
     G: nx.Graph,
     path: str | Path | None = None,
     *,
     weight: str = "amount",
     max_nodes: int = 300,
-    top_cycles: int = 10,
-    company: str | None = None,
+    top: int = 10,
+    through: str | None = None,
     cycles: Any = None,
-    max_cycle_length: int | None = None,
+    max_length: int | None = None,
     title: str | None = None,
     seed: int = 7,
     progress: Callable[[str], None] | None = None,
@@ -848,15 +850,15 @@ def to_html(
         Most companies to draw. Larger networks show the companies on the highlighted
         cycles, then the strongly connected core, then the rest by money flowing through
         them; the page says what was left out.
-    top_cycles : int
+    top : int
         How many cycles to list and highlight (0 for none).
-    company : str, optional
+    through : str, optional
         Only highlight cycles through this company (and draw its neighbours first).
     cycles : CycleResult or pandas.DataFrame, optional
         Loops already found by :func:`flowgraph.find_cycles` (or its ``.cycles`` table) to
-        highlight instead of searching again; the first ``top_cycles`` (through ``company``,
+        highlight instead of searching again; the first ``top`` (through ``through``,
         if given) are used.
-    max_cycle_length : int, optional
+    max_length : int, optional
         Longest cycle to look for (passed to :func:`flowgraph.find_cycles`).
     title : str, optional
         Page heading; by default names the dataset.
@@ -883,9 +885,9 @@ def to_html(
     Raises
     ------
     ParameterError
-        If ``max_nodes`` < 1 or ``top_cycles`` < 0.
+        If ``max_nodes`` < 1 or ``top`` < 0.
     UnknownCompanyError
-        If ``company`` is not in the graph.
+        If ``through`` is not in the graph.
 
     Examples
     --------
@@ -899,19 +901,19 @@ def to_html(
     """
     if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
         raise ParameterError(f"max_nodes must be a positive integer, got {max_nodes!r}")
-    if not isinstance(top_cycles, int) or isinstance(top_cycles, bool) or top_cycles < 0:
-        raise ParameterError(f"top_cycles must be a non-negative integer, got {top_cycles!r}")
+    if not isinstance(top, int) or isinstance(top, bool) or top < 0:
+        raise ParameterError(f"top must be a non-negative integer, got {top!r}")
     if not isinstance(G, nx.DiGraph):
         raise ParameterError("G must be a directed graph (networkx DiGraph or MultiDiGraph)")
     from .graph import check_weight
 
     check_weight(G, weight)
-    data = _build_page_data(G, weight=weight, max_nodes=max_nodes, top_cycles=top_cycles,
-                            company=company, cycles=cycles, max_cycle_length=max_cycle_length,
+    data = _build_page_data(G, weight=weight, max_nodes=max_nodes, top=top,
+                            company=through, cycles=cycles, max_length=max_length,
                             title=title, seed=seed, progress=progress, timeline=timeline)
     if samples:
-        _add_how_sure(G, data, samples, weight=weight, max_length=max_cycle_length,
-                      top=top_cycles)
+        _add_how_sure(G, data, samples, weight=weight, max_length=max_length,
+                      top=top)
     if progress:
         progress("writing the page")
     page = render_page(data)

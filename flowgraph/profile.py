@@ -18,6 +18,7 @@ import networkx as nx
 import pandas as pd
 
 from . import schema
+from ._params import renamed
 from .errors import MissingDataError
 from .exposure import DEFAULT_STATUSES, company_exposure
 from .graph import check_company
@@ -266,13 +267,14 @@ class CompanyProfile:
         return "".join(parts)
 
 
+@renamed(max_cycle_length="max_length")
 def company_profile(
     G: nx.MultiDiGraph,
     company: str,
     *,
     revenue_shares: pd.DataFrame | None = None,
     statuses: Iterable[str] | str | None = DEFAULT_STATUSES,
-    max_cycle_length: int = 6,
+    max_length: int = 6,
     loops: int = 10,
     stress: bool = True,
 ) -> CompanyProfile:
@@ -288,7 +290,7 @@ def company_profile(
         The dataset's revenue-shares table, for the share of reported revenue.
     statuses : list of str
         Deal statuses counted for exposures and stress.
-    max_cycle_length : int
+    max_length : int
         Longest loop looked for, in hops.
     loops : int
         Loops kept in ``loops`` (the shortest); ``n_loops`` counts all.
@@ -352,7 +354,7 @@ def company_profile(
         deals = deals.sort_values(["_o", "_a", "deal_id"], ascending=[True, False, True],
                                   kind="stable").drop(columns=["_o", "_a"])
         deals = deals.reset_index(drop=True)
-    cyc = find_cycles(G, through=name, max_length=max_cycle_length, limit=loops,
+    cyc = find_cycles(G, through=name, max_length=max_length, limit=loops,
                       sort="length")
     e = company_exposure(G, name, statuses=statuses)
     dep = dependence(G, name, revenue_shares=revenue_shares, statuses=statuses)

@@ -20,6 +20,7 @@ import networkx as nx
 import pandas as pd
 
 from . import _files, schema
+from ._params import renamed
 from .cycles import order_label
 from .errors import MissingDataError, ParameterError
 from .html import _isnan, _text, filters_text, fmt_bn, safe_url
@@ -291,13 +292,14 @@ def _check_report_folder(out: Path, *, force: bool) -> None:
             "into it anyway")
 
 
+@renamed(max_cycle_length="max_length")
 def write_report(
     G: nx.MultiDiGraph,
     path: str | Path = "flowgraph-report",
     *,
     weight: str = "amount",
     top: int = 10,
-    max_cycle_length: int | None = 6,
+    max_length: int | None = 6,
     max_nodes: int = 300,
     stress_company: str | None = None,
     title: str | None = None,
@@ -335,7 +337,7 @@ def write_report(
         Edge attribute with the amount.
     top : int
         Rows in the cycles, self-funded, concentration and commitment tables.
-    max_cycle_length : int or None
+    max_length : int or None
         Longest loop to search (hops).
     max_nodes : int
         Most companies drawn in the interactive graph.
@@ -399,7 +401,7 @@ def write_report(
         stress_company = check_company(G, stress_company)
     out = Path(path)
     _prepare_folder(out, force=force, charts=charts)
-    o = _Options(weight=weight, top=top, max_length=max_cycle_length, out=out,
+    o = _Options(weight=weight, top=top, max_length=max_length, out=out,
                  chart_dir=out / "charts" if charts else None, max_nodes=max_nodes, title=title,
                  timeline=timeline, profiles=tuple(profiles), revenue_shares=revenue_shares,
                  progress=progress)
@@ -630,7 +632,7 @@ def _graph_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Se
 
     o.say("report: interactive graph")
     to_html(G, o.out / "graph.html", weight=o.weight, max_nodes=o.max_nodes,
-            top_cycles=o.top, cycles=r.largest, max_cycle_length=o.max_length, title=o.title,
+            top=o.top, cycles=r.largest, max_length=o.max_length, title=o.title,
             progress=o.progress, timeline=o.timeline, samples=r.sure or 0)
     sec = _Section("graph", "The network")
     sec.paragraphs.append(

@@ -107,7 +107,7 @@ def test_html_top_zero_runs_no_search(monkeypatch):
         raise AssertionError("searched")
 
     monkeypatch.setattr(_topk, "largest", boom)
-    page = fg.to_html(dense(5), top_cycles=0)
+    page = fg.to_html(dense(5), top=0)
     assert page.startswith("<!DOCTYPE html>")
 
 

@@ -349,7 +349,7 @@ def test_bundled_split_matches_reference_and_is_shown_everywhere(tmp_path):
     assert "conditional or press-only share" in out
     page = fg.to_html(G)
     assert 'id="fg-money"' in page and "rests on press reports alone" in page
-    r = fg.write_report(G, tmp_path / "r", charts=False, max_cycle_length=3)
+    r = fg.write_report(G, tmp_path / "r", charts=False, max_length=3)
     md = r.markdown.read_text(encoding="utf-8")
     assert "Conditional or press-only share" in md and "committed but not yet paid" in md
 

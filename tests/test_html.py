@@ -26,7 +26,7 @@ def toy():
 
 @pytest.fixture(scope="module")
 def toy_page(toy):
-    return to_html(toy, top_cycles=0)
+    return to_html(toy, top=0)
 
 
 # ------------------------------------------------------------------ helpers' own tests
@@ -153,7 +153,7 @@ def test_physics_stops_after_stabilisation(toy_page):
 
 def test_filters_and_as_of_on_page():
     G = fg.build_graph(fg.load_dataset("toy"), statuses=["committed", "disbursed"])
-    page = to_html(G, top_cycles=0)
+    page = to_html(G, top=0)
     data = page_data(page)
     assert data["as_of"] == "2024-11-30"
     assert "statuses: committed, disbursed" in data["filters"]
@@ -164,7 +164,7 @@ def test_filters_and_as_of_on_page():
 def test_does_not_mutate_graph(toy):
     before_nodes = copy.deepcopy(dict(toy.nodes(data=True)))
     before_edges = copy.deepcopy(list(toy.edges(keys=True, data=True)))
-    to_html(toy, top_cycles=0)
+    to_html(toy, top=0)
     assert dict(toy.nodes(data=True)) == before_nodes
     after = list(toy.edges(keys=True, data=True))
     assert len(after) == len(before_edges)
@@ -179,7 +179,7 @@ def test_does_not_mutate_graph(toy):
 
 def test_collapsed_digraph_input(toy):
     H = fg.collapse(toy)
-    page = to_html(H, top_cycles=0)
+    page = to_html(H, top=0)
     data = page_data(page)
     assert len(data["nodes"]) == 6 and len(data["edges"]) == 8
     label = {n["id"]: n["label"] for n in data["nodes"]}
@@ -193,7 +193,7 @@ def test_announced_and_committed_between_same_pair_are_separate_arrows():
     M.add_edge("A", "B", key="d1", amount=10.0, status="committed", flow_type="lease")
     M.add_edge("A", "B", key="d2", amount=90.0, status="announced", flow_type="lease")
     M.add_edge("A", "B", key="d3", amount=1.0, status="disbursed", flow_type="lease")
-    data = page_data(to_html(M, top_cycles=0))
+    data = page_data(to_html(M, top=0))
     assert len(data["edges"]) == 2
     firm = next(e for e in data["edges"] if not e["dashes"])
     soft = next(e for e in data["edges"] if e["dashes"])
@@ -207,7 +207,7 @@ def test_unknown_amount_not_counted_as_zero():
     M = nx.MultiDiGraph()
     M.add_edge("A", "B", key="d1", amount=4.0, status="committed", flow_type="lease")
     M.add_edge("A", "B", key="d2", amount=math.nan, status="committed", flow_type="lease")
-    data = page_data(to_html(M, top_cycles=0))
+    data = page_data(to_html(M, top=0))
     (e,) = data["edges"]
     assert e["label"] == "$4bn+?"
     assert e["info"]["any_unknown"] is True
@@ -241,7 +241,7 @@ def xss_graph() -> nx.MultiDiGraph:
 
 def test_data_text_is_escaped():
     G = xss_graph()
-    page = to_html(G, top_cycles=0, title="Title " + XSS_SCRIPT)
+    page = to_html(G, top=0, title="Title " + XSS_SCRIPT)
     assert_offline(page)
     low = page.lower()
     assert "<script>window.__fgpwned" not in low
@@ -280,7 +280,7 @@ def big_graph(n: int = 1200, m: int = 3000, seed: int = 3) -> nx.MultiDiGraph:
 
 def test_large_network_is_trimmed_with_a_note():
     M = big_graph()
-    page = to_html(M, max_nodes=60, top_cycles=0)
+    page = to_html(M, max_nodes=60, top=0)
     data = page_data(page)
     assert len(data["nodes"]) == 60
     assert data["counts"]["companies_total"] == 1200
@@ -302,7 +302,7 @@ def test_max_nodes_keeps_the_highest_flow_companies_when_there_is_no_loop():
     M = nx.MultiDiGraph()
     for i in range(10):
         M.add_edge("Hub", f"S{i}", key=f"d{i}", amount=float(i + 1), status="committed")
-    data = page_data(to_html(M, max_nodes=3, top_cycles=0))
+    data = page_data(to_html(M, max_nodes=3, top=0))
     assert sorted(n["label"] for n in data["nodes"]) == ["Hub", "S8", "S9"]
 
 
@@ -311,15 +311,15 @@ def test_bad_parameters(toy):
     with pytest.raises(ParameterError):
         to_html(toy, max_nodes=0)
     with pytest.raises(ParameterError):
-        to_html(toy, top_cycles=-1)
+        to_html(toy, top=-1)
     with pytest.raises(ParameterError):
         to_html(nx.Graph([("a", "b")]))
     with pytest.raises(UnknownCompanyError, match="ChipCo"):
-        to_html(toy, company="Chipco Inc")
+        to_html(toy, through="Chipco Inc")
 
 
 def test_empty_graph():
-    data = page_data(to_html(nx.MultiDiGraph(), top_cycles=0))
+    data = page_data(to_html(nx.MultiDiGraph(), top=0))
     assert data["nodes"] == [] and data["edges"] == []
 
 
@@ -351,12 +351,12 @@ def test_cli_html_unknown_company(tmp_path):
 
 def test_cycles_through_a_company_and_given_cycles(toy):
     # README: LeaseCo is on cycles B and C, CloudCo only on A
-    data = page_data(to_html(toy, company="leaseco"))
+    data = page_data(to_html(toy, through="leaseco"))
     assert data["company"] == "LeaseCo"
     assert sorted(c["path"] for c in data["cycles"]) == [
         "ChipCo → LabCo → LeaseCo → ChipCo", "ChipCo → LeaseCo → ChipCo"]
     res = fg.find_cycles(toy)
-    data = page_data(to_html(toy, cycles=res, top_cycles=1))
+    data = page_data(to_html(toy, cycles=res, top=1))
     (only,) = data["cycles"]
     assert only["path"] == "ChipCo → LabCo → LeaseCo → ChipCo"  # bottleneck 8, the largest
     label = {n["id"]: n["label"] for n in data["nodes"]}

@@ -74,3 +74,28 @@ def test_money_format_reference_values():
 
     assert fmt_bn is money
     assert isinstance(pd.Series([1.0]).map(money).iloc[0], str)
+
+
+def test_one_name_per_idea_old_keywords_warn_and_still_work():
+    import warnings
+
+    import flowgraph as fg
+
+    ds = fg.load_dataset("ai-capital")
+    G = fg.build_graph(ds)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = fg.to_html(G, top_cycles=0, max_cycle_length=3)
+    assert {str(w.message) for w in caught} >= {"to_html: top_cycles is now called top",
+                                               "to_html: max_cycle_length is now called "
+                                               "max_length"}
+    assert all(issubclass(w.category, DeprecationWarning) for w in caught)
+    new = fg.to_html(G, top=0, max_length=3)
+    assert old == new
+    with pytest.raises(fg.ParameterError, match="not both"):
+        fg.to_html(G, top=0, top_cycles=0)
+    import inspect
+    for func in (fg.to_html, fg.write_report, fg.company_circulation, fg.company_profile):
+        params = inspect.signature(func).parameters
+        assert "max_length" in params and "max_cycle_length" not in params, func.__name__
+    assert "through" in inspect.signature(fg.to_html).parameters
