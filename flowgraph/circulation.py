@@ -272,6 +272,10 @@ class CirculationResult:
     solve_seconds: float
 
     def summary(self) -> pd.DataFrame:
+        """Deprecated name of :meth:`headline`."""
+        return _deprecated_summary(self)
+
+    def headline(self) -> pd.DataFrame:
         """The headline numbers as a two-column table (``measure``, ``value``)."""
         rows = [
             ("total flow (sum W)", self.total_flow),
@@ -962,6 +966,10 @@ class FinnResult:
     unknown_treatment: str
 
     def summary(self) -> pd.DataFrame:
+        """Deprecated name of :meth:`headline`."""
+        return _deprecated_summary(self)
+
+    def headline(self) -> pd.DataFrame:
         """The headline numbers as a two-column table."""
         return pd.DataFrame(
             [("Finn's cycling index (FCI)", self.fci), ("total system throughflow (TST)",
@@ -970,6 +978,14 @@ class FinnResult:
              ("boundary inputs", self.boundary_input), ("boundary outputs", self.boundary_output),
              ("balanced", self.balanced)],
             columns=["measure", "value"])
+
+
+def _deprecated_summary(result: Any) -> pd.DataFrame:
+    import warnings
+
+    warnings.warn(f"{type(result).__name__}.summary() is now headline(), as for every result",
+                  DeprecationWarning, stacklevel=3)
+    return result.headline()
 
 
 def _diag_inverse(Gm: Any, labels: np.ndarray, max_dense: int) -> np.ndarray:

@@ -1170,7 +1170,7 @@ def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], to
         res = circ.maximal_circulation(G, progress=report)
         notes = res.notes() + notes
         if view == "overview":
-            tables = [("Maximal circulation", res.summary()),
+            tables = [("Maximal circulation", res.headline()),
                       ("Companies by circular inflow", rows(res.companies)),
                       ("Cyclic groups (strongly connected components)", rows(res.components))]
         elif view == "edges":
@@ -1193,7 +1193,7 @@ def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], to
              notes=[df.attrs["selection"], df.attrs["unknown_treatment"], *notes])
     else:
         res = circ.finn_cycling_index(G)
-        emit(None, opts, tables=[("Finn's cycling index", res.summary()),
+        emit(None, opts, tables=[("Finn's cycling index", res.headline()),
                                  ("Throughflow and cycling by company", rows(res.nodes))],
              notes=[res.boundary, res.unknown_treatment, *notes])
 

@@ -99,3 +99,17 @@ def test_one_name_per_idea_old_keywords_warn_and_still_work():
         params = inspect.signature(func).parameters
         assert "max_length" in params and "max_cycle_length" not in params, func.__name__
     assert "through" in inspect.signature(fg.to_html).parameters
+
+
+def test_results_show_their_headline_and_summary_is_the_old_name():
+    import warnings
+
+    import flowgraph as fg
+
+    G = fg.build_graph(fg.load_dataset("ai-capital"))
+    res = fg.maximal_circulation(G)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = res.summary()
+    assert caught and issubclass(caught[0].category, DeprecationWarning)
+    pd.testing.assert_frame_equal(old, res.headline())
