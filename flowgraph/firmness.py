@@ -9,7 +9,6 @@ columns used when a table is read live here too, next to the rules they check.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .timeframe import is_stale
 from .errors import ParameterError, Problem
 
 __all__ = ["MoneyFirmness", "amount_basis", "estimates_note", "firmness_split", "money_firmness"]
@@ -294,6 +294,44 @@ def money_firmness(G: Any) -> MoneyFirmness:
         scenario=str(scenario),
         notes=tuple(notes),
     )
+
+
+def estimated_money(G: Any, company: Any, *, direction: str = "in") -> tuple[float, float]:
+    """How much of a company's known money rests on estimates or range midpoints.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The deal graph from :func:`flowgraph.build_graph`.
+    company : str
+        A company in ``G``.
+    direction : {"in", "out", "both"}
+        The deals it receives, pays, or both.
+
+    Returns
+    -------
+    (estimated, known) : tuple of float
+        The estimated part (as :func:`estimates_note` counts it) and all known money of those
+        deals, in the graph's scenario.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> est, known = estimated_money(fg.build_graph(fg.load_dataset("ai-capital")), "AMD")
+    >>> est > 0 and est <= known
+    True
+    """
+    if direction not in ("in", "out", "both"):
+        raise ValueError(f"direction must be 'in', 'out' or 'both', got {direction!r}")
+    keys = []
+    if direction in ("in", "both"):
+        keys += list(G.in_edges(company, keys=True))
+    if direction in ("out", "both"):
+        keys += [e for e in G.out_edges(company, keys=True) if e not in set(keys)]
+    if not keys:
+        return 0.0, 0.0
+    m = money_firmness(G.edge_subgraph(keys))
+    return m.estimated, m.total
 
 
 def amount_basis(deals: pd.DataFrame) -> pd.Series:
@@ -586,13 +624,6 @@ def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
     return problems
 
 
-def _year_before(d: _dt.date) -> _dt.date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
-
-
 _FIGURES = ("revenue", "market_value", "cash", "debt", "equity")
 
 
@@ -618,14 +649,6 @@ def company_problems(df: pd.DataFrame, source: str, as_of: Any = None) -> list[P
                                      name="useful life"):
             if src[i] is None:
                 add("warning", "figure without a source", i, "useful_life_source")
-    cutoff = None
-    if as_of is not None:
-        try:
-            last = schema.date_bounds(as_of)[1]
-        except ValueError:
-            last = None
-        cutoff = _year_before(last) if last is not None else None
-
     def bounds(v: Any) -> tuple[Any, Any]:
         try:
             return schema.date_bounds(v)
@@ -648,7 +671,7 @@ def company_problems(df: pd.DataFrame, source: str, as_of: Any = None) -> list[P
                 continue
             if scol in cols and srcs[i] is None:
                 add("warning", "figure without a source", i, scol)
-            if cutoff is not None and b[1] is not None and b[1] < cutoff:
+            if as_of is not None and is_stale(ds[i], as_of):
                 add("warning", f"figure more than 12 months older than the dataset's as-of "
                     f"date {as_of}", i, dcol, ds[i])
     if "equity" in dates:

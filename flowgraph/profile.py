@@ -18,6 +18,7 @@ import networkx as nx
 import pandas as pd
 
 from . import schema
+from .timeframe import is_stale
 from ._params import renamed
 from .errors import MissingDataError
 from .exposure import DEFAULT_STATUSES, company_exposure
@@ -320,14 +321,12 @@ def company_profile(
     name = check_company(G, company)
     node = G.nodes[name] if name in G else {}
     data_as_of = _text(G.graph.get("as_of"))
-    data_day = _day(data_as_of)
     frows = []
     for stem, words in FUNDAMENTALS:
         as_of = _text(node.get(f"{stem}_as_of"))
-        day = _day(as_of)
         frows.append({"measure": words, "value_usd_bn": to_float(node.get(f"{stem}_usd_bn")),
                       "as_of": as_of, "source": _text(node.get(f"{stem}_source")),
-                      "stale": bool(day and data_day and (data_day - day).days > 365)})
+                      "stale": is_stale(as_of, data_as_of)})
     fundamentals = pd.DataFrame(frows, columns=["measure", "value_usd_bn", "as_of", "source",
                                                 "stale"])
     drows = []

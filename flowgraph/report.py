@@ -269,9 +269,15 @@ def _sources_section(df: pd.DataFrame) -> _Section:
     )
 
 
-def _as_of_suffix(as_of: Any) -> str:
-    """`` (2024)`` after a figure whose date is given, else nothing."""
-    return "" if as_of is None or _isnan(as_of) or str(as_of) == "" else f" ({as_of})"
+def _as_of_suffix(as_of: Any, data_as_of: Any = None) -> str:
+    """`` (2024)`` after a figure whose date is given, with "more than a year older than the
+    data" when it is (:func:`flowgraph.timeframe.is_stale`), else nothing."""
+    from .timeframe import is_stale
+
+    if as_of is None or _isnan(as_of) or str(as_of) == "":
+        return ""
+    stale = "; more than a year older than the data" if is_stale(as_of, data_as_of) else ""
+    return f" ({as_of}{stale})"
 
 
 REPORT_MARKER = ".flowgraph-report"
@@ -593,19 +599,22 @@ def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
         sec.bullets.append(
             f"{row['company']}: up to {row['self_funded_share']:.0%} of the money it "
             f"receives ({fmt_bn(row['self_funded'])} of {fmt_bn(row['inflow'])}) could be "
-            "its own money coming back through the network.")
+            "its own money coming back through the network"
+            + _estimate_clause(G, row["company"], "in", "of that inflow") + ".")
     ks = r.keystones
     if len(ks) and float(ks.iloc[0]["circulation_lost"]) > 0:
         row = ks.iloc[0]
         sec.bullets.append(
             f"Keystone: without {row['company']}, {fmt_bn(row['circulation_lost'])} "
-            f"({row['share_of_circulation']:.0%}) of the circular flow would vanish.")
+            f"({row['share_of_circulation']:.0%}) of the circular flow would vanish"
+            + _estimate_clause(G, row["company"], "both", "of its deals' money") + ".")
     row = _first_known(r.commitments, "commitments_to_revenue")
     if row is not None:
         sec.bullets.append(
             f"{row['company']} has promised {fmt_bn(row['commitments_out'])} of payments "
             f"not yet made, {row['commitments_to_revenue']:.1f} times its annual revenue "
-            f"of {fmt_bn(row['revenue'])}{_as_of_suffix(row.get('revenue_as_of'))}.")
+            f"of {fmt_bn(row['revenue'])}"
+            f"{_as_of_suffix(row.get('revenue_as_of'), G.graph.get('as_of'))}.")
     if r.stress.range is not None:
         sec.bullets.append(f"Stress test, on {r.stress.basis}: {r.stress.range.headline()}")
     netc = r.network
@@ -613,6 +622,22 @@ def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
         f"The three companies with the most money flowing through them "
         f"({', '.join(map(str, netc.top3))}) touch {netc.top3_share:.0%} of all known money.")
     yield sec
+
+
+def _estimate_clause(G: nx.MultiDiGraph, company: Any, direction: str, what: str) -> str:
+    """``"; $X of $Y <what> is estimated ..."`` when a finding about ``company`` rests partly
+    on estimated amounts or range midpoints (said in the finding's own sentence), else ``""``."""
+    from .firmness import estimated_money
+
+    if not G.is_multigraph() or company not in G:
+        return ""
+    est, known = estimated_money(G, company, direction=direction)
+    if est <= 0:
+        return ""
+    if est >= known * (1 - 1e-9):
+        return f"; all {fmt_bn(known)} {what} is estimated (estimates or range midpoints)"
+    return (f"; {fmt_bn(est)} of the {fmt_bn(known)} {what} is estimated (estimates or range "
+            "midpoints)")
 
 
 def _first_known(df: pd.DataFrame, column: str, *, order: list[str] | None = None) -> Any:

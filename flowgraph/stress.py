@@ -45,6 +45,7 @@ from . import schema
 from .formatting import money
 from .graph import check_company
 from .schema import count_noun, to_float
+from .timeframe import is_stale
 
 __all__ = [
     "BUFFER_COLUMNS",
@@ -1338,14 +1339,6 @@ class StressRange:
         return frame_html(self.models.drop(columns=["assumes"]), caption=self.headline())
 
 
-def _date_of(value: Any) -> Any:
-    try:
-        lo, _ = schema.date_bounds(value)
-    except (ValueError, TypeError):
-        return None
-    return lo
-
-
 def stress_range(
     G: nx.Graph,
     fail: str | Iterable[str],
@@ -1432,7 +1425,6 @@ def _failures_table(G: nx.Graph, by_company: dict[str, list[str]],
                     data_as_of: str | None, *, statuses: Any, weight: str) -> pd.DataFrame:
     """One row per failing company, most models first: its buffer figure with its date, and
     the caveats of its failure in words."""
-    data_day = _date_of(data_as_of)
     ex = exposures(G, statuses=statuses, weight=weight)
     frows = []
     for name, ms in sorted(by_company.items(), key=lambda kv: (-len(kv[1]), kv[0])):
@@ -1440,8 +1432,7 @@ def _failures_table(G: nx.Graph, by_company: dict[str, list[str]],
         as_of = G.nodes[name].get(col.replace("_usd_bn", "_as_of")) if name in G else None
         as_of = None if as_of is None or (isinstance(as_of, float) and math.isnan(as_of)) \
             else str(as_of)
-        day = _date_of(as_of)
-        stale = bool(day and data_day and (data_day - day).days > 365)
+        stale = is_stale(as_of, data_as_of)
         mine = ex[(ex["exposed"] == name) & ex["counterparty"].isin(shocked)
                   & ex["amount_known"]]
         est = mine[(mine["estimate"].map(lambda v: v is True or str(v).lower() == "true"))

@@ -31,8 +31,8 @@ import pandas as pd
 
 from . import schema
 
-__all__ = ["AsOfCounts", "as_of_limit", "as_of_note", "company_figures_note", "period_ends",
-           "select_rows"]
+__all__ = ["AsOfCounts", "as_of_limit", "as_of_note", "company_figures_note", "is_stale",
+           "period_ends", "select_rows"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,35 @@ def as_of_limit(as_of: Any) -> _dt.date | None:
     if isinstance(as_of, _dt.date):
         return as_of
     return schema.date_bounds(as_of)[1]
+
+
+def is_stale(figure_as_of: Any, data_as_of: Any) -> bool:
+    """Whether a figure is more than a year older than the data: even the last day its date
+    may stand for (``2024`` -> 2024-12-31) falls before the same day a year before the data's
+    as-of date. The one rule for "stale" figures (validation warnings, the company page, the
+    stress caveats, the report); a missing or unreadable date is not called stale.
+
+    Examples
+    --------
+    >>> is_stale("2024", "2026-06-30"), is_stale("2025", "2026-06-30")
+    (True, False)
+    """
+    def last_day(v: Any) -> _dt.date | None:
+        if v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == "":
+            return None
+        try:
+            return schema.date_bounds(str(v).strip())[1]
+        except (ValueError, TypeError):
+            return None
+
+    fig, data = last_day(figure_as_of), last_day(data_as_of)
+    if fig is None or data is None:
+        return False
+    try:
+        year_before = data.replace(year=data.year - 1)
+    except ValueError:  # 29 February
+        year_before = data.replace(year=data.year - 1, day=28)
+    return fig < year_before
 
 
 def _dated(dates: np.ndarray, limit: _dt.date | None) -> tuple[np.ndarray, np.ndarray]:

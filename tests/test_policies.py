@@ -113,3 +113,28 @@ def test_results_show_their_headline_and_summary_is_the_old_name():
         old = res.summary()
     assert caught and issubclass(caught[0].category, DeprecationWarning)
     pd.testing.assert_frame_equal(old, res.headline())
+
+
+@pytest.mark.parametrize("revenue_as_of, stale", [("2024", True), ("2025", False),
+                                                   ("2025-06-29", True), ("2025-06-30", False)])
+def test_one_stale_rule_for_validation_the_company_page_and_the_report(revenue_as_of, stale):
+    import flowgraph as fg
+    from flowgraph.timeframe import is_stale
+
+    assert is_stale(revenue_as_of, "2026-06-30") is stale
+    companies = pd.DataFrame({"name": ["A", "B"], "kind": ["other", "other"],
+                              "revenue_usd_bn": [1.0, 2.0],
+                              "revenue_as_of": [revenue_as_of, "2026-03"],
+                              "revenue_source": ["https://example.org"] * 2})
+    problems = fg.validate_companies(companies, as_of="2026-06-30")
+    warned = any("older than the dataset" in p.message for p in problems)
+    assert warned is stale
+    deals = pd.DataFrame({"deal_id": ["D1", "D2"], "payer": ["A", "B"], "payee": ["B", "A"],
+                          "amount_usd_bn": [1.0, 1.0], "flow_type": ["other"] * 2,
+                          "status": ["committed"] * 2, "announced": ["2026-01", "2026-02"],
+                          "source_url": ["https://example.org"] * 2})
+    G = fg.build_graph(deals, companies)
+    G.graph["as_of"] = "2026-06-30"
+    prof = fg.company_profile(G, "A", stress=False)
+    row = prof.fundamentals.set_index("measure").iloc[0]
+    assert bool(row["stale"]) is stale

@@ -317,3 +317,21 @@ def test_cycle_chart_marks_upper_bounds(tmp_path, monkeypatch):
     with pytest.raises(ParameterError):
         charts.bar_chart(["a"], [1.0], tmp_path / "x.png", title="t", xlabel="x",
                          upper_bounds=[True, False])
+
+
+def test_findings_about_a_company_say_when_they_rest_on_estimates(tmp_path):
+    import networkx as nx
+
+    D = nx.MultiDiGraph()
+    rows = [("A", "B", 10.0, False), ("B", "A", 8.0, True), ("B", "C", 1.0, False)]
+    for k, (u, v, amt, est) in enumerate(rows):
+        D.add_edge(u, v, key=f"D{k}", deal_id=f"D{k}", amount=amt, amount_known=True,
+                   amount_low=float("nan"), amount_high=float("nan"), midpoint=False,
+                   estimate=est, flow_type="other", status="committed",
+                   source_url="https://example.org", source_kind="filing")
+    rep = fg.write_report(D, tmp_path / "r", charts=False, samples=0)
+    md = rep.markdown.read_text(encoding="utf-8")
+    line = next(x for x in md.splitlines() if "could be its own money coming back" in x)
+    assert line.startswith("- A:") and "all $8bn of that inflow is estimated" in line
+    key = next(x for x in md.splitlines() if x.startswith("- Keystone"))
+    assert "is estimated" in key
