@@ -305,30 +305,27 @@ def map_rows(rows: Callable[[Any, int, int], np.ndarray], payload: Any, n: int, 
              what: str = "items", progress: Callable[[str], None] | None = None
              ) -> np.ndarray:
     """``rows(payload, 0, n)`` on the active cluster: ``payload`` broadcast once, items
-    ``0..n-1`` split into consecutive ranges (a few per worker thread), one task per range,
-    the blocks stacked back in order, so the result is the same array as on one machine.
+    ``0..n-1`` split into consecutive ranges (:func:`_groups`), one task per range, the rows
+    put back in order (:func:`_gather`), so the result is the same array as on one machine.
 
-    Used for the per-sample work of :func:`flowgraph.uncertainty` (one Monte Carlo sample's
-    numbers depend only on that sample).
+    Used for the per-sample work of :func:`flowgraph.uncertainty` and
+    :func:`flowgraph.significance` (one sample's numbers depend only on that sample).
     """
     client = active()
-    parts = max(1, min(n, TASKS_PER_WORKER * _threads(client)))
-    bounds = [(int(g[0]), int(g[-1]) + 1)
-              for g in np.array_split(np.arange(n), parts) if len(g)]
+    groups = _groups(range(n), client)
     [shared] = client.scatter([payload], broadcast=True)
-    futures = [client.submit(rows, shared, a, b, pure=False) for a, b in bounds]
+    futures = [client.submit(rows, shared, int(g[0]), int(g[-1]) + 1, pure=False)
+               for g in groups]
     if progress:
-        progress(f"{what}: {n:,} in {len(bounds)} tasks on the cluster")
-    where = {f.key: k for k, f in enumerate(futures)}
-    blocks: list[Any] = [None] * len(futures)
-    done = 0
-    for fut in _dask().as_completed(futures):
-        k = where[fut.key]
-        blocks[k] = fut.result()
-        done += bounds[k][1] - bounds[k][0]
+        progress(f"{what}: {n:,} in {len(groups)} tasks on the cluster")
+    done = [0]
+
+    def count(g: list[int]) -> None:
+        done[0] += len(g)
         if progress:
-            progress(f"{what}: {done:,}/{n:,} done")
-    return np.vstack(blocks)
+            progress(f"{what}: {done[0]:,}/{n:,} done")
+
+    return np.vstack(_gather(client, futures, groups, n, count))
 
 
 def _self_funded_task(net: tuple[Any, ...], nodes: list[int]) -> list[tuple[float, float]]:

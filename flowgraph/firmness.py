@@ -323,11 +323,10 @@ def estimated_money(G: Any, company: Any, *, direction: str = "in") -> tuple[flo
     """
     if direction not in ("in", "out", "both"):
         raise ValueError(f"direction must be 'in', 'out' or 'both', got {direction!r}")
-    keys = []
-    if direction in ("in", "both"):
-        keys += list(G.in_edges(company, keys=True))
+    keys = list(G.in_edges(company, keys=True)) if direction in ("in", "both") else []
     if direction in ("out", "both"):
-        keys += [e for e in G.out_edges(company, keys=True) if e not in set(keys)]
+        seen = set(keys)  # a self-loop is both an in- and an out-edge
+        keys += [e for e in G.out_edges(company, keys=True) if e not in seen]
     if not keys:
         return 0.0, 0.0
     m = money_firmness(G.edge_subgraph(keys))

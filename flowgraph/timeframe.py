@@ -104,7 +104,7 @@ def is_stale(figure_as_of: Any, data_as_of: Any) -> bool:
     (True, False)
     """
     def last_day(v: Any) -> _dt.date | None:
-        if v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == "":
+        if schema.is_blank(v):
             return None
         try:
             return schema.date_bounds(str(v).strip())[1]

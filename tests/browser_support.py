@@ -27,6 +27,33 @@ def chromium_path() -> str | None:
     return None
 
 
+def unavailable(reason: str) -> None:
+    """Skip a browser test on a developer machine without a browser; fail it in CI."""
+    import pytest
+
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+def launched_chromium():
+    """Yield a headless Chromium (playwright) and close it after: the body of every browser
+    fixture. Missing playwright or chromium: :func:`unavailable`."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the machine
+        unavailable("the playwright package is not installed")
+    exe = chromium_path()
+    if exe is None:  # pragma: no cover - depends on the machine
+        unavailable("chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 class RefParser(HTMLParser):
     """Collect tags, URL-bearing attributes, ids and in-page links of a document."""
 

@@ -6,7 +6,6 @@ instead when the ``CI`` environment variable is set, so CI never silently skips 
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,32 +16,14 @@ import flowgraph as fg
 from flowgraph.html import to_html
 from flowgraph.report import write_report
 
-from browser_support import CHROMIUM_ARGS, chromium_path, page_data
+from browser_support import launched_chromium, page_data
 
 READY_TIMEOUT_MS = 60_000
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"browser tests cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - depends on the machine
-        _unavailable("the playwright package is not installed")
-    exe = chromium_path()
-    if exe is None:  # pragma: no cover - depends on the machine
-        _unavailable("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launched_chromium()
 
 
 @dataclass

@@ -5,13 +5,12 @@ playwright is missing on a developer machine; fails instead when ``CI`` is set.
 """
 from __future__ import annotations
 
-import os
 
 import pytest
 
 import flowgraph as fg
 
-from browser_support import CHROMIUM_ARGS, chromium_path
+from browser_support import launched_chromium
 
 SCREENS = [(1280, 720), (1920, 1080)]
 
@@ -25,23 +24,7 @@ def page_file(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - depends on the machine
-        if os.environ.get("CI"):
-            pytest.fail("playwright is missing in CI")
-        pytest.skip("the playwright package is not installed")
-    exe = chromium_path()
-    if exe is None:  # pragma: no cover - depends on the machine
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI")
-        pytest.skip("chromium is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture(params=SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
