@@ -69,11 +69,23 @@ def to_units(w: np.ndarray, q: float) -> np.ndarray:
 def strong_components(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np.ndarray]:
     """Strongly connected components of the graph on ``n`` nodes (scipy, linear time)."""
     from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
 
     if n == 0:
         return 0, np.zeros(0, dtype=np.int64)
     A = csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+    return csr_components(n, A.indptr, A.indices)
+
+
+def csr_components(n: int, indptr: np.ndarray, indices: np.ndarray) -> tuple[int, np.ndarray]:
+    """:func:`strong_components` of a graph given as CSR arrays (``indices[indptr[v]:
+    indptr[v + 1]]`` are the heads of ``v``'s edges); the one strong-component rule of the
+    package (scipy's linear-time algorithm)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if n == 0:
+        return 0, np.zeros(0, dtype=np.int64)
+    A = csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
     ncomp, labels = connected_components(A, directed=True, connection="strong")
     return int(ncomp), labels.astype(np.int64)
 

@@ -64,21 +64,20 @@ def time_order_many(ptr: np.ndarray, hops: np.ndarray, dstart: np.ndarray, dend:
     return fn(ptr, hops, dstart, dend, dlo, dhi, window, bool(possible))
 
 
-def scc_labels(n: int, indptr: np.ndarray, indices: np.ndarray,
-               interpreted: bool = False) -> np.ndarray:
+def scc_labels(n: int, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """Strong component label per vertex, ``-1`` for vertices alone in their component."""
     if n == 0:
         return np.empty(0, np.int64)
-    fn = K.strong_components if interpreted else jitted().strong_components
-    labels, _ = fn(n, indptr, indices)
+    from ._circulation_engine import csr_components
+
+    _, labels = csr_components(n, indptr, indices)
     sizes = np.bincount(labels)
     labels = labels.copy()
     labels[sizes[labels] < 2] = -1
     return labels
 
 
-def prepare(n: int, src: np.ndarray, dst: np.ndarray,
-            interpreted: bool = False) -> tuple[np.ndarray, ...]:
+def prepare(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, ...]:
     """The search's CSR arrays (forward and reverse) and strong components of hops sorted by
     (src, dst): ``(indptr, indices, rindptr, rindices, comp)``."""
     indptr = np.zeros(n + 1, np.int64)
@@ -88,7 +87,7 @@ def prepare(n: int, src: np.ndarray, dst: np.ndarray,
     rindptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(dst, minlength=n), out=rindptr[1:])
     rindices = src[rorder].astype(np.int64)
-    comp = scc_labels(n, indptr, indices, interpreted=interpreted)
+    comp = scc_labels(n, indptr, indices)
     return indptr, indices, rindptr, rindices, comp
 
 
@@ -153,7 +152,7 @@ def run_search(
         py_steps = PY_STEPS if m <= PY_MAX_EDGES and _JIT is None else 0
     interpreted = py_steps > 0
     if prepared is None:
-        prepared = prepare(n, src, dst, interpreted=interpreted)
+        prepared = prepare(n, src, dst)
     graph = K.Graph(*prepared)
     s_stop = start_limit(n, graph.comp, need)
     if last is not None:

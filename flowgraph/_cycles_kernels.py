@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 BIG = np.int64(1) << 40
-KERNELS = ("time_order_cycle", "time_order_many", "search", "strong_components")
+KERNELS = ("time_order_cycle", "time_order_many", "search")
 """The functions :func:`flowgraph._numba.compiled` compiles."""
 
 
@@ -340,63 +340,3 @@ def search(graph, hops, query, scratch, output, starts_budget, step_budget):
             dist[queue[i]] = BIG
         state[0] = s + 1
         state[1] = -1
-
-
-def strong_components(n, indptr, indices):
-    """Strongly connected components (iterative Tarjan); label per vertex, count."""
-    index = np.full(n, -1, np.int64)
-    low = np.zeros(n, np.int64)
-    onstack = np.zeros(n, np.bool_)
-    stack = np.empty(n, np.int64)
-    call_v = np.empty(n, np.int64)
-    call_it = np.empty(n, np.int64)
-    comp = np.full(n, -1, np.int64)
-    sp = 0
-    nc = 0
-    counter = 0
-    for root in range(n):
-        if index[root] >= 0:
-            continue
-        index[root] = counter
-        low[root] = counter
-        counter += 1
-        stack[sp] = root
-        sp += 1
-        onstack[root] = True
-        call_v[0] = root
-        call_it[0] = indptr[root]
-        csp = 1
-        while csp > 0:
-            v = call_v[csp - 1]
-            it = call_it[csp - 1]
-            if it < indptr[v + 1]:
-                call_it[csp - 1] = it + 1
-                w = indices[it]
-                if index[w] < 0:
-                    index[w] = counter
-                    low[w] = counter
-                    counter += 1
-                    stack[sp] = w
-                    sp += 1
-                    onstack[w] = True
-                    call_v[csp] = w
-                    call_it[csp] = indptr[w]
-                    csp += 1
-                elif onstack[w] and index[w] < low[v]:
-                    low[v] = index[w]
-            else:
-                csp -= 1
-                if low[v] == index[v]:
-                    while True:
-                        sp -= 1
-                        w = stack[sp]
-                        onstack[w] = False
-                        comp[w] = nc
-                        if w == v:
-                            break
-                    nc += 1
-                if csp > 0:
-                    u = call_v[csp - 1]
-                    if low[v] < low[u]:
-                        low[u] = low[v]
-    return comp, nc

@@ -409,7 +409,7 @@ def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
         lo = d.get("date_lo")
         return lo.isoformat() if isinstance(lo, _dt.date) else None
 
-    info = pd.DataFrame({
+    info = _info_frame({
         "deal_id": [str(d.get("deal_id", k)) for _, _, k, d in rows],
         "flow_type": [_deal_text(d.get("flow_type")) for *_, d in rows],
         "status": [_deal_text(d.get("status")) for *_, d in rows],
@@ -421,8 +421,7 @@ def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
         "estimate": [d.get("estimate") is True or d.get("midpoint") is True for *_, d in rows],
         "source_url": [_deal_text(d.get("source_url")) for *_, d in rows],
         "source_title": [_deal_text(d.get("source_title")) for *_, d in rows],
-    }, columns=["deal_id", "flow_type", "status", "confidence", "date", "date_lo", "date_hi",
-                "estimate", "source_url", "source_title"])
+    })
     return _Deals(np.array(labels, dtype=object), src, dst, amount, low, high, dlo, dhi, info,
                   True, weight, G.graph.get("scenario"))
 
@@ -491,7 +490,7 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
                 return ";".join(map(str, did))
             return str(did) if did else f"{u}->{v}"
 
-        info = pd.DataFrame({
+        info = _info_frame({
             "deal_id": [ids(u, v, d) for u, v, d in rows],
             "flow_type": [ftype(d) for _, _, d in rows],
             "status": [d.get("weakest_status", d.get("status")) for _, _, d in rows],
@@ -508,6 +507,17 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
                    False, weight, G.graph.get("scenario"))
     deals.partly_unknown = partly  # type: ignore[attr-defined]
     return deals
+
+
+_INFO_COLUMNS = ("deal_id", "flow_type", "status", "confidence", "date", "date_lo", "date_hi",
+                 "estimate", "source_url", "source_title")
+
+
+def _info_frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """The per-deal detail the search carries (:data:`_INFO_COLUMNS`): text as Python objects
+    (blanks ``None``), kept as given: no conversion to a string dtype and back."""
+    return pd.DataFrame({k: pd.Series(columns[k], dtype=bool if k == "estimate" else object)
+                         for k in _INFO_COLUMNS}, columns=list(_INFO_COLUMNS))
 
 
 def _ordinals(values: Any) -> np.ndarray:
@@ -587,7 +597,7 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
     ids = (df["deal_id"].astype(str).tolist() if "deal_id" in cols
            else (df["key"].astype(str).tolist() if "key" in cols
                  else [f"row {i}" for i in range(m)]))
-    info = pd.DataFrame({
+    info = _info_frame({
         "deal_id": ids,
         "flow_type": col("flow_type"),
         "status": col("status"),
@@ -662,15 +672,26 @@ def _ranks(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
     return np.where(codes >= 0, codes, _MISSING_RANK)
 
 
+def _by_deal_id(order: np.ndarray, first: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """``order`` (deal rows sorted by pair, a pair's run starting where ``first``) with each
+    pair's deals sorted by deal id (ties in row order). Only the pairs with several deals are
+    sorted, so a network of one deal per pair sorts no text."""
+    group = np.cumsum(first) - 1
+    size = np.bincount(group)
+    multi = np.flatnonzero(size[group] > 1)
+    if multi.shape[0]:
+        rank = pd.factorize(ids[order[multi]], sort=True)[0]
+        order = order.copy()
+        order[multi] = order[multi][np.lexsort((rank, group[multi]))]
+    return order
+
+
 def _build_hops(D: _Deals) -> _Hops:
     keep = D.src != D.dst
     n_self = int((~keep).sum())
     rows = np.flatnonzero(keep)
     n = max(len(D.labels), 1)
-    if D.info is not None:
-        tiebreak = pd.factorize(D.info["deal_id"].to_numpy()[rows], sort=True)[0]
-        order = rows[np.lexsort((tiebreak, D.dst[rows], D.src[rows]))]
-    elif n < (1 << 31):
+    if n < (1 << 31):
         order = rows[np.argsort(D.src[rows] * n + D.dst[rows], kind="stable")]
     else:  # pragma: no cover - more than 2**31 vertices
         order = rows[np.lexsort((D.dst[rows], D.src[rows]))]
@@ -679,6 +700,8 @@ def _build_hops(D: _Deals) -> _Hops:
     first = np.ones(m, bool)
     if m:
         first[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
+    if D.info is not None and m:
+        order = _by_deal_id(order, first, D.info["deal_id"].to_numpy())
     starts = np.flatnonzero(first)
     dptr = np.append(starts, m).astype(np.int64)
     amount_d = D.amount[order]
