@@ -94,6 +94,40 @@ def text_factors(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
 
 
+PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+                 "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+"""Every character ``str.strip()`` removes (``str.isspace``); a test checks the list."""
+_EDGE_SPACE = "^[{0}]|[{0}]$".format("".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE))
+_VECTOR_MIN = 4096
+"""Columns with at least this many distinct values are cleaned with pyarrow's kernels."""
+
+
+def _clean_one(v: str) -> str | None:
+    return (v.strip() if v.isascii() else unicodedata.normalize("NFC", v.strip())) or None
+
+
+def clean_texts(values: np.ndarray) -> np.ndarray:
+    """Each str stripped (as ``str.strip``) and put in Unicode NFC, ``""`` as None: exactly
+    :func:`_clean_one` of each value. On many values, pyarrow finds the few that need work
+    (a space at either end, a non-ASCII letter, empty) and only those are cleaned in Python.
+    """
+    n = len(values)
+    if n < _VECTOR_MIN:
+        return np.array([_clean_one(v) for v in values], dtype=object)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values, type=pa.large_string())
+    need = pc.or_(pc.match_substring_regex(arr, _EDGE_SPACE),
+                  pc.or_(pc.invert(pc.string_is_ascii(arr)),
+                         pc.equal(pc.binary_length(arr), 0)))
+    out = np.array(values, dtype=object, copy=True)
+    idx = np.flatnonzero(need.to_numpy(zero_copy_only=False))
+    if len(idx):
+        out[idx] = [_clean_one(v) for v in out[idx]]
+    return out
+
+
 class Cells:
     """A column as codes into its unique values (-1 for a blank): masks and lookups are
     computed per unique value and spread to the rows with one numpy take."""
@@ -346,6 +380,38 @@ def _coarse(name: str) -> str:
     """A key equal for two ASCII names whose :func:`_skeleton` is equal (lower case, no
     whitespace); a non-ASCII name's skeleton is computed itself."""
     return "".join(name.lower().split())
+
+
+def _lookalike_key(name: Any) -> str:
+    """The key :func:`lookalike_candidates` groups names by."""
+    if isinstance(name, str) and name.isascii():
+        return _coarse(name)
+    return "" if not isinstance(name, str) else "".join(_skeleton(name).split())
+
+
+def may_look_alike(names: np.ndarray) -> np.ndarray:
+    """Which of these distinct names :func:`lookalike_candidates` would keep: the non-ASCII
+    ones and those whose key another name shares. On many names the ASCII keys (lower case,
+    no whitespace) are computed by pyarrow's kernels, exactly as :func:`_coarse`."""
+    names = np.asarray(names, dtype=object)
+    n = len(names)
+    if n < _VECTOR_MIN or not all(type(v) is str for v in names):
+        keys = np.array([_lookalike_key(v) for v in names], dtype=object)
+        plain = np.array([isinstance(v, str) and v.isascii() for v in names], dtype=bool)
+    else:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(names, type=pa.large_string())
+        plain = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
+        ascii_space = "".join(c for c in PY_WHITESPACE if c.isascii())
+        keys = pc.replace_substring_regex(
+            pc.ascii_lower(arr), "[" + "".join(f"\\x{{{ord(c):x}}}" for c in ascii_space) + "]",
+            "").to_numpy(zero_copy_only=False).astype(object)
+        other = np.flatnonzero(~plain)
+        keys[other] = [_lookalike_key(v) for v in names[other]]
+    shared = pd.Series(keys, dtype=object).duplicated(keep=False).to_numpy()
+    return ~plain | shared
 
 
 def lookalike_candidates(names: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:

@@ -113,7 +113,9 @@ def parties(t: _Table) -> None:
     t.add("error", "payer and payee are the same company", same, "payee", payee.values)
     from .io import _name_cells
 
-    names = _name_cells(("payer", payer), ("payee", payee))
+    distinct = pd.unique(np.concatenate([payer.uniques, payee.uniques]))
+    names = _name_cells(("payer", payer), ("payee", payee),
+                        only=distinct[_checks.may_look_alike(distinct)])
     t.problems += _checks.lookalike_warnings(_checks.lookalike_candidates(names),
                                              source=t.source)
 

@@ -287,8 +287,7 @@ def _text_cells(series: pd.Series, factors: Any = None) -> _checks.Cells:
         cells._values = out
         return cells
     codes, uniques = fac
-    clean = np.array([(v.strip() if v.isascii() else _nfc(v.strip())) or None
-                      for v in uniques], dtype=object)
+    clean = _checks.clean_texts(uniques)
     if len(clean) and (clean == uniques).all():  # nothing to strip or normalise
         return _checks.Cells(codes, uniques, fac)
     ccodes, cuniques = pd.factorize(clean, use_na_sentinel=True)
@@ -573,15 +572,19 @@ def _near_column(name: str, columns: Any) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _name_cells(*columns: tuple[str, Any]) -> list[tuple[int, str, str]]:
+def _name_cells(*columns: tuple[str, Any], only: np.ndarray | None = None
+                ) -> list[tuple[int, str, str]]:
     """``(row, column, name)`` of each first use of a name, for the look-alike check, in row
     order (at one row, names first used in an earlier column first). Columns are Series of
-    text or :class:`_checks.Cells`."""
+    text or :class:`_checks.Cells`; ``only``: the names to list (all when None)."""
     per_col = []
     for col, s in columns:
         c = s if isinstance(s, _checks.Cells) else _checks.Cells.of(s.to_numpy(dtype=object))
         present = np.flatnonzero(c.codes >= 0)
         used, at = np.unique(c.codes[present], return_index=True)
+        if only is not None:
+            pick = np.isin(c.uniques[used], only)
+            used, at = used[pick], at[pick]
         per_col.append((col, c.uniques[used], present[at]))
     if not per_col:
         return []

@@ -533,3 +533,53 @@ def test_fast_csv_parser_takes_ordinary_files(text):
 
     header = text.split("\n", 1)[0].rstrip("\r").split(",")
     assert _readers._arrow_csv(text, header, ",") is not None
+
+
+def test_whitespace_list_is_every_character_python_strips():
+    import sys
+
+    from flowgraph import _checks
+
+    assert _checks.PY_WHITESPACE == "".join(
+        c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vectorised_text_cleaning_matches_strip_and_nfc(seed):
+    import random
+    import unicodedata
+
+    import numpy as np
+
+    from flowgraph import _checks
+
+    rng = random.Random(seed)
+    # every character str.strip removes, letters, a decomposed accent, an emoji, and text
+    # characters next to the spaces that a regular expression's \s would also miss
+    alphabet = list(_checks.PY_WHITESPACE) + list("aZ0-_.") + ["e\u0301", "\u00e9", "\U0001F600",
+                                                                 "\u200b", "\ufeff"]
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+              for _ in range(_checks._VECTOR_MIN + 500)]
+    got = _checks.clean_texts(np.array(values, dtype=object))
+    want = [unicodedata.normalize("NFC", v.strip()) or None for v in values]
+    assert list(got) == want
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vectorised_lookalike_filter_keeps_exactly_the_candidates(seed):
+    import random
+
+    import numpy as np
+
+    from flowgraph import _checks
+
+    rng = random.Random(seed)
+    alphabet = list("abAB \t\x1c") + ["\u0430", "\u00e9", "e\u0301", "\uff21", "\u3000"]
+    names = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).strip()
+                    + f"{rng.randrange(16)}" for _ in range(_checks._VECTOR_MIN * 3)})
+    assert len(names) >= _checks._VECTOR_MIN  # the pyarrow path
+    entries = [(i + 1, "payer", n) for i, n in enumerate(names)]
+    want = {n for _r, _c, n in _checks.lookalike_candidates(entries)}
+    keep = _checks.may_look_alike(np.array(names, dtype=object))
+    assert {n for n, k in zip(names, keep) if k} == want
+    assert 0 < len(want) < len(names)
