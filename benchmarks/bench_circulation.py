@@ -95,11 +95,11 @@ def run_one(solver: str, size: str, seed: int) -> dict:
         df = pd.DataFrame({"payer": s, "payee": t, "amount": a})
         marks: list[tuple[float, str]] = []
         t1 = time.perf_counter()
-        sf = self_funded(df, top=20)
+        sf = self_funded(df, top=20).table
         t_sf = time.perf_counter() - t1
         t1 = time.perf_counter()
         ks = keystones(df, top=KEYSTONES_TOP, progress=lambda msg: marks.append(
-            (time.perf_counter(), msg)))
+            (time.perf_counter(), msg))).table
         t_ks = time.perf_counter() - t1
         # the part after the one circulation solve: re-routing per company
         t_solved = next((t for t, msg in marks if msg.startswith("keystones: re-routing")), t1)

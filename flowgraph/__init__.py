@@ -73,7 +73,10 @@ _LAZY: dict[str, str] = {
     "find_cycles": "cycles",
     # circulation
     "CirculationResult": "circulation",
+    "CompanyCirculationResult": "circulation",
     "FinnResult": "circulation",
+    "KeystoneResult": "circulation",
+    "SelfFundedResult": "circulation",
     "company_circulation": "circulation",
     "finn_cycling_index": "circulation",
     "keystones": "circulation",
@@ -138,6 +141,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "AmountSamples",
     "CirculationResult",
+    "CompanyCirculationResult",
     "CompanyExposure",
     "CompanyProfile",
     "CycleResult",
@@ -149,6 +153,7 @@ __all__ = [
     "FlowgraphError",
     "GraphView",
     "HowSure",
+    "KeystoneResult",
     "MeansResult",
     "MissingDataError",
     "MoneyFirmness",
@@ -159,6 +164,7 @@ __all__ = [
     "Problem",
     "Report",
     "Schedule",
+    "SelfFundedResult",
     "SignificanceResult",
     "SolverError",
     "StressRange",
@@ -297,7 +303,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .report import Report, write_report
     from .circulation import (
         CirculationResult,
+        CompanyCirculationResult,
         FinnResult,
+        KeystoneResult,
+        SelfFundedResult,
         company_circulation,
         finn_cycling_index,
         keystones,

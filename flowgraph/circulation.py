@@ -54,7 +54,11 @@ __all__ = [
     "LARGE_FLOW_NETWORK",
     "SMALL_NETWORK",
     "CirculationResult",
+    "CompanyCirculationResult",
+    "CompanyTableResult",
     "FinnResult",
+    "KeystoneResult",
+    "SelfFundedResult",
     "company_circulation",
     "finn_cycling_index",
     "keystones",
@@ -524,6 +528,189 @@ def _select(ed: _Edges, companies: Iterable[str] | str | None, top: int | None,
                        f"than {SMALL_NETWORK} companies{why}; others not computed)")), None
 
 
+# --------------------------------------------------------------------------- per-company results
+@dataclass(frozen=True, eq=False)
+class CompanyTableResult:
+    """What the per-company results share: a ``table`` sorted by its measure, how its
+    companies were chosen (``selection``) and how unknown amounts were treated.
+
+    For one release the result also behaves as its table did when the functions returned a
+    DataFrame (``res["company"]``, ``res.head()``, ``len(res)``, ``res.attrs``), with a
+    :class:`DeprecationWarning` saying to use ``.table`` (and ``.notes``).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+    selection : str
+        Which companies were computed and shown, as a sentence.
+    unknown_treatment : str
+        How unknown amounts were treated, in words.
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    selection: str
+    unknown_treatment: str
+
+    _title = "Companies"
+    _measure = ("", "")  # the column the table is sorted by (largest first), in words
+    _scalars = ()  # the fields old code read from ``df.attrs``
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How to read the result: which companies were computed, how unknown amounts were
+        treated."""
+        return (self.selection, self.unknown_treatment)
+
+    def _first_rows(self) -> list[tuple[str, Any]]:
+        """The first row of the table by its measure, said as "largest" only because the
+        table is sorted by that measure, largest first."""
+        t, (column, what) = self.table, self._measure
+        if not len(t) or not t[column].notna().any():
+            return [(f"largest {what}", "none computed")]
+        row = t.iloc[0]
+        return [(f"largest {what} (of the companies computed)", row["company"]),
+                (f"its {what}", float(row[column]))]
+
+    def headline(self) -> pd.DataFrame:
+        """The headline numbers as a two-column table (``measure``, ``value``)."""
+        rows = [(name.replace("_", " "), getattr(self, name)) for name in self._scalars]
+        rows.append(("companies shown", len(self.table)))
+        rows += self._first_rows()
+        return pd.DataFrame(rows, columns=["measure", "value"])
+
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__}: "
+                f"{count_noun(len(self.table), 'company', 'companies')}; {self.selection}>")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        from ._notebook import frame_html
+
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        return (frame_html(self.headline(), caption=self._title)
+                + frame_html(self.table, caption=f"{self._title}, by {self._measure[1]}")
+                + notes)
+
+    # ---- the DataFrame these functions returned before, for one release
+    def _old_table(self, use: str) -> pd.DataFrame:
+        import warnings
+
+        warnings.warn(f"{type(self).__name__} is no longer a DataFrame: {use}",
+                      DeprecationWarning, stacklevel=3)
+        return self.table
+
+    def __getattr__(self, name: str) -> Any:
+        # only names the dataclass lacks get here; never private or dunder names (copy and
+        # pickle look those up before the fields are set)
+        if name.startswith("_") or name in type(self).__dataclass_fields__:
+            raise AttributeError(name)
+        if name == "attrs":
+            self._old_table("use .notes and the result's fields, not .attrs")
+            return {"selection": self.selection, "unknown_treatment": self.unknown_treatment,
+                    **{k: getattr(self, k) for k in self._scalars}}
+        return getattr(self._old_table(f"use .table.{name}"), name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._old_table(f"use .table[{key!r}]")[key]
+
+    def __len__(self) -> int:
+        return len(self._old_table("use len(.table)"))
+
+    def __iter__(self) -> Any:
+        return iter(self._old_table("iterate over .table"))
+
+    def __bool__(self) -> bool:  # a result is always there, even with an empty table
+        return True
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SelfFundedResult(CompanyTableResult):
+    """The result of :func:`self_funded`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``company, inflow, outflow, self_funded, self_funded_share`` (of inflow, NaN when
+        there is none), ``self_funded_share_of_outflow, rounding_bound`` (certified bound on
+        what rounding amounts to quanta can have missed; 0 for decimal data); sorted by
+        ``self_funded`` (largest first), then name.
+    selection, unknown_treatment, notes
+        As for :class:`CompanyTableResult`.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> W = nx.DiGraph([("A", "B", {"amount": 2.0}), ("B", "A", {"amount": 1.0})])
+    >>> self_funded(W).headline().iloc[1].tolist()
+    ['largest self-funded amount (of the companies computed)', 'A']
+    """
+
+    _title = "Self-funded: money that can leave a company and come back to it"
+    _measure = ("self_funded", "self-funded amount")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class KeystoneResult(CompanyTableResult):
+    """The result of :func:`keystones`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``company, circular_inflow, circular_flow_without, circulation_lost,
+        share_of_circulation`` (lost / total circular flow); sorted by ``circulation_lost``
+        (largest first), then name.
+    circular_flow : float
+        The maximal circulation of the whole network (``sum(C)``).
+    selection, unknown_treatment, notes
+        As for :class:`CompanyTableResult`.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> W = nx.DiGraph([("A", "B", {"amount": 2.0}), ("B", "A", {"amount": 1.0})])
+    >>> keystones(W).circular_flow
+    2.0
+    """
+
+    circular_flow: float
+
+    _title = "Keystones: circulation lost when a company is removed"
+    _measure = ("circulation_lost", "circulation lost")
+    _scalars = ("circular_flow",)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CompanyCirculationResult(CompanyTableResult):
+    """The result of :func:`company_circulation`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``company, kind, n_cycles, inflow, outflow, circular_inflow,
+        circular_share_of_inflow, self_funded, self_funded_share, keystone_loss,
+        keystone_share, component``, sorted like :attr:`CirculationResult.companies`
+        (circular inflow, then inflow, largest first, then name).
+    circularity_index : float
+        ``sum(C) / sum(W)`` of the whole network.
+    selection, unknown_treatment, notes
+        As for :class:`CompanyTableResult`.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> W = nx.DiGraph([("A", "B", {"amount": 3.0}), ("B", "A", {"amount": 1.0})])
+    >>> company_circulation(W).circularity_index
+    0.5
+    """
+
+    circularity_index: float
+
+    _title = "Circulation by company"
+    _measure = ("circular_inflow", "circular inflow")
+    _scalars = ("circularity_index",)
+
+
 # --------------------------------------------------------------------------- self-funded share
 def self_funded(
     G: Any,
@@ -533,7 +720,7 @@ def self_funded(
     top: int | None = None,
     quantum: float | None = None,
     progress: Progress = None,
-) -> pd.DataFrame:
+) -> SelfFundedResult:
     """The most money that can leave each company and come back to it through the network.
 
     For company ``v`` this is the maximum flow from ``v`` to itself: ``v`` is split into a
@@ -554,19 +741,19 @@ def self_funded(
 
     Returns
     -------
-    pandas.DataFrame
-        ``company, inflow, outflow, self_funded, self_funded_share`` (of inflow, NaN when
-        there is none), ``self_funded_share_of_outflow, rounding_bound`` (certified bound on
-        what rounding amounts to quanta can have missed; 0 for decimal data); sorted by
-        ``self_funded`` (largest first), then name. ``df.attrs`` holds ``selection`` (how the
-        companies were chosen) and ``unknown_treatment``.
+    SelfFundedResult
+        ``table``: ``company, inflow, outflow, self_funded, self_funded_share`` (of inflow,
+        NaN when there is none), ``self_funded_share_of_outflow, rounding_bound`` (certified
+        bound on what rounding amounts to quanta can have missed; 0 for decimal data); sorted
+        by ``self_funded`` (largest first), then name. ``selection`` (how the companies were
+        chosen) and ``unknown_treatment`` are its ``notes``.
 
     Examples
     --------
     >>> import networkx as nx
     >>> W = nx.DiGraph()
     >>> W.add_weighted_edges_from([("A", "B", 5), ("B", "A", 3), ("A", "C", 2)], weight="amount")
-    >>> self_funded(W).set_index("company")["self_funded"].to_dict()
+    >>> self_funded(W).table.set_index("company")["self_funded"].to_dict()
     {'A': 3.0, 'B': 3.0, 'C': 0.0}
     """
     ed = _edges(G, weight, quantum)
@@ -594,11 +781,9 @@ def self_funded(
     df = _sort(df, ["self_funded"], ["company"])
     if head is not None:
         df = df.head(head).reset_index(drop=True)
-    df.attrs["selection"] = f"Computed for {selection}."
-    df.attrs["unknown_treatment"] = ed.unknown_text()
     if progress:
         progress("self-funded: done")
-    return df
+    return SelfFundedResult(df, f"Computed for {selection}.", ed.unknown_text())
 
 
 def self_funded_arrays(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray,
@@ -651,7 +836,7 @@ def keystones(
     top: int | None = None,
     quantum: float | None = None,
     progress: Progress = None,
-) -> pd.DataFrame:
+) -> KeystoneResult:
     """How much maximal circulation vanishes when one company is removed.
 
     Parameters
@@ -670,11 +855,11 @@ def keystones(
 
     Returns
     -------
-    pandas.DataFrame
-        ``company, circular_inflow, circular_flow_without, circulation_lost,
+    KeystoneResult
+        ``table``: ``company, circular_inflow, circular_flow_without, circulation_lost,
         share_of_circulation`` (lost / total circular flow); sorted by ``circulation_lost``
-        (largest first), then name. ``df.attrs`` holds ``selection``, ``circular_flow`` and
-        ``unknown_treatment``.
+        (largest first), then name. ``circular_flow`` is the whole network's; ``selection``
+        and ``unknown_treatment`` are its ``notes``.
 
     Notes
     -----
@@ -693,7 +878,7 @@ def keystones(
     >>> W = nx.DiGraph()
     >>> W.add_weighted_edges_from([("A", "B", 2), ("B", "A", 2), ("B", "C", 1), ("C", "B", 1)],
     ...                           weight="amount")
-    >>> keystones(W).set_index("company")["circulation_lost"].to_dict()
+    >>> keystones(W).table.set_index("company")["circulation_lost"].to_dict()
     {'B': 6.0, 'A': 4.0, 'C': 2.0}
     """
     ed = _edges(G, weight, quantum)
@@ -777,7 +962,7 @@ def _values_without(solver: Any, nodes: list[int], progress: Progress,
 
 
 def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None,
-                    top: int | None, progress: Progress) -> pd.DataFrame:
+                    top: int | None, progress: Progress) -> KeystoneResult:
     """Keystone impact from the maximal circulation ``base`` of the edges ``ed``."""
     c = base.circular
     cin = np.bincount(ed.dst, weights=c, minlength=ed.n)
@@ -817,12 +1002,9 @@ def _keystone_table(ed: _Edges, base: Any, companies: Iterable[str] | str | None
     df = _sort(df, ["circulation_lost"], ["company"])
     if head is not None:
         df = df.head(head).reset_index(drop=True)
-    df.attrs["selection"] = f"Computed for {selection}."
-    df.attrs["circular_flow"] = total
-    df.attrs["unknown_treatment"] = ed.unknown_text()
     if progress:
         progress("keystones: done")
-    return df
+    return KeystoneResult(df, f"Computed for {selection}.", ed.unknown_text(), total)
 
 
 # --------------------------------------------------------------------------- per-company table
@@ -835,7 +1017,7 @@ def company_circulation(
     quantum: float | None = None,
     max_length: int | None = 6,
     progress: Progress = None,
-) -> pd.DataFrame:
+) -> CompanyCirculationResult:
     """One table per company: cycles, circular inflow, self-funded amount, keystone impact.
 
     Parameters
@@ -847,8 +1029,8 @@ def company_circulation(
         keystone impact are computed for the ``top`` (default :data:`DEFAULT_TOP`) companies
         with the most circular inflow; elsewhere they are NaN (not computed). Without ``top``,
         networks of more than :data:`LARGE_FLOW_NETWORK` payer -> payee pairs on cycles get
-        keystone impact for the top :data:`KEYSTONE_TOP_LARGE` only (``df.attrs["selection"]``
-        says which).
+        keystone impact for the top :data:`KEYSTONE_TOP_LARGE` only (``selection`` says
+        which).
     max_length : int or None
         Longest loop counted in ``n_cycles`` (from :func:`flowgraph.cycles.cycle_participation`;
         counted only in networks of at most :data:`SMALL_NETWORK` companies, where listing
@@ -858,18 +1040,19 @@ def company_circulation(
 
     Returns
     -------
-    pandas.DataFrame
-        ``company, kind, n_cycles, inflow, outflow, circular_inflow,
+    CompanyCirculationResult
+        ``table``: ``company, kind, n_cycles, inflow, outflow, circular_inflow,
         circular_share_of_inflow, self_funded, self_funded_share, keystone_loss,
-        keystone_share, component``, sorted like :attr:`CirculationResult.companies`.
-        ``df.attrs`` holds ``selection``, ``circularity_index`` and ``unknown_treatment``.
+        keystone_share, component``, sorted like :attr:`CirculationResult.companies`;
+        ``circularity_index``; ``selection`` and ``unknown_treatment`` are its ``notes``.
 
     Examples
     --------
     >>> import networkx as nx
     >>> W = nx.DiGraph()
     >>> W.add_weighted_edges_from([("A", "B", 4), ("B", "A", 1)], weight="amount")
-    >>> company_circulation(W)[["company", "circular_inflow", "self_funded"]].to_dict("list")
+    >>> t = company_circulation(W).table
+    >>> t[["company", "circular_inflow", "self_funded"]].to_dict("list")
     {'company': ['B', 'A'], 'circular_inflow': [1.0, 1.0], 'self_funded': [1.0, 1.0]}
     """
     ed = _edges(G, weight, quantum)
@@ -896,8 +1079,8 @@ def company_circulation(
         sf = pd.DataFrame(columns=["company", "self_funded", "self_funded_share"])
         ks = pd.DataFrame(columns=["company", "circulation_lost", "share_of_circulation"])
     else:
-        sf = self_funded(G, chosen, weight=weight, quantum=quantum, progress=progress)
-        ks = _keystone_table(ed, base, chosen_ks, None, progress)  # one circulation solve
+        sf = self_funded(G, chosen, weight=weight, quantum=quantum, progress=progress).table
+        ks = _keystone_table(ed, base, chosen_ks, None, progress).table  # one solve
     out = comp.merge(sf[["company", "self_funded", "self_funded_share"]], on="company",
                      how="left")
     out = out.merge(ks[["company", "circulation_lost", "share_of_circulation"]], on="company",
@@ -922,10 +1105,8 @@ def company_circulation(
             "keystone_share", "component"]
     out = out[cols].astype({"n_cycles": float, "self_funded": float, "self_funded_share": float,
                             "keystone_loss": float, "keystone_share": float})
-    out.attrs["selection"] = selection
-    out.attrs["circularity_index"] = res.circularity_index
-    out.attrs["unknown_treatment"] = res.unknown_treatment
-    return out
+    return CompanyCirculationResult(out, selection, res.unknown_treatment,
+                                    res.circularity_index)
 
 
 # --------------------------------------------------------------------------- Finn's cycling index

@@ -1180,17 +1180,15 @@ def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], to
             tables = [("Cyclic groups (strongly connected components)", rows(res.components))]
         emit(None, opts, tables=tables, notes=notes)
     elif view == "companies":
-        df = circ.company_circulation(G, top=top, progress=report)
-        emit(rows(df), opts, title="Circulation by company",
-             notes=[df.attrs["selection"], df.attrs["unknown_treatment"], *notes])
+        res = circ.company_circulation(G, top=top, progress=report)
+        emit(rows(res.table), opts, title="Circulation by company", notes=[*res.notes, *notes])
     elif view in ("self-funded", "keystones"):
         fn = circ.self_funded if view == "self-funded" else circ.keystones
-        df = fn(G, list(for_companies) or None, top=top, progress=report)
+        res = fn(G, list(for_companies) or None, top=top, progress=report)
         title = ("Self-funded: money that can leave a company and come back to it"
                  if view == "self-funded" else
                  "Keystones: circulation lost when a company is removed")
-        emit(rows(df), opts, title=title,
-             notes=[df.attrs["selection"], df.attrs["unknown_treatment"], *notes])
+        emit(rows(res.table), opts, title=title, notes=[*res.notes, *notes])
     else:
         res = circ.finn_cycling_index(G)
         emit(None, opts, tables=[("Finn's cycling index", res.headline()),

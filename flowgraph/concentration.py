@@ -599,7 +599,7 @@ class NetworkConcentration:
 def _keystones(G: nx.Graph, weight: str) -> pd.DataFrame:
     from .circulation import keystones
 
-    return keystones(G, weight=weight)
+    return keystones(G, weight=weight).table
 
 
 def network_concentration(

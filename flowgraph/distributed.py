@@ -384,8 +384,8 @@ def values_without(solver: Any, nodes: list[int], progress: Any, names: list[str
 
 def self_funded(G: Any, companies: Any = None, *, client: Any = None,
                 scheduler: str | None = None, workers: int | None = None,
-                **kwargs: Any) -> pd.DataFrame:
-    """:func:`flowgraph.circulation.self_funded` on a Dask cluster: the same table."""
+                **kwargs: Any) -> Any:
+    """:func:`flowgraph.circulation.self_funded` on a Dask cluster: the same result."""
     from .circulation import self_funded as run
 
     return _run_on(run, G, client, scheduler, workers, {"companies": companies, **kwargs})
@@ -393,16 +393,16 @@ def self_funded(G: Any, companies: Any = None, *, client: Any = None,
 
 def keystones(G: Any, companies: Any = None, *, client: Any = None,
               scheduler: str | None = None, workers: int | None = None,
-              **kwargs: Any) -> pd.DataFrame:
-    """:func:`flowgraph.circulation.keystones` on a Dask cluster: the same table."""
+              **kwargs: Any) -> Any:
+    """:func:`flowgraph.circulation.keystones` on a Dask cluster: the same result."""
     from .circulation import keystones as run
 
     return _run_on(run, G, client, scheduler, workers, {"companies": companies, **kwargs})
 
 
 def company_circulation(G: Any, *, client: Any = None, scheduler: str | None = None,
-                        workers: int | None = None, **kwargs: Any) -> pd.DataFrame:
-    """:func:`flowgraph.circulation.company_circulation` on a Dask cluster: the same table."""
+                        workers: int | None = None, **kwargs: Any) -> Any:
+    """:func:`flowgraph.circulation.company_circulation` on a Dask cluster: the same result."""
     from .circulation import company_circulation as run
 
     return _run_on(run, G, client, scheduler, workers, kwargs)

@@ -285,7 +285,7 @@ def _company_metrics(
         if rec["company"] in out:  # a search stopped at its cap counts a floor
             n = int(rec["n_cycles"])
             out[rec["company"]]["cycles"] = n if rec.get("complete", True) else f"at least {n:,}"
-    sf = self_funded(G, weight=weight, progress=progress)
+    sf = self_funded(G, weight=weight, progress=progress).table
     for rec in sf.to_dict("records"):
         if rec["company"] in out:
             val = rec["self_funded_share"]

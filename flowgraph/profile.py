@@ -358,8 +358,8 @@ def company_profile(
     e = company_exposure(G, name, statuses=statuses)
     dep = dependence(G, name, revenue_shares=revenue_shares, statuses=statuses)
     sf = self_funded(G, [name])
-    ks = keystones(G, [name])
-    notes = [*cyc.notes, sf.attrs.get("unknown_treatment", "")]
+    ks = keystones(G, [name]).table
+    notes = [*cyc.notes, sf.unknown_treatment]
     stale = [r.measure for r in fundamentals.itertuples() if r.stale]
     if stale:
         notes.append(f"{', '.join(stale).capitalize()} of {name} "
@@ -378,4 +378,4 @@ def company_profile(
         company=name, kind=str(node.get("kind", "unknown")), as_of=data_as_of,
         fundamentals=fundamentals, deals=deals, loops=cyc.cycles, n_loops=int(cyc.n_found),
         depends_on=e.depends_on, depended_on_by=e.depended_on_by, dependence=dep,
-        self_funded=sf, keystone=ks, stress=st, notes=tuple(n for n in notes if n))
+        self_funded=sf.table, keystone=ks, stress=st, notes=tuple(n for n in notes if n))

@@ -459,8 +459,8 @@ class _Results:
     cycles: Any  # shortest loops first, as `flowgraph cycles` lists them
     largest: Any  # loops ranked by round trip: what "the largest" reads
     circulation: Any
-    self_funded: pd.DataFrame
-    keystones: pd.DataFrame
+    self_funded: Any  # circulation.SelfFundedResult
+    keystones: Any  # circulation.KeystoneResult
     sure: Any  # intervals over plausible data (None when samples=0)
     sig: Any  # the test against chance (None when not run)
     sig_note: str | None  # why the test against chance was not run
@@ -593,7 +593,7 @@ def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
     largest commitments against revenue, the stress test and the three largest companies."""
     sec = _Section("findings", "Key findings")
     sec.bullets.extend(_largest_loop_bullets(r.largest))
-    row = _first_known(r.self_funded, "self_funded_share",
+    row = _first_known(r.self_funded.table, "self_funded_share",
                        order=["self_funded_share", "company"])
     if row is not None:
         sec.bullets.append(
@@ -601,7 +601,7 @@ def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
             f"receives ({fmt_bn(row['self_funded'])} of {fmt_bn(row['inflow'])}) could be "
             "its own money coming back through the network"
             + _estimate_clause(G, row["company"], "in", "of that inflow") + ".")
-    ks = r.keystones
+    ks = r.keystones.table
     if len(ks) and float(ks.iloc[0]["circulation_lost"]) > 0:
         row = ks.iloc[0]
         sec.bullets.append(
@@ -720,7 +720,7 @@ def _cycles_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_S
 def _circulation_section(G: nx.MultiDiGraph, o: _Options, r: _Results
                          ) -> Iterator[_Section]:
     """How much money goes round: the maximal circulation, self-funded shares, keystones."""
-    circ_res, sf, ks = r.circulation, r.self_funded, r.keystones
+    circ_res, sf, ks = r.circulation, r.self_funded.table, r.keystones.table
     sec = _Section("circulation", "How much money goes round")
     sec.paragraphs.append(
         "The maximal circulation splits the known money into a circular part (balanced at "
@@ -755,9 +755,7 @@ def _circulation_section(G: nx.MultiDiGraph, o: _Options, r: _Results
         caption="Keystones: circulation lost without each company",
     ))
     sec.notes.extend(circ_res.notes())
-    sel = sf.attrs.get("selection")
-    if sel:
-        sec.notes.append(f"Self-funded shares: {sel}")
+    sec.notes.append(f"Self-funded shares: {r.self_funded.selection}")
     yield sec
 
 

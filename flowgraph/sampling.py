@@ -554,12 +554,12 @@ def _circulation_values(s: AmountSamples, companies: list[Any] | None, top: int,
     from .circulation import keystones, self_funded
 
     if companies is None:
-        sf0 = self_funded(s._graph)
+        sf0 = self_funded(s._graph).table
         sf0 = sf0[sf0["self_funded"] > 0]
         companies = list(sf0["company"].head(top))
     stones: list[Any] = []
     if n_keystones:
-        ks0 = keystones(s._graph)
+        ks0 = keystones(s._graph).table
         stones = list(ks0.loc[ks0["circulation_lost"] > 0, "company"].head(n_keystones))
     P = _PairArrays(s)
     missing = [c for c in companies if c not in P.code]
@@ -763,12 +763,12 @@ def _observed_circulation(G: nx.MultiDiGraph, quantities: list[tuple[Any, str, s
     out = [r.circularity_index, r.circular_flow]
     comps = [q[0] for q in quantities if q[1] == "self_funded"]
     if comps:
-        sf = self_funded(G, comps).set_index("company")
+        sf = self_funded(G, comps).table.set_index("company")
         for c in comps:
             out += [sf.at[c, "self_funded"], sf.at[c, "self_funded_share"]]
     stones = [q[0] for q in quantities if q[1] == "keystone_loss"]
     if stones:
-        ks = keystones(G, stones).set_index("company")
+        ks = keystones(G, stones).table.set_index("company")
         out += [ks.at[c, "circulation_lost"] for c in stones]
     return [*out, r.total_flow]
 

@@ -167,7 +167,7 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
     if G.number_of_edges():
         m = circ.maximal_circulation(G)
         row.update(circularity_index=m.circularity_index, circular_flow=m.circular_flow)
-        sf = circ.self_funded(G).dropna(subset=["self_funded_share"])
+        sf = circ.self_funded(G).table.dropna(subset=["self_funded_share"])
         sf = sf[sf["self_funded"] > 0].sort_values(["self_funded_share", "company"],
                                                    ascending=[False, True])
         row.update(most_self_funded=str(sf["company"].iloc[0]) if len(sf) else "",

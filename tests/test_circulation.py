@@ -160,7 +160,7 @@ def test_toy_dataset_matches_hand_worked_results(toy):
 def test_toy_keystones_by_hand(toy):
     from flowgraph.graph import build_graph
 
-    ks = circ.keystones(build_graph(toy)).set_index("company")
+    ks = circ.keystones(build_graph(toy)).table.set_index("company")
     # without LabCo only ChipCo<->LeaseCo remains (5 x 2 = 10): 38 - 10 = 28 lost;
     # without LeaseCo only cycle A (6 x 3 = 18): 20 lost; without CloudCo cycles B and C
     # share LeaseCo->ChipCo (8): best 8 x 3 = 24, 14 lost; without ChipCo nothing is left.
@@ -306,7 +306,8 @@ def nx_self_funded(G, v, weight="amount"):
 def test_self_funded_matches_networkx_maximum_flow(seed):
     rng = np.random.default_rng(200 + seed)
     G = random_graph(rng, int(rng.integers(4, 18)), 0.3)
-    sf = circ.self_funded(G).set_index("company")
+    result = circ.self_funded(G)
+    sf = result.table.set_index("company")
     res = circ.maximal_circulation(G).companies.set_index("company")
     for v in G.nodes:
         ref = nx_self_funded(G, v)
@@ -316,7 +317,7 @@ def test_self_funded_matches_networkx_maximum_flow(seed):
         inflow = sum(d["amount"] for _, _, d in G.in_edges(v, data=True))
         if inflow > 0:
             assert sf.loc[v, "self_funded_share"] == pytest.approx(ref / inflow)
-    assert sf.attrs["selection"].startswith("Computed for all")
+    assert result.selection.startswith("Computed for all")
 
 
 def test_self_funded_hand_worked():
@@ -325,7 +326,7 @@ def test_self_funded_hand_worked():
     G = digraph([("Nvidia", "OpenAI", 100.0), ("OpenAI", "Oracle", 300.0),
                  ("Oracle", "Nvidia", 40.0), ("Microsoft", "OpenAI", 13.0),
                  ("OpenAI", "Microsoft", 10.0)])
-    sf = circ.self_funded(G).set_index("company")
+    sf = circ.self_funded(G).table.set_index("company")
     assert sf.loc["Nvidia", "self_funded"] == 40.0  # 40 of its 40 revenue can be its own money
     assert sf.loc["Nvidia", "self_funded_share"] == 1.0
     assert sf.loc["Microsoft", "self_funded"] == 10.0
@@ -333,29 +334,29 @@ def test_self_funded_hand_worked():
     assert sf.loc["OpenAI", "self_funded"] == 50.0  # 40 via Oracle/Nvidia + 10 via Microsoft
     assert sf.loc["OpenAI", "self_funded_share"] == pytest.approx(50 / 113)
     only = circ.self_funded(G, "nvidia")
-    assert only["company"].tolist() == ["Nvidia"]
+    assert only.table["company"].tolist() == ["Nvidia"]
 
 
 def test_self_funded_top_selection():
     G = digraph([("A", "B", 5.0), ("B", "A", 4.0), ("B", "C", 1.0), ("C", "B", 1.0)])
     sf = circ.self_funded(G, top=2)
-    assert sorted(sf["company"]) == ["A", "B"]
-    assert "the 2 with the largest self-funded amount shown" in sf.attrs["selection"]
+    assert sorted(sf.table["company"]) == ["A", "B"]
+    assert "the 2 with the largest self-funded amount shown" in sf.selection
 
 
 def test_top_is_the_largest_by_the_measure_not_by_flow(monkeypatch):
     # X has the most flow through it but nothing comes back; A and B keep money circling
     G = digraph([("X", "Y", 50.0), ("A", "B", 3.0), ("B", "A", 3.0), ("C", "D", 1.0),
                  ("D", "C", 1.0)])
-    every = circ.self_funded(G)
-    sf = circ.self_funded(G, top=2)
+    every = circ.self_funded(G).table
+    sf = circ.self_funded(G, top=2).table
     assert list(sf["company"]) == list(every["company"].head(2)) == ["A", "B"]
-    ks = circ.keystones(G, top=1)
-    assert list(ks["company"]) == list(circ.keystones(G)["company"].head(1))
+    ks = circ.keystones(G, top=1).table
+    assert list(ks["company"]) == list(circ.keystones(G).table["company"].head(1))
     # above SMALL_NETWORK companies, top bounds the work: the largest flows are computed
     monkeypatch.setattr(circ, "SMALL_NETWORK", 3)
     big = circ.self_funded(G, top=2)
-    assert "X" in set(big["company"]) and "others not computed" in big.attrs["selection"]
+    assert "X" in set(big.table["company"]) and "others not computed" in big.selection
 
 
 # --------------------------------------------------------------------------- keystones
@@ -364,7 +365,7 @@ def test_keystones_match_linprog_without_the_company(seed):
     rng = np.random.default_rng(300 + seed)
     G = random_graph(rng, 10, 0.35)
     total = lp_max_circulation(G)
-    ks = circ.keystones(G, list(G.nodes)).set_index("company")
+    ks = circ.keystones(G, list(G.nodes)).table.set_index("company")
     for v in G.nodes:
         H = G.copy()
         H.remove_node(v)
@@ -376,23 +377,131 @@ def test_keystones_match_linprog_without_the_company(seed):
 def test_company_circulation_table(toy):
     from flowgraph.graph import build_graph
 
-    t = circ.company_circulation(build_graph(toy)).set_index("company")
+    res = circ.company_circulation(build_graph(toy))
+    t = res.table.set_index("company")
     assert t.loc["ChipCo", "keystone_loss"] == 38
     assert t.loc["FundCo", "keystone_loss"] == 0
     assert t.loc["FundCo", "self_funded"] == 0
     assert t.loc["ChipCo", "kind"] == "chipmaker"
     # self-funded amount is at least the circular inflow
     assert (t["self_funded"] >= t["circular_inflow"] - 1e-9).all()
-    assert t.attrs["circularity_index"] == pytest.approx(38 / 86)
+    assert res.circularity_index == pytest.approx(38 / 86)
 
 
 def test_company_table_counts_cycles(toy):
     from flowgraph.graph import build_graph
 
-    t = circ.company_circulation(build_graph(toy)).set_index("company")
+    t = circ.company_circulation(build_graph(toy)).table.set_index("company")
     # datasets/README.md: ChipCo is on all three loops, LabCo on A and C, LeaseCo on B and C
     assert t["n_cycles"].to_dict() == {"ChipCo": 3, "LabCo": 2, "LeaseCo": 2, "CloudCo": 1,
                                        "BankCo": 0, "FundCo": 0}
+
+
+# --------------------------------------------------------------------------- per-company results
+def _per_company_results():
+    G = digraph([("A", "B", 5.0), ("B", "A", 3.0), ("B", "C", 2.0), ("C", "B", 1.0),
+                 ("C", "D", 4.0)])
+    return G, circ.self_funded(G), circ.keystones(G), circ.company_circulation(G)
+
+
+def test_per_company_results_are_frozen_dataclasses_with_notes():
+    import dataclasses
+
+    G, sf, ks, cc = _per_company_results()
+    assert isinstance(sf, circ.SelfFundedResult) and isinstance(ks, circ.KeystoneResult)
+    assert isinstance(cc, circ.CompanyCirculationResult)
+    for res in (sf, ks, cc):
+        assert isinstance(res, circ.CompanyTableResult)
+        assert isinstance(res.table, pd.DataFrame) and res.table.attrs == {}
+        assert res.notes == (res.selection, res.unknown_treatment)
+        assert isinstance(res.notes, tuple) and all(isinstance(n, str) and n for n in res.notes)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            res.selection = "changed"
+    assert sf.selection == "Computed for all 4 companies."
+    assert "nothing was left out" in sf.unknown_treatment
+    m = circ.maximal_circulation(G)
+    assert ks.circular_flow == m.circular_flow == 3 * 2 + 1 * 2
+    assert cc.circularity_index == pytest.approx(m.circularity_index)
+    assert ks.selection.startswith("Computed for all 3 companies with circular inflow")
+    assert cc.selection.startswith("Self-funded amounts and keystone impact computed")
+    # an unknown amount is said in the notes, not in the table's attrs
+    M = nx.MultiDiGraph()
+    M.add_edge("A", "B", key="d1", amount=2.0, amount_known=True)
+    M.add_edge("B", "A", key="d2", amount=float("nan"), amount_known=False)
+    for res in (circ.self_funded(M), circ.keystones(M), circ.company_circulation(M)):
+        assert "lower bounds" in res.notes[1] and res.table.attrs == {}
+
+
+def test_per_company_headlines_name_the_first_row_of_the_sorted_table():
+    _, sf, ks, cc = _per_company_results()
+    for res, column in ((sf, "self_funded"), (ks, "circulation_lost"),
+                        (cc, "circular_inflow")):
+        head = res.headline()
+        assert list(head.columns) == ["measure", "value"]
+        values = dict(zip(head["measure"], head["value"]))
+        assert values["companies shown"] == len(res.table)
+        label = next(k for k in values if k.startswith("largest "))
+        # "largest" is true: no company in the table has more
+        top = res.table.set_index("company")[column]
+        assert top[values[label]] == top.max()
+        assert values[f"its {label.split('largest ', 1)[1].split(' (', 1)[0]}"] == top.max()
+    assert dict(zip(*ks.headline().T.values))["circular flow"] == ks.circular_flow
+    assert dict(zip(*cc.headline().T.values))["circularity index"] == cc.circularity_index
+    # no loop: no keystone, and the headline does not name one
+    none = circ.keystones(digraph([("A", "B", 1.0)])).headline()
+    assert none["measure"].tolist() == ["circular flow", "companies shown",
+                                        "largest circulation lost"]
+    assert none["value"].tolist() == [0.0, 0, "none computed"]
+
+
+def test_per_company_results_show_in_notebooks_escaped():
+    G = digraph([("<b>A</b>", "B&B", 2.0), ("B&B", "<b>A</b>", 1.0)])
+    for res in (circ.self_funded(G), circ.keystones(G), circ.company_circulation(G)):
+        out = res._repr_html_()
+        assert out.startswith("<table>") and out.count("<table>") == 2
+        assert "<b>A</b>" not in out and "&lt;b&gt;A&lt;/b&gt;" in out and "B&amp;B" in out
+        assert all(f"<p>{n}</p>" in out for n in res.notes)
+        assert repr(res).startswith(f"<{type(res).__name__}: 2 companies; ")
+
+
+def test_old_dataframe_use_still_works_with_a_deprecation_warning():
+    _, sf, ks, cc = _per_company_results()
+    with pytest.warns(DeprecationWarning, match=r"use \.table\['company'\]"):
+        assert sf["company"].tolist() == sf.table["company"].tolist()
+    with pytest.warns(DeprecationWarning, match=r"use \.table\.set_index"):
+        got = ks.set_index("company")
+    pd.testing.assert_frame_equal(got, ks.table.set_index("company"))
+    with pytest.warns(DeprecationWarning, match=r"use \.table\.iloc"):
+        assert cc.iloc[0]["company"] == cc.table.iloc[0]["company"]
+    with pytest.warns(DeprecationWarning, match=r"len\(\.table\)"):
+        assert len(sf) == len(sf.table)
+    with pytest.warns(DeprecationWarning, match="iterate over .table"):
+        assert list(iter(ks)) == list(ks.table.columns)
+    with pytest.warns(DeprecationWarning, match=r"\.notes"):
+        assert ks.attrs == {"selection": ks.selection,
+                            "unknown_treatment": ks.unknown_treatment,
+                            "circular_flow": ks.circular_flow}
+    with pytest.warns(DeprecationWarning):
+        assert cc.attrs["circularity_index"] == cc.circularity_index
+    # the warning points at the caller's line
+    with pytest.warns(DeprecationWarning) as caught:
+        sf.head()
+    assert caught[0].filename == __file__
+    # names neither the result nor a DataFrame has still fail, without a warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(AttributeError):
+            sf._no_such_thing  # noqa: B018
+        assert bool(circ.self_funded(digraph([("A", "B", 1.0)]), top=1))
+    import copy
+    import pickle
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for res in (copy.deepcopy(sf), pickle.loads(pickle.dumps(ks))):
+            assert res.notes and len(res.table)
 
 
 # --------------------------------------------------------------------------- command line

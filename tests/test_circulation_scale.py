@@ -73,8 +73,9 @@ def test_keystones_match_highs_and_network_simplex(seed):
                          float(rng.uniform(0.2, 0.6)), ties=seed % 2 == 0, loops=seed % 3)
     G = as_graph(edges)
     total = lp_value(edges)
-    ks = circ.keystones(G, list(G.nodes)).set_index("company")
-    assert ks.attrs["circular_flow"] == pytest.approx(total, abs=1e-7)
+    res = circ.keystones(G, list(G.nodes))
+    ks = res.table.set_index("company")
+    assert res.circular_flow == pytest.approx(total, abs=1e-7)
     for x in G.nodes:
         ref = lp_value(without(edges, x))
         assert ks.loc[x, "circular_flow_without"] == pytest.approx(ref, abs=1e-7)
@@ -119,7 +120,7 @@ def test_keystones_without_decimal_step_match_full_resolve():
     rng = np.random.default_rng(3)
     edges = blocks_graph(rng, 2, 7, 0.5, decimals=15)
     G = as_graph(edges)
-    ks = circ.keystones(G, list(G.nodes)).set_index("company")
+    ks = circ.keystones(G, list(G.nodes)).table.set_index("company")
     for x in G.nodes:
         ref = circ.maximal_circulation(as_graph(without(edges, x))).circular_flow if without(
             edges, x) else 0.0
@@ -136,8 +137,9 @@ def random_table(seed: int, n: int, m: int) -> pd.DataFrame:
 
 def test_keystones_on_a_table_with_many_companies_use_the_top():
     df = random_table(5, 3000, 15000)
-    ks = circ.keystones(df, top=4)
-    assert len(ks) == 4 and "top 4" in ks.attrs["selection"]
+    res = circ.keystones(df, top=4)
+    ks = res.table
+    assert len(ks) == 4 and "top 4" in res.selection
     r = circ.maximal_circulation(df)
     for row in ks.itertuples():
         rest = df[(df["payer"] != row.company) & (df["payee"] != row.company)]
@@ -151,11 +153,11 @@ def test_threaded_keystones_match_sequential_and_full_resolves(monkeypatch):
     # the threaded re-routing (used on large networks) gives the same exact answers
     df = random_table(17, 400, 4000)
     monkeypatch.setattr(circ, "SMALL_NETWORK", 100)  # top=6 bounds the work: 6 re-routed
-    sequential = circ.keystones(df, top=6)
+    sequential = circ.keystones(df, top=6).table
     monkeypatch.setattr(circ, "_THREADED_EDGES", 0)
     monkeypatch.setattr(circ, "_usable_cores", lambda: 3)
     messages: list[str] = []
-    threaded = circ.keystones(df, top=6, progress=messages.append)
+    threaded = circ.keystones(df, top=6, progress=messages.append).table
     pd.testing.assert_frame_equal(threaded, sequential)
     assert "keystones: re-routing 6 companies on 3 threads" in messages
     assert sum(msg.startswith("keystones: ") and "/6 " in msg for msg in messages) == 6
@@ -171,12 +173,13 @@ def test_default_keystone_count_shrinks_on_large_flow_networks(monkeypatch):
     df = pd.DataFrame({"payer": rng.integers(0, n, m), "payee": rng.integers(0, n, m),
                        "amount": np.round(rng.uniform(0.01, 5, m), 2)})
     df = df[df["payer"] != df["payee"]]
-    assert len(circ.keystones(df)) == circ.DEFAULT_TOP
+    assert len(circ.keystones(df).table) == circ.DEFAULT_TOP
     monkeypatch.setattr(circ, "LARGE_FLOW_NETWORK", 1000)
     ks = circ.keystones(df)
-    assert len(ks) == circ.KEYSTONE_TOP_LARGE
-    assert "1,000 payer->payee pairs on cycles" in ks.attrs["selection"]
-    t = circ.company_circulation(df)
+    assert len(ks.table) == circ.KEYSTONE_TOP_LARGE
+    assert "1,000 payer->payee pairs on cycles" in ks.selection
+    res = circ.company_circulation(df)
+    t = res.table
     assert t["self_funded"].notna().sum() == circ.DEFAULT_TOP
     assert t["keystone_loss"].notna().sum() == circ.KEYSTONE_TOP_LARGE
-    assert f"keystone impact for the top {circ.KEYSTONE_TOP_LARGE}" in t.attrs["selection"]
+    assert f"keystone impact for the top {circ.KEYSTONE_TOP_LARGE}" in res.selection

@@ -32,6 +32,9 @@ def _hostile():
     lambda G: fg.stress_test(G, "B&B"),
     lambda G: fg.stress_range(G, "B&B"),
     lambda G: fg.company_profile(G, "B&B"),
+    lambda G: fg.self_funded(G),
+    lambda G: fg.keystones(G),
+    lambda G: fg.company_circulation(G),
 ])
 def test_results_show_as_escaped_tables(make):
     out = make(_hostile())._repr_html_()

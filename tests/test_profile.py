@@ -40,7 +40,7 @@ def test_profile_lists_every_deal_touching_it_with_sources(ai, crwv):
 def test_profile_numbers_are_the_analyses_own(ai, crwv):
     loops = fg.find_cycles(ai, through="CoreWeave", limit=None)
     assert crwv.n_loops == loops.n_found
-    sf = fg.self_funded(ai, ["CoreWeave"]).iloc[0]
+    sf = fg.self_funded(ai, ["CoreWeave"]).table.iloc[0]
     head = dict(crwv.headline().values.tolist())
     assert head["self-funded share of inflow"] == pytest.approx(sf["self_funded_share"])
     assert head["loops through it"] == loops.n_found

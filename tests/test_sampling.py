@@ -139,8 +139,8 @@ def test_vectorised_circulation_equals_the_exact_analyses_on_each_sample():
     for i in range(len(s)):
         f = s.frame(i)
         circ = fg.maximal_circulation(f)
-        sf = fg.self_funded(f, comps).set_index("company")
-        ks = fg.keystones(f, stones).set_index("company")  # warm-started solver: independent
+        sf = fg.self_funded(f, comps).table.set_index("company")
+        ks = fg.keystones(f, stones).table.set_index("company")  # warm-started solver: independent
         vals.append([circ.circularity_index, circ.circular_flow]
                     + [x for c in comps for x in (sf.at[c, "self_funded"],
                                                   sf.at[c, "self_funded_share"])]

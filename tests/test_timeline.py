@@ -52,7 +52,7 @@ def test_each_row_equals_the_as_of_analyses(ds, quarterly):
         if G.number_of_edges():
             assert _close(row["circularity_index"],
                           circ.maximal_circulation(G).circularity_index)
-            sf = circ.self_funded(G)
+            sf = circ.self_funded(G).table
             sf = sf[sf["self_funded"] > 0]
             if len(sf):
                 assert _close(row["self_funded_share"], float(sf["self_funded_share"].max()))
