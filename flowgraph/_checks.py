@@ -97,35 +97,8 @@ def text_factors(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
                  "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 """Every character ``str.strip()`` removes (``str.isspace``); a test checks the list."""
-_EDGE_SPACE = "^[{0}]|[{0}]$".format("".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE))
 _VECTOR_MIN = 4096
-"""Columns with at least this many distinct values are cleaned with pyarrow's kernels."""
-
-
-def _clean_one(v: str) -> str | None:
-    return (v.strip() if v.isascii() else unicodedata.normalize("NFC", v.strip())) or None
-
-
-def clean_texts(values: np.ndarray) -> np.ndarray:
-    """Each str stripped (as ``str.strip``) and put in Unicode NFC, ``""`` as None: exactly
-    :func:`_clean_one` of each value. On many values, pyarrow finds the few that need work
-    (a space at either end, a non-ASCII letter, empty) and only those are cleaned in Python.
-    """
-    n = len(values)
-    if n < _VECTOR_MIN:
-        return np.array([_clean_one(v) for v in values], dtype=object)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(values, type=pa.large_string())
-    need = pc.or_(pc.match_substring_regex(arr, _EDGE_SPACE),
-                  pc.or_(pc.invert(pc.string_is_ascii(arr)),
-                         pc.equal(pc.binary_length(arr), 0)))
-    out = np.array(values, dtype=object, copy=True)
-    idx = np.flatnonzero(need.to_numpy(zero_copy_only=False))
-    if len(idx):
-        out[idx] = [_clean_one(v) for v in out[idx]]
-    return out
+"""Name lists at least this long get their look-alike keys from pyarrow's kernels."""
 
 
 class Cells:

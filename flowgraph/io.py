@@ -3,7 +3,8 @@
 Tables come from CSV, JSON (a list of records) or Excel (``.xlsx``) files, or from a
 DataFrame. Validation collects *every* problem with its file, row, column and value: errors
 stop a load (all of them listed in one :class:`~flowgraph.errors.DataError`), warnings are
-kept in ``df.attrs["problems"]`` for the caller to read. Columns flowgraph does not know are
+issued as one :class:`~flowgraph.errors.DataWarning` per read (its ``.problems`` lists them;
+:func:`load_dataset` keeps them in ``Dataset.warnings``). Columns flowgraph does not know are
 kept and written back out.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import _checks, schema
-from .errors import DataError, DatasetNotFoundError, ParameterError, Problem
+from .errors import DataError, DatasetNotFoundError, ParameterError, Problem, warn_problems
 
 __all__ = [
     "Dataset",
@@ -74,6 +75,10 @@ class Dataset:
         The optional company-side tables (``revenue_shares.csv``,
         ``revenue_projections.csv``; see :mod:`flowgraph.revenue_tables`), None when the
         dataset has none.
+    warnings : tuple of Problem
+        The non-fatal problems found in its tables when it was loaded (what the readers
+        issue as a :class:`~flowgraph.errors.DataWarning`; :func:`load_dataset` keeps them
+        here and issues none).
 
     Examples
     --------
@@ -88,6 +93,7 @@ class Dataset:
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
     revenue_shares: pd.DataFrame | None = field(default=None, repr=False)
     revenue_projections: pd.DataFrame | None = field(default=None, repr=False)
+    warnings: tuple[Problem, ...] = field(default=(), repr=False)
 
     @property
     def as_of(self) -> str | None:
@@ -180,25 +186,29 @@ def load_dataset(name: str = "ai-capital", *, validate: bool = True) -> Dataset:
     if d.joinpath("meta.json").is_file():
         meta = json.loads(d.joinpath("meta.json").read_text(encoding="utf-8"))
     with d.joinpath("deals.csv").open("rb") as fh:
-        deals = read_deals(fh, validate=validate, label=f"{name}/deals.csv")
+        deals, found = _read_deals(fh, validate=validate, label=f"{name}/deals.csv")
     companies = pd.DataFrame(columns=list(schema.COMPANY_COLUMNS))
+    more: list[Problem] = []
     if d.joinpath("companies.csv").is_file():
         with d.joinpath("companies.csv").open("rb") as fh:
-            companies = read_companies(fh, validate=validate, label=f"{name}/companies.csv",
-                                       as_of=meta.get("as_of"))
+            companies, more = _read_companies(fh, validate=validate,
+                                              label=f"{name}/companies.csv",
+                                              as_of=meta.get("as_of"))
     if validate:
-        extra = _unknown_company_warnings(deals, companies, f"{name}/deals.csv")
-        deals.attrs["problems"] = list(deals.attrs.get("problems", [])) + extra
-    from .revenue_tables import read_revenue_projections, read_revenue_shares
+        found += _unknown_company_warnings(deals, companies, f"{name}/deals.csv")
+    found += more
+    from .revenue_tables import _read as read_revenue_table
 
     optional = {}
-    for table, reader in (("revenue_shares", read_revenue_shares),
-                          ("revenue_projections", read_revenue_projections)):
+    for table in ("revenue_shares", "revenue_projections"):
         if d.joinpath(f"{table}.csv").is_file():
             with d.joinpath(f"{table}.csv").open("rb") as fh:
-                optional[table] = reader(fh, validate=validate, label=f"{name}/{table}.csv",
-                                         companies=companies if validate else None)
-    return Dataset(name=name, deals=deals, companies=companies, meta=meta, **optional)
+                optional[table], more = read_revenue_table(
+                    fh, table, validate, f"{name}/{table}.csv",
+                    companies if validate else None)
+            found += more
+    return Dataset(name=name, deals=deals, companies=companies, meta=meta, **optional,
+                   warnings=tuple(found))
 
 
 # --------------------------------------------------------------------------- reading
@@ -213,13 +223,13 @@ def _label(source: Any, label: str | None) -> str:
 
 
 def _read_table(source: Any, label: str, *, sheet: str | None = None,
-                kind: str = "deals") -> pd.DataFrame:
-    """Read a file or stream as a table of raw cells (numbers are coerced later); see
-    :mod:`flowgraph._readers` for what is refused."""
+                kind: str = "deals") -> tuple[pd.DataFrame, list[Problem]]:
+    """Read a file or stream as a table of raw cells (numbers are coerced later), with the
+    reader's warnings; see :mod:`flowgraph._readers` for what is refused."""
     from . import _readers
 
     if isinstance(source, pd.DataFrame):
-        return source.copy()
+        return source.copy(), []
     if not isinstance(source, (str, os.PathLike)) and not hasattr(source, "read"):
         raise ParameterError(f"source must be a file path, a file object or a DataFrame, "
                              f"got {type(source).__name__}")
@@ -238,11 +248,11 @@ def _read_table(source: Any, label: str, *, sheet: str | None = None,
         if suffix == ".parquet":
             from . import _parquet
 
-            return _parquet.read_table(source, label)
+            return _parquet.read_table(source, label), []
         raw = Path(source).read_bytes() if isinstance(source, (str, os.PathLike)) else source.read()
         text = _readers.decode(raw, label)
         if suffix == ".json":
-            return _readers.read_json_text(text, label)
+            return _readers.read_json_text(text, label), []
         return _readers.read_csv_text(text, label)
     except DataError:
         raise
@@ -287,7 +297,8 @@ def _text_cells(series: pd.Series, factors: Any = None) -> _checks.Cells:
         cells._values = out
         return cells
     codes, uniques = fac
-    clean = _checks.clean_texts(uniques)
+    clean = np.array([(v.strip() if v.isascii() else _nfc(v.strip())) or None
+                      for v in uniques], dtype=object)
     if len(clean) and (clean == uniques).all():  # nothing to strip or normalise
         return _checks.Cells(codes, uniques, fac)
     ccodes, cuniques = pd.factorize(clean, use_na_sentinel=True)
@@ -394,7 +405,8 @@ def read_deals(
     source : path, file object or pandas.DataFrame
     validate : bool
         Check every row; raise :class:`~flowgraph.errors.DataError` listing all errors.
-        Warnings go to ``df.attrs["problems"]``.
+        Warnings are issued as one :class:`~flowgraph.errors.DataWarning` (its
+        ``.problems`` lists them).
     companies : pandas.DataFrame, optional
         When given, payers and payees missing from it are reported as warnings.
     label : str, optional
@@ -416,14 +428,23 @@ def read_deals(
     >>> df.loc[0, "amount_usd_bn"]
     np.float64(1.5)
     """
+    df, found = _read_deals(source, validate=validate, companies=companies, label=label,
+                            sheet=sheet)
+    warn_problems(_label(source, label), found)
+    return df
+
+
+def _read_deals(source: Any, *, validate: bool = True, companies: pd.DataFrame | None = None,
+                label: str | None = None, sheet: str | None = None
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """:func:`read_deals` without the warning: the table and its warnings."""
     name = _label(source, label)
-    raw = _read_table(source, name, sheet=sheet, kind="deals")
+    raw, read_problems = _read_table(source, name, sheet=sheet, kind="deals")
     cells: dict[str, _checks.Cells] = {}
     df = normalize_deals(raw) if raw.attrs.get("flowgraph_normalized") else \
         _normalize_deals(raw, cells)
     if validate:
-        problems = list(raw.attrs.get("problems", [])) + validate_deals(
-            raw, source=name, _cells=cells)
+        problems = read_problems + validate_deals(raw, source=name, _cells=cells)
         if companies is not None:
             problems += _unknown_company_warnings(raw, companies, name)
         errors = [p for p in problems if p.severity == "error"]
@@ -433,10 +454,8 @@ def read_deals(
             )
     else:
         problems = []
-    df.attrs["problems"] = [p for p in problems if p.severity != "error"]
-    df.attrs["source"] = name
     df.attrs["flowgraph_validated"] = bool(validate)
-    return df
+    return df, problems  # no error is left in them
 
 
 def read_companies(
@@ -454,19 +473,25 @@ def read_companies(
     >>> read_companies(pd.DataFrame({"name": ["A"], "kind": ["chipmaker"]})).loc[0, "kind"]
     'chipmaker'
     """
+    df, found = _read_companies(source, validate=validate, label=label, sheet=sheet,
+                                as_of=as_of)
+    warn_problems(_label(source, label), found)
+    return df
+
+
+def _read_companies(source: Any, *, validate: bool = True, label: str | None = None,
+                    sheet: str | None = None, as_of: str | None = None
+                    ) -> tuple[pd.DataFrame, list[Problem]]:
+    """:func:`read_companies` without the warning: the table and its warnings."""
     name = _label(source, label)
-    raw = _read_table(source, name, sheet=sheet, kind="companies")
+    raw, read_problems = _read_table(source, name, sheet=sheet, kind="companies")
     problems: list[Problem] = []
     if validate:
-        problems = list(raw.attrs.get("problems", [])) + validate_companies(
-            raw, source=name, as_of=as_of)
+        problems = read_problems + validate_companies(raw, source=name, as_of=as_of)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise DataError(f"{name}: {schema.count_noun(len(errors), 'error')} in the companies table", problems)
-    df = normalize_companies(raw)
-    df.attrs["problems"] = problems
-    df.attrs["source"] = name
-    return df
+    return normalize_companies(raw), problems
 
 
 # --------------------------------------------------------------------------- validation
@@ -756,19 +781,19 @@ def validate_file(
     if companies is not None:
         label = _label(companies, None)
         try:
-            comp_raw = _read_table(companies, label, kind="companies")
-            problems += list(comp_raw.attrs.get("problems", []))
+            comp_raw, found = _read_table(companies, label, kind="companies")
+            problems += found
             problems += validate_companies(comp_raw, source=label,
                                            as_of=as_of or _meta_as_of(deals))
         except DataError as exc:
             problems += exc.problems or [Problem("error", str(exc).split(": ", 1)[-1], label)]
     label = _label(deals, None)
     try:
-        raw = _read_table(deals, label, sheet=sheet, kind="deals")
+        raw, found = _read_table(deals, label, sheet=sheet, kind="deals")
     except DataError as exc:
         problems += exc.problems or [Problem("error", str(exc).split(": ", 1)[-1], label)]
         return ValidationReport(tuple(problems))
-    problems += list(raw.attrs.get("problems", []))
+    problems += found
     problems += validate_deals(raw, source=label)
     if comp_raw is not None:
         problems += _unknown_company_warnings(raw, comp_raw, label)

@@ -545,27 +545,6 @@ def test_whitespace_list_is_every_character_python_strips():
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_vectorised_text_cleaning_matches_strip_and_nfc(seed):
-    import random
-    import unicodedata
-
-    import numpy as np
-
-    from flowgraph import _checks
-
-    rng = random.Random(seed)
-    # every character str.strip removes, letters, a decomposed accent, an emoji, and text
-    # characters next to the spaces that a regular expression's \s would also miss
-    alphabet = list(_checks.PY_WHITESPACE) + list("aZ0-_.") + ["e\u0301", "\u00e9", "\U0001F600",
-                                                                 "\u200b", "\ufeff"]
-    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
-              for _ in range(_checks._VECTOR_MIN + 500)]
-    got = _checks.clean_texts(np.array(values, dtype=object))
-    want = [unicodedata.normalize("NFC", v.strip()) or None for v in values]
-    assert list(got) == want
-
-
-@pytest.mark.parametrize("seed", range(3))
 def test_vectorised_lookalike_filter_keeps_exactly_the_candidates(seed):
     import random
 
