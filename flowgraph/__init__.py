@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     DataError,
+    DataWarning,
     DatasetNotFoundError,
     FlowgraphError,
     MissingDataError,
@@ -146,6 +147,7 @@ __all__ = [
     "CompanyProfile",
     "CycleResult",
     "DataError",
+    "DataWarning",
     "Dataset",
     "DatasetNotFoundError",
     "FigureResult",

@@ -94,8 +94,9 @@ def decode(raw: bytes | str, label: str) -> str:
     return text
 
 
-def read_csv_text(text: str, label: str) -> pd.DataFrame:
-    """A CSV text as a table of strings (blank cells as NaN, every other text kept)."""
+def read_csv_text(text: str, label: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """A CSV text as a table of strings (blank cells as NaN, every other text kept), and
+    the warnings of reading it."""
     stripped = text.lstrip()
     if stripped.startswith("{") and "\n{" in stripped:
         raise DataError(f"{label}: looks like JSON Lines (one object per line), not CSV; "
@@ -109,7 +110,10 @@ def read_csv_text(text: str, label: str) -> pd.DataFrame:
         header = []
     _check_headers(header, label)
     fast = _arrow_csv(text, header, sep)
-    df, marked = fast if fast is not None else (_exact_csv(text, label, sep), None)
+    if fast is not None:
+        (df, marked), problems = fast, []
+    else:
+        (df, problems), marked = _exact_csv(text, label, sep), None
     from .escape import unspreadsheet
 
     for c in (df.columns if marked is None else marked):
@@ -119,7 +123,7 @@ def read_csv_text(text: str, label: str) -> pd.DataFrame:
             mark = col.str.startswith("'", na=False)
             if mark.any():
                 df.loc[mark, c] = col[mark].map(unspreadsheet)
-    return df
+    return df, problems
 
 
 _BLANK_LINE = re.compile(r"(?:^|[\r\n])[ \t\f\v]+(?:[\r\n]|$)")
@@ -210,9 +214,9 @@ def _quotes_are_fields(data: bytes, sep: str) -> bool:
     return bool(ok_open.all() and ok_close.all())
 
 
-def _exact_csv(text: str, label: str, sep: str) -> pd.DataFrame:
+def _exact_csv(text: str, label: str, sep: str) -> tuple[pd.DataFrame, list[Problem]]:
     """The CSV text read by pandas' C parser (every column as text), with the refusals and
-    the trailing-separator repair of :func:`read_csv_text`."""
+    the trailing-separator repair of :func:`read_csv_text` (and its warning)."""
     try:
         df = pd.read_csv(
             _io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
@@ -246,11 +250,10 @@ def _exact_csv(text: str, label: str, sep: str) -> pd.DataFrame:
                 f"{label}: every data row has one field more than the header (from row {row}: "
                 f"{_short(extra.dropna().iloc[0])!r}); the columns would shift. Add the "
                 "missing header or remove the extra field")
-        fixed.attrs["problems"] = [Problem(
+        return fixed, [Problem(
             "warning", "every data row ends with an extra empty field (a trailing separator);"
             " ignored", label)]
-        df = fixed
-    return df
+    return df, []
 
 
 def _short(v: Any, limit: int = 60) -> str:
@@ -317,8 +320,8 @@ def read_json_text(text: str, label: str) -> pd.DataFrame:
 
 
 def read_xlsx(source: Any, label: str, *, sheet: str | None = None,
-              kind: str = "deals") -> pd.DataFrame:
-    """One sheet of a workbook as a table of raw cell values.
+              kind: str = "deals") -> tuple[pd.DataFrame, list[Problem]]:
+    """One sheet of a workbook as a table of raw cell values, and the warnings of reading it.
 
     The sheet is ``sheet`` when given, else the one named ``kind`` (``deals`` or
     ``companies``), else the only sheet. Text cells stay text (``NA`` is a ticker, not a
@@ -407,6 +410,4 @@ def read_xlsx(source: Any, label: str, *, sheet: str | None = None,
     if bad:
         raise DataError(f"{label}: {len(bad)} unreadable cell{'s' if len(bad) > 1 else ''} "
                         f"in sheet {chosen!r} (row {bad[0].row}: {bad[0].message})", bad)
-    df = pd.DataFrame(records, columns=header, dtype=object)
-    df.attrs["problems"] = problems
-    return df
+    return pd.DataFrame(records, columns=header, dtype=object), problems

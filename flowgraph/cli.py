@@ -350,15 +350,37 @@ def ctx_dataset(opts: Options) -> Any:
     from .io import Dataset, load_dataset, read_companies, read_deals
 
     if opts.deals:
-        companies = read_companies(opts.companies) if opts.companies else None
-        deals = read_deals(opts.deals, companies=companies, sheet=opts.sheet)
+        companies, found = (_read_quietly(read_companies, opts.companies) if opts.companies
+                            else (None, []))
+        deals, more = _read_quietly(read_deals, opts.deals, companies=companies,
+                                    sheet=opts.sheet)
         name = os.path.basename(opts.deals)
         import pandas as pd
 
         return Dataset(name=name, deals=deals,
                        companies=companies if companies is not None else pd.DataFrame(),
-                       meta={"title": name})
+                       meta={"title": name}, warnings=(*more, *found))
     return load_dataset(opts.dataset)
+
+
+def _read_quietly(read: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
+    """``read(*args, **kwargs)`` and the problems of the :class:`~flowgraph.errors.DataWarning`
+    it issued: kept for the dataset's ``warnings``, not printed (the analysis commands never
+    printed a file's warnings; ``flowgraph validate`` lists them). Other warnings show."""
+    import warnings
+
+    from .errors import DataWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        out = read(*args, **kwargs)
+    problems: list[Any] = []
+    for w in caught:
+        if isinstance(w.message, DataWarning):
+            problems += w.message.problems
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    return out, problems
 
 
 def _filter_kwargs(opts: Options) -> dict[str, Any]:
@@ -1055,8 +1077,10 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
     limiting hop has undisclosed deals on top), "~" both; low-high is the range from the
     deals' low and high estimates. json gives every hop and deal with sources.
     """
-    from .cycles import find_cycles
+    from .cycles import find_cycles, warm_up
 
+    if opts.deals:
+        warm_up(opts.deals)  # load the compiled search while a large file is parsed
     G = ctx_data(opts)
     if samples:
         emit_uncertainty(G, "cycles", opts, samples=samples, seed=sample_seed, keep=keep,

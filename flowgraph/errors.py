@@ -11,6 +11,7 @@ from typing import Any
 
 __all__ = [
     "DataError",
+    "DataWarning",
     "DatasetNotFoundError",
     "FlowgraphError",
     "MissingDataError",
@@ -54,8 +55,7 @@ class Problem:
     value: str | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Problem:
-        # immutable: pandas deep-copies ``df.attrs["problems"]`` on every column access, and
-        # a large table carries many warnings
+        # immutable: nothing to copy (a large table can carry many warnings)
         return self
 
     def __str__(self) -> str:
@@ -121,6 +121,69 @@ class DataError(FlowgraphError, ValueError):
     def details(self) -> str:
         """All problems, one per line."""
         return "\n".join(str(p) for p in self.problems)
+
+
+class DataWarning(UserWarning):
+    """Non-fatal problems found while reading a table: one warning per read.
+
+    The readers (:func:`flowgraph.read_deals`, :func:`flowgraph.read_companies`, the
+    revenue-table readers) issue it through :mod:`warnings`, as pandas does with its
+    ``DtypeWarning``; :func:`flowgraph.load_dataset` gathers them in ``Dataset.warnings``
+    and :func:`flowgraph.validate_file` lists them in its report instead.
+
+    Parameters
+    ----------
+    source : str
+        The file (or ``"<DataFrame>"``) read.
+    problems : sequence of Problem
+        Every warning found, in the order found.
+
+    Attributes
+    ----------
+    source : str
+    problems : tuple of Problem
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd, flowgraph as fg
+    >>> t = pd.DataFrame({"deal_id": ["d1"], "payer": ["A"], "payee": ["B"],
+    ...                   "flow_type": ["lease"], "status": ["committed"]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     deals = fg.read_deals(t)
+    >>> w = caught[0].message
+    >>> isinstance(w, fg.DataWarning), len(w.problems)
+    (True, 2)
+    >>> str(w).split(": row")[0]
+    '<DataFrame>: 2 warnings'
+    """
+
+    FIRST = 3
+    """Problems quoted in the message."""
+
+    def __init__(self, source: str, problems: Any) -> None:
+        self.source = source
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        n = len(self.problems)
+        first = "; ".join(_without_source(p, source) for p in self.problems[:self.FIRST])
+        more = (f"; and {n - self.FIRST:,} more (the warning's .problems lists every one)"
+                if n > self.FIRST else "")
+        super().__init__(f"{source}: {n:,} warning{'' if n == 1 else 's'}: {first}{more}")
+
+
+def _without_source(p: Problem, source: str) -> str:
+    """A problem in words without the file name the message starts with."""
+    text = str(p)
+    return text[len(source) + 2:] if text.startswith(source + ": ") else text
+
+
+def warn_problems(source: str, problems: Any, *, stacklevel: int = 3) -> None:
+    """Issue one :class:`DataWarning` for the warnings among ``problems`` (none: nothing)."""
+    import warnings
+
+    found = [p for p in problems if p.severity != "error"]
+    if found:
+        warnings.warn(DataWarning(source, found), stacklevel=stacklevel)
 
 
 class ParameterError(FlowgraphError, ValueError):

@@ -499,6 +499,9 @@ def _read_companies(source: Any, *, validate: bool = True, label: str | None = N
 class ValidationReport:
     """All problems found in a deals (and companies) table.
 
+    ``warnings`` holds the non-fatal ones, among them what the readers would issue as a
+    :class:`~flowgraph.errors.DataWarning` (:func:`validate_file` issues none).
+
     Examples
     --------
     >>> ValidationReport(()).ok

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .errors import DataError, Problem
+from .errors import DataError, Problem, warn_problems
 
 __all__ = [
     "read_revenue_projections",
@@ -217,12 +217,12 @@ def validate_revenue_projections(df: pd.DataFrame, *, source: str = "<DataFrame>
 
 
 def _read(source: Any, kind: str, validate: bool, label: str | None,
-          companies: pd.DataFrame | None) -> pd.DataFrame:
+          companies: pd.DataFrame | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The table of ``kind`` and its warnings (every error raised)."""
     from .io import _label, _read_table
 
     name = _label(source, label)
-    raw = _read_table(source, name)
-    problems: list[Problem] = list(raw.attrs.get("problems", []))
+    raw, problems = _read_table(source, name)
     if validate:
         check = validate_revenue_shares if kind == "revenue_shares" else validate_revenue_projections
         problems += check(raw, source=name, companies=companies)
@@ -231,10 +231,7 @@ def _read(source: Any, kind: str, validate: bool, label: str | None,
             what = kind.replace("_", " ")
             raise DataError(f"{name}: {schema.count_noun(len(errors), 'error')} in the {what} "
                             "table", problems)
-    df = _normalize(raw, kind)
-    df.attrs["problems"] = [p for p in problems if p.severity != "error"]
-    df.attrs["source"] = name
-    return df
+    return _normalize(raw, kind), problems
 
 
 def read_revenue_shares(source: Any, *, validate: bool = True, label: str | None = None,
@@ -244,7 +241,7 @@ def read_revenue_shares(source: Any, *, validate: bool = True, label: str | None
     Columns (:data:`flowgraph.schema.REVENUE_SHARE_COLUMNS`): ``company``, ``counterparty``,
     ``share`` (0-1), ``period``, ``as_of``, ``source_url``, ``source_kind``, ``notes``; other
     columns are kept. With ``validate``, errors raise :class:`~flowgraph.errors.DataError`
-    listing all of them; warnings go to ``df.attrs["problems"]``.
+    listing all of them; warnings are issued as one :class:`~flowgraph.errors.DataWarning`.
 
     Examples
     --------
@@ -255,7 +252,7 @@ def read_revenue_shares(source: Any, *, validate: bool = True, label: str | None
     >>> float(df.loc[0, "share"])
     0.62
     """
-    return _read(source, "revenue_shares", validate, label, companies)
+    return _warned(_read(source, "revenue_shares", validate, label, companies))
 
 
 def read_revenue_projections(source: Any, *, validate: bool = True, label: str | None = None,
@@ -275,7 +272,15 @@ def read_revenue_projections(source: Any, *, validate: bool = True, label: str |
     >>> int(df.loc[0, "year"])
     2029
     """
-    return _read(source, "revenue_projections", validate, label, companies)
+    return _warned(_read(source, "revenue_projections", validate, label, companies))
+
+
+def _warned(read: tuple[pd.DataFrame, list[Problem]]) -> pd.DataFrame:
+    """The table, once its warnings are issued (one DataWarning, pointing at the caller)."""
+    df, problems = read
+    if problems:
+        warn_problems(problems[0].source, problems, stacklevel=4)
+    return df
 
 
 def write_revenue_shares(df: pd.DataFrame, path: Any) -> None:

@@ -202,8 +202,9 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
 
 
 def _lite(df: pd.DataFrame) -> pd.DataFrame:
-    """The same table without the lists in its ``attrs`` (validation warnings), which pandas
-    would copy deeply on every column access of every period."""
+    """The same table without the lists and dicts in its ``attrs`` (a caller's own, or the
+    filters of a filtered table), which pandas would copy deeply on every column access of
+    every period."""
     out = df.copy(deep=False)
     out.attrs = {k: v for k, v in df.attrs.items() if not isinstance(v, (list, tuple, dict))}
     return out
@@ -353,7 +354,7 @@ def _timeline_input(deals: Any, companies: pd.DataFrame | None,
         from .io import normalize_companies, normalize_deals
 
         # the rows are read once per period: normalized once, keeping the table's flags but
-        # not its problem lists (pandas copies ``attrs`` deeply on every column access)
+        # not its lists or dicts (pandas copies ``attrs`` deeply on every column access)
         deals = _lite(normalize_deals(deals))
         if companies is not None and len(companies):
             companies = _lite(normalize_companies(companies))

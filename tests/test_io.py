@@ -165,8 +165,10 @@ def test_unknown_company_is_a_warning():
                           "amount_usd_bn": [1.0], "flow_type": ["other"], "status": ["committed"],
                           "source_url": ["https://x.org"]})
     companies = pd.DataFrame({"name": ["A"], "kind": ["chipmaker"]})
-    df = fg.read_deals(deals, companies=companies)
-    assert [(p.column, p.value) for p in df.attrs["problems"]] == [("payee", "Zed")]
+    with pytest.warns(fg.DataWarning) as caught:
+        df = fg.read_deals(deals, companies=companies)
+    assert len(caught) == 1 and "problems" not in df.attrs
+    assert [(p.column, p.value) for p in caught[0].message.problems] == [("payee", "Zed")]
 
 
 def test_companies_validation():
@@ -194,7 +196,7 @@ def test_bundled_datasets_validate_without_errors_and_every_row_has_a_source():
         assert ds.as_of
         assert ds.deals["source_url"].notna().all(), name
         assert ds.deals["source_url"].str.match(r"^https?://").all(), name
-        assert not [p for p in ds.deals.attrs["problems"] if p.column == "source_url"]
+        assert not [p for p in ds.warnings if p.column == "source_url"]
 
 
 def test_ai_capital_estimates_carry_their_inputs():
