@@ -30,6 +30,7 @@ budget continues compiled from where it stopped, so results never depend on the 
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -44,16 +45,40 @@ PY_MAX_EDGES = 1_000
 
 
 _JIT: Any = None
+_LOCK = threading.Lock()
+_WARMING: threading.Thread | None = None
 
 
 def jitted() -> Any:
     """The kernels compiled with numba (cached on disk; loaded on first use)."""
     global _JIT
     if _JIT is None:
-        from ._numba import compiled
+        with _LOCK:
+            if _JIT is None:
+                from ._numba import compiled
 
-        _JIT = compiled(K)
+                _JIT = compiled(K)
     return _JIT
+
+
+def warm_up(search: Any) -> None:
+    """Run ``search`` (a tiny search through the compiled kernels) once in a background thread,
+    so that loading numba, the cached kernels and scipy's graph routines overlaps work that
+    waits outside the interpreter, such as parsing a large file. Returns at once; the first
+    real search then finds the kernels loaded, or waits for them (:func:`jitted` holds a
+    lock). Results never depend on it. See :func:`flowgraph.cycles.warm_up`."""
+    global _WARMING
+    if _JIT is not None or _WARMING is not None:
+        return
+
+    def load() -> None:
+        try:
+            search()
+        except Exception:  # pragma: no cover - the real search reports any problem itself
+            pass
+
+    _WARMING = threading.Thread(target=load, name="flowgraph-warm-up", daemon=True)
+    _WARMING.start()
 
 
 def time_order_many(ptr: np.ndarray, hops: np.ndarray, dstart: np.ndarray, dend: np.ndarray,

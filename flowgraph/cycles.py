@@ -1747,6 +1747,54 @@ def cycle_participation(
     return _run(_as_deals(G, weight), **opts).participation
 
 
+def _ring_search() -> None:
+    """A search of a three-company ring through the compiled kernels, with the argument types
+    of a real search (what :func:`warm_up` runs)."""
+    from . import _cycle_engine as eng
+
+    ring = np.arange(3, dtype=np.int64)
+    none = np.full(3, -1, np.int64)
+    D = _Deals(ring.astype(object), ring, (ring + 1) % 3, np.ones(3), np.ones(3), np.ones(3),
+               none, none, None, False, "amount", None)
+    H = _build_hops(D)
+    pos = np.arange(H.src.shape[0])
+    eng.run_search(3, H.src[pos], H.dst[pos], H.amount[pos], H.minhi[pos], H.maxlo[pos],
+                   H.dptr[pos], H.dptr[pos + 1], H.dlo, H.dhi, max_len=3,
+                   need=np.zeros(0, np.int64), min_on=False, time_on=False, window=-1,
+                   keep_top=lambda ln, ed, rt: (ln, ed, rt), py_steps=0)
+
+
+WARM_UP_BYTES = 1 << 20
+"""Files from this size up hold networks the search runs compiled (see :func:`warm_up`)."""
+
+
+def warm_up(path: Any = None) -> None:
+    """Start loading the compiled cycle search in the background (about a second: numba,
+    the cached kernels, scipy's graph routines) and return at once.
+
+    Call it before reading a large deals file: the parser works outside the interpreter, so
+    the loading overlaps it, and the first large :func:`find_cycles` starts searching at
+    once. It changes no result. With ``path``, it does nothing unless the file has at least
+    :data:`WARM_UP_BYTES` (smaller networks are searched without compiled code).
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> fg.cycles.warm_up("deals.csv")  # a missing or small file: nothing to do
+    """
+    import os
+
+    from . import _cycle_engine as eng
+
+    if path is not None:
+        try:
+            if os.path.getsize(path) < WARM_UP_BYTES:
+                return
+        except (OSError, TypeError, ValueError):
+            return
+    eng.warm_up(_ring_search)
+
+
 def _search_options(options: dict[str, Any], caller: str, **fixed: Any) -> dict[str, Any]:
     """The search options of :func:`find_cycles` (the one signature that holds them and
     their defaults) with ``options`` given by name, and ``fixed`` ones the caller sets."""
