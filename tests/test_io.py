@@ -229,3 +229,113 @@ def test_semicolon_and_tab_separated_files(tmp_path):
                  'd1,A,B,lease,committed,"a; b"\n', encoding="utf-8")
     df = fg.read_deals(p)
     assert df["payer"].tolist() == ["A"] and df["description"].tolist() == ["a; b"]
+
+
+# --------------------------------------------------------------------------- warnings
+def _warned_deals(tmp_path, n_missing=5):
+    """A deals file whose every row lacks an amount (one warning each) and one row lacks a
+    source (another), so that the warnings outnumber what the message quotes."""
+    lines = ["deal_id,payer,payee,flow_type,status,source_url"]
+    lines += [f"d{i},A,B,lease,committed,https://x.org/{i}" for i in range(n_missing - 1)]
+    lines.append(f"d{n_missing - 1},B,A,other,announced,")
+    p = tmp_path / "warned.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return p
+
+
+def test_read_problems_are_one_data_warning_per_read(tmp_path):
+    import warnings
+
+    p = _warned_deals(tmp_path)
+    expected = [q for q in fg.validate_file(p).problems if q.severity == "warning"]
+    assert len(expected) == 6  # five missing amounts, one missing source
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = fg.read_deals(p)
+    assert len(caught) == 1
+    w = caught[0]
+    assert w.category is fg.DataWarning and issubclass(fg.DataWarning, UserWarning)
+    assert w.message.problems == tuple(expected) and w.message.source == str(p)
+    text = str(w.message)
+    assert text.startswith(f"{p}: 6 warnings: ")
+    first = [str(q)[len(str(p)) + 2:] for q in expected[:fg.DataWarning.FIRST]]
+    assert text == f"{p}: 6 warnings: " + "; ".join(first) + (
+        "; and 3 more (the warning's .problems lists every one)")
+    assert w.filename == __file__  # points at the caller's line
+    # the table carries provenance for flowgraph's own functions only, no notes
+    assert set(df.attrs) <= {"flowgraph_normalized", "flowgraph_validated"}
+    # without validation nothing is checked, so nothing is said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fg.read_deals(p, validate=False)
+
+
+def test_one_warning_and_its_count(tmp_path):
+    w = fg.DataWarning("x.csv", [fg.Problem("warning", "odd", "x.csv", 2, "payer", "Q")])
+    assert str(w) == "x.csv: 1 warning: row 2, column 'payer', value 'Q': odd"
+    assert w.problems[0].row == 2 and isinstance(w.problems, tuple)
+
+
+def test_companies_and_revenue_readers_warn_the_same_way(tmp_path):
+    p = tmp_path / "companies.csv"
+    p.write_text("name,kind,revenue_usd_bn,revenue_as_of\nA,chipmaker,5,2020-01\n",
+                 encoding="utf-8")
+    with pytest.warns(fg.DataWarning) as caught:
+        df = fg.read_companies(p, as_of="2025-06")
+    assert len(caught) == 1 and caught[0].filename == __file__
+    assert any("older than" in q.message for q in caught[0].message.problems)
+    assert "problems" not in df.attrs and "source" not in df.attrs
+    from flowgraph.revenue_tables import read_revenue_shares
+
+    shares = pd.DataFrame({"company": ["CoreWeave"], "counterparty": ["Microsoft"],
+                           "share": ["0.62"], "source_url": ["https://example.org"]})
+    with pytest.warns(fg.DataWarning, match="no period") as caught:
+        out = read_revenue_shares(shares)
+    assert len(caught) == 1 and caught[0].filename == __file__
+    assert "problems" not in out.attrs
+
+
+def test_load_dataset_keeps_the_warnings_and_issues_none():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = fg.load_dataset("toy")
+    assert ds.warnings and all(isinstance(q, fg.Problem) for q in ds.warnings)
+    assert all(q.severity == "warning" for q in ds.warnings)
+    # the same problems a validation of the files finds
+    from flowgraph.io import _dataset_dirs
+
+    d = _dataset_dirs()["toy"]
+    report = fg.validate_file(str(d / "deals.csv"), str(d / "companies.csv"))
+    assert sorted(map(str, ds.warnings)) == sorted(
+        str(q).replace(str(d / "deals.csv"), "toy/deals.csv")
+        .replace(str(d / "companies.csv"), "toy/companies.csv") for q in report.warnings)
+    assert "problems" not in ds.deals.attrs and "problems" not in ds.companies.attrs
+
+
+def test_validate_file_lists_the_warnings_without_issuing_them(tmp_path):
+    import warnings
+
+    p = _warned_deals(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = fg.validate_file(p)
+    assert report.ok and len(report.warnings) == 6
+
+
+def test_cli_prints_no_read_warning_and_keeps_them(tmp_path):
+    from click.testing import CliRunner
+
+    from flowgraph import cli
+
+    p = _warned_deals(tmp_path)
+    res = CliRunner().invoke(cli.main, ["summary", "--deals", str(p)])
+    assert res.exit_code == 0, res.output
+    assert "DataWarning" not in res.output and "warning" not in res.stderr.lower()
+    opts = cli.Options(deals=str(p))
+    ds = cli.ctx_dataset(opts)
+    assert len(ds.warnings) == 6
+    # validate still lists each one
+    res = CliRunner().invoke(cli.main, ["validate", str(p)])
+    assert res.output.count("warning: ") == 6
