@@ -551,8 +551,8 @@ class NetworkConcentration:
     companies : pandas.DataFrame
         :func:`centrality` table.
     keystones : pandas.DataFrame or None
-        Keystones of the circulation analysis (:func:`flowgraph.circulation.keystones`), or
-        None when ``include_keystones`` is False.
+        Keystones of the circulation analysis (the ``table`` of
+        :func:`flowgraph.circulation.keystones`), or None when ``include_keystones`` is False.
 
     Examples
     --------

@@ -190,9 +190,9 @@ class CompanyProfile:
     dependence : pandas.DataFrame
         Its customers by both measures (:func:`dependence`).
     self_funded : pandas.DataFrame
-        One row of :func:`flowgraph.self_funded`.
+        One row of :func:`flowgraph.self_funded` (its ``table``).
     keystone : pandas.DataFrame
-        One row of :func:`flowgraph.keystones`.
+        One row of :func:`flowgraph.keystones` (its ``table``).
     stress : StressRange or None
         Its failure under every model (:func:`flowgraph.stress_range`); None when no company
         has a buffer figure.
