@@ -555,7 +555,7 @@ def test_vectorised_lookalike_filter_keeps_exactly_the_candidates(seed):
     from flowgraph import _checks
 
     rng = random.Random(seed)
-    alphabet = list("abAB \t\x1c") + ["\u0430", "\u00e9", "e\u0301", "\uff21", "\u3000"]
+    alphabet = [*"abAB \t\x1c", "\u0430", "\u00e9", "e\u0301", "\uff21", "\u3000"]
     names = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).strip()
                     + f"{rng.randrange(16)}" for _ in range(_checks._VECTOR_MIN * 3)})
     assert len(names) >= _checks._VECTOR_MIN  # the pyarrow path

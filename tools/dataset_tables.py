@@ -176,7 +176,7 @@ def write(name: str = "ai-capital") -> list[str]:
                                         re.escape(new[0]).replace("\\#", "#")))
             hits = [i for i, line in enumerate(lines) if pattern.search(line)]
             if len(hits) == 1:
-                lines[hits[0]] = pattern.sub(lambda m: new[0], lines[hits[0]], count=1)
+                lines[hits[0]] = pattern.sub(lambda m, new=new: new[0], lines[hits[0]], count=1)
                 continue
         if len(at) != 1:
             missing.append(new[0])
