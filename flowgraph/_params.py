@@ -84,3 +84,26 @@ def renamed(**old_to_new: str) -> Any:
         return inner
 
     return wrap
+
+
+class Notes(tuple):
+    """A result's notes: a tuple of sentences (the one result convention, ``result.notes``).
+
+    Calling it, as ``result.notes()`` of the results whose notes were a method, still
+    returns them as a list for one release, with a :class:`DeprecationWarning`.
+
+    Examples
+    --------
+    >>> n = Notes(["Amounts in USD billions."])
+    >>> n[0], isinstance(n, tuple)
+    ('Amounts in USD billions.', True)
+    """
+
+    __slots__ = ()
+
+    def __call__(self) -> list[str]:
+        import warnings
+
+        warnings.warn("notes is now a tuple: use result.notes, not result.notes()",
+                      DeprecationWarning, stacklevel=2)
+        return list(self)

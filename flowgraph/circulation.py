@@ -42,8 +42,7 @@ import numpy as np
 import pandas as pd
 
 from . import _circulation_engine as eng
-from ._params import renamed
-from ._params import number, whole
+from ._params import Notes, number, renamed, whole
 from .errors import MissingDataError, ParameterError, SolverError
 from .graph import check_company, check_weight, edge_columns, pair_sums
 from .schema import count_noun, to_float
@@ -299,8 +298,9 @@ class CirculationResult:
             rows.append(("certified optimality gap", self.optimality_gap))
         return pd.DataFrame(rows, columns=["measure", "value"])
 
-    def notes(self) -> list[str]:
-        """Plain-language notes on how to read the result."""
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Plain-language notes on how to read the result (a tuple)."""
         notes = [self.unknown_treatment]
         notes.append(
             "The total circular flow is unique; how it is spread over edges may not be "
@@ -311,7 +311,7 @@ class CirculationResult:
                    else f"is at most {self.optimality_gap:.6g}")
             notes.append(f"Amounts were rounded down to multiples of {self.quantum:g}; the "
                          f"circulation this can have missed {gap}.")
-        return notes
+        return Notes(notes)
 
 
 def maximal_circulation(
@@ -1134,6 +1134,9 @@ class FinnResult:
         Whether inflow + input = outflow + output at every node (within 1e-9 relative).
     unknown_treatment : str
         How unknown amounts were treated.
+    notes : tuple of str
+        How to read the result: how boundary flows were obtained, how unknown amounts were
+        treated, and whether the flows balance.
     """
 
     fci: float
@@ -1149,6 +1152,16 @@ class FinnResult:
     def summary(self) -> pd.DataFrame:
         """Deprecated name of :meth:`headline`."""
         return _deprecated_summary(self)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How to read the result (a tuple)."""
+        notes = [self.boundary, self.unknown_treatment]
+        if not self.balanced:
+            notes.append("The flows do not balance at every company (inflow + input differs "
+                         "from outflow + output); throughflow is measured on the input side "
+                         "(inflow + input), as enaR does.")
+        return Notes(notes)
 
     def headline(self) -> pd.DataFrame:
         """The headline numbers as a two-column table."""

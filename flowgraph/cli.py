@@ -1192,7 +1192,7 @@ def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], to
     notes = [f"Filters: {opts.filters_text()}"]
     if view in ("overview", "edges", "components"):
         res = circ.maximal_circulation(G, progress=report)
-        notes = res.notes() + notes
+        notes = [*res.notes, *notes]
         if view == "overview":
             tables = [("Maximal circulation", res.headline()),
                       ("Companies by circular inflow", rows(res.companies)),
@@ -1217,7 +1217,7 @@ def circulation_cmd(opts: Options, view: str, for_companies: tuple[str, ...], to
         res = circ.finn_cycling_index(G)
         emit(None, opts, tables=[("Finn's cycling index", res.headline()),
                                  ("Throughflow and cycling by company", rows(res.nodes))],
-             notes=[res.boundary, res.unknown_treatment, *notes])
+             notes=[*res.notes, *notes])
 
 
 @main.command("synthetic")

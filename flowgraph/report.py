@@ -754,7 +754,7 @@ def _circulation_section(G: nx.MultiDiGraph, o: _Options, r: _Results
         ksv, {"circular_inflow": "bn", "circulation_lost": "bn", "share_of_circulation": "pct"},
         caption="Keystones: circulation lost without each company",
     ))
-    sec.notes.extend(circ_res.notes())
+    sec.notes.extend(circ_res.notes)
     sec.notes.append(f"Self-funded shares: {r.self_funded.selection}")
     yield sec
 
@@ -932,7 +932,7 @@ def _method_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_S
         "no money is counted twice.",
         "Estimates are flagged; their derivation is in the deal's description.",
     ])
-    for n in r.circulation.notes()[:1]:
+    for n in r.circulation.notes[:1]:
         if n not in sec.bullets:
             sec.bullets.append(n)
     yield sec

@@ -536,3 +536,21 @@ def test_cli_circulation_views():
                                "--for", "Nope"])
     assert res.exit_code == 1
     assert "unknown company" in res.output
+
+
+def test_circulation_notes_are_a_tuple_and_the_old_call_warns():
+    import warnings
+
+    import flowgraph as fg
+
+    G = nx.MultiDiGraph()
+    G.add_edge("A", "B", amount=3.0)
+    G.add_edge("B", "A", amount=2.0)
+    res = fg.maximal_circulation(G)
+    assert isinstance(res.notes, tuple) and res.notes[0] == res.unknown_treatment
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = res.notes()
+    assert old == list(res.notes)
+    assert any(issubclass(w.category, DeprecationWarning) and "tuple" in str(w.message)
+               for w in caught)

@@ -161,3 +161,14 @@ def test_oyster_reef_published_tst_and_fci():
     r = finn_cycling_index(flows, inputs=OYSTER_INPUTS, outputs=OYSTER_OUTPUTS)
     assert r.tst == pytest.approx(83.58, abs=0.005)
     assert r.fci == pytest.approx(0.11, abs=0.005)
+
+
+def test_notes_are_a_tuple_and_say_when_flows_do_not_balance():
+    F = np.array([[0.0, 8.0], [4.0, 0.0]])
+    ok = finn_cycling_index(F, inputs=[4.0, 0.0])
+    assert isinstance(ok.notes, tuple) and ok.balanced
+    assert ok.notes[0] == ok.boundary and ok.notes[1] == ok.unknown_treatment
+    assert not any("do not balance" in n for n in ok.notes)
+    off = finn_cycling_index(F, inputs=[1.0, 0.0], outputs=[0.0, 0.0])
+    assert not off.balanced
+    assert any("do not balance" in n for n in off.notes)
