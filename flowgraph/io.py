@@ -383,9 +383,10 @@ def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tup
             text = _text_cells(src[col])
             if cells is not None:
                 cells[col] = text
-            out[col] = pd.Series(text.values, dtype=object)
+            out[col] = pd.Series(text.values, dtype=object, copy=False)
         else:
-            out[col] = pd.Series([None] * len(src), dtype=object)
+            out[col] = pd.Series(np.full(len(src), None, dtype=object), dtype=object,
+                                 copy=False)
     for col in src.columns:
         if col not in out.columns:
             out[col] = src[col].array  # its own type (a nullable integer stays one)
