@@ -664,15 +664,33 @@ def _json_default(v: Any) -> Any:
 
 
 def _records(df: Any) -> list[dict[str, Any]]:
-    out = []
-    for rec in df.to_dict("records"):
-        clean = {}
-        for k, v in rec.items():
-            if isinstance(v, float) and math.isnan(v):
-                v = None
-            clean[str(k)] = v
-        out.append(clean)
-    return out
+    """The rows of a table as JSON-ready dicts: Python numbers, NaN as None (null)."""
+    import numpy as np
+
+    keys = [str(k) for k in df.columns]
+    columns = []
+    for k in range(df.shape[1]):
+        col = df.iloc[:, k]
+        if getattr(col.dtype, "kind", "O") == "f":
+            arr = col.to_numpy(dtype=float, na_value=np.nan)
+            values = np.where(np.isnan(arr), None, arr.astype(object)).tolist()
+        elif getattr(col.dtype, "kind", "O") in "iub":
+            values = col.to_numpy().tolist()
+        else:
+            values = [None if isinstance(v, float) and math.isnan(v) else v
+                      for v in col.to_numpy(dtype=object).tolist()]
+        columns.append(values)
+    return [dict(zip(keys, row)) for row in zip(*columns)] if columns else [{}] * len(df)
+
+
+def _json_text(value: Any) -> str:
+    """JSON of a list of records (one per line) or of a dict of such lists and notes; the
+    C encoder writes each record (an indented dump goes through Python's slower one)."""
+    enc = json.JSONEncoder(default=_json_default)
+    if isinstance(value, list):
+        return "[\n" + ",\n".join(map(enc.encode, value)) + "\n]" if value else "[]"
+    return "{\n" + ",\n".join(f"{enc.encode(str(k))}: {_json_text(v)}"
+                               for k, v in value.items()) + "\n}"
 
 
 def render(tables: Iterable[tuple[str | None, Any]], opts: Options,
@@ -682,13 +700,13 @@ def render(tables: Iterable[tuple[str | None, Any]], opts: Options,
     notes = [n for n in notes if n]
     if opts.fmt == "json":
         if len(tables) == 1 and not notes:
-            return json.dumps(_records(tables[0][1]), default=_json_default, indent=1)
+            return _json_text(_records(tables[0][1]))
         payload: dict[str, Any] = {}
         for title, df in tables:
             payload[title or "rows"] = _records(df)
         if notes:
             payload["notes"] = notes
-        return json.dumps(payload, default=_json_default, indent=1)
+        return _json_text(payload)
     if opts.fmt == "csv":  # one table per CSV file: emit() chooses it
         if len(tables) != 1:
             raise click.UsageError("csv holds one table: choose it with --table NAME")
