@@ -455,7 +455,10 @@ def ctx_data(opts: Options) -> Any:
     kwargs = _filter_kwargs(opts)
     if len(ds.deals) > LARGE_NETWORK:
         data = filter_deals(ds, **kwargs)
-        opts.as_of_note = data.attrs.get("as_of_note") or ""
+        from .timeframe import as_of_note
+
+        counts = data.attrs.get("as_of_counts")
+        opts.as_of_note = as_of_note(counts) if counts is not None else ""
         _note_estimates(opts, data)
         return _select(data, ds, opts)
     data = build_graph(ds, **kwargs)

@@ -177,7 +177,8 @@ def filter_deals(
         A deals table (raw or from :func:`flowgraph.read_deals`) or a dataset.
     as_of, flow_types, statuses, min_confidence, include, exclude
         Which deals count, as in :func:`build_graph`; what ``as_of`` did is counted in
-        ``attrs["as_of_counts"]`` and said in ``attrs["as_of_note"]``.
+        ``attrs["as_of_counts"]`` (provenance the analyses read back;
+        :func:`flowgraph.timeframe.as_of_note` says it in a sentence).
     scenario, include_superseded, include_tranches, reported_only
         Which amount becomes ``amount`` and which rows count, as in :func:`build_graph`.
     validate : bool
@@ -248,7 +249,7 @@ def filter_deals(
                    include_tranches=include_tranches, reported_only=reported_only)
     out.attrs = {
         "scenario": scenario, "filters": filters,
-        "as_of_counts": counts, "as_of_note": as_of_note(counts),
+        "as_of_counts": counts,
         # the companies in a deal dated by then (None without as_of)
         "as_of_companies": None if limit is None else frozenset(
             df["payer"][in_time].dropna()).union(df["payee"][in_time].dropna()),
@@ -372,7 +373,7 @@ def build_graph(
     G = nx.MultiDiGraph()
     G.graph.update({"scenario": scenario, "dataset": dataset_name, "as_of": dataset_as_of,
                     "filters": filters, "as_of_counts": meta["as_of_counts"],
-                    "as_of_note": meta["as_of_note"]})
+                    "as_of_note": as_of_note(meta["as_of_counts"])})
     if companies is not None and len(companies):
         _add_companies(G, companies, include=include, exclude=exclude)
     limit = meta["as_of_counts"].limit

@@ -96,8 +96,9 @@ def select_companies(
     networkx.MultiDiGraph or pandas.DataFrame
         The same kind as ``G``, with the kept deals (and, for a graph, the kept companies
         with their attributes). ``G.graph["filters"]`` (a graph) or ``.attrs["filters"]`` (a
-        table) gains ``company``, ``around`` and ``hops``, and ``"selection"`` the rule in
-        words.
+        table: provenance the analyses read back) gains ``company``, ``around`` and ``hops``;
+        a graph also gets ``G.graph["selection"]``, the rule in words
+        (:func:`selection_text`).
 
     Raises
     ------
@@ -145,7 +146,7 @@ def select_companies(
                     "hops": hops if around_l else None})
     if is_table:
         out = G[pd.Series(keep, index=G.index, dtype=bool)].copy()
-        out.attrs = {**G.attrs, "filters": filters, "selection": text}
+        out.attrs = {**G.attrs, "filters": filters}
         return out
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
