@@ -1276,6 +1276,9 @@ class StressRange:
     as_of : str or None
         The data's as-of date.
     notes : tuple of str
+    not_assessed_models : tuple of int
+        For each of ``not_assessed``, in how many of the models it has no usable buffer (a
+        model may take another buffer figure than the rest).
 
     Examples
     --------
@@ -1292,6 +1295,7 @@ class StressRange:
     not_assessed: tuple[str, ...]
     as_of: str | None
     notes: tuple[str, ...]
+    not_assessed_models: tuple[int, ...] = ()
 
     def headline(self) -> str:
         """The finding in one paragraph: the range across models, who fails with its caveat
@@ -1327,10 +1331,15 @@ class StressRange:
             alt_lo = int(m["n_failing_if_assumed"].min())
             alt_hi = int(m["n_failing_if_assumed"].max())
             alt = f"{alt_lo}" if alt_lo == alt_hi else f"{alt_lo} to {alt_hi}"
+            counts = self.not_assessed_models or (len(m),) * len(self.not_assessed)
+            usual = max(set(counts), key=lambda k: (counts.count(k), k))
+            names = [c if k == usual else f"{c} (in {k} of the {len(m)} models)"
+                     for c, k in zip(self.not_assessed, counts)]
+            where = "" if usual >= len(m) else f" in {usual} of the {len(m)} models"
             text += (f" {schema.count_noun(len(self.not_assessed), 'company', 'companies')} with no usable "
-                     f"buffer figure {'is' if len(self.not_assessed) == 1 else 'are'} not "
-                     f"assessed ({', '.join(self.not_assessed)}); taking their whole exposure "
-                     f"as their buffer instead gives {alt} failing.")
+                     f"buffer figure{where} {'is' if len(self.not_assessed) == 1 else 'are'} "
+                     f"not assessed{' there' if where else ''} ({', '.join(names)}); taking "
+                     f"their whole exposure as their buffer instead gives {alt} failing.")
         return text
 
     def _repr_html_(self) -> str:
@@ -1377,7 +1386,7 @@ def stress_range(
     True
     """
     rows, by_company = [], {}
-    not_assessed: set[str] = set()
+    not_assessed: dict[str, int] = {}
     buffers: dict[str, tuple[str, float]] = {}
     first: StressResult | None = None
     for model in models:
@@ -1390,7 +1399,8 @@ def stress_range(
         out = c[c["fails"].astype(bool) & ~c["shocked"].astype(bool)]
         skipped = c[c["buffer_basis"].astype(str).str.contains("never fails")
                     & ~c["shocked"].astype(bool)]
-        not_assessed |= set(map(str, skipped["company"]))
+        for name in map(str, skipped["company"]):
+            not_assessed[name] = not_assessed.get(name, 0) + 1
         ac = alt.companies
         alt_out = ac[ac["fails"].astype(bool) & ~ac["shocked"].astype(bool)]
         names = sorted(map(str, out["company"]))
@@ -1416,8 +1426,9 @@ def stress_range(
         *(f"{m}: {MODEL_ASSUMES[m]}." for m in models),
         first.assumptions.split("\n")[0],
     )
+    names = tuple(sorted(not_assessed))
     return StressRange(tuple(first.failed), float(loss), pd.DataFrame(rows), failures,
-                       tuple(sorted(not_assessed)), data_as_of, notes)
+                       names, data_as_of, notes, tuple(not_assessed[n] for n in names))
 
 
 def _failures_table(G: nx.Graph, by_company: dict[str, list[str]],

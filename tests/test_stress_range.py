@@ -70,7 +70,12 @@ def test_a_stale_buffer_is_named_in_the_same_sentence():
             "than a year before the data's 2026-04-01)") in text
     f = r.failures.set_index("company").loc["Cloud"]
     assert f["stale"] and "more than a year before the data's 2026-04-01" in f["caveat"]
-    assert "1 company with no usable buffer figure is not assessed (Chips)" in text
+    # one model (Eisenberg-Noe) may take another buffer: the sentence says in how many
+    k = int((r.models["n_not_assessed"] > 0).sum())
+    assert r.not_assessed_models == (k,)
+    where = "" if k == 4 else f" in {k} of the 4 models"
+    assert (f"1 company with no usable buffer figure{where} is not assessed"
+            f"{' there' if where else ''} (Chips)") in text
 
 
 def test_report_stress_finding_rests_on_reported_amounts(tmp_path):
@@ -100,3 +105,19 @@ def test_cli_stress_states_the_other_buffer_choice(ai):
     assert head["total loss (bn USD)"] == pytest.approx(
         stress_test(ai, "OpenAI", missing_buffer="exclude").total_loss)
     assert any(f"total loss {alt.total_loss:,.2f} bn USD" in n for n in js["notes"])
+
+
+def test_not_assessed_names_say_when_a_model_assesses_them():
+    r = stress_range(fg.build_graph(fg.load_dataset("ai-capital"), reported_only=True), "OpenAI")
+    text = r.headline()
+    per_model = r.models["n_not_assessed"].tolist()
+    assert len(r.not_assessed_models) == len(r.not_assessed)
+    assert all(1 <= k <= len(per_model) for k in r.not_assessed_models)
+    assert sum(r.not_assessed_models) == sum(per_model)
+    failing = set(r.failures["company"])
+    for name, k in zip(r.not_assessed, r.not_assessed_models):
+        if name in failing:  # failing in one model and not assessed in another: never "not
+            assert k < len(per_model)  # assessed" without saying where
+    usual = max(set(r.not_assessed_models), key=lambda k: (r.not_assessed_models.count(k), k))
+    if usual < len(per_model):
+        assert f"in {usual} of the {len(per_model)} models are not assessed there" in text
