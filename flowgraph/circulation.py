@@ -559,7 +559,7 @@ class CompanyTableResult:
     def notes(self) -> tuple[str, ...]:
         """How to read the result: which companies were computed, how unknown amounts were
         treated."""
-        return (self.selection, self.unknown_treatment)
+        return Notes((self.selection, self.unknown_treatment))
 
     def _first_rows(self) -> list[tuple[str, Any]]:
         """The first row of the table by its measure, said as "largest" only because the

@@ -677,8 +677,11 @@ def _records(df: Any) -> list[dict[str, Any]]:
         if getattr(col.dtype, "kind", "O") == "f":
             arr = col.to_numpy(dtype=float, na_value=np.nan)
             values = np.where(np.isnan(arr), None, arr.astype(object)).tolist()
-        elif getattr(col.dtype, "kind", "O") in "iub":
+        elif getattr(col.dtype, "kind", "O") in "iub" and not col.hasnans:
             values = col.to_numpy().tolist()
+        elif getattr(col.dtype, "kind", "O") in "iub":  # a nullable integer or bool with NA
+            arr = col.to_numpy(dtype=object, na_value=None)
+            values = [v.item() if isinstance(v, np.generic) else v for v in arr.tolist()]
         else:
             values = [None if isinstance(v, float) and math.isnan(v) else v
                       for v in col.to_numpy(dtype=object).tolist()]

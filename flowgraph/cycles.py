@@ -1757,9 +1757,8 @@ def _ring_search() -> None:
     D = _Deals(ring.astype(object), ring, (ring + 1) % 3, np.ones(3), np.ones(3), np.ones(3),
                none, none, None, False, "amount", None)
     H = _build_hops(D)
-    pos = np.arange(H.src.shape[0])
-    eng.run_search(3, H.src[pos], H.dst[pos], H.amount[pos], H.minhi[pos], H.maxlo[pos],
-                   H.dptr[pos], H.dptr[pos + 1], H.dlo, H.dhi, max_len=3,
+    eng.run_search(3, H.src, H.dst, H.amount, H.minhi, H.maxlo, H.dptr[:-1], H.dptr[1:],
+                   H.dlo, H.dhi, max_len=3,
                    need=np.zeros(0, np.int64), min_on=False, time_on=False, window=-1,
                    keep_top=lambda ln, ed, rt: (ln, ed, rt), py_steps=0)
 

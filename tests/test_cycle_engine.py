@@ -396,3 +396,24 @@ def test_tiny_buffers_with_long_cycles(monkeypatch, steps):
     monkeypatch.setattr(cy, "_PY_STEPS", steps)
     G = random_digraph(25, 70, 3)
     assert fg_cycles(G, max_length=None) == nx_cycles(G)
+
+
+def test_warm_up_loads_the_compiled_search_and_changes_no_result(monkeypatch, tmp_path):
+    from flowgraph import _cycle_engine as eng
+    from flowgraph import cycles
+
+    ring = np.arange(3000)
+    want = cycles.cycles_from_arrays(ring, (ring + 1) % 3000, np.ones(3000), max_length=3000)
+    small = tmp_path / "small.csv"
+    small.write_text("deal_id,payer,payee\n")
+    monkeypatch.setattr(eng, "_JIT", None)
+    monkeypatch.setattr(eng, "_WARMING", None)
+    cycles.warm_up(small)  # a small file: nothing started
+    assert eng._WARMING is None and eng._JIT is None
+    cycles.warm_up()
+    assert eng._WARMING is not None
+    eng._WARMING.join(timeout=120)
+    assert eng._JIT is not None  # the kernels are loaded
+    got = cycles.cycles_from_arrays(ring, (ring + 1) % 3000, np.ones(3000), max_length=3000)
+    assert got.n_found == want.n_found == 1
+    pd.testing.assert_frame_equal(got.cycles, want.cycles)

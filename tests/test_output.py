@@ -231,3 +231,31 @@ def test_a_table_that_stops_says_so():
                                         "csv").stdout)))
     assert n > 20
     assert f"Showing the first 20 of {n} rows" in " ".join(r.stdout.split())
+
+
+def test_json_records_match_pandas_records_with_nan_as_null():
+    import datetime as dt
+    import math
+
+    import numpy as np
+
+    from flowgraph.cli import _json_default, _json_text, _records
+
+    df = pd.DataFrame({
+        "name": ["Née \u00e9", None, "x\"y"],
+        "amount": [1.25, float("nan"), 1e-17],
+        "n": [1, 2, 3],
+        "flag": [True, False, True],
+        "mixed": [float("nan"), ("a", "b"), dt.date(2025, 1, 2)],
+        "count": pd.array([1, None, 3], dtype="Int64"),
+    })
+    ref = [{str(k): (None if isinstance(v, float) and math.isnan(v) else v)
+            for k, v in rec.items()} for rec in df.to_dict("records")]  # pandas' own records
+    want = json.loads(json.dumps(ref, default=_json_default))
+    got = _records(df)
+    assert json.loads(_json_text(got)) == want
+    assert json.loads(_json_text({"rows": got, "notes": ["a note"]})) == {"rows": want,
+                                                                         "notes": ["a note"]}
+    assert _json_text([]) == "[]" and len(_json_text(got).splitlines()) == len(df) + 2
+    assert all(type(r["n"]) is int and type(r["flag"]) is bool for r in got)
+    assert np.isnan(df["amount"][1]) and got[1]["amount"] is None
