@@ -109,9 +109,10 @@ def test_loops_close_once_and_in_order(quarterly):
     order = {p: i for i, p in enumerate(quarterly.periods["period"])}
     assert loops["period"].map(order).is_monotonic_increasing
     assert int(quarterly.periods["new_loops"].sum()) == len(loops)
-    # the loops: OpenAI's $38B to Amazon came 2025-11-03, Amazon's $50B 2026-02-27
+    # the loops: OpenAI's $38B to Amazon came 2025-11-03, Amazon's $50B was first
+    # reported (as talks) on 2025-12-16 and signed 2026-02-27
     row = loops[loops["loop"] == "Amazon -> OpenAI -> Amazon"].iloc[0]
-    assert row["period"] == "2026Q1" and row["closed_by"] == "AMZN-OAI-50"
+    assert row["period"] == "2025Q4" and row["closed_by"] == "AMZN-OAI-50"
 
 
 def _toy_rows() -> pd.DataFrame:
