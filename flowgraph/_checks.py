@@ -86,12 +86,27 @@ def text_factors(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     a code). Rules that depend only on a cell's value are computed once per unique value."""
     if isinstance(series.dtype, pd.StringDtype):
         if not series.count():  # all blank (a column written but never filled)
-            return np.full(len(series), -1, dtype=np.intp), np.array([], dtype=object)
+            return blank_codes(len(series)), np.array([], dtype=object)
     elif series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) not in (
             "string", "empty"):
         return None
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
+
+
+_BLANK: dict[int, np.ndarray] = {}
+
+
+def blank_codes(n: int) -> np.ndarray:
+    """The codes of ``n`` blank cells (all -1): one shared read-only array per length, so
+    that the many never-filled columns of a large table cost no memory of their own."""
+    codes = _BLANK.get(n)
+    if codes is None:
+        codes = np.full(n, -1, dtype=np.intp)
+        codes.flags.writeable = False
+        _BLANK.clear()  # one length at a time: the table being read
+        _BLANK[n] = codes
+    return codes
 
 
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
@@ -124,7 +139,9 @@ class Cells:
         per_unique = np.asarray(per_unique)
         dtype = object if fill is None else per_unique.dtype
         if not len(per_unique):
-            return np.full(len(self.codes), fill, dtype=dtype)
+            if fill is None or fill:
+                return np.full(len(self.codes), fill, dtype=dtype)
+            return np.zeros(len(self.codes), dtype=dtype)  # untouched pages cost nothing
         out = per_unique[np.maximum(self.codes, 0)].astype(dtype, copy=False)  # a copy
         out[self.codes < 0] = fill
         return out

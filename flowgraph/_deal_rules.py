@@ -49,7 +49,7 @@ class _Table:
             if col in self.columns:
                 self._cells[col] = _text_cells(self.df[col], self.factors(col))
             else:
-                self._cells[col] = _checks.Cells(np.full(self.n, -1, dtype=np.intp),
+                self._cells[col] = _checks.Cells(_checks.blank_codes(self.n),
                                                  np.array([], dtype=object))
         return self._cells[col]
 
@@ -305,7 +305,7 @@ def sourcing(t: _Table) -> None:
     """The sourcing columns and the confidence rule (see :mod:`flowgraph.firmness`)."""
     from .firmness import deal_problems
 
-    t.problems += deal_problems(t.df, t.source)
+    t.problems += deal_problems(t.df, t.source, factors=t.factors)
 
 
 RULES: tuple[Callable[[_Table], None], ...] = (

@@ -350,6 +350,10 @@ def ctx_dataset(opts: Options) -> Any:
     from .io import Dataset, load_dataset, read_companies, read_deals
 
     if opts.deals:
+        if _is_large(opts.deals):
+            from ._process import keep_freed_memory
+
+            keep_freed_memory()
         companies, found = (_read_quietly(read_companies, opts.companies) if opts.companies
                             else (None, []))
         deals, more = _read_quietly(read_deals, opts.deals, companies=companies,
@@ -361,6 +365,17 @@ def ctx_dataset(opts: Options) -> Any:
                        companies=companies if companies is not None else pd.DataFrame(),
                        meta={"title": name}, warnings=(*more, *found))
     return load_dataset(opts.dataset)
+
+
+def _is_large(path: Any) -> bool:
+    """Whether a deals file is large enough for the large-file settings (the same size as
+    :data:`flowgraph.cycles.WARM_UP_BYTES`)."""
+    from .cycles import WARM_UP_BYTES
+
+    try:
+        return os.path.getsize(path) >= WARM_UP_BYTES
+    except (OSError, TypeError, ValueError):
+        return False
 
 
 def _read_quietly(read: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:

@@ -406,15 +406,18 @@ def estimates_note(G: Any) -> str:
 
 
 # --------------------------------------------------------------------------- validation
-def _cells(df: pd.DataFrame, col: str) -> Any:
+def _cells(df: pd.DataFrame, col: str, factors: Any = None) -> Any:
     """A column as :class:`~flowgraph._checks.Cells` of its cells as stripped text (blanks as
-    None), computed once per unique value of a text column."""
-    from ._checks import Cells, text_factors
+    None), computed once per unique value of a text column (``factors(col)``, when given,
+    returns the column's :func:`~flowgraph._checks.text_factors`, cached by the caller)."""
+    from ._checks import Cells, blank_codes, text_factors
 
     n = len(df)
     if col not in df.columns:
-        return Cells(np.full(n, -1, dtype=np.intp), np.array([], dtype=object))
-    fac = text_factors(df[col])
+        return Cells(blank_codes(n), np.array([], dtype=object))
+    fac = factors(col) if factors is not None else text_factors(df[col])
+    if fac is not None and not len(fac[1]):  # all blank
+        return Cells(fac[0], fac[1])
     arr = df[col].to_numpy(dtype=object) if fac is None else fac[1]
     out = np.full(len(arr), None, dtype=object)
     present = np.flatnonzero(~pd.isna(arr))
@@ -538,7 +541,7 @@ def _confidence_problems(kinds: Any, others: Any, text: Any, add: Any) -> None:
             add("warning", "a rumored (unconfirmed) deal rated high", i, "confidence", "high")
 
 
-def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
+def deal_problems(df: pd.DataFrame, source: str, *, factors: Any = None) -> list[Problem]:
     """Problems in the sourcing columns of a raw deals table (see :func:`validate_deals`).
 
     Errors: unknown ``source_kind`` or ``bis_category``; ``conditional`` not true/false;
@@ -549,7 +552,8 @@ def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
     an overlap group of one row.
 
     Each check is computed per unique value of a column, or with masks over whole columns;
-    only the failing rows are formatted.
+    only the failing rows are formatted. ``factors(col)``, when given, returns a column's
+    :func:`~flowgraph._checks.text_factors` (the validator's cache).
     """
     from .io import _URL_RE
 
@@ -566,7 +570,7 @@ def deal_problems(df: pd.DataFrame, source: str) -> list[Problem]:
 
     def text(col: str) -> Any:
         if col not in cache:
-            cache[col] = _cells(df, col)
+            cache[col] = _cells(df, col, factors)
         return cache[col]
 
     cols = set(df.columns)

@@ -70,3 +70,70 @@ def test_vectorised_helpers_on_odd_values():
     assert cycles._ranks(np.array(["committed", None, "x", "rumored"], dtype=object),
                          ("rumored", "announced", "committed")).tolist() == [
         2, cycles._MISSING_RANK, cycles._MISSING_RANK, 0]
+
+
+def test_never_filled_columns_share_one_read_only_code_array():
+    from flowgraph import _checks
+
+    a = pd.Series([None, None, None], dtype="string")
+    b = pd.Series([None, None, None], dtype="string")
+    ca, ua = _checks.text_factors(a)
+    cb, _ub = _checks.text_factors(b)
+    assert ca is cb and not ca.flags.writeable and list(ca) == [-1, -1, -1] and len(ua) == 0
+    with pytest.raises(ValueError):
+        ca[0] = 0  # a rule that wrote into shared codes would fail loudly, never corrupt them
+    cells = _checks.Cells(ca, ua)
+    for fill in (False, True, None, 0):  # masks handed to the rules stay theirs to change
+        mask = cells.spread(np.array([], dtype=bool), fill)
+        assert mask.flags.writeable and list(mask) == [fill] * 3
+        mask[0] = fill
+
+
+def test_a_table_with_blank_columns_reads_and_validates_like_a_filled_one(tmp_path):
+    import flowgraph as fg
+    from flowgraph.errors import DataError
+
+    deals = synthetic_network(40, 260, seed=3, reciprocity=0.95).deals
+    path = tmp_path / "d.csv"
+    fg.write_deals(deals, path)  # every canonical column, most of them never filled
+    back = fg.read_deals(path)
+    assert back["bis_category"].isna().all() and back["payer"].notna().all()
+    pd.testing.assert_frame_equal(
+        cycles.find_cycles(graph.filter_deals(back), max_length=4, limit=None).cycles,
+        cycles.find_cycles(graph.filter_deals(deals), max_length=4, limit=None).cycles)
+    bad = deals.copy()
+    bad["source_kind"] = None
+    bad.loc[5, "source_kind"] = "tabloid"  # one bad cell in an otherwise blank column
+    fg.write_deals(bad, path)
+    with pytest.raises(DataError) as err:
+        fg.read_deals(path)
+    errors = [p for p in err.value.problems if p.severity == "error"]
+    assert [(p.row, p.column, p.value) for p in errors] == [(6, "source_kind", "tabloid")]
+
+
+def test_the_command_line_keeps_freed_memory_for_large_files_only(tmp_path, monkeypatch):
+    import sys
+
+    from click.testing import CliRunner
+
+    import flowgraph as fg
+    from flowgraph import _process
+    from flowgraph.cli import main
+
+    monkeypatch.setattr(_process, "_applied", None)
+    for k in [k for k in __import__("os").environ if k.startswith("MALLOC_")]:
+        monkeypatch.delenv(k)
+    small = tmp_path / "small.csv"
+    fg.write_deals(synthetic_network(40, 260, seed=1).deals, small)
+    assert CliRunner().invoke(main, ["cycles", "--deals", str(small)]).exit_code == 0
+    assert _process._applied is None  # a small file: the process is left as it is
+    big = tmp_path / "big.csv"
+    fg.write_deals(synthetic_network(3000, 15000, seed=1).deals, big)
+    assert big.stat().st_size >= cycles.WARM_UP_BYTES
+    res = CliRunner().invoke(main, ["cycles", "--deals", str(big), "--max-length", "3"])
+    assert res.exit_code == 0, res.output
+    glibc = sys.platform.startswith("linux") and __import__("platform").libc_ver()[0] == "glibc"
+    assert _process._applied is glibc
+    monkeypatch.setattr(_process, "_applied", None)
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "2")  # the user's own settings win
+    assert _process.keep_freed_memory() is False
