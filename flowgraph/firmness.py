@@ -201,6 +201,15 @@ def _per_value(series: pd.Series, f: Any, blank: Any) -> np.ndarray:
     return per[codes]
 
 
+def _estimated(df: pd.DataFrame, amt: np.ndarray, known: np.ndarray) -> tuple[int, int, float]:
+    """How many known amounts are estimates, how many are range midpoints (not themselves
+    estimates), and the money the two hold."""
+    est = _flags(df, "estimate")
+    mid = _midpoints(df) & known & ~est
+    return (int((est & known).sum()), int(mid.sum()),
+            float(np.where((est | mid) & known, amt, 0.0).sum()))
+
+
 def _money(df: pd.DataFrame) -> tuple[np.ndarray, ...]:
     """Per deal: the amount (0 when unknown), whether it is known, and :func:`_split`."""
     a = _floats(df, "amount")
@@ -267,8 +276,7 @@ def money_firmness(G: Any) -> MoneyFirmness:
                  else np.full(n, "", dtype=object))
     firm_source = np.isin(kind_text, sorted(schema.FIRM_SOURCE_KINDS))
     soft = np.where(cond | ~firm_source, amt, 0.0)
-    est = _flags(df, "estimate")
-    mid = _midpoints(df) & known & ~est
+    n_estimates, n_midpoints, estimated = _estimated(df, amt, known)
     total = float(amt.sum())
     n_missing = int((known & (kind_text == "")).sum())
     notes = []
@@ -288,9 +296,9 @@ def money_firmness(G: Any) -> MoneyFirmness:
         n_known=int(known.sum()),
         n_source_kind_missing=n_missing,
         n_conditional_missing=int((known & cond_missing).sum()),
-        n_estimates=int((est & known).sum()),
-        n_midpoints=int(mid.sum()),
-        estimated=float(np.where((est | mid) & known, amt, 0.0).sum()),
+        n_estimates=n_estimates,
+        n_midpoints=n_midpoints,
+        estimated=estimated,
         scenario=str(scenario),
         notes=tuple(notes),
     )
@@ -390,18 +398,23 @@ def estimates_note(G: Any) -> str:
         return (f"Estimates are in: {schema.count_noun(n, 'payer-payee pair')} "
                 f"{'carries' if n == 1 else 'carry'} estimated amounts or range midpoints; "
                 "the reported-only view (--reported-only, reported_only=True) leaves them out.")
-    m = money_firmness(G)
+    df = _deal_table(G)
+    a = _floats(df, "amount")
+    known = ~np.isnan(a)
+    amt = np.where(known, a, 0.0)
+    n_estimates, n_midpoints, estimated = _estimated(df, amt, known)  # as money_firmness does
     parts = []
-    if m.n_estimates:
-        parts.append(schema.count_noun(m.n_estimates, "estimated amount"))
-    if m.n_midpoints:
-        parts.append(schema.count_noun(m.n_midpoints, "range midpoint"))
+    if n_estimates:
+        parts.append(schema.count_noun(n_estimates, "estimated amount"))
+    if n_midpoints:
+        parts.append(schema.count_noun(n_midpoints, "range midpoint"))
     if not parts:
         return ""
     from .html import fmt_bn
 
-    share = f" ({m.estimated / m.total:.0%} of the known money)" if m.total else ""
-    return (f"Estimates are in: {' and '.join(parts)}, {fmt_bn(m.estimated)}{share}; "
+    total = float(amt.sum())
+    share = f" ({estimated / total:.0%} of the known money)" if total else ""
+    return (f"Estimates are in: {' and '.join(parts)}, {fmt_bn(estimated)}{share}; "
             "the reported-only view (--reported-only, reported_only=True) leaves them out.")
 
 

@@ -231,6 +231,20 @@ def test_reported_only_drops_estimates_and_midpoints():
     assert "1 estimated amount and 1 range midpoint" in note
 
 
+@pytest.mark.parametrize("scenario", ["base", "low", "high"])
+def test_the_estimates_sentence_gives_money_firmness_figures(scenario):
+    from flowgraph.html import fmt_bn
+
+    ds = fg.load_dataset()
+    for data in (fg.build_graph(ds, scenario=scenario), fg.filter_deals(ds, scenario=scenario)):
+        m = fg.money_firmness(data)
+        note = fg.estimates_note(data)
+        assert m.n_estimates and bool(m.n_midpoints) is (scenario == "base")
+        assert note.startswith(f"Estimates are in: {m.n_estimates} estimated amount")
+        assert (f"{m.n_midpoints} range midpoint" in note) is bool(m.n_midpoints)
+        assert f"{fmt_bn(m.estimated)} ({m.estimated / m.total:.0%} of the known money)" in note
+
+
 def test_reported_only_on_every_analysis_command():
     analysis = [name for name, cmd in main.commands.items()
                 if any(p.name == "as_of" for p in cmd.params)]
