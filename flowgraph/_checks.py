@@ -112,8 +112,34 @@ def blank_codes(n: int) -> np.ndarray:
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
                  "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 """Every character ``str.strip()`` removes (``str.isspace``); a test checks the list."""
-_VECTOR_MIN = 4096
-"""Name lists at least this long get their look-alike keys from pyarrow's kernels."""
+VECTOR_MIN = 4096
+"""Value lists at least this long are checked with pyarrow's kernels (look-alike keys of
+names, already-clean text)."""
+_ASCII_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE if c.isascii()) + "]"
+"""A regular expression (RE2, for pyarrow's kernels) for one ASCII white-space character."""
+
+
+def clean_ascii(series: pd.Series) -> bool:
+    """Whether every cell of a pyarrow-backed text column is ASCII, non-empty and without
+    leading or trailing white space (so stripping and NFC change nothing), checked with
+    pyarrow's kernels; False when the column is not pyarrow-backed or some cell needs a look.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> clean_ascii(pd.Series(["a", None, "b c"], dtype="string[pyarrow]"))
+    True
+    >>> clean_ascii(pd.Series(["a ", "b"], dtype="string[pyarrow]"))
+    False
+    """
+    arr = getattr(series.array, "_pa_array", None)
+    if arr is None:
+        return False
+    import pyarrow.compute as pc
+
+    edge = f"^{_ASCII_SPACE}|{_ASCII_SPACE}$|^$"
+    return (pc.all(pc.string_is_ascii(arr)).as_py() is not False
+            and pc.any(pc.match_substring_regex(arr, edge)).as_py() is not True)
 
 
 class Cells:
@@ -385,7 +411,7 @@ def may_look_alike(names: np.ndarray) -> np.ndarray:
     no whitespace) are computed by pyarrow's kernels, exactly as :func:`_coarse`."""
     names = np.asarray(names, dtype=object)
     n = len(names)
-    if n < _VECTOR_MIN or not all(type(v) is str for v in names):
+    if n < VECTOR_MIN or not all(type(v) is str for v in names):
         keys = np.array([_lookalike_key(v) for v in names], dtype=object)
         plain = np.array([isinstance(v, str) and v.isascii() for v in names], dtype=bool)
     else:
@@ -394,10 +420,8 @@ def may_look_alike(names: np.ndarray) -> np.ndarray:
 
         arr = pa.array(names, type=pa.large_string())
         plain = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
-        ascii_space = "".join(c for c in PY_WHITESPACE if c.isascii())
-        keys = pc.replace_substring_regex(
-            pc.ascii_lower(arr), "[" + "".join(f"\\x{{{ord(c):x}}}" for c in ascii_space) + "]",
-            "").to_numpy(zero_copy_only=False).astype(object)
+        keys = pc.replace_substring_regex(pc.ascii_lower(arr), _ASCII_SPACE, "").to_numpy(
+            zero_copy_only=False).astype(object)
         other = np.flatnonzero(~plain)
         keys[other] = [_lookalike_key(v) for v in names[other]]
     shared = pd.Series(keys, dtype=object).duplicated(keep=False).to_numpy()

@@ -137,3 +137,23 @@ def test_the_command_line_keeps_freed_memory_for_large_files_only(tmp_path, monk
     monkeypatch.setattr(_process, "_applied", None)
     monkeypatch.setenv("MALLOC_ARENA_MAX", "2")  # the user's own settings win
     assert _process.keep_freed_memory() is False
+
+
+@pytest.mark.parametrize("dirty", [None, " ", "\t", "\x1f", "\x0b", "", "\xa0", "é", "\u2003"])
+def test_long_text_columns_clean_exactly_as_cell_by_cell(dirty):
+    from flowgraph import _checks
+    from flowgraph.io import _text_cells
+
+    rng = np.random.default_rng(0)
+    cells = [f"C{i:05d} {'x' * int(rng.integers(0, 3))}y" for i in range(_checks.VECTOR_MIN + 50)]
+    cells[7] = None
+    if dirty is not None:  # one cell that stripping or NFC changes, or that is empty
+        cells[100] = dirty + cells[100] if dirty.strip() else cells[100] + dirty
+        cells[200] = dirty
+    series = pd.Series(cells, dtype="string[pyarrow]")
+    assert _checks.clean_ascii(series) is (dirty is None)
+    got = list(_text_cells(series).values)
+    import unicodedata
+    want = [None if v is None else (unicodedata.normalize("NFC", v.strip()) or None)
+            for v in cells]
+    assert got == want
