@@ -557,8 +557,8 @@ def test_vectorised_lookalike_filter_keeps_exactly_the_candidates(seed):
     rng = random.Random(seed)
     alphabet = [*"abAB \t\x1c", "\u0430", "\u00e9", "e\u0301", "\uff21", "\u3000"]
     names = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).strip()
-                    + f"{rng.randrange(16)}" for _ in range(_checks._VECTOR_MIN * 3)})
-    assert len(names) >= _checks._VECTOR_MIN  # the pyarrow path
+                    + f"{rng.randrange(16)}" for _ in range(_checks.VECTOR_MIN * 3)})
+    assert len(names) >= _checks.VECTOR_MIN  # the pyarrow path
     entries = [(i + 1, "payer", n) for i, n in enumerate(names)]
     want = {n for _r, _c, n in _checks.lookalike_candidates(entries)}
     keep = _checks.may_look_alike(np.array(names, dtype=object))
