@@ -668,8 +668,11 @@ def _reduce_sum_known(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 def _ranks(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
     """Position of each value in ``order`` (weakest first), :data:`_MISSING_RANK` when blank or
     not one of them."""
-    codes = pd.Index(list(order), dtype=object).get_indexer(values).astype(np.int64)
-    return np.where(codes >= 0, codes, _MISSING_RANK)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    rank = {v: i for i, v in enumerate(order)}
+    per = np.array([rank.get(u, _MISSING_RANK) for u in uniques] + [_MISSING_RANK],
+                   dtype=np.int64)  # once per distinct value; the last for a blank
+    return per[codes]
 
 
 def _by_deal_id(order: np.ndarray, first: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -1097,9 +1100,10 @@ def _participation(labels: np.ndarray, vcount: np.ndarray, vsum: np.ndarray,
 def _hop_participation(payer: np.ndarray, payee: np.ndarray, ecount: np.ndarray
                        ) -> pd.DataFrame:
     """Loops per hop on at least one loop (``CycleResult.hop_participation``)."""
-    hp = pd.DataFrame({"payer": payer, "payee": payee, "n_cycles": ecount})
-    hp = hp[hp["n_cycles"] > 0].sort_values(["n_cycles", "payer", "payee"],
-                                            ascending=[False, True, True], kind="stable")
+    on = np.flatnonzero(ecount > 0)  # before the frame: most hops of a large network are on none
+    hp = pd.DataFrame({"payer": payer[on], "payee": payee[on], "n_cycles": ecount[on]})
+    hp = hp.sort_values(["n_cycles", "payer", "payee"], ascending=[False, True, True],
+                        kind="stable")
     return hp.reset_index(drop=True)
 
 
