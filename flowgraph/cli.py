@@ -350,10 +350,7 @@ def ctx_dataset(opts: Options) -> Any:
     from .io import Dataset, load_dataset, read_companies, read_deals
 
     if opts.deals:
-        if _is_large(opts.deals):
-            from ._process import keep_freed_memory
-
-            keep_freed_memory()
+        _large_file_settings(opts.deals)
         companies, found = (_read_quietly(read_companies, opts.companies) if opts.companies
                             else (None, []))
         deals, more = _read_quietly(read_deals, opts.deals, companies=companies,
@@ -367,15 +364,19 @@ def ctx_dataset(opts: Options) -> Any:
     return load_dataset(opts.dataset)
 
 
-def _is_large(path: Any) -> bool:
-    """Whether a deals file is large enough for the large-file settings (the same size as
-    :data:`flowgraph.cycles.WARM_UP_BYTES`)."""
+def _large_file_settings(path: Any) -> None:
+    """Before reading a deals file of at least :data:`flowgraph.cycles.WARM_UP_BYTES`: let the
+    allocator keep freed memory (:func:`flowgraph._process.keep_freed_memory`)."""
     from .cycles import WARM_UP_BYTES
 
     try:
-        return os.path.getsize(path) >= WARM_UP_BYTES
+        large = os.path.getsize(path) >= WARM_UP_BYTES
     except (OSError, TypeError, ValueError):
-        return False
+        return
+    if large:
+        from ._process import keep_freed_memory
+
+        keep_freed_memory()
 
 
 def _read_quietly(read: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
@@ -874,6 +875,7 @@ def validate(path: str, companies_path: str | None, fmt: str, output: str | None
 
     if not os.path.exists(path):
         raise click.BadParameter(f"no such file: {path}", param_hint="PATH")
+    _large_file_settings(path)
     report = validate_file(path, companies_path, sheet=sheet)
     opts = Options(fmt=fmt, output=output)
     n_err, n_warn = len(report.errors), len(report.warnings)

@@ -135,6 +135,9 @@ def test_the_command_line_keeps_freed_memory_for_large_files_only(tmp_path, monk
     glibc = sys.platform.startswith("linux") and __import__("platform").libc_ver()[0] == "glibc"
     assert _process._applied is glibc
     monkeypatch.setattr(_process, "_applied", None)
+    assert CliRunner().invoke(main, ["validate", str(big)]).exit_code == 0
+    assert _process._applied is glibc
+    monkeypatch.setattr(_process, "_applied", None)
     monkeypatch.setenv("MALLOC_ARENA_MAX", "2")  # the user's own settings win
     assert _process.keep_freed_memory() is False
 
