@@ -165,9 +165,9 @@ class Cells:
         per_unique = np.asarray(per_unique)
         dtype = object if fill is None else per_unique.dtype
         if not len(per_unique):
-            if fill is None or fill:
-                return np.full(len(self.codes), fill, dtype=dtype)
-            return np.zeros(len(self.codes), dtype=dtype)  # untouched pages cost nothing
+            if fill is not None and not fill and np.dtype(dtype).kind != "O":
+                return np.zeros(len(self.codes), dtype=dtype)  # untouched pages cost nothing
+            return np.full(len(self.codes), fill, dtype=dtype)
         out = per_unique[np.maximum(self.codes, 0)].astype(dtype, copy=False)  # a copy
         out[self.codes < 0] = fill
         return out

@@ -297,8 +297,9 @@ def _text_cells(series: pd.Series, factors: Any = None) -> _checks.Cells:
         cells._values = out
         return cells
     codes, uniques = fac
-    if len(uniques) >= _checks.VECTOR_MIN and _checks.clean_ascii(series):
-        return _checks.Cells(codes, uniques, fac)  # nothing to strip or normalise
+    if not len(uniques) or (len(uniques) >= _checks.VECTOR_MIN
+                            and _checks.clean_ascii(series)):
+        return _checks.Cells(codes, uniques, fac)  # all blank, or nothing to strip or normalise
     clean = np.array([(v.strip() if v.isascii() else _nfc(v.strip())) or None
                       for v in uniques], dtype=object)
     if len(clean) and (clean == uniques).all():  # nothing to strip or normalise

@@ -83,9 +83,12 @@ def test_never_filled_columns_share_one_read_only_code_array():
     with pytest.raises(ValueError):
         ca[0] = 0  # a rule that wrote into shared codes would fail loudly, never corrupt them
     cells = _checks.Cells(ca, ua)
-    for fill in (False, True, None, 0):  # masks handed to the rules stay theirs to change
-        mask = cells.spread(np.array([], dtype=bool), fill)
+    for per, fill in ((np.array([], dtype=bool), False), (np.array([], dtype=bool), True),
+                      (np.array([], dtype=object), None), (np.array([], dtype=np.int64), 0),
+                      (np.array([], dtype=object), False)):
+        mask = cells.spread(per, fill)  # masks handed to the rules stay theirs to change
         assert mask.flags.writeable and list(mask) == [fill] * 3
+        assert all(type(v) is type(fill) for v in mask.tolist())
         mask[0] = fill
 
 
@@ -134,6 +137,10 @@ def test_the_command_line_keeps_freed_memory_for_large_files_only(tmp_path, monk
     assert res.exit_code == 0, res.output
     glibc = sys.platform.startswith("linux") and __import__("platform").libc_ver()[0] == "glibc"
     assert _process._applied is glibc
+    if glibc and "ARROW_DEFAULT_MEMORY_POOL" not in __import__("os").environ:
+        import pyarrow as pa
+
+        assert pa.default_memory_pool().backend_name == "system"
     monkeypatch.setattr(_process, "_applied", None)
     assert CliRunner().invoke(main, ["validate", str(big)]).exit_code == 0
     assert _process._applied is glibc
