@@ -365,17 +365,11 @@ def ctx_dataset(opts: Options) -> Any:
 
 
 def _large_file_settings(path: Any) -> None:
-    """Before reading a deals file of at least :data:`flowgraph.cycles.WARM_UP_BYTES`: let the
+    """Before reading a large deals file (:func:`flowgraph._process.is_large_file`): let the
     allocator keep freed memory (:func:`flowgraph._process.keep_freed_memory`)."""
-    from .cycles import WARM_UP_BYTES
+    from ._process import is_large_file, keep_freed_memory
 
-    try:
-        large = os.path.getsize(path) >= WARM_UP_BYTES
-    except (OSError, TypeError, ValueError):
-        return
-    if large:
-        from ._process import keep_freed_memory
-
+    if is_large_file(path):
         keep_freed_memory()
 
 

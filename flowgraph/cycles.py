@@ -72,7 +72,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import _process, schema
 from .errors import ParameterError
 from .formatting import money, money_range
 from .graph import check_company
@@ -1767,7 +1767,7 @@ def _ring_search() -> None:
                    keep_top=lambda ln, ed, rt: (ln, ed, rt), py_steps=0)
 
 
-WARM_UP_BYTES = 1 << 20
+WARM_UP_BYTES = _process.LARGE_FILE_BYTES
 """Files from this size up hold networks the search runs compiled (see :func:`warm_up`)."""
 
 
@@ -1785,16 +1785,10 @@ def warm_up(path: Any = None) -> None:
     >>> import flowgraph as fg
     >>> fg.cycles.warm_up("deals.csv")  # a missing or small file: nothing to do
     """
-    import os
-
     from . import _cycle_engine as eng
 
-    if path is not None:
-        try:
-            if os.path.getsize(path) < WARM_UP_BYTES:
-                return
-        except (OSError, TypeError, ValueError):
-            return
+    if path is not None and not _process.is_large_file(path):
+        return
     eng.warm_up(_ring_search)
 
 
