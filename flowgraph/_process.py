@@ -83,3 +83,40 @@ def keep_freed_memory() -> bool:
 
         pa.set_memory_pool(pa.system_memory_pool())
     return _applied
+
+
+_quick_exit = False
+
+
+def allow_quick_exit() -> None:
+    """Let :func:`leave` end this process without tearing it down object by object (called by
+    the command line before it reads a large file). Never called by the library."""
+    global _quick_exit
+    _quick_exit = True
+
+
+def leave(code: Any) -> None:
+    """End the process with exit status ``code`` (None: 0) at once, when
+    :func:`allow_quick_exit` was called, ``code`` is a status number and no distributed
+    client was used; otherwise return, and the caller exits as usual.
+
+    A large run ends holding millions of Python objects; freeing them one by one at exit took
+    0.6-0.7 s of a 500,000-deal ``flowgraph cycles`` run on the benchmark machine, and the
+    operating system takes the memory back at once anyway. The output is complete by then:
+    files are written and closed by the command, and standard output and error are flushed
+    here (if that fails, the usual exit reports it). Not taken when ``distributed`` was
+    imported, whose clusters and workers are closed by exit handlers.
+    """
+    if not _quick_exit or "distributed" in sys.modules:
+        return
+    if code is None:
+        code = 0
+    if not isinstance(code, int) or isinstance(code, bool):
+        return
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return  # a closed or broken pipe: the usual exit handles and reports it
+    os._exit(code & 0xFF if code >= 0 else 1)

@@ -366,11 +366,13 @@ def ctx_dataset(opts: Options) -> Any:
 
 def _large_file_settings(path: Any) -> None:
     """Before reading a large deals file (:func:`flowgraph._process.is_large_file`): let the
-    allocator keep freed memory (:func:`flowgraph._process.keep_freed_memory`)."""
-    from ._process import is_large_file, keep_freed_memory
+    allocator keep freed memory (:func:`flowgraph._process.keep_freed_memory`) and the
+    process end without freeing its objects one by one (:func:`flowgraph._process.leave`)."""
+    from ._process import allow_quick_exit, is_large_file, keep_freed_memory
 
     if is_large_file(path):
         keep_freed_memory()
+        allow_quick_exit()
 
 
 def _read_quietly(read: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
@@ -1895,5 +1897,17 @@ def schedule_cmd(opts: Options, view: str, start_year: int | None) -> None:
                     "hardware; mismatch_years = term - useful life."])
 
 
+def run() -> None:
+    """The ``flowgraph`` command: :func:`main`, then the exit (at once after a large run, see
+    :func:`flowgraph._process.leave`)."""
+    from ._process import leave
+
+    try:
+        main()
+    except SystemExit as exc:
+        leave(exc.code)
+        raise
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -130,12 +130,14 @@ def test_the_command_line_keeps_freed_memory_for_large_files_only(tmp_path, monk
     pool = pa.default_memory_pool()
     request.addfinalizer(lambda: pa.set_memory_pool(pool))  # the other tests keep theirs
     monkeypatch.setattr(_process, "_applied", None)
+    monkeypatch.setattr(_process, "_quick_exit", False)
     for k in [k for k in os.environ if k.startswith("MALLOC_")]:
         monkeypatch.delenv(k)
     small = tmp_path / "small.csv"
     fg.write_deals(synthetic_network(40, 260, seed=1).deals, small)
     assert CliRunner().invoke(main, ["cycles", "--deals", str(small)]).exit_code == 0
     assert _process._applied is None  # a small file: the process is left as it is
+    assert _process._quick_exit is False
     big = tmp_path / "big.csv"
     fg.write_deals(synthetic_network(3000, 15000, seed=1).deals, big)
     assert big.stat().st_size >= cycles.WARM_UP_BYTES
@@ -143,6 +145,7 @@ def test_the_command_line_keeps_freed_memory_for_large_files_only(tmp_path, monk
     assert res.exit_code == 0, res.output
     glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert _process._applied is glibc
+    assert _process._quick_exit is True
     if glibc and "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
         assert pa.default_memory_pool().backend_name == "system"
     monkeypatch.setattr(_process, "_applied", None)
@@ -151,6 +154,78 @@ def test_the_command_line_keeps_freed_memory_for_large_files_only(tmp_path, monk
     monkeypatch.setattr(_process, "_applied", None)
     monkeypatch.setenv("MALLOC_ARENA_MAX", "2")  # the user's own settings win
     assert _process.keep_freed_memory() is False
+
+
+def test_a_large_run_exits_at_once_with_its_output_whole_and_its_status(tmp_path):
+    """From the command line, a large run ends without the object-by-object teardown
+    (:func:`flowgraph._process.leave`): its files and standard output are complete and equal to
+    the in-process run's, and the exit status is kept (0, 1 for a refused request)."""
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    import flowgraph as fg
+    from flowgraph import _process
+    from flowgraph.cli import main
+
+    big = tmp_path / "big.csv"
+    fg.write_deals(synthetic_network(3000, 15000, seed=2).deals, big)
+    assert _process.is_large_file(big)
+    args = ["cycles", "--deals", str(big), "--max-length", "3", "--format", "csv"]
+    expected = CliRunner().invoke(main, args)
+    assert expected.exit_code == 0, expected.output
+
+    def cli(*more: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "flowgraph.cli", *more],
+                              capture_output=True, text=True, timeout=300)
+
+    out = cli(*args)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == expected.stdout and len(out.stdout) > 1000
+    written = tmp_path / "loops.json"
+    res = cli("cycles", "--deals", str(big), "--max-length", "3", "--format", "json", "-o",
+              str(written))
+    assert res.returncode == 0, res.stderr
+    again = CliRunner().invoke(main, ["cycles", "--deals", str(big), "--max-length", "3",
+                                      "--format", "json"])
+    assert written.read_text() == again.stdout
+    refused = cli("exposure", "No Such Company", "--deals", str(big))
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("flowgraph: error: unknown company")
+    assert refused.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("code, more, status, printed", [
+    ("3", "", 3, "kept"),                      # at once, with the text flushed
+    ("None", "", 0, "kept"),
+    ("'a message'", "", 1, "kept"),            # not a status number: the usual exit
+    ("4", "import distributed", 9, "kept"),    # a distributed client's exit handlers run
+])
+def test_leave_exits_at_once_only_when_allowed_and_safe(code, more, status, printed):
+    import subprocess
+    import sys
+
+    if more:
+        pytest.importorskip("distributed")
+    prog = ("import sys\n" + more + "\nfrom flowgraph import _process\n"
+            "_process.allow_quick_exit()\nprint('kept', end='')\n"
+            f"_process.leave({code})\nsys.exit(9 if {code} == 4 else {code})\n")
+    r = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == status, r.stderr
+    assert r.stdout == printed
+
+
+def test_leave_returns_when_not_allowed():
+    from flowgraph import _process
+
+    saved = _process._quick_exit
+    try:
+        _process._quick_exit = False
+        assert _process.leave(0) is None  # still here
+    finally:
+        _process._quick_exit = saved
 
 
 @pytest.mark.parametrize("dirty", [None, " ", "\t", "\x1f", "\x0b", "", "\xa0", "é", "e\u0301",
