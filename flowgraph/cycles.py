@@ -550,6 +550,10 @@ def _is_true(values: pd.Series) -> np.ndarray:
 def _vertex_codes(s: pd.Series, t: pd.Series) -> tuple[list[Any], np.ndarray, np.ndarray]:
     """Sorted labels and the vertex id of each payer and payee, vectorised (one hash pass)."""
     m = len(s)
+    if m >= _VERTEX_ARROW_MIN:
+        fast = _text_vertex_codes(s, t)
+        if fast is not None:
+            return fast
     try:
         both = pd.concat([s, t], ignore_index=True)
         codes, uniques = pd.factorize(both, sort=True, use_na_sentinel=True)
@@ -562,6 +566,36 @@ def _vertex_codes(s: pd.Series, t: pd.Series) -> tuple[list[Any], np.ndarray, np
         return (labels, np.fromiter((index[u] for u in s), np.int64, m),
                 np.fromiter((index[v] for v in t), np.int64, m))
     codes = codes.astype(np.int64)
+    return labels, codes[:m], codes[m:]
+
+
+_VERTEX_ARROW_MIN = 4096
+"""Tables from this many deals up take their vertex ids from pyarrow (:func:`_text_vertex_codes`)."""
+
+
+def _text_vertex_codes(s: pd.Series, t: pd.Series
+                       ) -> tuple[list[Any], np.ndarray, np.ndarray] | None:
+    """:func:`_vertex_codes` of payer and payee columns that hold only text, with pyarrow's
+    hash and sort (about twice as fast as pandas' on Python strings); None when some cell is
+    blank or not text (the general path then decides). UTF-8 bytes sort in code-point
+    order, which is the order ``sorted`` gives Python strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        both = pa.concat_arrays([pa.array(np.asarray(x, dtype=object), type=pa.string())
+                                 for x in (s, t)])
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        return None  # numbers, other objects or text that is not valid Unicode
+    if both.null_count:
+        return None
+    enc = both.dictionary_encode()
+    order = pc.array_sort_indices(enc.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    codes = rank[enc.indices.to_numpy(zero_copy_only=False)]
+    labels = enc.dictionary.take(pa.array(order)).to_pylist()
+    m = len(s)
     return labels, codes[:m], codes[m:]
 
 

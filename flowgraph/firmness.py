@@ -60,6 +60,8 @@ def _flags(df: pd.DataFrame, col: str) -> np.ndarray:
 def _midpoints(df: pd.DataFrame) -> np.ndarray:
     """Rows whose amount in the graph is the midpoint of a range (no point amount reported)."""
     if "midpoint" in df.columns:
+        if df["midpoint"].dtype == bool:  # filter_deals' flags
+            return df["midpoint"].to_numpy(dtype=bool, copy=True)
         return np.array([v is True or v is np.True_ for v in df["midpoint"]], dtype=bool)
     a, lo, hi = (_floats(df, c) for c in schema.DEAL_COLUMNS[3:6])
     return np.isnan(a) & ~np.isnan(lo) & ~np.isnan(hi)

@@ -609,11 +609,13 @@ def _name_cells(*columns: tuple[str, Any], only: np.ndarray | None = None
     """``(row, column, name)`` of each first use of a name, for the look-alike check, in row
     order (at one row, names first used in an earlier column first). Columns are Series of
     text or :class:`_checks.Cells`; ``only``: the names to list (all when None)."""
+    if only is not None and not len(only):
+        return []
     per_col = []
     for col, s in columns:
         c = s if isinstance(s, _checks.Cells) else _checks.Cells.of(s.to_numpy(dtype=object))
         present = np.flatnonzero(c.codes >= 0)
-        used, at = np.unique(c.codes[present], return_index=True)
+        used, at = _first_uses(c.codes[present])
         if only is not None:
             pick = np.isin(c.uniques[used], only)
             used, at = used[pick], at[pick]
@@ -636,6 +638,15 @@ def _name_cells(*columns: tuple[str, Any], only: np.ndarray | None = None
     key_rank = np.lexsort((rows[first_of], which[first_of], rows[best_of]))
     return [(int(rows[best_of[k]]) + 1, per_col[which[best_of[k]]][0], names[best_of[k]])
             for k in key_rank]
+
+
+def _first_uses(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``codes`` in increasing order and the position of each one's first use
+    (``np.unique(codes, return_index=True)``, with one hash pass instead of a sort of every
+    position)."""
+    at = np.flatnonzero(~pd.Series(codes, copy=False).duplicated().to_numpy())
+    order = np.argsort(codes[at], kind="stable")
+    return codes[at][order], at[order]
 
 
 def _fmt(x: float) -> str:

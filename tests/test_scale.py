@@ -72,6 +72,31 @@ def test_vectorised_helpers_on_odd_values():
         2, cycles._MISSING_RANK, cycles._MISSING_RANK, 0]
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_ids_from_pyarrow_match_the_general_path(seed, monkeypatch):
+    """Large tables take vertex ids from pyarrow's hash and sort; labels and ids equal the
+    pandas path's on names with accents, combining marks, emoji, capitals and spaces."""
+    rng = np.random.default_rng(seed)
+    parts = np.array(["a", "B", "é", "e\u0301", "Z", "ß", "\U0001F600", "日本", "ab", "a b",
+                      "Ω", "z"], dtype=object)
+    n = 6000
+    s = pd.Series(rng.choice(parts, n) + rng.choice(parts, n), dtype=object)
+    t = pd.Series(rng.choice(parts, n) + rng.choice(parts, n), dtype=object)
+    assert n >= cycles._VERTEX_ARROW_MIN
+    fast = cycles._text_vertex_codes(s, t)
+    monkeypatch.setattr(cycles, "_VERTEX_ARROW_MIN", 10 ** 12)
+    labels, src, dst = cycles._vertex_codes(s, t)
+    assert fast is not None and fast[0] == labels == sorted(set(s) | set(t))
+    assert np.array_equal(fast[1], src) and np.array_equal(fast[2], dst)
+    assert [labels[i] for i in fast[1]] == list(s)
+
+
+def test_vertex_ids_from_pyarrow_leave_blanks_and_other_values_to_the_general_path():
+    obj = lambda v: pd.Series(v, dtype=object)  # noqa: E731
+    for payer in ([1, 2], ["a", None], ["\ud800", "b"], [float("nan"), "b"]):
+        assert cycles._text_vertex_codes(obj(payer), obj(["a", "b"])) is None
+
+
 def test_never_filled_columns_share_one_read_only_code_array():
     from flowgraph import _checks
 
