@@ -74,6 +74,12 @@ def _sniff_binary(raw: bytes, label: str) -> None:
                         "unprotected as .xlsx or CSV")
 
 
+def utf8_body(raw: bytes) -> bytes:
+    """The bytes of the text :func:`decode` returns for ``raw`` (``raw`` without a UTF-8
+    byte-order mark), once :func:`decode` accepted them."""
+    return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+
+
 def decode(raw: bytes | str, label: str) -> str:
     """Bytes as UTF-8 text (a BOM dropped), refusing binary content and NUL bytes anywhere."""
     if isinstance(raw, bytes):
@@ -94,14 +100,17 @@ def decode(raw: bytes | str, label: str) -> str:
     return text
 
 
-def read_csv_text(text: str, label: str) -> tuple[pd.DataFrame, list[Problem]]:
+def read_csv_text(text: str, label: str, *, data: bytes | None = None
+                  ) -> tuple[pd.DataFrame, list[Problem]]:
     """A CSV text as a table of strings (blank cells as NaN, every other text kept), and
-    the warnings of reading it."""
+    the warnings of reading it. ``data``: ``text`` as UTF-8 bytes, when the caller has them
+    (the file's bytes after :func:`decode`, without a byte-order mark)."""
     stripped = text.lstrip()
     if stripped.startswith("{") and "\n{" in stripped:
         raise DataError(f"{label}: looks like JSON Lines (one object per line), not CSV; "
                         "save it as a JSON list of records with a .json name")
-    header_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    header_line = text if end < 0 else text[:end]
     # spreadsheets in many locales save CSV with ';' (or tabs) between the columns
     sep = next((c for c in (";", "\t") if c in header_line and "," not in header_line), ",")
     try:
@@ -109,7 +118,7 @@ def read_csv_text(text: str, label: str) -> tuple[pd.DataFrame, list[Problem]]:
     except (StopIteration, csv.Error):
         header = []
     _check_headers(header, label)
-    fast = _arrow_csv(text, header, sep)
+    fast = _arrow_csv(text, header, sep, data=data)
     if fast is not None:
         (df, marked), problems = fast, []
     else:
@@ -129,7 +138,7 @@ def read_csv_text(text: str, label: str) -> tuple[pd.DataFrame, list[Problem]]:
 _BLANK_LINE = re.compile(r"(?:^|[\r\n])[ \t\f\v]+(?:[\r\n]|$)")
 
 
-def _arrow_csv(text: str, header: list[str], sep: str
+def _arrow_csv(text: str, header: list[str], sep: str, *, data: bytes | None = None
                ) -> tuple[pd.DataFrame, list[str]] | None:
     """The table as :func:`_exact_csv` reads it, parsed by pyarrow's (multithreaded) CSV
     reader with every column as text, and the columns with a cell starting with an
@@ -145,7 +154,8 @@ def _arrow_csv(text: str, header: list[str], sep: str
         import pyarrow.csv as pacsv
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         return None
-    data = text.encode("utf-8")
+    if data is None:
+        data = text.encode("utf-8")
     if "\r" in text and not _crs_end_lines(data):
         return None
     if '"' in text and not _quotes_are_fields(data, sep):

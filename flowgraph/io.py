@@ -253,7 +253,8 @@ def _read_table(source: Any, label: str, *, sheet: str | None = None,
         text = _readers.decode(raw, label)
         if suffix == ".json":
             return _readers.read_json_text(text, label), []
-        return _readers.read_csv_text(text, label)
+        return _readers.read_csv_text(
+            text, label, data=_readers.utf8_body(raw) if isinstance(raw, bytes) else None)
     except DataError:
         raise
     except OSError as exc:
