@@ -87,9 +87,13 @@ def text_factors(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     if isinstance(series.dtype, pd.StringDtype):
         if not series.count():  # all blank (a column written but never filled)
             return blank_codes(len(series)), np.array([], dtype=object)
-    elif series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) not in (
-            "string", "empty"):
-        return None
+    else:
+        kind = (pd.api.types.infer_dtype(series, skipna=True) if series.dtype == object
+                else None)
+        if kind == "empty":  # all blank (a Parquet file's column of nulls)
+            return blank_codes(len(series)), np.array([], dtype=object)
+        if kind != "string":
+            return None
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
 

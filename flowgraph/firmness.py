@@ -431,6 +431,8 @@ def _cells(df: pd.DataFrame, col: str, factors: Any = None) -> Any:
     if col not in df.columns:
         return Cells(blank_codes(n), np.array([], dtype=object))
     fac = factors(col) if factors is not None else text_factors(df[col])
+    if fac is None:
+        fac = _number_factors(df[col])
     if fac is not None and not len(fac[1]):  # all blank
         return Cells(fac[0], fac[1])
     arr = df[col].to_numpy(dtype=object) if fac is None else fac[1]
@@ -450,6 +452,21 @@ def _cells(df: pd.DataFrame, col: str, factors: Any = None) -> Any:
     ccodes = np.asarray(ccodes, dtype=np.intp)
     merged = np.where(codes >= 0, ccodes[np.maximum(codes, 0)] if len(ccodes) else -1, -1)
     return Cells(merged.astype(np.intp), np.asarray(cuniques, dtype=object))
+
+
+def _number_factors(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(codes, uniques)`` of a column of numbers or yes/no flags (a Parquet file's typed
+    columns), so that :func:`_cells` writes each distinct value once; None for any other
+    column, or when a zero is negative (it equals 0 but is written "-0.0")."""
+    dtype = series.dtype
+    if not (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype)):
+        return None
+    if pd.api.types.is_float_dtype(dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        if np.signbit(values[values == 0]).any():
+            return None
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
 
 
 def _text(df: pd.DataFrame, col: str) -> list[Any]:

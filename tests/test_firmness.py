@@ -450,3 +450,22 @@ def test_gw_cells_are_positive_numbers():
     msgs = [str(p) for p in fg.validate_deals(df) if "'gw'" in str(p)]
     assert len(msgs) == 2
     assert "gw must be positive" in msgs[0] and "not a number (gigawatts" in msgs[1]
+
+
+@pytest.mark.parametrize("values", [
+    [1.5, float("nan"), 2.0, 1.5, -0.0],           # a negative zero: cell by cell
+    [1.5, float("nan"), 2.0, 1.5, 0.0, 1e300, float("inf"), -3.0],
+    pd.array([True, False, None], dtype="boolean"),
+    pd.array([1, 2, None, 2], dtype="Int64"),
+    [3, 4, 3],
+    [True, False, True],
+])
+def test_typed_columns_are_written_once_per_value_exactly_as_cell_by_cell(values, monkeypatch):
+    """A Parquet file's number and flag columns are turned into text once per distinct value;
+    the result is the same as writing every cell."""
+    from flowgraph import firmness as fm
+
+    df = pd.DataFrame({"x": values})
+    fast = fm._cells(df, "x").values.tolist()
+    monkeypatch.setattr(fm, "_number_factors", lambda s: None)
+    assert fast == fm._cells(df, "x").values.tolist()
