@@ -98,6 +98,15 @@ def text_factors(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
 
 
+def is_true(values: pd.Series) -> np.ndarray:
+    """Which cells are the boolean True (not a true-looking word), as a new array: read
+    straight from a column of bools (a normalized table's flags), cell by cell otherwise."""
+    if values.dtype == bool:
+        return values.to_numpy(dtype=bool, copy=True)
+    return np.fromiter((u is True or u is np.True_ for u in values.to_numpy(dtype=object)),
+                       bool, len(values))
+
+
 _BLANK: dict[int, np.ndarray] = {}
 
 

@@ -72,7 +72,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import _process, schema
+from . import _checks, _process, schema
 from .errors import ParameterError
 from .formatting import money, money_range
 from .graph import check_company
@@ -539,14 +539,6 @@ def _texts(values: pd.Series) -> np.ndarray:
     return arr
 
 
-def _is_true(values: pd.Series) -> np.ndarray:
-    """Which cells are the boolean True (not a true-looking word)."""
-    if values.dtype == bool:  # a normalized table's flags (the large-network path)
-        return values.to_numpy(dtype=bool)
-    return np.fromiter((u is True or u is np.True_ for u in values.to_numpy(dtype=object)),
-                       bool, len(values))
-
-
 def _vertex_codes(s: pd.Series, t: pd.Series) -> tuple[list[Any], np.ndarray, np.ndarray]:
     """Sorted labels and the vertex id of each payer and payee, vectorised (one hash pass)."""
     m = len(s)
@@ -626,7 +618,7 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
         return np.full(m, None, dtype=object)
 
     def true(name: str) -> np.ndarray:
-        return _is_true(df[name]) if name in cols else np.zeros(m, bool)
+        return _checks.is_true(df[name]) if name in cols else np.zeros(m, bool)
 
     ids = (df["deal_id"].astype(str).tolist() if "deal_id" in cols
            else (df["key"].astype(str).tolist() if "key" in cols

@@ -60,9 +60,9 @@ def _flags(df: pd.DataFrame, col: str) -> np.ndarray:
 def _midpoints(df: pd.DataFrame) -> np.ndarray:
     """Rows whose amount in the graph is the midpoint of a range (no point amount reported)."""
     if "midpoint" in df.columns:
-        if df["midpoint"].dtype == bool:  # filter_deals' flags
-            return df["midpoint"].to_numpy(dtype=bool, copy=True)
-        return np.array([v is True or v is np.True_ for v in df["midpoint"]], dtype=bool)
+        from ._checks import is_true
+
+        return is_true(df["midpoint"])
     a, lo, hi = (_floats(df, c) for c in schema.DEAL_COLUMNS[3:6])
     return np.isnan(a) & ~np.isnan(lo) & ~np.isnan(hi)
 
@@ -212,11 +212,16 @@ def _estimated(df: pd.DataFrame, amt: np.ndarray, known: np.ndarray) -> tuple[in
             float(np.where((est | mid) & known, amt, 0.0).sum()))
 
 
-def _money(df: pd.DataFrame) -> tuple[np.ndarray, ...]:
-    """Per deal: the amount (0 when unknown), whether it is known, and :func:`_split`."""
+def _known_amounts(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per deal: the amount (0 when unknown) and whether it is known."""
     a = _floats(df, "amount")
     known = ~np.isnan(a)
-    amt = np.where(known, a, 0.0)
+    return np.where(known, a, 0.0), known
+
+
+def _money(df: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Per deal: the amount (0 when unknown), whether it is known, and :func:`_split`."""
+    amt, known = _known_amounts(df)
     status = (_per_value(df["status"], lambda v: v if isinstance(v, str) else "", "")
               if "status" in df.columns
               else np.full(len(df), "", dtype=object))
@@ -401,9 +406,7 @@ def estimates_note(G: Any) -> str:
                 f"{'carries' if n == 1 else 'carry'} estimated amounts or range midpoints; "
                 "the reported-only view (--reported-only, reported_only=True) leaves them out.")
     df = _deal_table(G)
-    a = _floats(df, "amount")
-    known = ~np.isnan(a)
-    amt = np.where(known, a, 0.0)
+    amt, known = _known_amounts(df)
     n_estimates, n_midpoints, estimated = _estimated(df, amt, known)  # as money_firmness does
     parts = []
     if n_estimates:

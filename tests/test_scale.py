@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flowgraph import cycles, graph
+from flowgraph import _checks, cycles, graph
 from flowgraph.synthetic import synthetic_network
 
 
@@ -60,8 +60,12 @@ def test_vectorised_helpers_on_odd_values():
                              -1]
     assert cycles._texts(pd.Series(["a", None, np.nan, pd.NA], dtype=object)).tolist() == [
         "a", None, None, None]
-    assert cycles._is_true(pd.Series([True, "true", 1, None, False], dtype=object)).tolist() == [
+    assert _checks.is_true(pd.Series([True, "true", 1, None, False], dtype=object)).tolist() == [
         True, False, False, False, False]
+    flags = pd.Series([True, False])
+    out = _checks.is_true(flags)
+    out[0] = False  # a new array: the table's column is untouched
+    assert flags.tolist() == [True, False]
     # labels of mixed types sort as Python sorts them (by type name, then text)
     labels, s, t = cycles._vertex_codes(pd.Series([1, "b"], dtype=object),
                                         pd.Series(["a", 2], dtype=object))
