@@ -102,10 +102,10 @@ def leave(code: Any) -> None:
 
     A large run ends holding millions of Python objects; freeing them one by one at exit made
     two 500,000-deal ``flowgraph cycles`` runs on the benchmark machine 0.4 and 0.6 s slower
-    than this exit, and the operating system takes the memory back at once anyway. The output is complete by then:
-    files are written and closed by the command, and standard output and error are flushed
-    here (if that fails, the usual exit reports it). Not taken when ``distributed`` was
-    imported, whose clusters and workers are closed by exit handlers.
+    than this exit, and the operating system takes the memory back at once anyway. The
+    output is complete by then: files are written and closed by the command, and standard
+    output and error are flushed here (if that fails, the usual exit reports it). Not taken
+    when ``distributed`` was imported, whose clusters and workers are closed by exit handlers.
     """
     if not _quick_exit or "distributed" in sys.modules:
         return
