@@ -200,11 +200,82 @@ class Cells:
     def values(self) -> np.ndarray:
         """Object array of the cells (None for a blank)."""
         if self._values is None:
+            if len(self.codes) and len(self.uniques) and self.codes.min() >= 0:
+                self._values = self.uniques[self.codes]  # no blank: one take, a new array
+                return self._values
             out = np.full(len(self.codes), None, dtype=object)
             present = self.codes >= 0
             out[present] = self.uniques[self.codes[present]]
             self._values = out
         return self._values
+
+
+_REMEMBERED: dict[tuple[int, int], tuple[Any, np.ndarray, np.ndarray]] = {}
+_REMEMBER_MAX = 64
+
+
+def _address(values: np.ndarray) -> tuple[int, int] | None:
+    """Where a one-dimensional object array's cells are, or None when not contiguous."""
+    if values.dtype != object or values.ndim != 1 or values.strides != (values.itemsize,):
+        return None
+    return values.__array_interface__["data"][0], values.shape[0]
+
+
+def remember(cells: Cells) -> None:
+    """Keep the codes of a large cleaned text column (the reader's), so that a later step
+    reading the same column (the cycle search's vertex ids) needs not hash its text again.
+
+    Only :func:`recall` reads them, and it checks every cell first. An entry is dropped when
+    its column is freed; at most :data:`_REMEMBER_MAX` are kept."""
+    import weakref
+
+    values = cells.values
+    key = _address(values)
+    if key is None or key[1] < VECTOR_MIN:
+        return
+
+    def forget(ref: Any, key: tuple[int, int] = key) -> None:
+        if _REMEMBERED.get(key, (None,))[0] is ref:
+            del _REMEMBERED[key]
+
+    while len(_REMEMBERED) >= _REMEMBER_MAX:
+        del _REMEMBERED[next(iter(_REMEMBERED))]
+    _REMEMBERED[key] = (weakref.ref(values, forget), cells.codes, cells.uniques)
+
+
+def recall(series: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(codes, uniques)`` of a column :func:`remember` kept (codes -1 for a blank, uniques
+    distinct str), or None. The answer is checked, not trusted: every cell must still be the
+    value its code names (a column changed in place since it was read, or another array at
+    the same address, gets None, and the caller hashes the cells itself)."""
+    if series.dtype != object or len(series) < VECTOR_MIN:
+        return None
+    arr = series if isinstance(series, np.ndarray) else series.to_numpy(dtype=object)
+    key = _address(arr)
+    entry = _REMEMBERED.get(key) if key is not None else None
+    if entry is None or entry[0]() is None:
+        return None
+    _, codes, uniques = entry
+    if _address(uniques) is None:
+        return None
+    # every cell must be the very object its code names (None for a blank): compared as
+    # object addresses, read from the arrays' memory while both are held here
+    named = np.where(codes >= 0, _pointers(uniques)[np.maximum(codes, 0)], id(None))
+    if not np.array_equal(_pointers(arr), named):
+        return None
+    return codes, uniques
+
+
+def _pointers(values: np.ndarray) -> np.ndarray:
+    """The object addresses a contiguous object array holds, as integers: a view of its
+    memory, valid while the caller holds ``values``."""
+    import ctypes
+
+    n = values.shape[0]
+    if not n:
+        return np.zeros(0, dtype=np.intp)
+    buf = (ctypes.c_ssize_t * n).from_address(values.__array_interface__["data"][0])
+    return np.ctypeslib.as_array(buf)
 
 
 def numeric(series: pd.Series, factors: Any = None) -> pd.Series:

@@ -52,6 +52,13 @@ def _int_mapper(pa: Any) -> Any:
     return ints.get
 
 
+def _has_blank(pc: Any, col: Any) -> bool:
+    """Whether some cell of a text column is empty or only white space (one pass of two
+    cheap kernels; most columns have none, and then the trimmed copy is not made)."""
+    return (pc.any(pc.utf8_is_space(col)).as_py() is True
+            or pc.any(pc.equal(col, "")).as_py() is True)
+
+
 def read_table(source: Any, label: str) -> pd.DataFrame:
     """A Parquet file (path or binary file object) as a table of raw values.
 
@@ -107,7 +114,8 @@ def read_table(source: Any, label: str) -> pd.DataFrame:
                         label, row, name, str(col[row - 1].as_py())))
                     continue
             col = pc.strftime(pc.cast(col, pa.timestamp("s")), format="%Y-%m-%d")
-        elif pa.types.is_string(t) or pa.types.is_large_string(t):
+        elif ((pa.types.is_string(t) or pa.types.is_large_string(t))
+              and col.null_count < len(col) and _has_blank(pc, col)):
             blank = pc.equal(pc.utf8_trim_whitespace(col), "")
             col = pc.if_else(blank, pa.scalar(None, t), col)
         cols[name] = col

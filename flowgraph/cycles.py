@@ -327,7 +327,7 @@ class _Deals:
     high: np.ndarray
     dlo: np.ndarray  # day ordinal or -1
     dhi: np.ndarray
-    info: pd.DataFrame | None  # deal_id, flow_type, status, confidence, date, ...; None = none
+    info: _Info | None  # deal_id, flow_type, status, confidence, date, ...; None = none
     has_deals: bool
     weight: str
     scenario: str | None
@@ -513,11 +513,61 @@ _INFO_COLUMNS = ("deal_id", "flow_type", "status", "confidence", "date", "date_l
                  "estimate", "source_url", "source_title")
 
 
-def _info_frame(columns: dict[str, Any]) -> pd.DataFrame:
-    """The per-deal detail the search carries (:data:`_INFO_COLUMNS`): text as Python objects
-    (blanks ``None``), kept as given: no conversion to a string dtype and back."""
-    return pd.DataFrame({k: pd.Series(columns[k], dtype=bool if k == "estimate" else object)
-                         for k in _INFO_COLUMNS}, columns=list(_INFO_COLUMNS))
+def _objects(values: Any) -> np.ndarray:
+    """``values`` as a one-dimensional object array (an object array as it is, not copied)."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        return values
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object)
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _blanks_as_none(values: np.ndarray) -> np.ndarray:
+    """A copy of an object array with every blank (None, NaN, NA, NaT) as None."""
+    out = np.array(values, dtype=object, copy=True)
+    out[pd.isna(out)] = None
+    return out
+
+
+def _as_text(values: np.ndarray) -> np.ndarray:
+    """Deal ids as str (``str`` of any other value, as ``astype(str)`` gives)."""
+    return np.fromiter((v if type(v) is str else str(v) for v in values), dtype=object,
+                       count=len(values))
+
+
+class _Info:
+    """The per-deal detail the search carries (:data:`_INFO_COLUMNS`), one array per column,
+    read where it is needed: the columns of a large table are its own arrays, not copied
+    and not cleaned; a blank may be None, NaN or NA until :meth:`take` or :meth:`text` reads
+    it (the per-hop ranks treat every blank alike)."""
+
+    __slots__ = ("_cols",)
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self._cols = {k: (np.asarray(columns[k], dtype=bool) if k == "estimate"
+                          else _objects(columns[k])) for k in _INFO_COLUMNS}
+
+    def raw(self, name: str) -> np.ndarray:
+        """Every deal's cell as given (read only)."""
+        return self._cols[name]
+
+    def ids(self, rows: np.ndarray) -> np.ndarray:
+        """The deal ids of ``rows``, as str."""
+        return _as_text(self._cols["deal_id"][rows])
+
+    def text(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """The cells of ``rows``, blanks as None."""
+        return _blanks_as_none(self._cols[name][rows])
+
+    def take(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Every column at ``rows``: ids as str, text with blanks as None."""
+        return {k: (self.ids(rows) if k == "deal_id" else self._cols[k][rows]
+                    if k == "estimate" else self.text(k, rows)) for k in _INFO_COLUMNS}
+
+
+def _info_frame(columns: dict[str, Any]) -> _Info:
+    """The per-deal detail of :data:`_INFO_COLUMNS` (see :class:`_Info`)."""
+    return _Info(columns)
 
 
 def _ordinals(values: Any) -> np.ndarray:
@@ -531,19 +581,19 @@ def _ordinals(values: Any) -> np.ndarray:
     return np.append(table, np.int64(-1))[codes]
 
 
-def _texts(values: pd.Series) -> np.ndarray:
-    """Cells as an object array, blanks (None, NaN, NA) as None: :func:`_deal_text` of each
-    cell, vectorised."""
-    arr = values.to_numpy(dtype=object, copy=True)
-    arr[pd.isna(arr)] = None
-    return arr
+def _cell(v: Any) -> Any:
+    """One cell with a blank (None, NaN, NA, NaT) as None."""
+    return None if v is None or (not isinstance(v, str) and pd.api.types.is_scalar(v)
+                                 and bool(pd.isna(v))) else v
 
 
 def _vertex_codes(s: pd.Series, t: pd.Series) -> tuple[list[Any], np.ndarray, np.ndarray]:
     """Sorted labels and the vertex id of each payer and payee, vectorised (one hash pass)."""
     m = len(s)
     if m >= _VERTEX_ARROW_MIN:
-        fast = _text_vertex_codes(s, t)
+        fast = _recalled_vertex_codes(s, t)
+        if fast is None:
+            fast = _text_vertex_codes(s, t)
         if fast is not None:
             return fast
     try:
@@ -563,6 +613,24 @@ def _vertex_codes(s: pd.Series, t: pd.Series) -> tuple[list[Any], np.ndarray, np
 
 _VERTEX_ARROW_MIN = 4096
 """Tables from this many deals up take their vertex ids from pyarrow (:func:`_text_vertex_codes`)."""
+
+
+def _recalled_vertex_codes(s: pd.Series, t: pd.Series
+                           ) -> tuple[list[Any], np.ndarray, np.ndarray] | None:
+    """:func:`_vertex_codes` from the codes the reader kept for these very columns
+    (:func:`_checks.recall`, which checks every cell): only their distinct names are hashed
+    and sorted. None when either column was not kept or has a blank."""
+    got = [_checks.recall(x) for x in (s, t)]
+    if any(g is None or (g[0] < 0).any() for g in got):
+        return None
+    (cs, us), (ct, ut) = got
+    ucodes, names = pd.factorize(np.concatenate([us, ut]), use_na_sentinel=True)
+    order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+    rank = np.empty(len(names), dtype=np.int64)  # all str: sorted in Python's order
+    rank[order] = np.arange(len(names), dtype=np.int64)
+    per = rank[ucodes]
+    return (np.asarray(names, dtype=object)[order].tolist(), per[:len(us)][cs],
+            per[len(us):][ct])
 
 
 def _text_vertex_codes(s: pd.Series, t: pd.Series
@@ -612,17 +680,16 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
     dlo = _ordinals(df["date_lo"]) if "date_lo" in cols else np.full(m, -1, np.int64)
     dhi = _ordinals(df["date_hi"]) if "date_hi" in cols else dlo.copy()
 
-    def col(name: str) -> np.ndarray:
+    def col(name: str) -> np.ndarray:  # as given: blanks are read as None where used
         if name in cols:
-            return _texts(df[name])
+            return df[name].to_numpy(dtype=object)
         return np.full(m, None, dtype=object)
 
     def true(name: str) -> np.ndarray:
         return _checks.is_true(df[name]) if name in cols else np.zeros(m, bool)
 
-    ids = (df["deal_id"].astype(str).tolist() if "deal_id" in cols
-           else (df["key"].astype(str).tolist() if "key" in cols
-                 else [f"row {i}" for i in range(m)]))
+    ids = (col("deal_id") if "deal_id" in cols else col("key") if "key" in cols
+           else np.array([f"row {i}" for i in range(m)], dtype=object))
     info = _info_frame({
         "deal_id": ids,
         "flow_type": col("flow_type"),
@@ -691,10 +758,23 @@ def _reduce_sum_known(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return total
 
 
-def _ranks(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
+def _factors_at(values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values[rows])``'s codes and uniques (blanks -1), from the codes the
+    reader kept for the column when it can (:func:`_checks.recall`); the uniques' order
+    then is the table's, not the rows'."""
+    kept = _checks.recall(values)
+    if kept is not None:
+        return kept[0][rows], kept[1]
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object)[rows], use_na_sentinel=True)
+    return codes, uniques
+
+
+def _ranks(values: np.ndarray, order: tuple[str, ...],
+           factors: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Position of each value in ``order`` (weakest first), :data:`_MISSING_RANK` when blank or
-    not one of them."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    not one of them (``factors``: the values' codes and uniques, when known)."""
+    codes, uniques = (factors if factors is not None
+                      else pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True))
     rank = {v: i for i, v in enumerate(order)}
     per = np.array([rank.get(u, _MISSING_RANK) for u in uniques] + [_MISSING_RANK],
                    dtype=np.int64)  # once per distinct value; the last for a blank
@@ -709,7 +789,7 @@ def _by_deal_id(order: np.ndarray, first: np.ndarray, ids: np.ndarray) -> np.nda
     size = np.bincount(group)
     multi = np.flatnonzero(size[group] > 1)
     if multi.shape[0]:
-        rank = pd.factorize(ids[order[multi]], sort=True)[0]
+        rank = pd.factorize(_as_text(ids[order[multi]]), sort=True)[0]
         order = order.copy()
         order[multi] = order[multi][np.lexsort((rank, group[multi]))]
     return order
@@ -730,7 +810,7 @@ def _build_hops(D: _Deals) -> _Hops:
     if m:
         first[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
     if D.info is not None and m:
-        order = _by_deal_id(order, first, D.info["deal_id"].to_numpy())
+        order = _by_deal_id(order, first, D.info.raw("deal_id"))
     starts = np.flatnonzero(first)
     dptr = np.append(starts, m).astype(np.int64)
     amount_d = D.amount[order]
@@ -758,10 +838,9 @@ def _build_hops(D: _Deals) -> _Hops:
     ftype_names = list(schema.FLOW_TYPES)
     if D.info is not None and m:
         info = D.info
-        srank = _ranks(info["status"].to_numpy(dtype=object)[order], schema.STATUSES)
-        crank = _ranks(info["confidence"].to_numpy(dtype=object)[order], schema.CONFIDENCES)
-        ft = info["flow_type"].to_numpy(dtype=object)[order]
-        fcodes, funiq = pd.factorize(ft, use_na_sentinel=True)  # in order of first appearance
+        srank = _ranks(None, schema.STATUSES, _factors_at(info.raw("status"), order))
+        crank = _ranks(None, schema.CONFIDENCES, _factors_at(info.raw("confidence"), order))
+        fcodes, funiq = _factors_at(info.raw("flow_type"), order)
         ucode = []
         for x in funiq:
             if x not in ftype_names:
@@ -769,7 +848,7 @@ def _build_hops(D: _Deals) -> _Hops:
             ucode.append(ftype_names.index(x))
         codes_a = np.append(np.array(ucode, np.int64), np.int64(-1))[fcodes]
         mask = np.where(codes_a >= 0, np.left_shift(np.int64(1), np.maximum(codes_a, 0)), 0)
-        est = info["estimate"].to_numpy(dtype=bool)[order]
+        est = info.raw("estimate")[order]
         status_rank = np.minimum.reduceat(srank, starts)
         conf_rank = np.minimum.reduceat(crank, starts)
         ftype_mask = np.bitwise_or.reduceat(mask.astype(np.int64), starts)
@@ -1252,7 +1331,7 @@ def _deal_positions(D: _Deals, H: _Hops, lay: _Layout) -> dict[str, Any]:
     # deal ids at the sorted deal positions that are needed (all positions of used hops)
     used = np.unique(deal_pos)
     if D.info is not None:
-        used_ids = D.info["deal_id"].to_numpy(dtype=object)[H.dorder[used]]
+        used_ids = D.info.ids(H.dorder[used])
     else:
         rows_u = H.dorder[used]
         used_ids = np.array([f"{D.labels[a]}->{D.labels[b]}" for a, b in
@@ -1387,26 +1466,26 @@ def _deals_table(D: _Deals, lay: _Layout, timing: tuple[np.ndarray, ...],
     if not (D.has_deals and D.info is not None):
         return pd.DataFrame(columns=list(DEAL_COLUMNS))
     deal_hop, deal_row = deals_at["hop"], deals_at["row"]
-    sub = D.info.iloc[deal_row].reset_index(drop=True)
+    sub = D.info.take(deal_row)
     return pd.DataFrame({
         "rank": ranks[lay.cyc_of[deal_hop]],
         "hop": hop_pos[deal_hop],
-        "deal_id": sub["deal_id"].to_numpy(),
+        "deal_id": sub["deal_id"],
         "payer": payer[deal_hop],
         "payee": payee[deal_hop],
         "amount": D.amount[deal_row],
         "amount_known": ~np.isnan(D.amount[deal_row]),
         "amount_low": D.low[deal_row],
         "amount_high": D.high[deal_row],
-        "flow_type": sub["flow_type"].to_numpy(),
-        "status": sub["status"].to_numpy(),
-        "confidence": sub["confidence"].to_numpy(),
-        "date": sub["date"].to_numpy(),
-        "date_lo": sub["date_lo"].to_numpy(),
-        "date_hi": sub["date_hi"].to_numpy(),
-        "estimate": sub["estimate"].to_numpy(dtype=bool),
-        "source_url": sub["source_url"].to_numpy(),
-        "source_title": sub["source_title"].to_numpy(),
+        "flow_type": sub["flow_type"],
+        "status": sub["status"],
+        "confidence": sub["confidence"],
+        "date": sub["date"],
+        "date_lo": sub["date_lo"],
+        "date_hi": sub["date_hi"],
+        "estimate": sub["estimate"].astype(bool, copy=False),
+        "source_url": sub["source_url"],
+        "source_title": sub["source_title"],
         "in_time_order": timing[2][deal_hop] == deals_at["pos"],
     }, columns=list(DEAL_COLUMNS))
 
@@ -1415,9 +1494,9 @@ def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np
               starts: np.ndarray, hop_flat: np.ndarray, rt: np.ndarray,
               bound: np.ndarray) -> list[str]:
     info = D.info
-    ft = info["flow_type"].to_numpy(dtype=object) if info is not None else None
-    st = info["status"].to_numpy(dtype=object) if info is not None else None
-    es = info["estimate"].to_numpy(dtype=bool) if info is not None else None
+    ft = info.raw("flow_type") if info is not None else None
+    st = info.raw("status") if info is not None else None
+    es = info.raw("estimate") if info is not None else None
     hop_text: dict[int, str] = {}
     labels = D.labels
     out = []
@@ -1428,8 +1507,8 @@ def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np
             if h not in hop_text:
                 rows = H.dorder[H.dptr[h]:H.dptr[h + 1]]
                 deals = [{
-                    "flow_type": ft[r] if ft is not None else None,
-                    "status": st[r] if st is not None else None,
+                    "flow_type": _cell(ft[r]) if ft is not None else None,
+                    "status": _cell(st[r]) if st is not None else None,
                     "estimate": bool(es[r]) if es is not None else False,
                     "amount": float(D.amount[r]),
                     "low": float(D.low[r]),

@@ -311,6 +311,24 @@ def _text_cells(series: pd.Series, factors: Any = None) -> _checks.Cells:
     return _checks.Cells(out.astype(np.intp), np.asarray(cuniques, dtype=object), fac)
 
 
+_PARALLEL_ROWS = 200_000
+"""Tables from this many rows up have their text columns factorized on two threads."""
+
+
+def _parallel_text_factors(src: pd.DataFrame, cols: list[str]) -> dict[str, Any]:
+    """:func:`_checks.text_factors` of the pyarrow-backed text columns of a large table,
+    computed on two threads (pyarrow hashes outside the interpreter lock); {} for a small
+    table or other columns, whose factors are computed where they are used."""
+    cols = [c for c in cols if getattr(src[c].array, "_pa_array", None) is not None]
+    if len(src) < _PARALLEL_ROWS or len(cols) < 2:
+        return {}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        found = dict(zip(cols, pool.map(lambda c: _checks.text_factors(src[c]), cols)))
+    return {c: f for c, f in found.items() if f is not None}
+
+
 def _text(series: pd.Series) -> pd.Series:
     """Strings stripped, blanks as None (object dtype)."""
     return pd.Series(_text_cells(series).values, index=series.index, dtype=object)
@@ -370,6 +388,8 @@ def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tup
     default for a blank, text stripped), then every other column as it is. ``cells`` (when
     given) receives the cleaned text columns, for the validation rules."""
     out = pd.DataFrame(index=range(len(src)))
+    factors = _parallel_text_factors(src, [c for c in columns if c in src and c not in numeric
+                                           and c not in flags])
     for col in columns:
         if col in numeric:
             out[col] = (_checks.numeric(src[col]) if col in src
@@ -384,10 +404,11 @@ def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tup
             else:
                 out[col] = _bools(src[col], default).astype(bool)
         elif col in src:
-            text = _text_cells(src[col])
+            text = _text_cells(src[col], factors.get(col))
             if cells is not None:
                 cells[col] = text
             out[col] = pd.Series(text.values, dtype=object, copy=False)
+            _checks.remember(text)
         else:
             out[col] = pd.Series(np.full(len(src), None, dtype=object), dtype=object,
                                  copy=False)

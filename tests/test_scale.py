@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flowgraph import _checks, cycles, graph
+from flowgraph import _checks, cycles, graph, schema
 from flowgraph.synthetic import synthetic_network
 
 
@@ -44,11 +44,13 @@ def test_arrays_from_the_table_match_the_graphs():
     B = cycles._from_frame(table, "amount")
     assert list(A.labels) == list(B.labels)
     # the graph lists edges pair by pair, the table row by row: compare deal by deal
-    ka = pd.Index(A.info["deal_id"]).get_indexer(B.info["deal_id"])
+    a_info = A.info.take(np.arange(len(A.src)))
+    b_info = B.info.take(np.arange(len(B.src)))
+    ka = pd.Index(a_info["deal_id"]).get_indexer(b_info["deal_id"])
     for name in ("src", "dst", "amount", "low", "high", "dlo", "dhi"):
         np.testing.assert_array_equal(getattr(A, name)[ka], getattr(B, name), err_msg=name)
     for col in ("flow_type", "status", "confidence", "estimate"):
-        assert A.info[col].to_numpy()[ka].tolist() == B.info[col].tolist(), col
+        assert a_info[col][ka].tolist() == b_info[col].tolist(), col
 
 
 def test_vectorised_helpers_on_odd_values():
@@ -58,8 +60,12 @@ def test_vectorised_helpers_on_odd_values():
     assert days.tolist() == [dt.date(2024, 1, 2).toordinal(), -1, -1,
                              dt.date(2024, 1, 2).toordinal(), dt.date(2024, 1, 2).toordinal(),
                              -1]
-    assert cycles._texts(pd.Series(["a", None, np.nan, pd.NA], dtype=object)).tolist() == [
-        "a", None, None, None]
+    odd = np.array(["a", None, np.nan, pd.NA, pd.NaT, ""], dtype=object)
+    assert cycles._blanks_as_none(odd).tolist() == ["a", None, None, None, None, ""]
+    assert [cycles._cell(v) for v in odd] == ["a", None, None, None, None, ""]
+    assert odd[2] is np.nan  # the table's cells are read, never changed
+    assert cycles._as_text(np.array(["d1", 7, None], dtype=object)).tolist() == [
+        "d1", "7", "None"]
     assert _checks.is_true(pd.Series([True, "true", 1, None, False], dtype=object)).tolist() == [
         True, False, False, False, False]
     flags = pd.Series([True, False])
@@ -276,3 +282,88 @@ def test_long_text_columns_clean_exactly_as_cell_by_cell(dirty):
     want = [None if v is None else (unicodedata.normalize("NFC", v.strip()) or None)
             for v in cells]
     assert got == want
+
+
+def _names_table(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    parts = np.array(["a", "B", "é", "e\u0301", "Z", "ß", "日本", "ab", "a b", " c"],
+                     dtype=object)
+    return pd.DataFrame({
+        "deal_id": [f"d{i}" for i in range(n)],
+        "payer": rng.choice(parts, n) + rng.choice(parts, n),
+        "payee": rng.choice(parts, n) + rng.choice(parts, n),
+        "amount_usd_bn": rng.random(n), "flow_type": rng.choice(["lease", "other", None], n),
+        "status": rng.choice(["committed", "rumored", None], n)})
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_vertex_ids_recalled_from_the_reader_match_the_general_path(seed, monkeypatch):
+    """The reader keeps the codes of its large text columns; the cycle search takes its
+    vertex ids from them, equal to the ids computed from the cells."""
+    from flowgraph import io
+
+    df = io.normalize_deals(_names_table(6000, seed))
+    got = cycles._recalled_vertex_codes(df["payer"], df["payee"])
+    monkeypatch.setattr(cycles, "_VERTEX_ARROW_MIN", 10 ** 12)
+    labels, src, dst = cycles._vertex_codes(df["payer"], df["payee"])
+    assert got is not None and got[0] == labels
+    assert np.array_equal(got[1], src) and np.array_equal(got[2], dst)
+    assert [labels[i] for i in got[1]] == df["payer"].tolist()
+    for col, order in (("status", schema.STATUSES), ("flow_type", schema.FLOW_TYPES)):
+        rows = np.random.default_rng(seed).permutation(len(df))
+        kept = cycles._factors_at(df[col].to_numpy(dtype=object), rows)
+        assert np.array_equal(cycles._ranks(None, order, kept),
+                              cycles._ranks(df[col].to_numpy(dtype=object)[rows], order))
+
+
+def test_recalled_codes_are_checked_against_every_cell():
+    """A column changed in place after it was read, a copy, or a new array are never
+    answered from the kept codes (the caller hashes them itself); a freed column's codes
+    are dropped."""
+    import gc
+
+    from flowgraph import io
+
+    df = io.normalize_deals(_names_table(6000, 3))
+    assert _checks.recall(df["payer"]) is not None
+    df.loc[7, "payer"] = "someone else"  # in place or copied: either way not answered
+    assert _checks.recall(df["payer"]) is None
+    labels, src, _ = cycles._vertex_codes(df["payer"], df["payee"])
+    assert [labels[i] for i in src] == df["payer"].tolist()
+    kept = _checks.Cells.of(_names_table(6000, 4)["payer"].to_numpy(dtype=object))
+    _checks.remember(kept)
+    cells = kept.values  # the very array kept, changed in place below
+    assert _checks.recall(cells) is not None
+    old = cells[7]
+    cells[7] = "someone else"
+    assert _checks.recall(cells) is None
+    cells[7] = "".join(list(old))  # equal text, another object: not trusted either
+    assert _checks.recall(cells) is None
+    cells[7] = None
+    assert _checks.recall(cells) is None
+    cells[7] = old
+    assert _checks.recall(cells) is not None
+    df = io.normalize_deals(_names_table(6000, 3))
+    assert _checks.recall(df["payer"].copy()) is None
+    assert _checks.recall(pd.Series(list(df["payer"]), dtype=object)) is None
+    before = len(_checks._REMEMBERED)
+    del df, cells, kept
+    gc.collect()
+    assert len(_checks._REMEMBERED) < before
+
+
+def test_the_parquet_blank_check_agrees_with_trimming():
+    """Parquet text cells that are empty or white space only read as blank: the quick check
+    gives the same answer as trimming every cell, for every white-space character."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from flowgraph import _parquet
+
+    chars = [chr(i) for i in range(0x3100)] + ["\ufeff", "\u200b", "\u2060", "\u3000"]
+    for cells in ([c for c in chars], [c * 2 for c in chars], [c + "x" for c in chars]):
+        for one in cells:
+            col = pa.chunked_array([pa.array(["a", one, None])])
+            trimmed = pc.any(pc.equal(pc.utf8_trim_whitespace(col), "")).as_py() is True
+            assert _parquet._has_blank(pc, col) is trimmed, repr(one)
+    assert _parquet._has_blank(pc, pa.chunked_array([pa.array(["a", ""])]))
