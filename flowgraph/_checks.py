@@ -245,7 +245,7 @@ def remember(cells: Cells) -> None:
 
 def recall(series: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """``(codes, uniques)`` of a column :func:`remember` kept (codes -1 for a blank, uniques
-    distinct str), or None. The answer is checked, not trusted: every cell must still be the
+    distinct: str for text, dates for the deal graph's day bounds), or None. The answer is checked, not trusted: every cell must still be the
     value its code names (a column changed in place since it was read, or another array at
     the same address, gets None, and the caller hashes the cells itself)."""
     if series.dtype != object or len(series) < VECTOR_MIN:
@@ -316,6 +316,11 @@ def _char_name(ch: str) -> str:
 
 def _needs_look(col: str, joined: str, count: int) -> bool:
     """Whether any of ``count`` cells joined by ',' may break a cell rule (a quick test)."""
+    if joined.isascii() and joined.isprintable():
+        # printable ASCII holds no control, line-break or invisible character: the patterns
+        # below match only \x00-\x1f and \x7f in ASCII (and white space only the space)
+        return ((col == "deal_id" and (";" in joined or joined.count(",") > count - 1))
+                or (col == "source_url" and " " in joined))
     probe = _CONTROL if col in MULTILINE_COLUMNS else _LINEBREAK
     return bool(probe.search(joined) or _CONTROL.search(joined)
                 or (col == "deal_id" and (";" in joined or joined.count(",") > count - 1))

@@ -576,7 +576,8 @@ def _ordinals(values: Any) -> np.ndarray:
     s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     if np.issubdtype(s.dtype, np.datetime64):
         return _to_day(s.to_numpy(), len(s))
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    kept = _checks.recall(s)  # the codes filter_deals kept for its date columns
+    codes, uniques = kept if kept is not None else pd.factorize(s, use_na_sentinel=True)
     table = np.fromiter((_ordinal(u) for u in uniques), np.int64, len(uniques))
     return np.append(table, np.int64(-1))[codes]
 

@@ -123,9 +123,33 @@ def _deal_dates(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     date_text = df["announced"].where(df["announced"].notna(), df["period_start"])
     codes, uniques = pd.factorize(date_text, use_na_sentinel=True)
     cache = _date_cache(uniques)
-    lo_u = np.array([cache[v][0] for v in uniques] + [None], dtype=object)
-    hi_u = np.array([cache[v][1] for v in uniques] + [None], dtype=object)
-    return lo_u[codes], hi_u[codes]  # code -1 picks the trailing None
+    lo_u = np.array([cache[v][0] for v in uniques], dtype=object)
+    hi_u = np.array([cache[v][1] for v in uniques], dtype=object)
+    return _spread_kept(lo_u, codes), _spread_kept(hi_u, codes)
+
+
+def _take_kept(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``values[idx]``, its codes kept too when ``values``' were (:func:`_spread_kept`)."""
+    from . import _checks
+
+    kept = _checks.recall(values)
+    if kept is None:
+        return values[idx]
+    cells = _checks.Cells(kept[0][idx], kept[1])
+    _checks.remember(cells)
+    return cells.values
+
+
+def _spread_kept(per_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``per_unique[code]`` of each row (None for code -1), with its codes kept for the cycle
+    search's day ordinals (:func:`flowgraph._checks.remember`)."""
+    from . import _checks
+
+    ucodes, values = pd.factorize(per_unique, use_na_sentinel=True)  # a few distinct days
+    cells = _checks.Cells(np.append(ucodes, -1).astype(np.intp)[codes],
+                          np.asarray(values, dtype=object))
+    _checks.remember(cells)
+    return cells.values
 
 
 def _filter_mask(df: pd.DataFrame, status_then: np.ndarray, *, flow_types: list[str] | None,
@@ -268,8 +292,8 @@ def _kept_rows(df: pd.DataFrame, idx: np.ndarray, amounts: schema.ScenarioAmount
     out["amount_low"] = amounts.low[idx]
     out["amount_high"] = amounts.high[idx]
     out["midpoint"] = amounts.midpoint[idx]
-    out["date_lo"] = lo[idx]
-    out["date_hi"] = hi[idx]
+    for col, days in (("date_lo", lo), ("date_hi", hi)):  # a Series is not copied again
+        out[col] = pd.Series(_take_kept(days, idx), dtype=object, copy=False)
     if status_then is not None:
         out["status"] = status_then[idx]
         if paid_then is not None:

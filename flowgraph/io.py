@@ -283,9 +283,11 @@ def _bools(series: pd.Series, default: bool | None = None) -> pd.Series:
     return pd.Series(np.array(parsed, dtype=object)[codes], index=series.index, dtype=object)
 
 
-def _text_cells(series: pd.Series, factors: Any = None) -> _checks.Cells:
+def _text_cells(series: pd.Series, factors: Any = None, clean: bool | None = None
+                ) -> _checks.Cells:
     """:func:`_text` of a column as :class:`_checks.Cells`: a text column is stripped and
-    put in NFC once per unique value (``factors``: its :func:`_checks.text_factors`)."""
+    put in NFC once per unique value (``factors``: its :func:`_checks.text_factors`;
+    ``clean``: its :func:`_checks.clean_ascii`, when the caller has them)."""
     fac = factors if factors is not None else _checks.text_factors(series)
     if fac is None:  # not all text: each cell on its own
         arr = series.to_numpy(dtype=object)
@@ -299,7 +301,7 @@ def _text_cells(series: pd.Series, factors: Any = None) -> _checks.Cells:
         return cells
     codes, uniques = fac
     if not len(uniques) or (len(uniques) >= _checks.VECTOR_MIN
-                            and _checks.clean_ascii(series)):
+                            and (clean if clean is not None else _checks.clean_ascii(series))):
         return _checks.Cells(codes, uniques, fac)  # all blank, or nothing to strip or normalise
     clean = np.array([(v.strip() if v.isascii() else _nfc(v.strip())) or None
                       for v in uniques], dtype=object)
@@ -315,18 +317,25 @@ _PARALLEL_ROWS = 200_000
 """Tables from this many rows up have their text columns factorized on two threads."""
 
 
-def _parallel_text_factors(src: pd.DataFrame, cols: list[str]) -> dict[str, Any]:
-    """:func:`_checks.text_factors` of the pyarrow-backed text columns of a large table,
-    computed on two threads (pyarrow hashes outside the interpreter lock); {} for a small
-    table or other columns, whose factors are computed where they are used."""
+def _parallel_text_factors(src: pd.DataFrame, cols: list[str]
+                           ) -> dict[str, tuple[Any, bool | None]]:
+    """``(text_factors, clean_ascii)`` (:mod:`flowgraph._checks`) of the pyarrow-backed text
+    columns of a large table, computed on two threads (pyarrow hashes and scans outside the
+    interpreter lock); ``clean_ascii`` only where :func:`_text_cells` asks for it, else None.
+    {} for a small table; other columns are judged where they are used."""
     cols = [c for c in cols if getattr(src[c].array, "_pa_array", None) is not None]
     if len(src) < _PARALLEL_ROWS or len(cols) < 2:
         return {}
     from concurrent.futures import ThreadPoolExecutor
 
+    def judge(col: str) -> tuple[Any, bool | None]:
+        fac = _checks.text_factors(src[col])
+        wide = fac is not None and len(fac[1]) >= _checks.VECTOR_MIN
+        return fac, (_checks.clean_ascii(src[col]) if wide else None)
+
     with ThreadPoolExecutor(2) as pool:
-        found = dict(zip(cols, pool.map(lambda c: _checks.text_factors(src[c]), cols)))
-    return {c: f for c, f in found.items() if f is not None}
+        found = dict(zip(cols, pool.map(judge, cols)))
+    return {c: f for c, f in found.items() if f[0] is not None}
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -404,7 +413,7 @@ def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tup
             else:
                 out[col] = _bools(src[col], default).astype(bool)
         elif col in src:
-            text = _text_cells(src[col], factors.get(col))
+            text = _text_cells(src[col], *factors.get(col, (None, None)))
             if cells is not None:
                 cells[col] = text
             out[col] = pd.Series(text.values, dtype=object, copy=False)

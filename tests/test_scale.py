@@ -367,3 +367,40 @@ def test_the_parquet_blank_check_agrees_with_trimming():
             trimmed = pc.any(pc.equal(pc.utf8_trim_whitespace(col), "")).as_py() is True
             assert _parquet._has_blank(pc, col) is trimmed, repr(one)
     assert _parquet._has_blank(pc, pa.chunked_array([pa.array(["a", ""])]))
+
+
+def test_the_quick_cell_look_agrees_with_the_patterns():
+    """Printable ASCII text skips the pattern searches: for every column kind and every
+    ASCII character the quick answer is the patterns' answer."""
+    def by_patterns(col, joined, count):
+        probe = _checks._CONTROL if col in _checks.MULTILINE_COLUMNS else _checks._LINEBREAK
+        return bool(probe.search(joined) or _checks._CONTROL.search(joined)
+                    or (col == "deal_id" and (";" in joined or joined.count(",") > count - 1))
+                    or (col in _checks.NAME_COLUMNS and (_checks._INVISIBLE.search(joined)
+                                                         or not joined.isascii()))
+                    or (col == "source_url" and _checks._SPACE.search(joined)))
+
+    for col in ("deal_id", "payer", "description", "source_url", "status", "part_of"):
+        for code in range(128):
+            for cells in (["a" + chr(code) + "b", "c"], [chr(code)], ["x", "y" + chr(code)]):
+                joined = ",".join(cells)
+                assert _checks._needs_look(col, joined, len(cells)) == by_patterns(
+                    col, joined, len(cells)), (col, code, cells)
+        assert _checks._needs_look(col, "é,b", 2) == by_patterns(col, "é,b", 2)
+
+
+def test_payer_equal_to_payee_is_found_on_codes(tmp_path):
+    from flowgraph import io
+
+    n = 6000
+    df = pd.DataFrame({"deal_id": [f"d{i}" for i in range(n)],
+                       "payer": [f"C{i % 50}" for i in range(n)],
+                       "payee": [f"C{(i * 7) % 61}" for i in range(n)],
+                       "amount_usd_bn": 1.0, "flow_type": "other", "status": "committed",
+                       "source_url": "https://example.org/x"})
+    df.loc[[3, 10], "payee"] = [None, " C10 "]
+    want = sorted(i + 1 for i in range(n) if i not in (3, 10)
+                  and f"C{i % 50}" == f"C{(i * 7) % 61}") + [11]
+    got = sorted(p.row for p in io.validate_deals(df)
+                 if p.message == "payer and payee are the same company")
+    assert got == sorted(want) and len(want) > 10
