@@ -21,14 +21,14 @@ class _Table:
     """A raw deals table with its cleaned columns, computed once and shared by the rules."""
 
     def __init__(self, df: pd.DataFrame, source: str, cells: dict[str, _checks.Cells] | None,
-                 max_per_kind: int) -> None:
+                 max_per_kind: int, factors: dict[str, Any] | None = None) -> None:
         self.df = df
         self.n = len(df)
         self.source = source
         self.columns = set(df.columns)
         self.max_per_kind = max_per_kind
         self._cells: dict[str, _checks.Cells] = dict(cells or {})
-        self._factors: dict[str, Any] = {}
+        self._factors: dict[str, Any] = dict(factors or {})
         self.problems: list[Problem] = []
         self.nums: dict[str, np.ndarray] = {}
         self.dates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -320,9 +320,10 @@ RULES: tuple[Callable[[_Table], None], ...] = (
 
 
 def run(df: pd.DataFrame, *, source: str, cells: dict[str, _checks.Cells] | None = None,
-        max_per_kind: int) -> list[Problem]:
-    """Every rule of :data:`RULES` over a raw deals table with rows (reset index)."""
-    t = _Table(df, source, cells, max_per_kind)
+        max_per_kind: int, factors: dict[str, Any] | None = None) -> list[Problem]:
+    """Every rule of :data:`RULES` over a raw deals table with rows (reset index); ``cells``
+    and ``factors``: the cleaned text and raw text factors the reader computed."""
+    t = _Table(df, source, cells, max_per_kind, factors)
     for rule in RULES:
         rule(t)
     return t.problems

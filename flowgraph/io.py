@@ -14,6 +14,7 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -317,12 +318,14 @@ _PARALLEL_ROWS = 200_000
 """Tables from this many rows up have their text columns factorized on two threads."""
 
 
-def _parallel_text_factors(src: pd.DataFrame, cols: list[str]
-                           ) -> dict[str, tuple[Any, bool | None]]:
+def _parallel_text_factors(src: pd.DataFrame, cols: list[str], *,
+                           numbers: Iterable[str] = ()) -> dict[str, tuple[Any, bool | None]]:
     """``(text_factors, clean_ascii)`` (:mod:`flowgraph._checks`) of the pyarrow-backed text
     columns of a large table, computed on two threads (pyarrow hashes and scans outside the
-    interpreter lock); ``clean_ascii`` only where :func:`_text_cells` asks for it, else None.
-    {} for a small table; other columns are judged where they are used."""
+    interpreter lock); ``clean_ascii`` only where :func:`_text_cells` asks for it (not for
+    the ``numbers`` columns), else None. {} for a small table; other columns are judged
+    where they are used."""
+    numbers = set(numbers)
     cols = [c for c in cols if getattr(src[c].array, "_pa_array", None) is not None]
     if len(src) < _PARALLEL_ROWS or len(cols) < 2:
         return {}
@@ -330,7 +333,8 @@ def _parallel_text_factors(src: pd.DataFrame, cols: list[str]
 
     def judge(col: str) -> tuple[Any, bool | None]:
         fac = _checks.text_factors(src[col])
-        wide = fac is not None and len(fac[1]) >= _checks.VECTOR_MIN
+        wide = (fac is not None and len(fac[1]) >= _checks.VECTOR_MIN
+                and col not in numbers)
         return fac, (_checks.clean_ascii(src[col]) if wide else None)
 
     with ThreadPoolExecutor(2) as pool:
@@ -364,10 +368,12 @@ def normalize_deals(df: pd.DataFrame) -> pd.DataFrame:
     return _normalize_deals(df, None)
 
 
-def _normalize_deals(df: pd.DataFrame, cells: dict[str, _checks.Cells] | None) -> pd.DataFrame:
-    """:func:`normalize_deals`; ``cells`` (when given) receives the cleaned text columns."""
+def _normalize_deals(df: pd.DataFrame, cells: dict[str, _checks.Cells] | None,
+                     factors: dict[str, Any] | None = None) -> pd.DataFrame:
+    """:func:`normalize_deals`; ``cells`` (when given) receives the cleaned text columns and
+    ``factors`` the :func:`_checks.text_factors` of the raw number columns of text."""
     return _canonical(df.reset_index(drop=True), df.attrs, "deals", schema.DEAL_COLUMNS,
-                      numeric=DEAL_NUMERIC, flags=DEAL_FLAGS, cells=cells)
+                      numeric=DEAL_NUMERIC, flags=DEAL_FLAGS, cells=cells, factors=factors)
 
 
 def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
@@ -392,16 +398,21 @@ def normalize_companies(df: pd.DataFrame) -> pd.DataFrame:
 
 def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tuple[str, ...],
                *, numeric: tuple[str, ...], flags: dict[str, bool | None],
-               cells: dict[str, _checks.Cells] | None = None) -> pd.DataFrame:
+               cells: dict[str, _checks.Cells] | None = None,
+               factors: dict[str, Any] | None = None) -> pd.DataFrame:
     """Known ``columns`` first (numbers as floats, yes/no ``flags`` parsed with the given
     default for a blank, text stripped), then every other column as it is. ``cells`` (when
-    given) receives the cleaned text columns, for the validation rules."""
+    given) receives the cleaned text columns, and ``factors`` the text factors of the number
+    columns read as text, for the validation rules."""
     out = pd.DataFrame(index=range(len(src)))
-    factors = _parallel_text_factors(src, [c for c in columns if c in src and c not in numeric
-                                           and c not in flags])
+    judged = _parallel_text_factors(src, [c for c in columns if c in src and c not in flags],
+                                    numbers=numeric)
     for col in columns:
         if col in numeric:
-            out[col] = (_checks.numeric(src[col]) if col in src
+            fac = judged.get(col, (None, None))[0]
+            if fac is not None and factors is not None:
+                factors[col] = fac
+            out[col] = (_checks.numeric(src[col], fac) if col in src
                         else np.nan)
         elif col in flags:
             default = flags[col]
@@ -413,7 +424,7 @@ def _canonical(src: pd.DataFrame, attrs: dict[str, Any], kind: str, columns: tup
             else:
                 out[col] = _bools(src[col], default).astype(bool)
         elif col in src:
-            text = _text_cells(src[col], *factors.get(col, (None, None)))
+            text = _text_cells(src[col], *judged.get(col, (None, None)))
             if cells is not None:
                 cells[col] = text
             out[col] = pd.Series(text.values, dtype=object, copy=False)
@@ -476,10 +487,12 @@ def _read_deals(source: Any, *, validate: bool = True, companies: pd.DataFrame |
     name = _label(source, label)
     raw, read_problems = _read_table(source, name, sheet=sheet, kind="deals")
     cells: dict[str, _checks.Cells] = {}
+    factors: dict[str, Any] = {}
     df = normalize_deals(raw) if raw.attrs.get("flowgraph_normalized") else \
-        _normalize_deals(raw, cells)
+        _normalize_deals(raw, cells, factors)
     if validate:
-        problems = read_problems + validate_deals(raw, source=name, _cells=cells)
+        problems = read_problems + validate_deals(raw, source=name, _cells=cells,
+                                                  _factors=factors)
         if companies is not None:
             problems += _unknown_company_warnings(raw, companies, name)
         errors = [p for p in problems if p.severity == "error"]
@@ -584,7 +597,8 @@ def _blank_mask(series: pd.Series) -> np.ndarray:
 
 
 def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
-                   _cells: dict[str, _checks.Cells] | None = None) -> list[Problem]:
+                   _cells: dict[str, _checks.Cells] | None = None,
+                   _factors: dict[str, Any] | None = None) -> list[Problem]:
     """Check a raw deals table and return every problem found.
 
     Errors: missing required column, duplicate or empty ``deal_id``, empty payer or payee,
@@ -620,6 +634,7 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
                                 None))
         return problems
     return problems + _deal_rules.run(df.reset_index(drop=True), source=source, cells=_cells,
+                                      factors=_factors,
                                       max_per_kind=MAX_PROBLEMS_PER_KIND)
 
 

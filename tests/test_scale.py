@@ -404,3 +404,36 @@ def test_payer_equal_to_payee_is_found_on_codes(tmp_path):
     got = sorted(p.row for p in io.validate_deals(df)
                  if p.message == "payer and payee are the same company")
     assert got == sorted(want) and len(want) > 10
+
+
+def test_the_readers_shared_factors_give_every_problem_unchanged(tmp_path, monkeypatch):
+    """With the text factors the reader computed on two threads handed to validation, a
+    CSV with dirty numbers, flags and text gives the very table and problems it gives
+    without them."""
+    from flowgraph import io
+
+    n = 400
+    rng = np.random.default_rng(5)
+    cells = np.array(["1.5", " 2 ", "abc", "-1", "1e400", "", "0", "3,5", "nan", "true"],
+                     dtype=object)
+    df = pd.DataFrame({"deal_id": [f"d{i % 397}" for i in range(n)],
+                       "payer": rng.choice(["A", "B ", "Ｃ", "", "A\u200b"], n),
+                       "payee": rng.choice(["B", "A", "D\n"], n),
+                       "amount_usd_bn": rng.choice(cells, n),
+                       "amount_low_usd_bn": rng.choice(cells, n),
+                       "flow_type": rng.choice(["lease", "gift", ""], n),
+                       "status": rng.choice(["committed", "rumored", " x"], n),
+                       "estimate": rng.choice(["true", "no", "maybe", ""], n),
+                       "source_url": "https://example.org/a b"})
+    path = tmp_path / "d.csv"
+    df.to_csv(path, index=False)
+    raw, _ = io._read_table(str(path), "d.csv")
+    plain = io.validate_deals(raw, source="d.csv")
+    monkeypatch.setattr(io, "_PARALLEL_ROWS", 10)
+    cells_, factors = {}, {}
+    table = io._normalize_deals(raw, cells_, factors)
+    assert "amount_usd_bn" in factors  # handed over, not hashed again
+    shared = io.validate_deals(raw, source="d.csv", _cells=cells_, _factors=factors)
+    assert [p.__dict__ for p in shared] == [p.__dict__ for p in plain] and len(plain) > 20
+    monkeypatch.setattr(io, "_PARALLEL_ROWS", 10 ** 12)
+    pd.testing.assert_frame_equal(table, io._normalize_deals(raw, None))
