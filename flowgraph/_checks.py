@@ -245,9 +245,11 @@ def remember(cells: Cells) -> None:
 
 def recall(series: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """``(codes, uniques)`` of a column :func:`remember` kept (codes -1 for a blank, uniques
-    distinct: str for text, dates for the deal graph's day bounds), or None. The answer is checked, not trusted: every cell must still be the
-    value its code names (a column changed in place since it was read, or another array at
-    the same address, gets None, and the caller hashes the cells itself)."""
+    distinct: str for text, dates for the deal graph's day bounds), or None.
+
+    The answer is checked, not trusted: every cell must still be the very object its code
+    names (a column changed in place since it was read, or another array at the same
+    address, gets None, and the caller hashes the cells itself)."""
     if series.dtype != object or len(series) < VECTOR_MIN:
         return None
     arr = series if isinstance(series, np.ndarray) else series.to_numpy(dtype=object)

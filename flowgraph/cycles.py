@@ -381,9 +381,9 @@ def _float(v: Any) -> float:
 
 
 def _deal_text(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return v
+    """One cell with a blank (None, NaN, NA, NaT) as None."""
+    return None if v is None or (not isinstance(v, str) and pd.api.types.is_scalar(v)
+                                 and bool(pd.isna(v))) else v
 
 
 def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
@@ -409,7 +409,7 @@ def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
         lo = d.get("date_lo")
         return lo.isoformat() if isinstance(lo, _dt.date) else None
 
-    info = _info_frame({
+    info = _Info({
         "deal_id": [str(d.get("deal_id", k)) for _, _, k, d in rows],
         "flow_type": [_deal_text(d.get("flow_type")) for *_, d in rows],
         "status": [_deal_text(d.get("status")) for *_, d in rows],
@@ -490,7 +490,7 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
                 return ";".join(map(str, did))
             return str(did) if did else f"{u}->{v}"
 
-        info = _info_frame({
+        info = _Info({
             "deal_id": [ids(u, v, d) for u, v, d in rows],
             "flow_type": [ftype(d) for _, _, d in rows],
             "status": [d.get("weakest_status", d.get("status")) for _, _, d in rows],
@@ -561,13 +561,8 @@ class _Info:
 
     def take(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """Every column at ``rows``: ids as str, text with blanks as None."""
-        return {k: (self.ids(rows) if k == "deal_id" else self._cols[k][rows]
-                    if k == "estimate" else self.text(k, rows)) for k in _INFO_COLUMNS}
-
-
-def _info_frame(columns: dict[str, Any]) -> _Info:
-    """The per-deal detail of :data:`_INFO_COLUMNS` (see :class:`_Info`)."""
-    return _Info(columns)
+        out = {k: self.text(k, rows) for k in _INFO_COLUMNS if k not in ("deal_id", "estimate")}
+        return {"deal_id": self.ids(rows), "estimate": self._cols["estimate"][rows], **out}
 
 
 def _ordinals(values: Any) -> np.ndarray:
@@ -580,12 +575,6 @@ def _ordinals(values: Any) -> np.ndarray:
     codes, uniques = kept if kept is not None else pd.factorize(s, use_na_sentinel=True)
     table = np.fromiter((_ordinal(u) for u in uniques), np.int64, len(uniques))
     return np.append(table, np.int64(-1))[codes]
-
-
-def _cell(v: Any) -> Any:
-    """One cell with a blank (None, NaN, NA, NaT) as None."""
-    return None if v is None or (not isinstance(v, str) and pd.api.types.is_scalar(v)
-                                 and bool(pd.isna(v))) else v
 
 
 def _vertex_codes(s: pd.Series, t: pd.Series) -> tuple[list[Any], np.ndarray, np.ndarray]:
@@ -691,7 +680,7 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
 
     ids = (col("deal_id") if "deal_id" in cols else col("key") if "key" in cols
            else np.array([f"row {i}" for i in range(m)], dtype=object))
-    info = _info_frame({
+    info = _Info({
         "deal_id": ids,
         "flow_type": col("flow_type"),
         "status": col("status"),
@@ -770,12 +759,15 @@ def _factors_at(values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.nd
     return codes, uniques
 
 
-def _ranks(values: np.ndarray, order: tuple[str, ...],
-           factors: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def _ranks(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
     """Position of each value in ``order`` (weakest first), :data:`_MISSING_RANK` when blank or
-    not one of them (``factors``: the values' codes and uniques, when known)."""
-    codes, uniques = (factors if factors is not None
-                      else pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True))
+    not one of them."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return _rank_codes(codes, uniques, order)
+
+
+def _rank_codes(codes: np.ndarray, uniques: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
+    """:func:`_ranks` of factorized values (codes -1 for a blank)."""
     rank = {v: i for i, v in enumerate(order)}
     per = np.array([rank.get(u, _MISSING_RANK) for u in uniques] + [_MISSING_RANK],
                    dtype=np.int64)  # once per distinct value; the last for a blank
@@ -839,8 +831,8 @@ def _build_hops(D: _Deals) -> _Hops:
     ftype_names = list(schema.FLOW_TYPES)
     if D.info is not None and m:
         info = D.info
-        srank = _ranks(None, schema.STATUSES, _factors_at(info.raw("status"), order))
-        crank = _ranks(None, schema.CONFIDENCES, _factors_at(info.raw("confidence"), order))
+        srank = _rank_codes(*_factors_at(info.raw("status"), order), schema.STATUSES)
+        crank = _rank_codes(*_factors_at(info.raw("confidence"), order), schema.CONFIDENCES)
         fcodes, funiq = _factors_at(info.raw("flow_type"), order)
         ucode = []
         for x in funiq:
@@ -1508,8 +1500,8 @@ def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np
             if h not in hop_text:
                 rows = H.dorder[H.dptr[h]:H.dptr[h + 1]]
                 deals = [{
-                    "flow_type": _cell(ft[r]) if ft is not None else None,
-                    "status": _cell(st[r]) if st is not None else None,
+                    "flow_type": _deal_text(ft[r]) if ft is not None else None,
+                    "status": _deal_text(st[r]) if st is not None else None,
                     "estimate": bool(es[r]) if es is not None else False,
                     "amount": float(D.amount[r]),
                     "low": float(D.low[r]),

@@ -62,7 +62,7 @@ def test_vectorised_helpers_on_odd_values():
                              -1]
     odd = np.array(["a", None, np.nan, pd.NA, pd.NaT, ""], dtype=object)
     assert cycles._blanks_as_none(odd).tolist() == ["a", None, None, None, None, ""]
-    assert [cycles._cell(v) for v in odd] == ["a", None, None, None, None, ""]
+    assert [cycles._deal_text(v) for v in odd] == ["a", None, None, None, None, ""]
     assert odd[2] is np.nan  # the table's cells are read, never changed
     assert cycles._as_text(np.array(["d1", 7, None], dtype=object)).tolist() == [
         "d1", "7", "None"]
@@ -312,7 +312,7 @@ def test_vertex_ids_recalled_from_the_reader_match_the_general_path(seed, monkey
     for col, order in (("status", schema.STATUSES), ("flow_type", schema.FLOW_TYPES)):
         rows = np.random.default_rng(seed).permutation(len(df))
         kept = cycles._factors_at(df[col].to_numpy(dtype=object), rows)
-        assert np.array_equal(cycles._ranks(None, order, kept),
+        assert np.array_equal(cycles._rank_codes(*kept, order),
                               cycles._ranks(df[col].to_numpy(dtype=object)[rows], order))
 
 
