@@ -413,15 +413,24 @@ def amount_problems(raw: pd.Series, col: str, *, source: str, allow_negative: bo
                     factors: Any = None) -> tuple[list[Problem], np.ndarray]:
     """Problems of an amount column (booleans, non-finite or out-of-range numbers) and the
     mask of the rows they concern, so that other checks can skip those rows."""
+    problems, bad, _vals = _amount_checks(raw, col, source=source, factors=factors)
+    return problems, bad
+
+
+def _amount_checks(raw: pd.Series, col: str, *, source: str, factors: Any = None
+                   ) -> tuple[list[Problem], np.ndarray, np.ndarray]:
+    """:func:`amount_problems` and the numbers of the cells it does not refuse (NaN where
+    blank, refused or not a number), read once."""
     problems: list[Problem] = []
     n = len(raw)
     bad = np.zeros(n, dtype=bool)
     if raw.dtype == bool:
         bad[:] = True
         msgs = ["true/false is not an amount"] * n
+        vals = np.full(n, np.nan)
     else:
-        arr = raw.to_numpy(dtype=object)
         if raw.dtype == object:
+            arr = raw.to_numpy(dtype=object)
             isbool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in arr), bool, n)
         else:  # numbers or text: no true/false cell
             isbool = np.zeros(n, dtype=bool)
@@ -432,6 +441,8 @@ def amount_problems(raw: pd.Series, col: str, *, source: str, allow_negative: bo
             big = np.abs(vals) > MAX_AMOUNT
             tiny = (vals != 0) & (np.abs(vals) < MIN_AMOUNT)
         bad = isbool | inf | big | tiny
+        if bad.any():
+            vals = np.where(bad, np.nan, vals)
         msgs = []
         for i in np.flatnonzero(bad):
             if isbool[i]:
@@ -446,7 +457,7 @@ def amount_problems(raw: pd.Series, col: str, *, source: str, allow_negative: bo
     values = raw.array
     for k, i in enumerate(rows[:MAX_PROBLEMS]):
         problems.append(Problem("error", msgs[k], source, int(i) + 1, col, _shown(values[i])))
-    return problems, bad
+    return problems, bad, vals
 
 
 def blank_mask(series: pd.Series, factors: Any = None) -> np.ndarray:
@@ -470,9 +481,7 @@ def amount_column(raw: pd.Series, col: str, *, source: str, factors: Any = None
     """An amount column checked: the problems of :func:`amount_problems`, the numbers (NaN
     where blank, refused or not a number) and the mask of the cells that are not numbers
     (neither blank nor refused); the callers word that message for their table."""
-    found, refused = amount_problems(raw, col, source=source, factors=factors)
-    vals = (numeric(raw.where(~refused, None)) if refused.any()
-            else numeric(raw, factors)).to_numpy()
+    found, refused, vals = _amount_checks(raw, col, source=source, factors=factors)
     not_number = ~blank_mask(raw, factors) & ~refused & np.isnan(vals)
     return found, vals, not_number
 

@@ -237,7 +237,8 @@ def estimates(t: _Table) -> None:
 
     raw = t.df["estimate"]
     bad = ~_blank_mask(raw) & _bools(raw).isna().to_numpy()
-    t.add("error", "estimate must be true or false", bad, "estimate", raw.to_numpy())
+    # the cells are read at the failing rows only
+    t.add("error", "estimate must be true or false", bad, "estimate", raw.array)
 
 
 def _reference(t: _Table, col: str, i: int, target: str, own_id: Any, id_set: set[str],

@@ -110,35 +110,82 @@ def read_csv_text(text: str, label: str, *, data: bytes | None = None
         raise DataError(f"{label}: looks like JSON Lines (one object per line), not CSV; "
                         "save it as a JSON list of records with a .json name")
     end = text.find("\n")
-    header_line = text if end < 0 else text[:end]
-    # spreadsheets in many locales save CSV with ';' (or tabs) between the columns
-    sep = next((c for c in (";", "\t") if c in header_line and "," not in header_line), ",")
-    try:
-        header = next(csv.reader(_io.StringIO(header_line), delimiter=sep))
-    except (StopIteration, csv.Error):
-        header = []
+    sep, header = _header(text if end < 0 else text[:end])
     _check_headers(header, label)
     fast = _arrow_csv(text, header, sep, data=data)
     if fast is not None:
         (df, marked), problems = fast, []
     else:
         (df, problems), marked = _exact_csv(text, label, sep), None
+    _unmark(df, df.columns if marked is None else marked)
+    return df, problems
+
+
+def read_csv_bytes(raw: bytes, label: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """:func:`read_csv_text` of ``decode(raw, label)``: the same table, warnings and
+    refusals, without first decoding the whole file into one string where pyarrow's reader
+    can take the bytes (it checks that every cell is UTF-8). Whatever it cannot take so
+    (a NUL byte, text that is not UTF-8, a file starting with white space or ``{``, one
+    column, a repeated header, anything :func:`_arrow_csv` declines) is decoded and read by
+    :func:`read_csv_text`, which gives the messages."""
+    fast = _arrow_csv_bytes(raw, label)
+    if fast is not None:
+        return fast, []
+    return read_csv_text(decode(raw, label), label, data=utf8_body(raw))
+
+
+def _arrow_csv_bytes(raw: bytes, label: str) -> pd.DataFrame | None:
+    """The table :func:`read_csv_bytes` reads from the bytes themselves, or None."""
+    _sniff_binary(raw, label)
+    body = utf8_body(raw)
+    if not body or b"\x00" in body:
+        return None
+    first = chr(body[0])
+    if not first.isascii() or first.isspace() or first == "{":  # str.lstrip's white space
+        return None
+    end = body.find(b"\n")
+    try:
+        header_line = (body if end < 0 else body[:end]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    sep, header = _header(header_line)
+    if len(header) < 2 or _near_duplicates([str(n) for n in header]):
+        return None
+    fast = _arrow_csv(None, header, sep, data=body)
+    if fast is None:
+        return None
+    df, marked = fast
+    _unmark(df, marked)
+    return df
+
+
+def _header(line: str) -> tuple[str, list[str]]:
+    """The separator and the column names of a CSV header line."""
+    # spreadsheets in many locales save CSV with ';' (or tabs) between the columns
+    sep = next((c for c in (";", "\t") if c in line and "," not in line), ",")
+    try:
+        header = next(csv.reader(_io.StringIO(line), delimiter=sep))
+    except (StopIteration, csv.Error):
+        header = []
+    return sep, header
+
+
+def _unmark(df: pd.DataFrame, columns: Any) -> None:
+    """Drop the apostrophe flowgraph's writers put before '=', '+', '-', '@' (in place)."""
     from .escape import unspreadsheet
 
-    for c in (df.columns if marked is None else marked):
-        # the apostrophe flowgraph's writers put before '=', '+', '-', '@'
+    for c in columns:
         col = df[c]
         if col.dtype == object or pd.api.types.is_string_dtype(col):
             mark = col.str.startswith("'", na=False)
             if mark.any():
                 df.loc[mark, c] = col[mark].map(unspreadsheet)
-    return df, problems
 
 
 _BLANK_LINE = re.compile(r"(?:^|[\r\n])[ \t\f\v]+(?:[\r\n]|$)")
 
 
-def _arrow_csv(text: str, header: list[str], sep: str, *, data: bytes | None = None
+def _arrow_csv(text: str | None, header: list[str], sep: str, *, data: bytes | None = None
                ) -> tuple[pd.DataFrame, list[str]] | None:
     """The table as :func:`_exact_csv` reads it, parsed by pyarrow's (multithreaded) CSV
     reader with every column as text, and the columns with a cell starting with an
@@ -147,7 +194,7 @@ def _arrow_csv(text: str, header: list[str], sep: str, *, data: bytes | None = N
     spaces (pandas skips it)."""
     if not header or any(h == "" for h in header):
         return None
-    if len(header) == 1 and _BLANK_LINE.search(text):
+    if len(header) == 1 and (text is None or _BLANK_LINE.search(text)):
         return None
     try:
         import pyarrow as pa
@@ -155,10 +202,11 @@ def _arrow_csv(text: str, header: list[str], sep: str, *, data: bytes | None = N
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         return None
     if data is None:
-        data = text.encode("utf-8")
-    if "\r" in text and not _crs_end_lines(data):
+        data = str(text).encode("utf-8")
+    quoted = b'"' in data  # the bytes of a quote or a CR are never part of another character
+    if b"\r" in data and not _crs_end_lines(data):
         return None
-    if '"' in text and not _quotes_are_fields(data, sep):
+    if quoted and not _quotes_are_fields(data, sep):
         return None
     try:
         table = pacsv.read_csv(
@@ -166,10 +214,11 @@ def _arrow_csv(text: str, header: list[str], sep: str, *, data: bytes | None = N
             read_options=pacsv.ReadOptions(use_threads=True),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
                                              escape_char=False,
-                                             newlines_in_values='"' in text,
+                                             newlines_in_values=quoted,
                                              ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(  # large_string: pandas' own str layout
-                column_types={h: pa.large_string() for h in header}, strings_can_be_null=True,
+                column_types={h: pa.large_string() for h in header}, check_utf8=True,
+                strings_can_be_null=True,
                 null_values=[""], quoted_strings_can_be_null=True,
                 include_columns=list(header)))
     except (pa.ArrowException, ValueError, OSError):

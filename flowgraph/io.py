@@ -251,11 +251,12 @@ def _read_table(source: Any, label: str, *, sheet: str | None = None,
 
             return _parquet.read_table(source, label), []
         raw = Path(source).read_bytes() if isinstance(source, (str, os.PathLike)) else source.read()
+        if suffix != ".json" and isinstance(raw, bytes):
+            return _readers.read_csv_bytes(raw, label)
         text = _readers.decode(raw, label)
         if suffix == ".json":
             return _readers.read_json_text(text, label), []
-        return _readers.read_csv_text(
-            text, label, data=_readers.utf8_body(raw) if isinstance(raw, bytes) else None)
+        return _readers.read_csv_text(text, label)
     except DataError:
         raise
     except OSError as exc:
