@@ -409,18 +409,11 @@ def _cell_message(col: str, v: Any) -> str | None:
     return None
 
 
-def amount_problems(raw: pd.Series, col: str, *, source: str, allow_negative: bool = False,
-                    factors: Any = None) -> tuple[list[Problem], np.ndarray]:
-    """Problems of an amount column (booleans, non-finite or out-of-range numbers) and the
-    mask of the rows they concern, so that other checks can skip those rows."""
-    problems, bad, _vals = _amount_checks(raw, col, source=source, factors=factors)
-    return problems, bad
-
-
-def _amount_checks(raw: pd.Series, col: str, *, source: str, factors: Any = None
-                   ) -> tuple[list[Problem], np.ndarray, np.ndarray]:
-    """:func:`amount_problems` and the numbers of the cells it does not refuse (NaN where
-    blank, refused or not a number), read once."""
+def amount_problems(raw: pd.Series, col: str, *, source: str, factors: Any = None
+                    ) -> tuple[list[Problem], np.ndarray, np.ndarray]:
+    """Problems of an amount column (booleans, non-finite or out-of-range numbers), the mask
+    of the rows they concern (so that other checks can skip those rows) and the numbers of
+    the other cells (NaN where blank, refused or not a number), read once."""
     problems: list[Problem] = []
     n = len(raw)
     bad = np.zeros(n, dtype=bool)
@@ -481,7 +474,7 @@ def amount_column(raw: pd.Series, col: str, *, source: str, factors: Any = None
     """An amount column checked: the problems of :func:`amount_problems`, the numbers (NaN
     where blank, refused or not a number) and the mask of the cells that are not numbers
     (neither blank nor refused); the callers word that message for their table."""
-    found, refused, vals = _amount_checks(raw, col, source=source, factors=factors)
+    found, refused, vals = amount_problems(raw, col, source=source, factors=factors)
     not_number = ~blank_mask(raw, factors) & ~refused & np.isnan(vals)
     return found, vals, not_number
 

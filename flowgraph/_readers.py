@@ -151,7 +151,7 @@ def _arrow_csv_bytes(raw: bytes, label: str) -> pd.DataFrame | None:
     sep, header = _header(header_line)
     if len(header) < 2 or _near_duplicates([str(n) for n in header]):
         return None
-    fast = _arrow_csv(None, header, sep, data=body)
+    fast = _arrow_csv(None, header, sep, data=body)  # header >= 2 columns: text not needed
     if fast is None:
         return None
     df, marked = fast
@@ -189,9 +189,11 @@ def _arrow_csv(text: str | None, header: list[str], sep: str, *, data: bytes | N
                ) -> tuple[pd.DataFrame, list[str]] | None:
     """The table as :func:`_exact_csv` reads it, parsed by pyarrow's (multithreaded) CSV
     reader with every column as text, and the columns with a cell starting with an
-    apostrophe; None where pyarrow cannot decide that it reads the same: any parse error (a quote never closed, a row with more or fewer fields than the
-    header, a lone CR ending a line), a blank header, or a one-column file with a line of
-    spaces (pandas skips it)."""
+    apostrophe; None where pyarrow cannot decide that it reads the same: any parse error (a
+    quote never closed, a row with more or fewer fields than the header, a lone CR ending a
+    line), a blank header, or a one-column file with a line of spaces (pandas skips it).
+    ``data``: the text as UTF-8 bytes (encoded here when not given); ``text`` may be None
+    when ``data`` is given and the header has more than one column."""
     if not header or any(h == "" for h in header):
         return None
     if len(header) == 1 and (text is None or _BLANK_LINE.search(text)):
@@ -202,7 +204,7 @@ def _arrow_csv(text: str | None, header: list[str], sep: str, *, data: bytes | N
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         return None
     if data is None:
-        data = str(text).encode("utf-8")
+        data = (text or "").encode("utf-8")
     quoted = b'"' in data  # the bytes of a quote or a CR are never part of another character
     if b"\r" in data and not _crs_end_lines(data):
         return None
