@@ -137,8 +137,10 @@ def page(p: Any, *, filters: str, width: int = WIDTH, markdown: bool = False) ->
     ks = p.keystone.iloc[0] if len(p.keystone) else None
     bits = []
     if sf is not None:
-        bits.append(f"{_pct(sf['self_funded_share'])} of its inflow ({_bn(sf['self_funded'])} "
-                    f"of {_bn(sf['inflow'])}) can be its own money coming back round a loop")
+        left_out = p.inflow_uncounted
+        bits.append(f"{_pct(sf['self_funded_share'])} of its {'known ' if left_out else ''}"
+                    f"inflow ({_bn(sf['self_funded'])} of {_bn(sf['inflow'])}) can be its own "
+                    f"money coming back round a loop{left_out}")
     if ks is not None:
         bits.append(f"without it {_bn(ks['circulation_lost'])} of circulation would go "
                     f"({_pct(ks['share_of_circulation'])} of all)")

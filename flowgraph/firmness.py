@@ -20,7 +20,8 @@ from . import schema
 from .timeframe import is_stale
 from .errors import ParameterError, Problem
 
-__all__ = ["MoneyFirmness", "amount_basis", "estimates_note", "firmness_split", "money_firmness"]
+__all__ = ["MoneyFirmness", "amount_basis", "estimates_note", "firmness_split", "money_firmness",
+           "uncounted_money"]
 
 PRESS_RULE = ("high needs a filing, the company's own release, or two independent "
               "wire_or_major reports (the second in other_sources)")
@@ -346,6 +347,70 @@ def estimated_money(G: Any, company: Any, *, direction: str = "in") -> tuple[flo
         return 0.0, 0.0
     m = money_firmness(G.edge_subgraph(keys))
     return m.estimated, m.total
+
+
+def uncounted_money(G: Any, company: Any, *, direction: str = "in") -> tuple[int, float]:
+    """The deals of a company whose amount is unknown in the graph's scenario, left out of
+    every sum of its known money, and the least they hold.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The deal graph from :func:`flowgraph.build_graph`.
+    company : str
+        A company in ``G``.
+    direction : {"in", "out"}
+        The deals it receives, or pays.
+
+    Returns
+    -------
+    (count, floor) : tuple of (int, float)
+        How many deals have no amount in the scenario, and the sum of the reported floors
+        ("more than $X") among them (0 when none has one): a lower bound of the money they
+        hold, never an estimate of it.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> n, floor = uncounted_money(fg.build_graph(fg.load_dataset("ai-capital")), "AMD")
+    >>> n >= 1 and floor >= 100   # Meta's "more than $100 billion" of AMD chips
+    True
+    """
+    if direction not in ("in", "out"):
+        raise ValueError(f"direction must be 'in' or 'out', got {direction!r}")
+    if company not in G:
+        return 0, 0.0
+    edges = G.in_edges(company, data=True) if direction == "in" else G.out_edges(company,
+                                                                                  data=True)
+    count, floor = 0, 0.0
+    for _, _, d in edges:
+        amount = d.get("amount", math.nan)
+        if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+            count += 1
+            low = d.get("amount_low", math.nan)
+            if low is not None and not (isinstance(low, float) and math.isnan(low)):
+                floor += float(low)
+    return count, floor
+
+
+def uncounted_clause(G: Any, company: Any, *, direction: str = "in",
+                     fmt: Any = None) -> str:
+    """``"; 4 more deals it receives have no known amount and are not counted (at least
+    $100bn among them)"``: what a sentence about a company's known money leaves out, said in
+    that sentence (:func:`uncounted_money`); ``""`` when nothing is left out. ``fmt``: the
+    money format (:func:`flowgraph.html.fmt_bn` unless given)."""
+    if fmt is None:
+        from .html import fmt_bn as fmt
+    count, floor = uncounted_money(G, company, direction=direction)
+    if not count:
+        return ""
+    verb = "it receives" if direction == "in" else "it pays"
+    text = (f"; {schema.count_noun(count, 'more deal')} {verb} "
+            f"{'has' if count == 1 else 'have'} no known amount and "
+            f"{'is' if count == 1 else 'are'} not counted")
+    if floor > 0:
+        text += f" (at least {fmt(floor)} {'in it' if count == 1 else 'among them'})"
+    return text
 
 
 def amount_basis(deals: pd.DataFrame) -> pd.Series:

@@ -197,6 +197,10 @@ class CompanyProfile:
         Its failure under every model (:func:`flowgraph.stress_range`); None when no company
         has a buffer figure.
     notes : tuple of str
+    inflow_uncounted : str
+        What its known inflow leaves out, as a clause for the sentence that quotes it
+        (:func:`flowgraph.firmness.uncounted_clause`): the deals it receives with no known
+        amount and the least they hold; ``""`` when none.
 
     Examples
     --------
@@ -220,6 +224,7 @@ class CompanyProfile:
     keystone: pd.DataFrame
     stress: Any
     notes: tuple[str, ...]
+    inflow_uncounted: str = ""
 
     def headline(self) -> pd.DataFrame:
         """The profile's numbers as a ``measure, value`` table (numbers, shares 0-1).
@@ -315,6 +320,7 @@ def company_profile(
     ('LabCo', ['in', 'out'])
     """
     from .circulation import keystones, self_funded
+    from .firmness import uncounted_clause
     from .cycles import find_cycles
     from .stress import stress_range
 
@@ -378,4 +384,5 @@ def company_profile(
         company=name, kind=str(node.get("kind", "unknown")), as_of=data_as_of,
         fundamentals=fundamentals, deals=deals, loops=cyc.cycles, n_loops=int(cyc.n_found),
         depends_on=e.depends_on, depended_on_by=e.depended_on_by, dependence=dep,
-        self_funded=sf.table, keystone=ks, stress=st, notes=tuple(n for n in notes if n))
+        self_funded=sf.table, keystone=ks, stress=st, notes=tuple(n for n in notes if n),
+        inflow_uncounted=uncounted_clause(G, name, direction="in"))

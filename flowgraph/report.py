@@ -591,16 +591,20 @@ def _headline_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
 def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_Section]:
     """Key findings: the largest loops, the most self-funded company, the keystone, the
     largest commitments against revenue, the stress test and the three largest companies."""
+    from .firmness import uncounted_clause
+
     sec = _Section("findings", "Key findings")
     sec.bullets.extend(_largest_loop_bullets(r.largest))
     row = _first_known(r.self_funded.table, "self_funded_share",
                        order=["self_funded_share", "company"])
     if row is not None:
+        left_out = uncounted_clause(G, row["company"], direction="in", fmt=fmt_bn)
         sec.bullets.append(
-            f"{row['company']}: up to {row['self_funded_share']:.0%} of the money it "
+            f"{row['company']}: up to {row['self_funded_share']:.0%} of the "
+            f"{'known ' if left_out else ''}money it "
             f"receives ({fmt_bn(row['self_funded'])} of {fmt_bn(row['inflow'])}) could be "
             "its own money coming back through the network"
-            + _estimate_clause(G, row["company"], "in", "of that inflow") + ".")
+            + _estimate_clause(G, row["company"], "in", "of that inflow") + left_out + ".")
     ks = r.keystones.table
     if len(ks) and float(ks.iloc[0]["circulation_lost"]) > 0:
         row = ks.iloc[0]
@@ -1029,10 +1033,18 @@ def _add_circulation_intervals(sec: _Section, unc: Any) -> None:
     if unc is not None:
         r = unc.row("network", "circular_flow")
         c = unc.row("network", "circularity_index")
+        outside = (f" The index as given lies outside its interval because the samples "
+                   f"also count the {schema.count_noun(unc.samples.n_open_ended, 'deal')} "
+                   "known only by a floor or a cap in the money it is a share of."
+                   if unc.samples.n_open_ended
+                   and not c["low"] <= c["observed"] <= c["high"] else "")
         if r["low"] == r["high"]:
             sec.paragraphs.append(
                 f"Every amount that matters here is exact: {fmt_bn(r['observed'])} goes round "
-                "in every plausible version of the data.")
+                "in every plausible version of the data"
+                + ("." if c["low"] == c["high"] else
+                   f"; the circularity index is {c['low']:.1%}-{c['high']:.1%} in "
+                   f"{unc.level:.0%} of them ({c['observed']:.1%} as given).{outside}"))
         else:
             sec.paragraphs.append(
                 f"Drawing every range, floor, cap and estimate {len(unc.samples):,} times: in "
@@ -1044,7 +1056,8 @@ def _add_circulation_intervals(sec: _Section, unc: Any) -> None:
                    "whose reported low ends are far lower), so most plausible versions "
                    "carry less." if r["observed"] > r["high"] else
                    " The amounts as given sit near the bottom of their ranges, so most "
-                   "plausible versions carry more." if r["observed"] < r["low"] else ""))
+                   "plausible versions carry more." if r["observed"] < r["low"] else "")
+                + outside)
         t = unc.table
         view = pd.DataFrame({
             "company": t["item"], "number": t["quantity"].str.replace("_", " "),
@@ -1054,7 +1067,7 @@ def _add_circulation_intervals(sec: _Section, unc: Any) -> None:
                                                             t["kind"])],
         })
         sec.tables.append(_Table(view, caption="Circulation over plausible versions of the data"))
-        open_ends = int(unc.samples.deals["rule"].isin(["floor", "cap"]).sum())
+        open_ends = unc.samples.n_open_ended
         if open_ends:
             sec.notes.append(
                 f"{schema.count_noun(open_ends, 'deal')} with only a floor or a cap (no point "

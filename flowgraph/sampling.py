@@ -139,6 +139,23 @@ class AmountSamples:
                 f"{schema.count_noun(self.amounts.shape[1], 'deal')}>")
 
     @property
+    def n_open_ended(self) -> int:
+        """How many deals have only a floor or only a cap (no point amount): unknown in the
+        numbers as given, drawn in every sample, so totals and inflows are larger in the
+        samples than as given, and shares of them smaller."""
+        return int(self.deals["rule"].isin(["floor", "cap"]).sum())
+
+    def open_ended_words(self) -> str:
+        """``"they also draw the 30 deals known only by a floor or a cap"``, the clause that
+        says why an interval over these samples may lie apart from the number as given;
+        ``""`` when no deal is open-ended."""
+        n = self.n_open_ended
+        if not n:
+            return ""
+        return (f"they also draw the {schema.count_noun(n, 'deal')} known only by a floor or "
+                "a cap")
+
+    @property
     def exact(self) -> bool:
         """Whether every sample is the same network (every amount exact, every deal kept)."""
         d = self.deals
@@ -881,7 +898,11 @@ class HowSure:
         if r["low"] == r["high"]:
             return f"{observed:.1%} (the same in every plausible version of the data)"
         return (f"{observed:.1%} as given ({self.circulation.level:.0%} of plausible "
-                f"versions: {r['low']:.1%}-{r['high']:.1%})")
+                f"versions: {r['low']:.1%}-{r['high']:.1%}{self._open_ends()})")
+
+    def _open_ends(self) -> str:
+        words = self.circulation.samples.open_ended_words()
+        return f"; {words}" if words else ""
 
     def money_text(self, observed: float) -> str:
         """The known money as given, with its interval over plausible data."""
@@ -889,7 +910,7 @@ class HowSure:
         if r["low"] == r["high"]:
             return money(observed)
         return (f"{money(observed)} as given ({self.circulation.level:.0%} of plausible "
-                f"versions: {money_range(r['low'], r['high'])})")
+                f"versions: {money_range(r['low'], r['high'])}{self._open_ends()})")
 
     def survival_of(self, path: str) -> float:
         """Share of samples (under :data:`SURVIVAL_KEEP`) in which the loop survives."""

@@ -205,6 +205,18 @@ def test_cases_from_the_issue(bundled):
     assert "NVDA-OAI-LOI-100" not in later["Nvidia"]["OpenAI"]
 
 
+def test_a_lease_signed_in_two_steps_counts_only_the_first_before_the_second(bundled):
+    # TeraWulf's Lake Mariner leases: CB-3/CB-4 ($3.7B) announced 2025-08-14, CB-5 only
+    # 2025-08-18; the $6.7B headline must not count in a view of 2025-08-15
+    def lake_mariner(as_of):
+        G = fg.build_graph(bundled, as_of=as_of)
+        return {k: d["amount"] for _, _, k, d in G.edges(keys=True, data=True)
+                if k.startswith("FSTK-WULF-") and "ABERNATHY" not in k}
+    assert lake_mariner("2025-08-15") == {"FSTK-WULF-CB34": pytest.approx(3.7)}
+    assert lake_mariner("2025-08-18") == {"FSTK-WULF-LEASE": pytest.approx(6.7)}
+    assert lake_mariner("2025-08-13") == {}
+
+
 def test_latest_date_equals_latest_view_without_undated(bundled):
     G = fg.build_graph(bundled, as_of=bundled.as_of)
     full = fg.build_graph(bundled)

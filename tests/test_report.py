@@ -319,6 +319,51 @@ def test_cycle_chart_marks_upper_bounds(tmp_path, monkeypatch):
                          upper_bounds=[True, False])
 
 
+def test_a_self_funded_share_says_what_the_known_inflow_leaves_out(tmp_path):
+    import networkx as nx
+
+    from flowgraph.firmness import uncounted_clause, uncounted_money
+
+    nan = float("nan")
+    D = nx.MultiDiGraph()
+    rows = [("A", "B", 10.0, nan), ("B", "A", 8.0, nan), ("C", "A", nan, 50.0),
+            ("D", "A", nan, nan), ("B", "C", 1.0, nan)]
+    for k, (u, v, amt, low) in enumerate(rows):
+        D.add_edge(u, v, key=f"D{k}", deal_id=f"D{k}", amount=amt, amount_known=amt == amt,
+                   amount_low=low, amount_high=nan, midpoint=False, estimate=False,
+                   flow_type="other", status="committed", source_url="https://example.org",
+                   source_kind="filing")
+    assert uncounted_money(D, "A") == (2, 50.0)
+    assert uncounted_money(D, "A", direction="out") == (0, 0.0)
+    assert uncounted_money(D, "B") == (0, 0.0)
+    assert uncounted_clause(D, "B") == ""
+    assert uncounted_clause(D, "A") == ("; 2 more deals it receives have no known amount and "
+                                        "are not counted (at least $50bn among them)")
+    rep = fg.write_report(D, tmp_path / "r", charts=False, samples=0)
+    md = rep.markdown.read_text(encoding="utf-8")
+    line = next(x for x in md.splitlines() if "could be its own money coming back" in x)
+    # A's whole known inflow ($8bn) can come back, but A also receives $50bn or more
+    assert line.startswith("- A: up to 100% of the known money it receives ($8bn of $8bn)")
+    assert line.endswith("2 more deals it receives have no known amount and are not counted "
+                         "(at least $50bn among them).")
+    page = fg.company_profile(D, "A")
+    assert page.inflow_uncounted == uncounted_clause(D, "A")
+    from flowgraph._company_text import page as company_page
+
+    text = " ".join(company_page(page, filters="").split())
+    assert "of its known inflow ($8bn of $8bn)" in text and "at least $50bn among them" in text
+
+
+def test_bundled_finding_on_amd_counts_metas_floor_as_left_out():
+    G = fg.build_graph(fg.load_dataset("ai-capital"))
+    from flowgraph.firmness import uncounted_money
+
+    n, floor = uncounted_money(G, "AMD")
+    assert n >= 1 and floor >= 100  # Meta's "more than $100 billion" (META-AMD-6GW)
+    assert math.isnan(next(d["amount"] for _, _, k, d in G.in_edges("AMD", keys=True, data=True)
+                           if k == "META-AMD-6GW"))
+
+
 def test_findings_about_a_company_say_when_they_rest_on_estimates(tmp_path):
     import networkx as nx
 

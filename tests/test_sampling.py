@@ -224,6 +224,32 @@ def test_report_says_how_sure(tmp_path):
         fg.write_report(G, tmp_path / "p", charts=False, samples=-1)
 
 
+def test_an_interval_that_also_draws_open_ended_deals_says_so(tmp_path):
+    # a floor-only deal is unknown as given but drawn in every sample: the interval of the
+    # total lies above the total as given, and the sentence must say why
+    deals = pd.DataFrame({
+        "deal_id": ["a", "b", "c"], "payer": ["A", "B", "C"], "payee": ["B", "A", "A"],
+        "amount_usd_bn": ["10", "10", ""], "amount_low_usd_bn": ["", "", "5"],
+        "flow_type": "other", "status": "committed", "source_url": "https://x.org/a",
+        "confidence": "medium"})
+    G = fg.build_graph(deals)
+    sure = fg.how_sure(G, n=100, seed=3)
+    assert sure.circulation.samples.n_open_ended == 1
+    words = "; they also draw the 1 deal known only by a floor or a cap)"
+    total = sure.money_text(20.0)
+    assert total.startswith("$20bn as given (90% of plausible versions: $") and total.endswith(words)
+    r = sure.circulation.row("network", "total_flow")
+    assert r["low"] > 20.0  # the drawn floor is always there
+    ci = sure.circularity_text(1.0)
+    assert ci.startswith("100.0% as given") and ci.endswith(words)
+    toy = fg.how_sure(fg.build_graph(fg.load_dataset("toy")), n=50)
+    assert toy.circulation.samples.n_open_ended == 0
+    assert "they also draw" not in toy.circularity_text(0.5)
+    rep = fg.write_report(G, tmp_path / "r", charts=False, samples=100, null_samples=0, seed=3)
+    md = rep.markdown.read_text(encoding="utf-8")
+    assert "known only by a floor or a cap in the money it is a share of" in md
+
+
 def test_html_graph_shows_the_interval_and_loop_survival(tmp_path):
     import html as _h
     import re
