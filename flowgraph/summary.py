@@ -56,7 +56,9 @@ class Summary:
     n_unknown : int
         Deals whose amount is unknown in this scenario (not counted in any sum).
     n_estimates : int
-        Deals whose amount is an estimate.
+        Deals counted at an estimated amount (flagged ``estimate`` with an amount in the
+        scenario; one flagged but without any amount is among ``n_unknown``), as
+        :func:`flowgraph.firmness.estimates_note` counts them.
     by_flow_type, by_status : pandas.DataFrame
         ``deals``, ``amount``, ``unknown`` (deals without amount) and ``share`` per group.
     payers, payees : pandas.DataFrame
@@ -115,8 +117,10 @@ class Summary:
             ("deals", self.n_deals),
             ("total known flow (USD bn)", round(self.total, 3)),
             ("deals with unknown amount (not counted)", self.n_unknown),
-            ("deals with estimated amount", self.n_estimates),
+            ("deals counted at an estimated amount", self.n_estimates),
         ]
+        if self.firmness is not None and self.firmness.n_midpoints:
+            rows.append(("deals counted at a range midpoint", self.firmness.n_midpoints))
         if self.firmness is not None:
             rows += list(self.firmness.headline().itertuples(index=False, name=None))
         rows += [
@@ -182,15 +186,16 @@ def summarize(G: nx.MultiDiGraph, *, top: int = 10) -> Summary:
                 .head(top).reset_index(drop=True))
 
     status_amount = deals.groupby("status")["amount"].sum()
-    est = deals["estimate"].fillna(False).astype(bool) if "estimate" in deals else pd.Series(False)
     from .firmness import estimates_note, money_firmness
+
+    firm = money_firmness(G)  # counts estimates as estimates_note does: one rule
 
     return Summary(
         n_companies=G.number_of_nodes(),
         n_deals=len(deals),
         total=float(deals["amount"].sum()),
         n_unknown=int(deals["amount"].isna().sum()),
-        n_estimates=int(est.sum()),
+        n_estimates=firm.n_estimates,
         by_flow_type=by_type,
         by_status=by_status,
         payers=players("payer"),
@@ -202,6 +207,6 @@ def summarize(G: nx.MultiDiGraph, *, top: int = 10) -> Summary:
         scenario=G.graph.get("scenario", "base"),
         as_of=G.graph.get("as_of"),
         filters=dict(G.graph.get("filters", {})),
-        firmness=money_firmness(G),
+        firmness=firm,
         estimates=estimates_note(G),
     )

@@ -217,6 +217,23 @@ def test_a_lease_signed_in_two_steps_counts_only_the_first_before_the_second(bun
     assert lake_mariner("2025-08-13") == {}
 
 
+def test_rows_reached_in_steps_count_each_step_from_its_own_date(bundled):
+    def amounts(as_of, prefix):
+        G = fg.build_graph(bundled, as_of=as_of)
+        return {k: d["amount"] for _, _, k, d in G.edges(keys=True, data=True)
+                if k.startswith(prefix)}
+    # Applied Digital's leases: $7B from 2025-06-02, the third lease only from 2025-08-29
+    assert amounts("2025-07", "CRWV-APLD-") == {"CRWV-APLD-7": pytest.approx(7.0)}
+    assert amounts("2025-09", "CRWV-APLD-") == {"CRWV-APLD-11": pytest.approx(11.0)}
+    # Amazon's OpenAI talks: "$10 billion or more" (a floor) before the $50B was reported
+    G = fg.build_graph(bundled, as_of="2026-01-15")
+    assert {k for *_, k in G.edges(keys=True) if k.startswith("AMZN-OAI-")} == {"AMZN-OAI-10"}
+    assert "AMZN-OAI-50" in fg.build_graph(bundled, as_of="2026-02")["Amazon"]["OpenAI"]
+    # Broadcom's Anthropic orders: $10B from 2025-09-04, $21B only from 2025-12-11
+    assert amounts("2025-10", "ANT-AVGO-") == {"ANT-AVGO-10": pytest.approx(10.0)}
+    assert amounts("2025-12-11", "ANT-AVGO-2") == {"ANT-AVGO-21": pytest.approx(21.0)}
+
+
 def test_latest_date_equals_latest_view_without_undated(bundled):
     G = fg.build_graph(bundled, as_of=bundled.as_of)
     full = fg.build_graph(bundled)

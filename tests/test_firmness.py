@@ -245,6 +245,25 @@ def test_the_estimates_sentence_gives_money_firmness_figures(scenario):
         assert f"{fmt_bn(m.estimated)} ({m.estimated / m.total:.0%} of the known money)" in note
 
 
+def test_the_summary_counts_estimates_as_the_sentence_does():
+    # a row flagged estimate with no amount in the scenario is unknown, not "estimated"
+    deals = pd.DataFrame([_deal(deal_id="a", estimate="true", estimate_inputs="x (https://x.org)"),
+                          _deal(deal_id="b", amount_usd_bn="", estimate="true",
+                                estimate_inputs="y (https://x.org)"),
+                          _deal(deal_id="c", amount_usd_bn="", amount_low_usd_bn="2",
+                                amount_high_usd_bn="4"),
+                          _deal(deal_id="d")], dtype=object)
+    G = fg.build_graph(deals)
+    s = fg.summarize(G)
+    m = fg.money_firmness(G)
+    assert (s.n_estimates, m.n_estimates, m.n_midpoints, s.n_unknown) == (1, 1, 1, 1)
+    rows = dict(s.headline().itertuples(index=False, name=None))
+    assert rows["deals counted at an estimated amount"] == 1
+    assert rows["deals counted at a range midpoint"] == 1
+    assert fg.estimates_note(G).startswith("Estimates are in: 1 estimated amount and 1 range "
+                                           "midpoint")
+
+
 def test_reported_only_on_every_analysis_command():
     analysis = [name for name, cmd in main.commands.items()
                 if any(p.name == "as_of" for p in cmd.params)]

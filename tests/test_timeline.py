@@ -109,10 +109,11 @@ def test_loops_close_once_and_in_order(quarterly):
     order = {p: i for i, p in enumerate(quarterly.periods["period"])}
     assert loops["period"].map(order).is_monotonic_increasing
     assert int(quarterly.periods["new_loops"].sum()) == len(loops)
-    # the loops: OpenAI's $38B to Amazon came 2025-11-03, Amazon's $50B was first
-    # reported (as talks) on 2025-12-16 and signed 2026-02-27
+    # the loops: OpenAI's $38B to Amazon came 2025-11-03; Amazon's investment was
+    # first reported as talks of "$10 billion or more" on 2025-12-16 (AMZN-OAI-10, superseded
+    # by the $50B reported 2026-01-29 and signed 2026-02-27), which closes the loop
     row = loops[loops["loop"] == "Amazon -> OpenAI -> Amazon"].iloc[0]
-    assert row["period"] == "2025Q4" and row["closed_by"] == "AMZN-OAI-50"
+    assert row["period"] == "2025Q4" and row["closed_by"] == "AMZN-OAI-10"
 
 
 def _toy_rows() -> pd.DataFrame:
