@@ -730,7 +730,9 @@ def _circulation_section(G: nx.MultiDiGraph, o: _Options, r: _Results
         "The maximal circulation splits the known money into a circular part (balanced at "
         "every company: what goes in comes out) as large as possible, and a one-way part. "
         "The circularity index is the circular share. A company's self-funded share is the "
-        "most of the money it receives that could be its own money coming back; a keystone "
+        "most of the known money it receives that could be its own money coming back (deals "
+        "of unknown amount are not counted in it: the table says how many each company "
+        "receives); a keystone "
         "is a company whose removal makes much circulation vanish."
     )
     crow = [
@@ -745,12 +747,22 @@ def _circulation_section(G: nx.MultiDiGraph, o: _Options, r: _Results
     ]
     sec.tables.append(_Table(pd.DataFrame(crow, columns=["measure", "value"]),
                              caption="Circulation"))
+    from .firmness import uncounted_money
+
     sfv = sf[sf["self_funded"].astype(float).fillna(0) > 0].head(o.top)[
-        ["company", "inflow", "self_funded", "self_funded_share"]]
+        ["company", "inflow", "self_funded", "self_funded_share"]].copy()
+    left = [uncounted_money(G, c, direction="in") for c in sfv["company"]]
+    sfv["not_counted"] = [
+        "" if not n else schema.count_noun(n, "deal") + (f" (at least {fmt_bn(f)})" if f > 0
+                                                          else "")
+        for n, f in left]
     sec.tables.append(_Table(
-        sfv, {"inflow": "bn", "self_funded": "bn", "self_funded_share": "pct"},
+        sfv, {"inflow": "bn", "self_funded": "bn", "self_funded_share": "pct",
+              "not_counted": "text"},
         caption="Self-funded shares (largest self-funded amounts)",
-        labels={"self_funded": "could be its own money", "self_funded_share": "share of inflow"},
+        labels={"inflow": "known inflow", "self_funded": "could be its own money",
+                "self_funded_share": "share of known inflow",
+                "not_counted": "deals in of unknown amount (not counted)"},
     ))
     ksv = ks.head(o.top)[["company", "circular_inflow", "circulation_lost",
                           "share_of_circulation"]]

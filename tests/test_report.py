@@ -346,6 +346,9 @@ def test_a_self_funded_share_says_what_the_known_inflow_leaves_out(tmp_path):
     assert line.startswith("- A: up to 100% of the known money it receives ($8bn of $8bn)")
     assert line.endswith("2 more deals it receives have no known amount and are not counted "
                          "(at least $50bn among them).")
+    table = md[md.index("*Self-funded shares"):]
+    assert "| share of known inflow | deals in of unknown amount (not counted) |" in table
+    assert "| A | $8bn | $8bn | 100.0% | 2 deals (at least $50bn) |" in table
     page = fg.company_profile(D, "A")
     assert page.inflow_uncounted == uncounted_clause(D, "A")
     from flowgraph._company_text import page as company_page

@@ -49,7 +49,7 @@
     if (info.unknown) { row(dl, "Unknown amounts", info.unknown + " deal(s), not counted"); }
     if (info.cycles !== null && info.cycles !== undefined) { row(dl, "Cycles through it", info.cycles); }
     if (info.self_funded !== null && info.self_funded !== undefined) {
-      row(dl, "Self-funded share", pct(info.self_funded));
+      row(dl, "Self-funded share of known inflow", pct(info.self_funded));
     }
     (info.fundamentals || []).forEach(function (f) {
       var text = f[1] + (f[2] ? " (" + f[2] + ")" : "");
