@@ -331,12 +331,19 @@ class _Deals:
     has_deals: bool
     weight: str
     scenario: str | None
+    floor: np.ndarray = field(init=False, repr=False)  # reported floor of an unknown amount
+    cap: np.ndarray = field(init=False, repr=False)  # reported cap of an unknown amount
 
     def __post_init__(self) -> None:
         """The one clean-up of every reader: a low/high end never makes an unknown base
         amount known, and a missing end is the base; a deal missing either date bound has
-        no date."""
+        no date. The floor ("more than $X") or cap ("up to $X") of an unknown amount is
+        kept apart, for the loop sentences only: it is never a hop amount."""
         unknown = np.isnan(self.amount)
+        raw_low = np.asarray(self.low, dtype=float)
+        raw_high = np.asarray(self.high, dtype=float)
+        self.floor = np.where(unknown, raw_low, np.nan)
+        self.cap = np.where(unknown & np.isnan(raw_low), raw_high, np.nan)
         self.low = np.where(unknown, np.nan, np.where(np.isnan(self.low), self.amount, self.low))
         self.high = np.where(unknown, np.nan,
                              np.where(np.isnan(self.high), self.amount, self.high))
@@ -957,11 +964,20 @@ _VERBS: dict[str, str] = {
 def _clause_amount(amounts: list[float], lows: list[float], highs: list[float],
                    estimate: bool) -> str:
     known = [a for a in amounts if not math.isnan(a)]
+    # a deal with no point amount may still have a reported floor ("more than $X") or cap
+    # ("up to $X"): the clause says what is reported, never "undisclosed" over a figure
+    floors = [lo for a, lo in zip(amounts, lows) if math.isnan(a) and not math.isnan(lo)]
+    caps = [hi for a, lo, hi in zip(amounts, lows, highs)
+            if math.isnan(a) and math.isnan(lo) and not math.isnan(hi)]
     if not known:
+        if floors:
+            return f"at least {_money(sum(floors))}"
+        if caps and len(caps) == len(amounts):
+            return f"up to {_money(sum(caps))}"
         return "an undisclosed amount"
     total = sum(known)
     if len(known) < len(amounts):
-        return f"at least {_money(total)}"
+        return f"at least {_money(total + sum(floors))}"
     if estimate:
         lo = sum(x for x in lows if not math.isnan(x))
         hi = sum(x for x in highs if not math.isnan(x))
@@ -1504,8 +1520,8 @@ def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np
                     "status": _deal_text(st[r]) if st is not None else None,
                     "estimate": bool(es[r]) if es is not None else False,
                     "amount": float(D.amount[r]),
-                    "low": float(D.low[r]),
-                    "high": float(D.high[r]),
+                    "low": float(D.low[r]) if not math.isnan(D.amount[r]) else float(D.floor[r]),
+                    "high": float(D.high[r]) if not math.isnan(D.amount[r]) else float(D.cap[r]),
                 } for r in rows]
                 hop_text[h] = _hop_sentence(str(labels[H.src[h]]), str(labels[H.dst[h]]), deals)
             parts.append(hop_text[h])

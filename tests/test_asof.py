@@ -229,6 +229,11 @@ def test_rows_reached_in_steps_count_each_step_from_its_own_date(bundled):
     G = fg.build_graph(bundled, as_of="2026-01-15")
     assert {k for *_, k in G.edges(keys=True) if k.startswith("AMZN-OAI-")} == {"AMZN-OAI-10"}
     assert "AMZN-OAI-50" in fg.build_graph(bundled, as_of="2026-02")["Amazon"]["OpenAI"]
+    # Oracle's Nvidia chips for Abilene: 64,000 GB200s (no value) from 2025-03-06, $40B only
+    # from 2025-05-23
+    G = fg.build_graph(bundled, as_of="2025-04")
+    early = [d for *_, k, d in G.edges(keys=True, data=True) if k.startswith("ORCL-NVDA-")]
+    assert [d["deal_id"] for d in early] == ["ORCL-NVDA-64K"] and early[0]["amount"] != early[0]["amount"]
     # Broadcom's Anthropic orders: $10B from 2025-09-04, $21B only from 2025-12-11
     assert amounts("2025-10", "ANT-AVGO-") == {"ANT-AVGO-10": pytest.approx(10.0)}
     assert amounts("2025-12-11", "ANT-AVGO-2") == {"ANT-AVGO-21": pytest.approx(21.0)}

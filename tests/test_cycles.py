@@ -59,6 +59,26 @@ def test_unknown_hop_gives_an_upper_bound_never_zero():
     assert "an undisclosed amount" in c["description"]
 
 
+def test_a_hop_known_only_by_a_floor_or_a_cap_says_so():
+    # "more than $100B" or "up to $10B" is reported: the sentence never calls it undisclosed,
+    # and the figure never becomes a hop amount
+    nan = math.nan
+    deals = pd.DataFrame({
+        "deal_id": ["f", "b", "c", "d"], "payer": ["A", "B", "A", "C"],
+        "payee": ["B", "A", "C", "A"], "amount_usd_bn": [nan, 5.0, nan, 2.0],
+        "amount_low_usd_bn": [100.0, nan, nan, nan], "amount_high_usd_bn": [nan, nan, 10.0, nan],
+        "flow_type": ["chip_purchase", "warrant", "other", "other"],
+        "status": "committed"})
+    res = find_cycles(fg.build_graph(deals), sort="length")
+    text = {r["path"]: r["description"] for r in res.cycles.to_dict("records")}
+    assert "A buys at least $100bn of chips from B" in text["A -> B -> A"]
+    assert "At most $5bn can come back to A" in text["A -> B -> A"]
+    assert "A pays up to $10bn to C" in text["A -> C -> A"]
+    assert "undisclosed amount" not in text["A -> B -> A"] + text["A -> C -> A"]
+    hop = res.hops[res.hops["payer"] == "A"]
+    assert hop["amount"].isna().all()  # still unknown as an amount
+
+
 def test_all_hops_unknown_is_nan_and_sorted_last():
     G = nx.DiGraph()
     G.add_edge("A", "B", amount=math.nan)
