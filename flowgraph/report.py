@@ -724,6 +724,8 @@ def _cycles_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_S
 def _circulation_section(G: nx.MultiDiGraph, o: _Options, r: _Results
                          ) -> Iterator[_Section]:
     """How much money goes round: the maximal circulation, self-funded shares, keystones."""
+    from .firmness import uncounted_money
+
     circ_res, sf, ks = r.circulation, r.self_funded.table, r.keystones.table
     sec = _Section("circulation", "How much money goes round")
     sec.paragraphs.append(
@@ -747,8 +749,6 @@ def _circulation_section(G: nx.MultiDiGraph, o: _Options, r: _Results
     ]
     sec.tables.append(_Table(pd.DataFrame(crow, columns=["measure", "value"]),
                              caption="Circulation"))
-    from .firmness import uncounted_money
-
     sfv = sf[sf["self_funded"].astype(float).fillna(0) > 0].head(o.top)[
         ["company", "inflow", "self_funded", "self_funded_share"]].copy()
     left = [uncounted_money(G, c, direction="in") for c in sfv["company"]]
