@@ -123,8 +123,12 @@ def read_table(source: Any, label: str) -> pd.DataFrame:
         raise DataError(f"{label}: {len(problems)} unreadable column"
                         f"{'s' if len(problems) > 1 else ''} ({problems[0]})", problems)
     mapper = _int_mapper(pa)
-    return pd.DataFrame({name: col.to_pandas(types_mapper=mapper if col.null_count else None)
-                         for name, col in cols.items()}, index=pd.RangeIndex(table.num_rows))
+    # text in pandas' own layout, as the CSV reader gives it: a mapper, even one that maps
+    # no text type, turns a text column of nulls (one never filled) into Python objects
+    frame = {name: col.to_pandas(types_mapper=mapper if col.null_count and mapper(col.type)
+                                 is not None else None)
+             for name, col in cols.items()}
+    return pd.DataFrame(frame, index=pd.RangeIndex(table.num_rows), copy=False)
 
 
 def _arrow_column(pa: Any, name: str, s: pd.Series, kind: str) -> Any:

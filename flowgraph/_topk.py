@@ -54,7 +54,7 @@ def largest(G: Any, *, top: int, weight: str = "amount", max_length: int | None 
     (``max_work``, default :data:`~flowgraph.cycles.MAX_WORK`, under the ceiling of
     :func:`~flowgraph.cycles.work_budget`).
     """
-    from .cycles import MAX_WORK, find_cycles
+    from .cycles import MAX_WORK, find_cycles, listed_note
 
     cap = MAX_WORK if max_work is None else max_work
     kw: dict[str, Any] = {"weight": weight, "max_length": max_length, "through": through,
@@ -79,7 +79,8 @@ def largest(G: Any, *, top: int, weight: str = "amount", max_length: int | None 
         if r.n_found >= top or t <= smallest:
             break
         t = max(t / 1.5, smallest)  # gently: a lower threshold costs more work
-    notes = [n for n in r.notes if "limit reached" not in n]
+    listed = listed_note(r.n_found, "round_trip", r.limit) if r.limit is not None else None
+    notes = [n for n in r.notes if n != listed]
     notes.append(
         f"The {len(r.cycles):,} loops shown are the largest by round trip: every loop with a "
         f"round trip of at least {t:g} was found. Counting all loops stopped at the work cap: "

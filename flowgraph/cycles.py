@@ -128,6 +128,18 @@ def order_label(sort: str, n: int | None = None) -> str:
         raise ParameterError(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
     whole, head = _ORDER_WORDS[sort]
     return whole if n is None else f"the {n:,} {head}"
+
+
+def listed_note(n_found: int, sort: str, n: int) -> str:
+    """The note of a search that ran to the end and found more loops than it lists.
+
+    Examples
+    --------
+    >>> listed_note(172, "length", 10)
+    'All 172 loops were found (the search ran to the end); listed: the 10 shortest (largest round trip first within each length).'
+    """
+    return (f"All {n_found:,} loops were found (the search ran to the end); listed: "
+            f"{order_label(sort, n)}.")
 MAX_WORK = 500_000_000
 """Default work cap of :func:`find_cycles`: hops examined by the search (about ten seconds
 compiled on one core); a search that reaches it stops and says so."""
@@ -1248,8 +1260,7 @@ def _run_notes(n_self_loops: int, n_found: int, reason: str | None, truncated: b
             "loops shown are the best among those found, not necessarily the best overall, "
             f"and the counts per company cover the loops found. To search fully, {helps}.")
     elif truncated:
-        notes.append(f"{n_found:,} loops found, limit reached: showing "
-                     f"{order_label(sort, keep_n)}.")
+        notes.append(listed_note(n_found, sort, keep_n))
     return tuple(notes)
 
 

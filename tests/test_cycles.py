@@ -361,7 +361,7 @@ def test_result_object_limit_and_empty():
     assert isinstance(r, CycleResult)
     assert (r.n_found, len(r), r.truncated, r.limit) == (20, 3, True, 3)
     assert "showing the 3 with the largest round trip" in repr(r)
-    assert any("limit reached" in n for n in r.notes)
+    assert "All 20 loops were found (the search ran to the end); listed: the 3 with the largest round trip." in r.notes
     assert "<table" in r._repr_html_()
     empty = find_cycles(nx.DiGraph([("A", "B", {"amount": 1.0})]))
     assert empty.n_found == 0 and len(empty.cycles) == 0 and not empty.truncated
@@ -466,7 +466,7 @@ def test_cli_cycles_limit_and_csv():
     df = pd.read_csv(pd.io.common.StringIO(res.output))
     assert len(df) == 1 and df.loc[0, "round_trip"] == 8
     res = CliRunner().invoke(_cli(), ["cycles", "--dataset", "toy", "--limit", "1"])
-    assert "limit reached" in res.output
+    assert "All 3 loops were found (the search ran to the end); listed: the 1 shortest" in res.output
 
 
 def test_cli_cycles_errors():

@@ -136,3 +136,26 @@ def test_cli_export_parquet_and_analyse_it(tmp_path):
     b = runner.invoke(main, ["cycles", "--deals", str(out), "--companies",
                              str(tmp_path / "c.parquet"), "--max-length", "3", "--format", "csv"])
     assert a.exit_code == b.exit_code == 0 and a.output == b.output and a.output.count("\n") > 5
+
+
+def test_text_with_blanks_reads_in_the_layout_csv_gives(tmp_path):
+    """A text column with blank cells, some or all, reads from Parquet in the layout the CSV
+    reader gives it (pandas' own text type, not Python objects), so both take the same
+    checks."""
+    from flowgraph import _parquet, _readers
+
+    df = _deals()
+    df["note"] = ["x", None, "y"]
+    df["description"] = pd.Series([None, None, None], dtype=object)  # known, never filled
+    df["empty"] = pd.Series([None, None, None], dtype=object)
+    fg.write_deals(df, tmp_path / "d.parquet")
+    fg.write_deals(df, tmp_path / "d.csv")
+    from_parquet = _parquet.read_table(tmp_path / "d.parquet", "d.parquet")
+    from_csv, _ = _readers.read_csv_bytes((tmp_path / "d.csv").read_bytes(), "d.csv")
+    for col in ("deal_id", "announced", "note", "payer", "description"):
+        assert from_parquet[col].dtype == from_csv[col].dtype, col
+        assert from_parquet[col].isna().tolist() == from_csv[col].isna().tolist(), col
+    back = fg.read_deals(tmp_path / "d.parquet")
+    assert back["empty"].isna().all()  # a column of nulls keeps its own (null) type
+    pd.testing.assert_frame_equal(back.drop(columns="empty"),
+                                  fg.read_deals(tmp_path / "d.csv").drop(columns="empty"))
