@@ -94,8 +94,39 @@ def text_factors(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
             return blank_codes(len(series)), np.array([], dtype=object)
         if kind != "string":
             return None
+    arr = getattr(series.array, "_pa_array", None)
+    if arr is not None and len(arr) >= VECTOR_MIN:
+        found = _distinct_factors(arr)
+        if found is not None:
+            return found
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
+
+
+def _distinct_factors(arr: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`text_factors` of a pyarrow text column whose cells are all different (a
+    column of ids), found by sorting, which is quicker than hashing a million distinct
+    strings; None when some value repeats (its first :data:`VECTOR_MIN` cells already tell
+    for most columns that are not ids) and the caller hashes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    head = arr.slice(0, VECTOR_MIN)
+    if pc.count_distinct(head).as_py() < len(head) - head.null_count:
+        return None
+    valid = arr.drop_null() if arr.null_count else arr
+    ordered = pc.take(valid, pc.sort_indices(valid))
+    if isinstance(ordered, pa.ChunkedArray):
+        ordered = ordered.combine_chunks()
+    n = len(ordered)
+    if n > 1 and pc.any(pc.equal(ordered.slice(1), ordered.slice(0, n - 1))).as_py():
+        return None
+    uniques = np.asarray(valid.to_numpy(zero_copy_only=False), dtype=object)
+    if not arr.null_count:
+        return np.arange(len(arr), dtype=np.intp), uniques
+    codes = np.full(len(arr), -1, dtype=np.intp)
+    codes[~arr.is_null().to_numpy(zero_copy_only=False)] = np.arange(n, dtype=np.intp)
+    return codes, uniques
 
 
 def is_true(values: pd.Series) -> np.ndarray:

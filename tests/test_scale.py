@@ -524,3 +524,46 @@ def test_csv_read_from_bytes_matches_on_near_regular_files(seed):
         pd.testing.assert_frame_equal(got[0], want[0])
         assert [str(p) for p in got[1]] == [str(p) for p in want[1]]
     assert fast >= 60  # most of them were read from the bytes
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_text_factors_of_distinct_columns_match_hashing(seed):
+    """The sort that factorizes a column of distinct text (ids) gives pandas' own factorize
+    exactly (codes in order of first use, -1 for a blank), and hands any column with a
+    repeat, however late, back to hashing."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(_checks.VECTOR_MIN, 3 * _checks.VECTOR_MIN))
+    pool = np.array(["a", "b", "é", "e\u0301", " ", "", "Z", "\u200b", "ß"], dtype=object)
+    values = ["".join(rng.choice(pool, 3)) + f"|{i}" for i in rng.permutation(n)]
+    if seed % 2:  # blanks in places
+        for i in rng.choice(n, n // 10, replace=False):
+            values[i] = None
+    if seed % 3 == 2:  # one repeat, after the first VECTOR_MIN cells
+        i = int(rng.integers(_checks.VECTOR_MIN, n))
+        values[i] = next(v for v in values if v is not None)
+    s = pd.Series(values, dtype="string[pyarrow]")
+    got = _checks.text_factors(s)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    assert got[0].dtype == np.intp and got[1].dtype == object
+    np.testing.assert_array_equal(got[0], codes)
+    assert got[1].tolist() == list(uniques)
+    distinct = _checks._distinct_factors(s.array._pa_array)
+    assert (distinct is None) == (seed % 3 == 2)
+
+
+def test_a_late_repeated_id_in_a_large_file_is_reported(tmp_path):
+    from flowgraph import io
+    from flowgraph.errors import DataError
+
+    n = 3 * _checks.VECTOR_MIN
+    ids = [f"d{i}" for i in range(n)]
+    ids[n - 5] = ids[n - 900]
+    df = pd.DataFrame({"deal_id": ids, "payer": [f"C{i % 97}" for i in range(n)],
+                       "payee": [f"C{(i * 7 + 1) % 89}x" for i in range(n)],
+                       "amount_usd_bn": "1", "flow_type": "lease", "status": "committed",
+                       "source_url": "https://example.org/a"})
+    df.to_csv(tmp_path / "d.csv", index=False)
+    with pytest.raises(DataError) as err:
+        io.read_deals(tmp_path / "d.csv")
+    dup = [(p.row, p.value) for p in err.value.problems if p.message.startswith("duplicate")]
+    assert dup == [(n - 4, ids[n - 900])]
