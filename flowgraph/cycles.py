@@ -140,6 +140,8 @@ def listed_note(n_found: int, sort: str, n: int) -> str:
     """
     return (f"All {n_found:,} loops were found (the search ran to the end); listed: "
             f"{order_label(sort, n)}.")
+
+
 MAX_WORK = 500_000_000
 """Default work cap of :func:`find_cycles`: hops examined by the search (about ten seconds
 compiled on one core); a search that reaches it stops and says so."""
