@@ -79,7 +79,7 @@ def largest(G: Any, *, top: int, weight: str = "amount", max_length: int | None 
         if r.n_found >= top or t <= smallest:
             break
         t = max(t / 1.5, smallest)  # gently: a lower threshold costs more work
-    listed = listed_note(r.n_found, "round_trip", r.limit) if r.limit is not None else None
+    listed = listed_note(r.n_found, kw["sort"], r.limit) if r.limit is not None else None
     notes = [n for n in r.notes if n != listed]
     notes.append(
         f"The {len(r.cycles):,} loops shown are the largest by round trip: every loop with a "
