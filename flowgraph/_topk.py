@@ -14,7 +14,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -29,15 +28,15 @@ def _hop_amounts(G: Any, weight: str) -> np.ndarray:
             return np.zeros(0)
         a = pd.to_numeric(G[weight], errors="coerce")
         sums = a.groupby([G[pair[0]], G[pair[1]]]).sum(min_count=1).to_numpy(dtype=float)
-    elif isinstance(G, nx.Graph):
-        from .graph import ensure_collapsed
+    else:
+        from .graph import ensure_collapsed, is_graph
 
+        if not is_graph(G):
+            return np.zeros(0)
         H = ensure_collapsed(G, weight=weight)
         key = "amount" if G.is_multigraph() else weight
         sums = np.array([float(d.get(key, math.nan)) for *_, d in H.edges(data=True)],
                         dtype=float)
-    else:
-        return np.zeros(0)
     sums = sums[np.isfinite(sums) & (sums > 0)]
     return np.sort(sums)[::-1]
 

@@ -37,14 +37,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from . import _circulation_engine as eng
 from ._params import Notes, number, renamed, whole
 from .errors import MissingDataError, ParameterError, SolverError
-from .graph import check_company, check_weight, edge_columns, pair_sums
+from .graph import check_company, check_weight, edge_columns, is_graph, pair_sums
 from .schema import count_noun, to_float
 
 __all__ = [
@@ -156,7 +155,7 @@ def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
         unknown_deals = int(nu.sum())
         has_unknown = nu > 0
         scenario = G.attrs.get("scenario")  # a filter_deals table says its scenario
-    elif isinstance(G, nx.Graph):
+    elif is_graph(G):
         if not G.is_directed():
             raise ParameterError("money flows need a directed graph (DiGraph or MultiDiGraph)")
 
@@ -1219,7 +1218,7 @@ def _flow_matrix(F: Any, *, weight: str, nodes: Sequence[Any] | None,
     import scipy.sparse as sp
 
 
-    if isinstance(F, nx.Graph) or (isinstance(F, pd.DataFrame)
+    if is_graph(F) or (isinstance(F, pd.DataFrame)
                                    and edge_columns(F) is not None):
         ed = _edges(F, weight)
         keep = ed.w > 0

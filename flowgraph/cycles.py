@@ -66,16 +66,18 @@ import datetime as _dt
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from . import _checks, _process, schema
 from .errors import ParameterError
 from .formatting import money, money_range
-from .graph import check_company
+from .graph import check_company, is_graph
+
+if TYPE_CHECKING:  # networkx only for a graph given (graph.is_graph)
+    import networkx as nx
 
 __all__ = [
     "MAX_WORK",
@@ -721,7 +723,7 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
 def _as_deals(G: Any, weight: str) -> _Deals:
     if isinstance(G, pd.DataFrame):
         return _from_frame(G, weight)
-    if isinstance(G, nx.Graph):
+    if is_graph(G):
         if not G.is_directed():
             raise ParameterError("cycles need a directed graph (payer -> payee)")
         from .graph import check_weight

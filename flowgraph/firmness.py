@@ -30,11 +30,11 @@ PRESS_RULE = ("high needs a filing, the company's own release, or two independen
 
 # --------------------------------------------------------------------------- the money split
 def _deal_table(G: Any) -> pd.DataFrame:
-    import networkx as nx
+    from .graph import is_graph
 
     if isinstance(G, pd.DataFrame):
         return G
-    if isinstance(G, nx.Graph) and G.is_multigraph():
+    if is_graph(G) and G.is_multigraph():
         from .summary import deals_frame
 
         return deals_frame(G)
@@ -145,7 +145,7 @@ class MoneyFirmness:
         ``fmt`` formats an amount (default ``$12.3bn`` as in the report).
         """
         if fmt is None:
-            from .html import fmt_bn as fmt
+            from .formatting import money as fmt
         share = ""
         if not math.isnan(self.share_conditional_or_press_only):
             share = (f"; {self.share_conditional_or_press_only:.0%} of it is conditional or "
@@ -398,9 +398,9 @@ def uncounted_clause(G: Any, company: Any, *, direction: str = "in",
     """``"; 4 more deals it receives have no known amount and are not counted (at least
     $100bn among them)"``: what a sentence about a company's known money leaves out, said in
     that sentence (:func:`uncounted_money`); ``""`` when nothing is left out. ``fmt``: the
-    money format (:func:`flowgraph.html.fmt_bn` unless given)."""
+    money format (:func:`flowgraph.formatting.money` unless given)."""
     if fmt is None:
-        from .html import fmt_bn as fmt
+        from .formatting import money as fmt
     count, floor = uncounted_money(G, company, direction=direction)
     if not count:
         return ""
@@ -461,9 +461,9 @@ def estimates_note(G: Any) -> str:
                getattr(G, "attrs", {}).get("filters")) or {}
     if filters.get("reported_only"):
         return "Reported figures only: estimated amounts and range midpoints are left out."
-    import networkx as nx
+    from .graph import is_graph
 
-    if isinstance(G, nx.Graph) and not G.is_multigraph():  # collapsed: one edge per pair
+    if is_graph(G) and not G.is_multigraph():  # collapsed: one edge per pair
         n = sum(1 for *_, d in G.edges(data=True) if d.get("has_estimate") or d.get("estimate"))
         if not n:
             return ""
@@ -480,11 +480,11 @@ def estimates_note(G: Any) -> str:
         parts.append(schema.count_noun(n_midpoints, "range midpoint"))
     if not parts:
         return ""
-    from .html import fmt_bn
+    from .formatting import money
 
     total = float(amt.sum())
     share = f" ({estimated / total:.0%} of the known money)" if total else ""
-    return (f"Estimates are in: {' and '.join(parts)}, {fmt_bn(estimated)}{share}; "
+    return (f"Estimates are in: {' and '.join(parts)}, {money(estimated)}{share}; "
             "the reported-only view (--reported-only, reported_only=True) leaves them out.")
 
 

@@ -8,15 +8,33 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from . import schema
 from .errors import ParameterError, UnknownCompanyError
 from .timeframe import AsOfCounts, as_of_note, select_rows
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built, read or written
+    import networkx as nx
+
+
+def is_graph(obj: Any) -> bool:
+    """Whether ``obj`` is a networkx graph, without importing networkx: the large-table
+    path (:func:`filter_deals`, then cycles or circulation on the table) never needs it.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> is_graph(nx.DiGraph()), is_graph([("A", "B")])
+    (True, False)
+    """
+    import sys
+
+    nx = sys.modules.get("networkx")  # no graph exists before networkx is imported
+    return nx is not None and isinstance(obj, nx.Graph)
 
 __all__ = [
     "build_graph",
@@ -394,6 +412,8 @@ def build_graph(
     meta, edges.attrs = dict(edges.attrs), {}
     filters = meta["filters"]
     include, exclude = filters["include"], filters["exclude"]
+    import networkx as nx
+
     G = nx.MultiDiGraph()
     G.graph.update({"scenario": scenario, "dataset": dataset_name, "as_of": dataset_as_of,
                     "filters": filters, "as_of_counts": meta["as_of_counts"],
@@ -483,6 +503,8 @@ def collapse(G: nx.MultiDiGraph, *, weight: str = "amount") -> nx.DiGraph:
     5.0
     """
     check_weight(G, weight)
+    import networkx as nx
+
     H = nx.DiGraph()
     H.graph.update(G.graph)
     H.add_nodes_from(G.nodes(data=True))
@@ -579,7 +601,7 @@ def check_weight(G: Any, weight: Any) -> None:
     if not isinstance(weight, str):
         raise ParameterError(f"weight must be the name of an edge attribute (text), got "
                              f"{type(weight).__name__}")
-    if not isinstance(G, nx.Graph) or G.number_of_edges() == 0:
+    if not is_graph(G) or G.number_of_edges() == 0:
         return
     edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
     seen: set[str] = set()
@@ -645,7 +667,7 @@ def check_company(G: Any, name: str) -> str:
     >>> check_company(nx.DiGraph([("Nvidia", "OpenAI")]), "nvidia")
     'Nvidia'
     """
-    names = list(G.nodes) if isinstance(G, nx.Graph) else list(G)
+    names = list(G.nodes) if is_graph(G) else list(G)
     if name in names:
         return name
     lower = {str(n).lower(): n for n in names}
@@ -653,7 +675,7 @@ def check_company(G: Any, name: str) -> str:
         return lower[str(name).lower()]
     import difflib
 
-    filters = (G.graph.get("filters") or {}) if isinstance(G, nx.Graph) else {}
+    filters = (G.graph.get("filters") or {}) if is_graph(G) else {}
     excluded = {str(n).lower() for n in filters.get("exclude") or ()}
     if str(name).lower() in excluded:
         raise UnknownCompanyError(f"company {name!r} is excluded by the filters")
@@ -736,6 +758,8 @@ def from_dataframes(
     """
     if multigraph is None:
         multigraph = "key" in edges.columns
+    import networkx as nx
+
     G: nx.Graph = nx.MultiDiGraph() if multigraph else nx.DiGraph()
     if nodes is not None:
         for rec in nodes.to_dict("records"):
@@ -797,6 +821,8 @@ def write_graphml(G: nx.Graph, path: Any) -> None:
     >>> p = os.path.join(tempfile.mkdtemp(), "g.graphml")
     >>> write_graphml(nx.DiGraph([("A", "B")]), p)
     """
+    import networkx as nx
+
     from ._files import atomic_path
 
     with atomic_path(path) as tmp:
@@ -812,6 +838,8 @@ def write_gexf(G: nx.Graph, path: Any) -> None:
     >>> p = os.path.join(tempfile.mkdtemp(), "g.gexf")
     >>> write_gexf(nx.DiGraph([("A", "B")]), p)
     """
+    import networkx as nx
+
     from ._files import atomic_path
 
     with atomic_path(path) as tmp:

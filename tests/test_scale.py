@@ -567,3 +567,45 @@ def test_a_late_repeated_id_in_a_large_file_is_reported(tmp_path):
         io.read_deals(tmp_path / "d.csv")
     dup = [(p.row, p.value) for p in err.value.problems if p.message.startswith("duplicate")]
     assert dup == [(n - 4, ids[n - 900])]
+
+
+def test_a_large_table_is_analysed_without_importing_networkx(tmp_path):
+    """Above ``cli.LARGE_NETWORK`` deals, ``cycles`` and ``circulation`` work on the deals
+    table and never need a graph: networkx (about 0.2 s to import) stays unloaded, estimates
+    note included, and the answers equal those of the graph path."""
+    import json
+    import subprocess
+    import sys
+
+    import flowgraph as fg
+    from flowgraph.cli import LARGE_NETWORK
+
+    deals = synthetic_network(8000, LARGE_NETWORK + 1, seed=3).deals.copy()
+    deals.loc[np.arange(len(deals)) % 10 == 0, "estimate"] = True
+    path = tmp_path / "big.csv"
+    fg.write_deals(deals, path)
+    prog = """
+import json, sys
+from flowgraph.cli import main
+codes = []
+for command, *more in (["cycles", "--max-length", "3"], ["circulation"]):
+    try:
+        main([command, "--deals", sys.argv[1], *more, "--format", "json",
+              "-o", f"{sys.argv[1]}.{command}.json"])
+    except SystemExit as exc:
+        codes.append(exc.code)
+print(json.dumps({"codes": codes, "networkx": "networkx" in sys.modules}))
+"""
+    out = subprocess.run([sys.executable, "-c", prog, str(path)], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got == {"codes": [0, 0], "networkx": False}
+    loops = json.loads((tmp_path / "big.csv.cycles.json").read_text())
+    flows = json.loads((tmp_path / "big.csv.circulation.json").read_text())
+    assert any("Estimates are in" in n for n in loops["notes"])
+    assert any("Estimates are in" in n for n in flows["notes"])
+    G = fg.build_graph(fg.read_deals(path))
+    found = fg.find_cycles(G, max_length=3, limit=None).cycles
+    assert sorted(c["path"] for c in loops["cycles"]) == sorted(found["path"])
+    assert len(found) > 1000
