@@ -1217,9 +1217,7 @@ def _flow_matrix(F: Any, *, weight: str, nodes: Sequence[Any] | None,
     node names, and how unknown amounts were treated."""
     import scipy.sparse as sp
 
-
-    if is_graph(F) or (isinstance(F, pd.DataFrame)
-                                   and edge_columns(F) is not None):
+    if is_graph(F) or (isinstance(F, pd.DataFrame) and edge_columns(F) is not None):
         ed = _edges(F, weight)
         keep = ed.w > 0
         Fm = sp.csr_matrix((ed.w[keep], (ed.src[keep], ed.dst[keep])), shape=(ed.n, ed.n))
