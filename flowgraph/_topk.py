@@ -20,23 +20,21 @@ import pandas as pd
 
 def _hop_amounts(G: Any, weight: str) -> np.ndarray:
     """Known hop amounts (deals of a pair added up), largest first."""
-    if isinstance(G, pd.DataFrame):
-        from .graph import edge_columns
+    from .graph import edge_columns, ensure_collapsed, is_graph
 
+    if isinstance(G, pd.DataFrame):
         pair = edge_columns(G)
         if pair is None or weight not in G.columns:
             return np.zeros(0)
         a = pd.to_numeric(G[weight], errors="coerce")
         sums = a.groupby([G[pair[0]], G[pair[1]]]).sum(min_count=1).to_numpy(dtype=float)
-    else:
-        from .graph import ensure_collapsed, is_graph
-
-        if not is_graph(G):
-            return np.zeros(0)
+    elif is_graph(G):
         H = ensure_collapsed(G, weight=weight)
         key = "amount" if G.is_multigraph() else weight
         sums = np.array([float(d.get(key, math.nan)) for *_, d in H.edges(data=True)],
                         dtype=float)
+    else:
+        return np.zeros(0)
     sums = sums[np.isfinite(sums) & (sums > 0)]
     return np.sort(sums)[::-1]
 

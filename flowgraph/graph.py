@@ -21,21 +21,6 @@ if TYPE_CHECKING:  # networkx is imported where a graph is built, read or writte
     import networkx as nx
 
 
-def is_graph(obj: Any) -> bool:
-    """Whether ``obj`` is a networkx graph, without importing networkx: the large-table
-    path (:func:`filter_deals`, then cycles or circulation on the table) never needs it.
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> is_graph(nx.DiGraph()), is_graph([("A", "B")])
-    (True, False)
-    """
-    import sys
-
-    nx = sys.modules.get("networkx")  # no graph exists before networkx is imported
-    return nx is not None and isinstance(obj, nx.Graph)
-
 __all__ = [
     "build_graph",
     "check_company",
@@ -50,6 +35,22 @@ __all__ = [
     "write_gexf",
     "write_graphml",
 ]
+
+
+def is_graph(obj: Any) -> bool:
+    """Whether ``obj`` is a networkx graph, without importing networkx: the large-table
+    path (:func:`filter_deals`, then cycles or circulation on the table) never needs it.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> is_graph(nx.DiGraph()), is_graph([("A", "B")])
+    (True, False)
+    """
+    import sys
+
+    nx = sys.modules.get("networkx")  # no graph exists before networkx is imported
+    return nx is not None and isinstance(obj, nx.Graph)
 
 
 def _as_list(value: Any) -> list[str] | None:
