@@ -17,7 +17,6 @@ True
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -32,10 +31,8 @@ from .errors import (
     UnknownCompanyError,
 )
 
-try:
-    __version__ = version("flowgraph")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.1.0"
+__version__ = "0.1.0"
+"""The package's version: the one place it is written (``setup.cfg`` reads it from here)."""
 
 # public name -> module that defines it (imported on first access)
 _LAZY: dict[str, str] = {

@@ -1,4 +1,4 @@
-"""Array-level solvers behind :mod:`flowgraph.circulation` (imported lazily: OR-tools, scipy).
+"""Array-level solvers behind :mod:`flowgraph.circulation` (imported lazily: OR-tools).
 
 Everything here works on integer node ids ``0..n-1`` and edge arrays ``src, dst, w`` (float
 amounts, all finite and >= 0). The public wrappers in :mod:`flowgraph.circulation` turn graphs
@@ -67,27 +67,45 @@ def to_units(w: np.ndarray, q: float) -> np.ndarray:
 
 
 def strong_components(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np.ndarray]:
-    """Strongly connected components of the graph on ``n`` nodes (scipy, linear time)."""
-    from scipy.sparse import csr_matrix
-
+    """Strongly connected components of the graph on ``n`` nodes with edges ``src -> dst``
+    (:func:`csr_components` of its CSR arrays)."""
     if n == 0:
         return 0, np.zeros(0, dtype=np.int64)
-    A = csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
-    return csr_components(n, A.indptr, A.indices)
+    src = np.asarray(src, dtype=np.int64)
+    order = np.argsort(src, kind="stable")
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    return csr_components(n, indptr, np.asarray(dst, dtype=np.int64)[order])
 
 
-def csr_components(n: int, indptr: np.ndarray, indices: np.ndarray) -> tuple[int, np.ndarray]:
+SCC_PY_MAX_EDGES = 5_000
+"""Graphs with at most this many edges have their strong components found by the interpreted
+kernel (a few milliseconds) while the compiled one is not loaded yet."""
+
+
+def csr_components(n: int, indptr: np.ndarray, indices: np.ndarray, *,
+                   compiled: bool | None = None) -> tuple[int, np.ndarray]:
     """:func:`strong_components` of a graph given as CSR arrays (``indices[indptr[v]:
     indptr[v + 1]]`` are the heads of ``v``'s edges); the one strong-component rule of the
-    package (scipy's linear-time algorithm)."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
+    package: Tarjan's linear-time algorithm (:mod:`flowgraph._components_kernels`), compiled
+    unless the graph is small and the compiled code not loaded yet (``compiled`` forces
+    either). Labels are ``0..count-1``, the same in both modes."""
+    from . import _components_kernels as CK
+    from ._numba import is_compiled
 
     if n == 0:
         return 0, np.zeros(0, dtype=np.int64)
-    A = csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
-    ncomp, labels = connected_components(A, directed=True, connection="strong")
-    return int(ncomp), labels.astype(np.int64)
+    indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+    indices = np.ascontiguousarray(indices, dtype=np.int64)
+    if compiled is None:
+        compiled = len(indices) > SCC_PY_MAX_EDGES or is_compiled(CK)
+    if compiled:
+        from ._numba import compiled as jit
+
+        count, labels = jit(CK).strong_components(int(n), indptr, indices)
+    else:
+        count, labels = CK.strong_components(int(n), indptr, indices)
+    return int(count), labels
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ Algorithm (one engine for small and large networks):
 
 1. Self-loops are dropped, hops that cannot be on a qualifying cycle are dropped
    (``min_amount``: hops below the threshold; ``time_ordered``: hops without a dated deal).
-2. Strongly connected components of what is left (scipy); cycles live inside one component.
+2. Strongly connected components of what is left (Tarjan's algorithm,
+   :mod:`flowgraph._components_kernels`); cycles live inside one component.
 3. For every start vertex ``s`` (in increasing order) the cycles whose smallest vertex is ``s``
    are enumerated by a depth-first search restricted to vertices ``> s`` of the same
    component. Before the search, a backward BFS from ``s`` (over vertices ``> s``, depth
@@ -63,8 +64,8 @@ def jitted() -> Any:
 
 def warm_up(search: Any) -> None:
     """Run ``search`` (a tiny search through the compiled kernels) once in a background thread,
-    so that loading numba, the cached kernels and scipy's graph routines overlaps work that
-    waits outside the interpreter, such as parsing a large file. Returns at once; the first
+    so that loading numba and the cached kernels (the search's and the strong components')
+    overlaps work that waits outside the interpreter, such as parsing a large file. Returns at once; the first
     real search then finds the kernels loaded, or waits for them (:func:`jitted` holds a
     lock). Results never depend on it. See :func:`flowgraph.cycles.warm_up`."""
     global _WARMING
@@ -89,22 +90,25 @@ def time_order_many(ptr: np.ndarray, hops: np.ndarray, dstart: np.ndarray, dend:
     return fn(ptr, hops, dstart, dend, dlo, dhi, window, bool(possible))
 
 
-def scc_labels(n: int, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """Strong component label per vertex, ``-1`` for vertices alone in their component."""
+def scc_labels(n: int, indptr: np.ndarray, indices: np.ndarray, *,
+               compiled: bool | None = None) -> np.ndarray:
+    """Strong component label per vertex, ``-1`` for vertices alone in their component
+    (``compiled``: see :func:`flowgraph._circulation_engine.csr_components`)."""
     if n == 0:
         return np.empty(0, np.int64)
     from ._circulation_engine import csr_components
 
-    _, labels = csr_components(n, indptr, indices)
+    _, labels = csr_components(n, indptr, indices, compiled=compiled)
     sizes = np.bincount(labels)
-    labels = labels.copy()
     labels[sizes[labels] < 2] = -1
     return labels
 
 
-def prepare(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, ...]:
+def prepare(n: int, src: np.ndarray, dst: np.ndarray, *, compiled: bool | None = None
+            ) -> tuple[np.ndarray, ...]:
     """The search's CSR arrays (forward and reverse) and strong components of hops sorted by
-    (src, dst): ``(indptr, indices, rindptr, rindices, comp)``."""
+    (src, dst): ``(indptr, indices, rindptr, rindices, comp)`` (``compiled``: see
+    :func:`scc_labels`)."""
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
     indices = dst.astype(np.int64)
@@ -112,7 +116,7 @@ def prepare(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, ...]:
     rindptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(dst, minlength=n), out=rindptr[1:])
     rindices = src[rorder].astype(np.int64)
-    comp = scc_labels(n, indptr, indices)
+    comp = scc_labels(n, indptr, indices, compiled=compiled)
     return indptr, indices, rindptr, rindices, comp
 
 
@@ -177,7 +181,7 @@ def run_search(
         py_steps = PY_STEPS if m <= PY_MAX_EDGES and _JIT is None else 0
     interpreted = py_steps > 0
     if prepared is None:
-        prepared = prepare(n, src, dst)
+        prepared = prepare(n, src, dst, compiled=not interpreted)
     graph = K.Graph(*prepared)
     s_stop = start_limit(n, graph.comp, need)
     if last is not None:

@@ -1,7 +1,8 @@
 """The one numba convention of the compiled engines (cycle search and circulation).
 
 Kernels are plain Python in the subset numba compiles, in modules that never import numba
-(:mod:`flowgraph._cycles_kernels`, :mod:`flowgraph._circulation_numba`). Each such module
+(:mod:`flowgraph._cycles_kernels`, :mod:`flowgraph._circulation_numba`,
+:mod:`flowgraph._components_kernels`). Each such module
 names its kernels in ``KERNELS`` (and per-kernel numba options in ``KERNEL_OPTIONS``);
 :func:`compiled` compiles them on first real use (``numba.njit(cache=True, nogil=True)``),
 each kernel calling the compiled versions of the others, so ``import flowgraph`` stays fast
@@ -44,6 +45,11 @@ def configure_cache() -> None:
     except OSError:  # pragma: no cover - nowhere to cache; numba then compiles every run
         return
     os.environ["NUMBA_CACHE_DIR"] = path
+
+
+def is_compiled(module: types.ModuleType) -> bool:
+    """Whether :func:`compiled` has already been called for ``module`` in this process."""
+    return module.__name__ in _COMPILED
 
 
 def compiled(module: types.ModuleType) -> types.SimpleNamespace:

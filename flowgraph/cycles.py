@@ -1902,7 +1902,7 @@ WARM_UP_BYTES = _process.LARGE_FILE_BYTES
 
 def warm_up(path: Any = None) -> None:
     """Start loading the compiled cycle search in the background (about a second: numba,
-    the cached kernels, scipy's graph routines) and return at once.
+    the cached kernels of the search and of strong components) and return at once.
 
     Call it before reading a large deals file: the parser works outside the interpreter, so
     the loading overlaps it, and the first large :func:`find_cycles` starts searching at

@@ -572,7 +572,8 @@ def test_a_late_repeated_id_in_a_large_file_is_reported(tmp_path):
 def test_a_large_table_is_analysed_without_importing_networkx(tmp_path):
     """Above ``cli.LARGE_NETWORK`` deals, ``cycles`` and ``circulation`` work on the deals
     table and never need a graph: networkx (about 0.2 s to import) stays unloaded, estimates
-    note included, and the answers equal those of the graph path."""
+    note included, and the answers equal those of the graph path. The cycle search does not
+    load scipy.sparse either."""
     import json
     import subprocess
     import sys
@@ -587,20 +588,23 @@ def test_a_large_table_is_analysed_without_importing_networkx(tmp_path):
     prog = """
 import json, sys
 from flowgraph.cli import main
-codes = []
+codes, sparse = [], []
 for command, *more in (["cycles", "--max-length", "3"], ["circulation"]):
     try:
         main([command, "--deals", sys.argv[1], *more, "--format", "json",
               "-o", f"{sys.argv[1]}.{command}.json"])
     except SystemExit as exc:
         codes.append(exc.code)
-print(json.dumps({"codes": codes, "networkx": "networkx" in sys.modules}))
+    sparse.append("scipy.sparse" in sys.modules)
+print(json.dumps({"codes": codes, "networkx": "networkx" in sys.modules,
+                  "scipy.sparse after cycles": sparse[0]}))
 """
     out = subprocess.run([sys.executable, "-c", prog, str(path)], capture_output=True,
                          text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got == {"codes": [0, 0], "networkx": False}
+    # nor does the cycle search need scipy.sparse (strong components are flowgraph's own)
+    assert got == {"codes": [0, 0], "networkx": False, "scipy.sparse after cycles": False}
     loops = json.loads((tmp_path / "big.csv.cycles.json").read_text())
     flows = json.loads((tmp_path / "big.csv.circulation.json").read_text())
     assert any("Estimates are in" in n for n in loops["notes"])

@@ -1,0 +1,113 @@
+"""Strong components: flowgraph's Tarjan kernel against networkx and scipy on random graphs,
+the compiled and interpreted modes against each other, and the order of the labels."""
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from flowgraph import _circulation_engine as eng
+from flowgraph import _components_kernels as CK
+
+
+def _csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(src, kind="stable")
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    return indptr, dst[order].astype(np.int64)
+
+
+def _random_edges(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random edges with self-loops and repeated pairs, in no particular order."""
+    rng = np.random.default_rng(seed)
+    src = rng.integers(0, n, m)
+    dst = rng.integers(0, n, m)
+    dup = rng.integers(0, m, m // 10)  # repeated pairs
+    loops = rng.integers(0, n, max(1, n // 20))  # self-loops
+    return (np.concatenate([src, src[dup], loops]).astype(np.int64),
+            np.concatenate([dst, dst[dup], loops]).astype(np.int64))
+
+
+def _partition(labels: np.ndarray) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for v, lab in enumerate(labels.tolist()):
+        groups.setdefault(lab, set()).add(v)
+    return {frozenset(g) for g in groups.values()}
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("density", [0.5, 1.0, 1.5, 3.0])
+def test_components_match_networkx_and_scipy(seed, density):
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = 40 + 37 * seed
+    src, dst = _random_edges(seed, n, int(density * n))
+    count, labels = eng.strong_components(n, src, dst)
+    G = nx.DiGraph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from(zip(src.tolist(), dst.tolist()))
+    want = {frozenset(c) for c in nx.strongly_connected_components(G)}
+    assert _partition(labels) == want
+    assert count == len(want) and sorted(set(labels.tolist())) == list(range(count))
+    k, ref = connected_components(csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n)),
+                                  directed=True, connection="strong")
+    assert k == count and _partition(ref) == want
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_and_interpreted_kernels_give_the_same_labels(seed):
+    n = 300
+    src, dst = _random_edges(seed, n, 600)
+    indptr, indices = _csr(n, src, dst)
+    a = eng.csr_components(n, indptr, indices, compiled=False)
+    b = eng.csr_components(n, indptr, indices, compiled=True)
+    assert a[0] == b[0] and np.array_equal(a[1], b[1])
+
+
+def test_labels_are_in_completion_order():
+    """A component is labelled before every component that reaches it: along an edge between
+    two components the label goes down (the condensation in reverse topological order)."""
+    n = 500
+    src, dst = _random_edges(11, n, 700)
+    _, labels = eng.strong_components(n, src, dst)
+    across = labels[src] != labels[dst]
+    assert across.sum() > 100
+    assert (labels[src][across] > labels[dst][across]).all()
+
+
+def test_a_long_chain_and_a_long_ring_need_no_recursion():
+    n = 200_000  # far deeper than Python's recursion limit
+    chain = np.arange(n - 1, dtype=np.int64)
+    count, labels = eng.strong_components(n, chain, chain + 1)
+    assert count == n and labels.tolist() == list(range(n - 1, -1, -1))
+    ring = np.arange(n, dtype=np.int64)
+    count, labels = eng.strong_components(n, ring, (ring + 1) % n)
+    assert count == 1 and not labels.any()
+
+
+def test_small_graphs_without_edges_and_the_empty_graph():
+    assert eng.strong_components(0, np.zeros(0, np.int64), np.zeros(0, np.int64))[0] == 0
+    count, labels = eng.strong_components(3, np.zeros(0, np.int64), np.zeros(0, np.int64))
+    assert count == 3 and sorted(labels.tolist()) == [0, 1, 2]
+    count, labels = CK.strong_components(1, np.array([0, 1]), np.array([0]))  # a self-loop
+    assert count == 1 and labels.tolist() == [0]
+
+
+def test_the_size_rule_picks_the_interpreted_kernel_for_small_graphs(monkeypatch):
+    """Small graphs never load numba for their components (while it is not loaded anyway);
+    large ones always run compiled."""
+    from flowgraph import _numba
+
+    calls = []
+    real = _numba.compiled
+    monkeypatch.setattr(_numba, "compiled", lambda module: calls.append(module) or real(module))
+    monkeypatch.setattr(_numba, "is_compiled", lambda module: False)
+    ring = np.arange(eng.SCC_PY_MAX_EDGES, dtype=np.int64)
+    indptr, indices = _csr(len(ring), ring, (ring + 1) % len(ring))
+    assert eng.csr_components(len(ring), indptr, indices)[0] == 1
+    assert calls == []
+    big = np.arange(eng.SCC_PY_MAX_EDGES + 1, dtype=np.int64)
+    indptr, indices = _csr(len(big), big, (big + 1) % len(big))
+    assert eng.csr_components(len(big), indptr, indices)[0] == 1
+    assert calls == [CK]
