@@ -46,46 +46,43 @@ def strong_components(n: int, indptr: np.ndarray, indices: np.ndarray) -> tuple[
     for root in range(n):
         if index[root] >= 0:
             continue
-        depth = 0
-        path[0] = root
-        pos[0] = indptr[root]
-        index[root] = counter
-        low[root] = counter
-        counter += 1
-        stack[top] = root
-        top += 1
-        on_stack[root] = True
-        while depth >= 0:
+        depth = -1
+        w = root  # the vertex to enter next, -1 for none
+        while True:
+            if w >= 0:  # enter w: number it, put it on both stacks
+                index[w] = counter
+                low[w] = counter
+                counter += 1
+                stack[top] = w
+                top += 1
+                on_stack[w] = True
+                depth += 1
+                path[depth] = w
+                pos[depth] = indptr[w]
+                w = -1
             v = path[depth]
             p = pos[depth]
             if p < indptr[v + 1]:
                 pos[depth] = p + 1
-                w = indices[p]
-                if index[w] < 0:
-                    index[w] = counter
-                    low[w] = counter
-                    counter += 1
-                    stack[top] = w
-                    top += 1
-                    on_stack[w] = True
-                    depth += 1
-                    path[depth] = w
-                    pos[depth] = indptr[w]
-                elif on_stack[w] and index[w] < low[v]:
-                    low[v] = index[w]
+                x = indices[p]
+                if index[x] < 0:
+                    w = x
+                elif on_stack[x] and index[x] < low[v]:
+                    low[v] = index[x]
                 continue
             if low[v] == index[v]:  # v roots a component: pop it
                 while True:
                     top -= 1
-                    w = stack[top]
-                    on_stack[w] = False
-                    labels[w] = count
-                    if w == v:
+                    x = stack[top]
+                    on_stack[x] = False
+                    labels[x] = count
+                    if x == v:
                         break
                 count += 1
             depth -= 1
-            if depth >= 0:
-                u = path[depth]
-                if low[v] < low[u]:
-                    low[u] = low[v]
+            if depth < 0:
+                break
+            u = path[depth]
+            if low[v] < low[u]:
+                low[u] = low[v]
     return count, labels
