@@ -375,6 +375,23 @@ def _flows(rows: Sequence[tuple[Any, Any, dict[str, Any]]]) -> dict[Any, list[fl
     return flow
 
 
+def _on_loops(G: nx.Graph, nodes: list[Any]) -> list[Any]:
+    """The nodes of ``G`` in a strong component of two or more (the companies on some loop),
+    in ``nodes`` order, by the package's one strong-component rule."""
+    import numpy as np
+
+    from ._circulation_engine import strong_components
+
+    pos = {n: i for i, n in enumerate(nodes)}
+    pairs = [(pos[u], pos[v]) for u, v in G.edges() if u != v]
+    if not pairs:
+        return []
+    src, dst = (np.array(side, dtype=np.int64) for side in zip(*pairs))
+    _, labels = strong_components(len(nodes), src, dst)
+    sizes = np.bincount(labels)
+    return [n for n, lab in zip(nodes, labels.tolist()) if sizes[lab] > 1]
+
+
 def _select_nodes(
     G: nx.Graph,
     flow: Mapping[Any, list[float]],
@@ -396,11 +413,7 @@ def _select_nodes(
         if n in G and n not in seen and len(keep) < max_nodes:
             keep.append(n)
             seen.add(n)
-    core: list[Any] = []
-    H = nx.DiGraph(G) if G.is_multigraph() else G
-    for comp in nx.strongly_connected_components(H):
-        if len(comp) > 1:
-            core.extend(comp)
+    core = _on_loops(G, nodes)
     core.sort(key=lambda n: (-thru(n), str(n)))
     for n in core:
         if len(keep) >= max_nodes:
