@@ -65,9 +65,10 @@ def jitted() -> Any:
 def warm_up(search: Any) -> None:
     """Run ``search`` (a tiny search through the compiled kernels) once in a background thread,
     so that loading numba and the cached kernels (the search's and the strong components')
-    overlaps work that waits outside the interpreter, such as parsing a large file. Returns at once; the first
-    real search then finds the kernels loaded, or waits for them (:func:`jitted` holds a
-    lock). Results never depend on it. See :func:`flowgraph.cycles.warm_up`."""
+    overlaps work that waits outside the interpreter, such as parsing a large file. Returns at
+    once; the first real search then finds the kernels loaded, or waits for them
+    (:func:`jitted` holds a lock). Results never depend on it. See
+    :func:`flowgraph.cycles.warm_up`."""
     global _WARMING
     if _JIT is not None or _WARMING is not None:
         return

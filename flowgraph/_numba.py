@@ -2,8 +2,8 @@
 
 Kernels are plain Python in the subset numba compiles, in modules that never import numba
 (:mod:`flowgraph._cycles_kernels`, :mod:`flowgraph._circulation_numba`,
-:mod:`flowgraph._components_kernels`). Each such module
-names its kernels in ``KERNELS`` (and per-kernel numba options in ``KERNEL_OPTIONS``);
+:mod:`flowgraph._components_kernels`). Each such module names its kernels in ``KERNELS``
+(and per-kernel numba options in ``KERNEL_OPTIONS``);
 :func:`compiled` compiles them on first real use (``numba.njit(cache=True, nogil=True)``),
 each kernel calling the compiled versions of the others, so ``import flowgraph`` stays fast
 and the cycle search can run the very same functions interpreted for tiny inputs. The cache
