@@ -1,4 +1,4 @@
-"""Array-level solvers behind :mod:`flowgraph.circulation` (imported lazily: OR-tools).
+"""Array-level solvers behind :mod:`flowgraph.circulation` (imported lazily: OR-tools, scipy).
 
 Everything here works on integer node ids ``0..n-1`` and edge arrays ``src, dst, w`` (float
 amounts, all finite and >= 0). The public wrappers in :mod:`flowgraph.circulation` turn graphs
@@ -79,17 +79,30 @@ def strong_components(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np
 
 
 SCC_PY_MAX_EDGES = 5_000
-"""Graphs with at most this many edges have their strong components found by the interpreted
-kernel (a few milliseconds) while the compiled one is not loaded yet."""
+"""Graphs with more edges than this have their strong components found by the compiled kernel
+(loading it once costs about a second; then it is the quickest)."""
+SCC_PY_BUDGET = 20_000
+"""Edges a process hands the interpreted kernel in all (some tens of milliseconds): enough for
+the one or two small graphs of a command on the bundled dataset, without importing anything.
+Past it, small graphs go to scipy, whose routine is quicker per call once imported (about
+0.3 s), for the thousands of small graphs of a Monte Carlo run."""
+_SCC_PY_USED = [0]  # edges handed to the interpreted kernel so far in this process
 
 
 def csr_components(n: int, indptr: np.ndarray, indices: np.ndarray, *,
                    compiled: bool | None = None) -> tuple[int, np.ndarray]:
     """:func:`strong_components` of a graph given as CSR arrays (``indices[indptr[v]:
     indptr[v + 1]]`` are the heads of ``v``'s edges); the one strong-component rule of the
-    package: Tarjan's linear-time algorithm (:mod:`flowgraph._components_kernels`), compiled
-    unless the graph is small and the compiled code not loaded yet (``compiled`` forces
-    either). Labels are ``0..count-1``, the same in both modes."""
+    package.
+
+    One partition, found by whichever routine is quickest for this graph in this process:
+    the compiled Tarjan kernel (:mod:`flowgraph._components_kernels`) for a graph of more
+    than :data:`SCC_PY_MAX_EDGES` edges or once that kernel is loaded; for smaller graphs the
+    same kernel interpreted, within :data:`SCC_PY_BUDGET`, then scipy's
+    ``connected_components``. ``compiled`` True forces the compiled kernel, False one of the
+    other two. Labels are ``0..count-1``; which number a component gets depends on the
+    routine, so callers use only which vertices share a label (the tests hold the three to
+    the same partition)."""
     from . import _components_kernels as CK
     from ._numba import is_compiled
 
@@ -97,14 +110,23 @@ def csr_components(n: int, indptr: np.ndarray, indices: np.ndarray, *,
         return 0, np.zeros(0, dtype=np.int64)
     indptr = np.ascontiguousarray(indptr, dtype=np.int64)
     indices = np.ascontiguousarray(indices, dtype=np.int64)
+    m = len(indices)
     if compiled is None:
-        compiled = len(indices) > SCC_PY_MAX_EDGES or is_compiled(CK)
+        compiled = m > SCC_PY_MAX_EDGES or is_compiled(CK)
     if compiled:
         from ._numba import compiled as jit
 
         count, labels = jit(CK).strong_components(int(n), indptr, indices)
-    else:
+    elif _SCC_PY_USED[0] + m <= SCC_PY_BUDGET:
+        _SCC_PY_USED[0] += m
         count, labels = CK.strong_components(int(n), indptr, indices)
+    else:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        A = csr_matrix((np.ones(m, dtype=np.int8), indices, indptr), shape=(n, n))
+        count, labels = connected_components(A, directed=True, connection="strong")
+        labels = labels.astype(np.int64)
     return int(count), labels
 
 

@@ -1,5 +1,6 @@
 """Strong components: flowgraph's Tarjan kernel against networkx and scipy on random graphs,
-the compiled and interpreted modes against each other, and the order of the labels."""
+the routines of the one rule (compiled, interpreted, scipy's) against each other, which one
+runs when, and the order of the labels."""
 from __future__ import annotations
 
 import networkx as nx
@@ -56,13 +57,21 @@ def test_components_match_networkx_and_scipy(seed, density):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_compiled_and_interpreted_kernels_give_the_same_labels(seed):
+def test_the_three_routines_give_the_same_partition(seed, monkeypatch):
+    """Compiled and interpreted kernel: the very same labels; scipy's routine (small graphs
+    past the interpreted budget): the same partition."""
     n = 300
     src, dst = _random_edges(seed, n, 600)
     indptr, indices = _csr(n, src, dst)
+    monkeypatch.setattr(eng, "_SCC_PY_USED", [0])
     a = eng.csr_components(n, indptr, indices, compiled=False)
+    assert eng._SCC_PY_USED == [len(indices)]  # the interpreted kernel ran
     b = eng.csr_components(n, indptr, indices, compiled=True)
     assert a[0] == b[0] and np.array_equal(a[1], b[1])
+    monkeypatch.setattr(eng, "_SCC_PY_USED", [eng.SCC_PY_BUDGET])
+    c = eng.csr_components(n, indptr, indices, compiled=False)
+    assert eng._SCC_PY_USED == [eng.SCC_PY_BUDGET]  # scipy's ran
+    assert c[0] == a[0] and _partition(c[1]) == _partition(a[1])
 
 
 def test_labels_are_in_completion_order():
@@ -70,7 +79,7 @@ def test_labels_are_in_completion_order():
     two components the label goes down (the condensation in reverse topological order)."""
     n = 500
     src, dst = _random_edges(11, n, 700)
-    _, labels = eng.strong_components(n, src, dst)
+    _, labels = CK.strong_components(n, *_csr(n, src, dst))  # the kernel's own numbering
     across = labels[src] != labels[dst]
     assert across.sum() > 100
     assert (labels[src][across] > labels[dst][across]).all()
@@ -79,7 +88,7 @@ def test_labels_are_in_completion_order():
 def test_a_long_chain_and_a_long_ring_need_no_recursion():
     n = 200_000  # far deeper than Python's recursion limit
     chain = np.arange(n - 1, dtype=np.int64)
-    count, labels = eng.strong_components(n, chain, chain + 1)
+    count, labels = eng.csr_components(n, *_csr(n, chain, chain + 1), compiled=True)
     assert count == n and labels.tolist() == list(range(n - 1, -1, -1))
     ring = np.arange(n, dtype=np.int64)
     count, labels = eng.strong_components(n, ring, (ring + 1) % n)
@@ -95,18 +104,22 @@ def test_small_graphs_without_edges_and_the_empty_graph():
 
 
 def test_the_size_rule_picks_the_interpreted_kernel_for_small_graphs(monkeypatch):
-    """Small graphs never load numba for their components (while it is not loaded anyway);
-    large ones always run compiled."""
+    """Small graphs never load numba for their components (while it is not loaded anyway):
+    the interpreted kernel within its budget, scipy past it; large ones always run
+    compiled."""
     from flowgraph import _numba
 
     calls = []
     real = _numba.compiled
     monkeypatch.setattr(_numba, "compiled", lambda module: calls.append(module) or real(module))
     monkeypatch.setattr(_numba, "is_compiled", lambda module: False)
+    monkeypatch.setattr(eng, "_SCC_PY_USED", [0])
     ring = np.arange(eng.SCC_PY_MAX_EDGES, dtype=np.int64)
     indptr, indices = _csr(len(ring), ring, (ring + 1) % len(ring))
-    assert eng.csr_components(len(ring), indptr, indices)[0] == 1
+    for _ in range(eng.SCC_PY_BUDGET // len(ring) + 2):  # past the budget: scipy's routine
+        assert eng.csr_components(len(ring), indptr, indices)[0] == 1
     assert calls == []
+    assert eng._SCC_PY_USED == [eng.SCC_PY_BUDGET // len(ring) * len(ring)]
     big = np.arange(eng.SCC_PY_MAX_EDGES + 1, dtype=np.int64)
     indptr, indices = _csr(len(big), big, (big + 1) % len(big))
     assert eng.csr_components(len(big), indptr, indices)[0] == 1
