@@ -66,16 +66,27 @@ def to_units(w: np.ndarray, q: float) -> np.ndarray:
     return np.where(_close_to_whole(units), np.rint(units), np.floor(units)).astype(np.int64)
 
 
+def csr_indptr(n: int, tails: np.ndarray) -> np.ndarray:
+    """Where each node's edges start in edges sorted by tail: ``indptr[v]:indptr[v + 1]``."""
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
+    return indptr
+
+
+def csr_arrays(n: int, tails: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(indptr, indices)`` of the edges ``tails -> heads`` on ``n`` nodes, each node's heads
+    in the order its edges were given (a stable sort by tail)."""
+    tails = np.asarray(tails, dtype=np.int64)
+    order = np.argsort(tails, kind="stable")
+    return csr_indptr(n, tails), np.asarray(heads, dtype=np.int64)[order]
+
+
 def strong_components(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np.ndarray]:
     """Strongly connected components of the graph on ``n`` nodes with edges ``src -> dst``
     (:func:`csr_components` of its CSR arrays)."""
     if n == 0:
         return 0, np.zeros(0, dtype=np.int64)
-    src = np.asarray(src, dtype=np.int64)
-    order = np.argsort(src, kind="stable")
-    indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return csr_components(n, indptr, np.asarray(dst, dtype=np.int64)[order])
+    return csr_components(n, *csr_arrays(n, src, dst))
 
 
 SCC_PY_MAX_EDGES = 5_000

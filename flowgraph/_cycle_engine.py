@@ -110,13 +110,11 @@ def prepare(n: int, src: np.ndarray, dst: np.ndarray, *, compiled: bool | None =
     """The search's CSR arrays (forward and reverse) and strong components of hops sorted by
     (src, dst): ``(indptr, indices, rindptr, rindices, comp)`` (``compiled``: see
     :func:`scc_labels`)."""
-    indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    from ._circulation_engine import csr_arrays, csr_indptr
+
+    indptr = csr_indptr(n, src)  # the hops are sorted by src already
     indices = dst.astype(np.int64)
-    rorder = np.argsort(dst, kind="stable")
-    rindptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(dst, minlength=n), out=rindptr[1:])
-    rindices = src[rorder].astype(np.int64)
+    rindptr, rindices = csr_arrays(n, dst, src)
     comp = scc_labels(n, indptr, indices, compiled=compiled)
     return indptr, indices, rindptr, rindices, comp
 

@@ -380,16 +380,16 @@ def _on_loops(G: nx.Graph, nodes: list[Any]) -> list[Any]:
     in ``nodes`` order, by the package's one strong-component rule."""
     import numpy as np
 
-    from ._circulation_engine import strong_components
+    from ._circulation_engine import csr_arrays
+    from ._cycle_engine import scc_labels
 
     pos = {n: i for i, n in enumerate(nodes)}
     pairs = [(pos[u], pos[v]) for u, v in G.edges() if u != v]
     if not pairs:
         return []
     src, dst = (np.array(side, dtype=np.int64) for side in zip(*pairs))
-    _, labels = strong_components(len(nodes), src, dst)
-    sizes = np.bincount(labels)
-    return [n for n, lab in zip(nodes, labels.tolist()) if sizes[lab] > 1]
+    labels = scc_labels(len(nodes), *csr_arrays(len(nodes), src, dst))  # -1: on no loop
+    return [n for n, lab in zip(nodes, labels.tolist()) if lab >= 0]
 
 
 def _select_nodes(

@@ -11,13 +11,6 @@ from flowgraph import _circulation_engine as eng
 from flowgraph import _components_kernels as CK
 
 
-def _csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(src, kind="stable")
-    indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return indptr, dst[order].astype(np.int64)
-
-
 def _random_edges(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Random edges with self-loops and repeated pairs, in no particular order."""
     rng = np.random.default_rng(seed)
@@ -62,7 +55,7 @@ def test_the_three_routines_give_the_same_partition(seed, monkeypatch):
     past the interpreted budget): the same partition."""
     n = 300
     src, dst = _random_edges(seed, n, 600)
-    indptr, indices = _csr(n, src, dst)
+    indptr, indices = eng.csr_arrays(n, src, dst)
     monkeypatch.setattr(eng, "_SCC_PY_USED", [0])
     a = eng.csr_components(n, indptr, indices, compiled=False)
     assert eng._SCC_PY_USED == [len(indices)]  # the interpreted kernel ran
@@ -79,7 +72,7 @@ def test_labels_are_in_completion_order():
     two components the label goes down (the condensation in reverse topological order)."""
     n = 500
     src, dst = _random_edges(11, n, 700)
-    _, labels = CK.strong_components(n, *_csr(n, src, dst))  # the kernel's own numbering
+    _, labels = CK.strong_components(n, *eng.csr_arrays(n, src, dst))  # the kernel's own numbering
     across = labels[src] != labels[dst]
     assert across.sum() > 100
     assert (labels[src][across] > labels[dst][across]).all()
@@ -88,7 +81,7 @@ def test_labels_are_in_completion_order():
 def test_a_long_chain_and_a_long_ring_need_no_recursion():
     n = 200_000  # far deeper than Python's recursion limit
     chain = np.arange(n - 1, dtype=np.int64)
-    count, labels = eng.csr_components(n, *_csr(n, chain, chain + 1), compiled=True)
+    count, labels = eng.csr_components(n, *eng.csr_arrays(n, chain, chain + 1), compiled=True)
     assert count == n and labels.tolist() == list(range(n - 1, -1, -1))
     ring = np.arange(n, dtype=np.int64)
     count, labels = eng.strong_components(n, ring, (ring + 1) % n)
@@ -115,12 +108,12 @@ def test_the_size_rule_picks_the_interpreted_kernel_for_small_graphs(monkeypatch
     monkeypatch.setattr(_numba, "is_compiled", lambda module: False)
     monkeypatch.setattr(eng, "_SCC_PY_USED", [0])
     ring = np.arange(eng.SCC_PY_MAX_EDGES, dtype=np.int64)
-    indptr, indices = _csr(len(ring), ring, (ring + 1) % len(ring))
+    indptr, indices = eng.csr_arrays(len(ring), ring, (ring + 1) % len(ring))
     for _ in range(eng.SCC_PY_BUDGET // len(ring) + 2):  # past the budget: scipy's routine
         assert eng.csr_components(len(ring), indptr, indices)[0] == 1
     assert calls == []
     assert eng._SCC_PY_USED == [eng.SCC_PY_BUDGET // len(ring) * len(ring)]
     big = np.arange(eng.SCC_PY_MAX_EDGES + 1, dtype=np.int64)
-    indptr, indices = _csr(len(big), big, (big + 1) % len(big))
+    indptr, indices = eng.csr_arrays(len(big), big, (big + 1) % len(big))
     assert eng.csr_components(len(big), indptr, indices)[0] == 1
     assert calls == [CK]
