@@ -91,7 +91,8 @@ def strong_components(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[int, np
 
 SCC_PY_MAX_EDGES = 5_000
 """Graphs with more edges than this have their strong components found by the compiled kernel
-(loading it once costs about a second; then it is the quickest)."""
+(loading the first compiled kernel of a process costs about a second; then it is the
+quickest)."""
 SCC_PY_BUDGET = 20_000
 """Edges a process hands the interpreted kernel in all (some tens of milliseconds): enough for
 the one or two small graphs of a command on the bundled dataset, without importing anything.
@@ -108,14 +109,15 @@ def csr_components(n: int, indptr: np.ndarray, indices: np.ndarray, *,
 
     One partition, found by whichever routine is quickest for this graph in this process:
     the compiled Tarjan kernel (:mod:`flowgraph._components_kernels`) for a graph of more
-    than :data:`SCC_PY_MAX_EDGES` edges or once that kernel is loaded; for smaller graphs the
+    than :data:`SCC_PY_MAX_EDGES` edges or once any compiled kernel is loaded
+    (:func:`flowgraph._numba.warm`); for smaller graphs the
     same kernel interpreted, within :data:`SCC_PY_BUDGET`, then scipy's
     ``connected_components``. ``compiled`` True forces the compiled kernel, False one of the
     other two. Labels are ``0..count-1``; which number a component gets depends on the
     routine, so callers use only which vertices share a label (the tests hold the three to
     the same partition)."""
     from . import _components_kernels as CK
-    from ._numba import is_compiled
+    from ._numba import warm
 
     if n == 0:
         return 0, np.zeros(0, dtype=np.int64)
@@ -123,7 +125,7 @@ def csr_components(n: int, indptr: np.ndarray, indices: np.ndarray, *,
     indices = np.ascontiguousarray(indices, dtype=np.int64)
     m = len(indices)
     if compiled is None:
-        compiled = m > SCC_PY_MAX_EDGES or is_compiled(CK)
+        compiled = m > SCC_PY_MAX_EDGES or warm()
     if compiled:
         from ._numba import compiled as jit
 

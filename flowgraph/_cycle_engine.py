@@ -26,7 +26,8 @@ of start vertices, so the caller can report progress and keep memory bounded. Th
 live in :mod:`flowgraph._cycles_kernels` as plain Python in numba's subset; they are compiled
 on first real use (:func:`flowgraph._numba.compiled`, the convention of both engines). Tiny
 searches (like the bundled datasets) run the same kernels interpreted, within a budget of
-examined edges, until the compiled code has been loaded once; a search that exceeds the
+examined edges, until a compiled kernel (any engine's) has been loaded in the process
+(:func:`flowgraph._numba.warm`); a search that exceeds the
 budget continues compiled from where it stopped, so results never depend on the mode.
 """
 from __future__ import annotations
@@ -176,8 +177,10 @@ def run_search(
     True when no compiled code was needed.
     """
     m = src.shape[0]
-    if py_steps is None:  # interpreted only while the compiled code is not loaded yet
-        py_steps = PY_STEPS if m <= PY_MAX_EDGES and _JIT is None else 0
+    if py_steps is None:  # interpreted only while no compiled kernel is loaded yet
+        from ._numba import warm
+
+        py_steps = PY_STEPS if m <= PY_MAX_EDGES and not warm() else 0
     interpreted = py_steps > 0
     if prepared is None:
         prepared = prepare(n, src, dst, compiled=not interpreted)

@@ -105,7 +105,7 @@ def test_the_size_rule_picks_the_interpreted_kernel_for_small_graphs(monkeypatch
     calls = []
     real = _numba.compiled
     monkeypatch.setattr(_numba, "compiled", lambda module: calls.append(module) or real(module))
-    monkeypatch.setattr(_numba, "is_compiled", lambda module: False)
+    monkeypatch.setattr(_numba, "warm", lambda: False)
     monkeypatch.setattr(eng, "_SCC_PY_USED", [0])
     ring = np.arange(eng.SCC_PY_MAX_EDGES, dtype=np.int64)
     indptr, indices = eng.csr_arrays(len(ring), ring, (ring + 1) % len(ring))
@@ -117,3 +117,18 @@ def test_the_size_rule_picks_the_interpreted_kernel_for_small_graphs(monkeypatch
     indptr, indices = eng.csr_arrays(len(big), big, (big + 1) % len(big))
     assert eng.csr_components(len(big), indptr, indices)[0] == 1
     assert calls == [CK]
+
+
+def test_small_graphs_run_compiled_once_a_kernel_is_loaded(monkeypatch):
+    """Once any compiled kernel is loaded (numba's machinery is then paid for), a small graph
+    goes to the compiled kernel too, not to the interpreted one nor to scipy."""
+    from flowgraph import _numba
+
+    calls = []
+    real = _numba.compiled
+    monkeypatch.setattr(_numba, "compiled", lambda module: calls.append(module) or real(module))
+    monkeypatch.setattr(_numba, "warm", lambda: True)
+    monkeypatch.setattr(eng, "_SCC_PY_USED", [0])
+    indptr, indices = eng.csr_arrays(3, np.array([0, 1, 2]), np.array([1, 2, 0]))
+    assert eng.csr_components(3, indptr, indices)[0] == 1
+    assert calls == [CK] and eng._SCC_PY_USED == [0]

@@ -417,3 +417,23 @@ def test_warm_up_loads_the_compiled_search_and_changes_no_result(monkeypatch, tm
     got = cycles.cycles_from_arrays(ring, (ring + 1) % 3000, np.ones(3000), max_length=3000)
     assert got.n_found == want.n_found == 1
     pd.testing.assert_frame_equal(got.cycles, want.cycles)
+
+
+def test_small_searches_run_interpreted_only_until_a_compiled_kernel_is_loaded(monkeypatch):
+    """A small search runs interpreted while no compiled kernel is loaded in the process, and
+    compiled once one is (say the circulation engine's): the same loops either way."""
+    from flowgraph import _cycle_engine as eng
+    from flowgraph import _numba
+
+    eng.jitted()  # compiled before the interpreted kernel is watched below
+    calls = []
+    real = eng.K.search
+    monkeypatch.setattr(eng.K, "search", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(cy, "_PY_STEPS", None)
+    G = random_digraph(25, 70, 3)
+    want = nx_cycles(G)
+    for warm, interpreted in ((False, True), (True, False)):
+        monkeypatch.setattr(_numba, "warm", lambda warm=warm: warm)
+        calls.clear()
+        assert fg_cycles(G, max_length=None) == want
+        assert bool(calls) is interpreted
