@@ -106,50 +106,39 @@ def _pairs(G: nx.Graph, weight: str) -> _Pairs:
                   np.array([fcode[t] for t in ftypes], dtype=np.int64))
 
 
-def _rewire(P: _Pairs, rng: np.random.Generator, n_swaps: int, kinds: bool
-            ) -> tuple[np.ndarray, int]:
+PY_SECONDS_PER_SWAP = 1.5e-6
+"""About how long one attempted swap takes interpreted (measured on a 2-core machine)."""
+PY_SECONDS_PER_FIT = 6e-3
+"""About how long one sample's proportional fit (200 rounds of numpy calls) takes
+interpreted."""
+LOAD_SECONDS = 1.0
+"""About how long loading numba and the first cached kernels takes in a fresh process."""
+
+
+def _kernels(n: int, n_swaps: int, amounts: str) -> Any:
+    """The null model's kernels (:mod:`flowgraph._nulls_kernels`): compiled once numba is
+    loaded (:func:`flowgraph._numba.warm`) or when interpreting ``n`` samples of ``n_swaps``
+    attempted swaps would take longer than loading them; else the same functions
+    interpreted. The samples are the same to the last bit either way."""
+    from . import _nulls_kernels as NK
+    from ._numba import compiled, warm
+
+    fit = PY_SECONDS_PER_FIT if amounts == "strength" else 0.0
+    if warm() or n * (n_swaps * PY_SECONDS_PER_SWAP + fit) > LOAD_SECONDS:
+        return compiled(NK)
+    return NK
+
+
+def _rewire(P: _Pairs, rng: np.random.Generator, n_swaps: int, kinds: bool,
+            kernels: Any) -> tuple[np.ndarray, int]:
     """Targets after ``n_swaps`` attempted double-edge swaps (sources stay): (dst, done)."""
     m = len(P.src)
-    dst = P.dst.copy()
     if m < 2:
-        return dst, 0
-    n = len(P.names)
-    present = set((P.src * n + dst).tolist())
+        return P.dst.copy(), 0
     picks = rng.integers(0, m, size=(n_swaps, 2))
-    src = P.src
-    done = 0
-    for i, j in picks.tolist():
-        if i == j:
-            continue
-        a, b, c, d = src[i], dst[i], src[j], dst[j]
-        if a == d or c == b or b == d:
-            continue
-        if kinds and (P.kind[b] != P.kind[d] or P.ftype[i] != P.ftype[j]):
-            continue
-        ad, cb = a * n + d, c * n + b
-        if ad in present or cb in present:
-            continue
-        present.discard(a * n + b)
-        present.discard(c * n + d)
-        present.add(ad)
-        present.add(cb)
-        dst[i], dst[j] = d, b
-        done += 1
-    return dst, done
-
-
-def _fit_strengths(src: np.ndarray, dst: np.ndarray, w: np.ndarray, out_t: np.ndarray,
-                   in_t: np.ndarray, n: int, iters: int = 200) -> np.ndarray:
-    """Iterative proportional fitting of edge amounts to target in- and out-strengths."""
-    x = w.astype(float).copy()
-    for _ in range(iters):
-        inn = np.bincount(dst, weights=x, minlength=n)
-        f = np.where(inn > 0, in_t / np.where(inn > 0, inn, 1.0), 1.0)
-        x = x * f[dst]
-        out = np.bincount(src, weights=x, minlength=n)
-        g = np.where(out > 0, out_t / np.where(out > 0, out, 1.0), 1.0)
-        x = x * g[src]
-    return x
+    dst, done = kernels.rewire(P.src, P.dst, P.kind, P.ftype, len(P.names), picks,
+                               bool(kinds))
+    return dst, int(done)
 
 
 def _moved_share(nodes: np.ndarray, x: np.ndarray, target: np.ndarray, n: int) -> float:
@@ -285,10 +274,11 @@ def null_model(
     done = np.zeros(n, dtype=np.int64)
     in_gap = np.zeros(n)
     out_gap = np.zeros(n)
+    K = _kernels(n, swaps * max(m, 1), amounts)
     for i in range(n):
-        D[i], done[i] = _rewire(P, rng, swaps * max(m, 1), model == "kinds")
-        A[i] = (_fit_strengths(P.src, D[i], P.w, out_t, in_t, k) if amounts == "strength"
-                else P.w)
+        D[i], done[i] = _rewire(P, rng, swaps * max(m, 1), model == "kinds", K)
+        A[i] = (K.fit_strengths(P.src, D[i], P.w, out_t, in_t, k, 200)
+                if amounts == "strength" else P.w)
         in_gap[i] = _moved_share(D[i], A[i], in_t, k)
         out_gap[i] = _moved_share(P.src, A[i], out_t, k)
     what = ("each company's number of payers and payees" if model == "degree" else

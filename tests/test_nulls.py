@@ -192,3 +192,84 @@ def test_the_report_goes_on_and_says_why_when_loops_are_too_many_to_count():
                                        top=3, max_length=6, say=lambda _m: None)
     assert sig is None and sure is None
     assert note.startswith("The test against chance was not run: ") and "max_length" in note
+
+
+# ----------------------------------------------------------- compiled and interpreted kernels
+def _reference_rewire(src, dst, kind, ftype, n, picks, kinds):
+    """The swaps written out with a Python set, as the model's definition reads."""
+    dst = dst.copy()
+    present = set((src * n + dst).tolist())
+    done = 0
+    for i, j in picks.tolist():
+        a, b, c, d = int(src[i]), int(dst[i]), int(src[j]), int(dst[j])
+        if i == j or a == d or c == b or b == d:
+            continue
+        if kinds and (kind[b] != kind[d] or ftype[i] != ftype[j]):
+            continue
+        if a * n + d in present or c * n + b in present:
+            continue
+        present -= {a * n + b, c * n + d}
+        present |= {a * n + d, c * n + b}
+        dst[i], dst[j] = d, b
+        done += 1
+    return dst, done
+
+
+def _reference_fit(src, dst, w, out_t, in_t, n, iters):
+    """Proportional fitting with numpy's own bincount."""
+    x = w.astype(float).copy()
+    for _ in range(iters):
+        inn = np.bincount(dst, weights=x, minlength=n)
+        x = x * np.where(inn > 0, in_t / np.where(inn > 0, inn, 1.0), 1.0)[dst]
+        out = np.bincount(src, weights=x, minlength=n)
+        x = x * np.where(out > 0, out_t / np.where(out > 0, out, 1.0), 1.0)[src]
+    return x
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_null_kernels_compiled_and_interpreted_match_the_reference_to_the_bit(seed):
+    from flowgraph import _nulls_kernels as NK
+    from flowgraph._numba import compiled
+
+    rng = np.random.default_rng(seed)
+    n, m = 30, 120
+    pairs = sorted({(int(a), int(b)) for a, b in rng.integers(0, n, (m, 2)) if a != b})
+    src = np.array([p[0] for p in pairs], np.int64)
+    dst = np.array([p[1] for p in pairs], np.int64)
+    kind = rng.integers(0, 3, n).astype(np.int64)
+    ftype = rng.integers(0, 2, len(src)).astype(np.int64)
+    w = rng.lognormal(0, 1, len(src))
+    picks = rng.integers(0, len(src), (10 * len(src), 2))
+    for kinds in (False, True):
+        want = _reference_rewire(src, dst, kind, ftype, n, picks, kinds)
+        assert want[1] > 0
+        for K in (NK, compiled(NK)):
+            got = K.rewire(src, dst, kind, ftype, n, picks, kinds)
+            assert got[0].tolist() == want[0].tolist() and int(got[1]) == want[1]
+    new = want[0]
+    out_t = np.bincount(src, weights=w, minlength=n)
+    in_t = np.bincount(dst, weights=w, minlength=n)
+    want = _reference_fit(src, new, w, out_t, in_t, n, 200)
+    for K in (NK, compiled(NK)):
+        assert np.array_equal(K.fit_strengths(src, new, w, out_t, in_t, n, 200), want)
+
+
+def test_null_model_draws_the_same_samples_compiled_or_interpreted(monkeypatch):
+    from flowgraph import _numba, nulls
+
+    G = _random_deals(4, kinds=True)
+    seen = []
+    real = nulls._kernels
+    monkeypatch.setattr(nulls, "_kernels", lambda *a: seen.append(real(*a)) or seen[-1])
+    draws = []
+    for warm, load in ((False, 1e9), (True, 1e9), (False, 0.0)):
+        monkeypatch.setattr(_numba, "warm", lambda warm=warm: warm)
+        monkeypatch.setattr(nulls, "LOAD_SECONDS", load)
+        for model in ("degree", "kinds"):
+            draws.append(fg.null_model(G, n=30, seed=9, model=model))
+    from flowgraph import _nulls_kernels as NK
+
+    assert [k is NK for k in seen] == [True, True, False, False, False, False]
+    for a, b in zip(draws[:2] * 2, draws[2:]):
+        assert np.array_equal(a.dst, b.dst) and np.array_equal(a.amounts, b.amounts)
+        assert a.notes == b.notes
