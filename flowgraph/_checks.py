@@ -186,6 +186,23 @@ def clean_ascii(series: pd.Series) -> bool:
             and pc.any(pc.match_substring_regex(arr, edge)).as_py() is not True)
 
 
+def take_or(per_unique: Any, codes: np.ndarray, fill: Any, dtype: Any = None) -> np.ndarray:
+    """``per_unique[code]`` for each row and ``fill`` where the code is -1 (a blank), in one
+    take: ``fill`` goes after the values, where numpy's index -1 finds it. The one way the
+    readers spread per-value results to the rows.
+
+    Examples
+    --------
+    >>> take_or(np.array([10, 20]), np.array([1, -1, 0]), 0).tolist()
+    [20, 0, 10]
+    """
+    per_unique = np.asarray(per_unique)
+    ext = np.empty(len(per_unique) + 1, dtype=per_unique.dtype if dtype is None else dtype)
+    ext[:-1] = per_unique
+    ext[-1] = fill
+    return ext[codes]
+
+
 class Cells:
     """A column as codes into its unique values (-1 for a blank): masks and lookups are
     computed per unique value and spread to the rows with one numpy take."""
@@ -212,9 +229,7 @@ class Cells:
             if fill is not None and not fill and np.dtype(dtype).kind != "O":
                 return np.zeros(len(self.codes), dtype=dtype)  # untouched pages cost nothing
             return np.full(len(self.codes), fill, dtype=dtype)
-        out = per_unique[np.maximum(self.codes, 0)].astype(dtype, copy=False)  # a copy
-        out[self.codes < 0] = fill
-        return out
+        return take_or(per_unique, self.codes, fill, dtype)
 
     def where(self, test: Any) -> np.ndarray:
         """The row mask of the cells whose value passes ``test`` (called once per value)."""
@@ -234,10 +249,7 @@ class Cells:
             if len(self.codes) and len(self.uniques) and self.codes.min() >= 0:
                 self._values = self.uniques[self.codes]  # no blank: one take, a new array
                 return self._values
-            out = np.full(len(self.codes), None, dtype=object)
-            present = self.codes >= 0
-            out[present] = self.uniques[self.codes[present]]
-            self._values = out
+            self._values = take_or(self.uniques, self.codes, None, object)
         return self._values
 
 
@@ -319,10 +331,7 @@ def numeric(series: pd.Series, factors: Any = None) -> pd.Series:
     if factors is not None:  # text: each distinct cell parsed once
         codes, uniques = factors
         per = _floats(pd.Series(uniques, dtype=object)).to_numpy()
-        out = np.full(len(codes), np.nan)
-        present = codes >= 0
-        out[present] = per[codes[present]]
-        return pd.Series(out, index=series.index, dtype=float)
+        return pd.Series(take_or(per, codes, np.nan, float), index=series.index, dtype=float)
     return _floats(series)
 
 
@@ -494,10 +503,7 @@ def blank_mask(series: pd.Series, factors: Any = None) -> np.ndarray:
         return (series.isna() | series.astype(str).str.strip().eq("")).to_numpy()
     codes, uniques = fac
     per = pd.Series(uniques, dtype=object).astype(str).str.strip().eq("").to_numpy(dtype=bool)
-    out = np.ones(len(codes), dtype=bool)
-    present = codes >= 0
-    out[present] = per[codes[present]]
-    return out
+    return take_or(per, codes, True, bool)
 
 
 def amount_column(raw: pd.Series, col: str, *, source: str, factors: Any = None

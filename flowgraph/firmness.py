@@ -493,7 +493,7 @@ def _cells(df: pd.DataFrame, col: str, factors: Any = None) -> Any:
     """A column as :class:`~flowgraph._checks.Cells` of its cells as stripped text (blanks as
     None), computed once per unique value of a text column (``factors(col)``, when given,
     returns the column's :func:`~flowgraph._checks.text_factors`, cached by the caller)."""
-    from ._checks import Cells, blank_codes, text_factors
+    from ._checks import Cells, blank_codes, take_or, text_factors
 
     n = len(df)
     if col not in df.columns:
@@ -518,8 +518,7 @@ def _cells(df: pd.DataFrame, col: str, factors: Any = None) -> Any:
     codes = fac[0]
     ccodes, cuniques = pd.factorize(out, use_na_sentinel=True)
     ccodes = np.asarray(ccodes, dtype=np.intp)
-    merged = np.where(codes >= 0, ccodes[np.maximum(codes, 0)] if len(ccodes) else -1, -1)
-    return Cells(merged.astype(np.intp), np.asarray(cuniques, dtype=object))
+    return Cells(take_or(ccodes, codes, -1, np.intp), np.asarray(cuniques, dtype=object))
 
 
 def _number_factors(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:

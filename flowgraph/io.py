@@ -311,8 +311,8 @@ def _text_cells(series: pd.Series, factors: Any = None, clean: bool | None = Non
         return _checks.Cells(codes, uniques, fac)
     ccodes, cuniques = pd.factorize(clean, use_na_sentinel=True)
     ccodes = np.asarray(ccodes, dtype=np.intp)
-    out = np.where(codes >= 0, ccodes[np.maximum(codes, 0)] if len(ccodes) else -1, -1)
-    return _checks.Cells(out.astype(np.intp), np.asarray(cuniques, dtype=object), fac)
+    out = _checks.take_or(ccodes, codes, -1, np.intp)
+    return _checks.Cells(out, np.asarray(cuniques, dtype=object), fac)
 
 
 _PARALLEL_ROWS = 200_000
