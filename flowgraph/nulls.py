@@ -106,12 +106,12 @@ def _pairs(G: nx.Graph, weight: str) -> _Pairs:
                   np.array([fcode[t] for t in ftypes], dtype=np.int64))
 
 
-PY_SECONDS_PER_SWAP = 1.5e-6
+_PY_SECONDS_PER_SWAP = 1.5e-6
 """About how long one attempted swap takes interpreted (measured on a 2-core machine)."""
-PY_SECONDS_PER_FIT = 6e-3
+_PY_SECONDS_PER_FIT = 6e-3
 """About how long one sample's proportional fit (200 rounds of numpy calls) takes
 interpreted."""
-LOAD_SECONDS = 1.0
+_LOAD_SECONDS = 1.0
 """About how long loading numba and the first cached kernels takes in a fresh process."""
 
 
@@ -123,8 +123,8 @@ def _kernels(n: int, n_swaps: int, amounts: str) -> Any:
     from . import _nulls_kernels as NK
     from ._numba import compiled, warm
 
-    fit = PY_SECONDS_PER_FIT if amounts == "strength" else 0.0
-    if warm() or n * (n_swaps * PY_SECONDS_PER_SWAP + fit) > LOAD_SECONDS:
+    fit = _PY_SECONDS_PER_FIT if amounts == "strength" else 0.0
+    if warm() or n * (n_swaps * _PY_SECONDS_PER_SWAP + fit) > _LOAD_SECONDS:
         return compiled(NK)
     return NK
 

@@ -264,7 +264,7 @@ def test_null_model_draws_the_same_samples_compiled_or_interpreted(monkeypatch):
     draws = []
     for warm, load in ((False, 1e9), (True, 1e9), (False, 0.0)):
         monkeypatch.setattr(_numba, "warm", lambda warm=warm: warm)
-        monkeypatch.setattr(nulls, "LOAD_SECONDS", load)
+        monkeypatch.setattr(nulls, "_LOAD_SECONDS", load)
         for model in ("degree", "kinds"):
             draws.append(fg.null_model(G, n=30, seed=9, model=model))
     from flowgraph import _nulls_kernels as NK
