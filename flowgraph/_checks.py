@@ -305,7 +305,7 @@ def recall(series: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray] | No
         return None
     # every cell must be the very object its code names (None for a blank): compared as
     # object addresses, read from the arrays' memory while both are held here
-    named = np.where(codes >= 0, _pointers(uniques)[np.maximum(codes, 0)], id(None))
+    named = take_or(_pointers(uniques), codes, id(None))
     if not np.array_equal(_pointers(arr), named):
         return None
     return codes, uniques
@@ -388,7 +388,7 @@ def cell_problems(df: pd.DataFrame, *, source: str, columns: Iterable[str],
                 continue
             msgs = [_cell_message(col, u) for u in uniques]
             bad = np.array([m is not None for m in msgs], dtype=bool)
-            rows = np.flatnonzero(bad[np.maximum(codes, 0)] & (codes >= 0))[:MAX_PROBLEMS]
+            rows = np.flatnonzero(take_or(bad, codes, False))[:MAX_PROBLEMS]
             problems += [Problem("error", msgs[codes[i]], source, int(i) + 1, col,
                                  _shown(uniques[codes[i]])) for i in rows]
             continue

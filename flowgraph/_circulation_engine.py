@@ -96,8 +96,8 @@ quickest)."""
 SCC_PY_BUDGET = 20_000
 """Edges a process hands the interpreted kernel in all (some tens of milliseconds): enough for
 the one or two small graphs of a command on the bundled dataset, without importing anything.
-Past it, small graphs go to scipy, whose routine is quicker per call once imported (about
-0.3 s), for the thousands of small graphs of a Monte Carlo run."""
+Past it, while no compiled kernel is loaded, small graphs go to scipy, whose routine is
+quicker per call once imported (about 0.3 s)."""
 _SCC_PY_USED = [0]  # edges handed to the interpreted kernel so far in this process
 
 

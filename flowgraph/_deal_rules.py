@@ -112,7 +112,7 @@ def parties(t: _Table) -> None:
     # the payee's code among the payer's names (-2 for a name no payer has): ints compared
     at = pd.Index(payer.uniques).get_indexer(payee.uniques) if len(payee.uniques) else \
         np.zeros(0, np.intp)
-    payee_in_payer = np.append(at, -2)[np.where(payee.codes >= 0, payee.codes, len(at))]
+    payee_in_payer = _checks.take_or(at, payee.codes, -2)
     same = (payer.codes >= 0) & (payer.codes == payee_in_payer)
     t.add("error", "payer and payee are the same company", same, "payee", payee.values)
     from .io import _name_cells
