@@ -73,11 +73,49 @@ def csr_indptr(n: int, tails: np.ndarray) -> np.ndarray:
     return indptr
 
 
+def sort_compiled(m: int) -> bool:
+    """Whether a sort or the strong components of ``m`` edges run compiled: for more than
+    :data:`SCC_PY_MAX_EDGES` edges, or once any compiled kernel is loaded
+    (:func:`flowgraph._numba.warm`). The one rule of both; results never depend on it."""
+    from ._numba import warm
+
+    return m > SCC_PY_MAX_EDGES or warm()
+
+
+def stable_order(keys: np.ndarray, n: int, *, compiled: bool | None = None) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` of vertex numbers ``0 <= key < n``: a counting
+    sort compiled (:func:`flowgraph._components_kernels.stable_order`) when ``compiled``
+    (None: by :func:`sort_compiled`), numpy's sort otherwise (the same order)."""
+    keys = np.ascontiguousarray(keys, dtype=np.int64)
+    if not (sort_compiled(keys.shape[0]) if compiled is None else compiled):
+        return np.argsort(keys, kind="stable")
+    from . import _components_kernels as CK
+    from ._numba import compiled as jit
+
+    return jit(CK).stable_order(keys, np.int64(n))
+
+
+def pair_order(major: np.ndarray, minor: np.ndarray, n: int, *,
+               compiled: bool | None = None) -> np.ndarray:
+    """The positions sorted by ``(major, minor)``, vertex numbers ``0..n-1``, ties in position
+    order (``np.argsort(major * n + minor, kind="stable")``), as :func:`stable_order`."""
+    major = np.ascontiguousarray(major, dtype=np.int64)
+    minor = np.ascontiguousarray(minor, dtype=np.int64)
+    if not (sort_compiled(major.shape[0]) if compiled is None else compiled):
+        if n < (1 << 31):
+            return np.argsort(major * max(n, 1) + minor, kind="stable")
+        return np.lexsort((minor, major))  # pragma: no cover - more than 2**31 vertices
+    from . import _components_kernels as CK
+    from ._numba import compiled as jit
+
+    return jit(CK).pair_order(major, minor, np.int64(n))
+
+
 def csr_arrays(n: int, tails: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(indptr, indices)`` of the edges ``tails -> heads`` on ``n`` nodes, each node's heads
     in the order its edges were given (a stable sort by tail)."""
     tails = np.asarray(tails, dtype=np.int64)
-    order = np.argsort(tails, kind="stable")
+    order = stable_order(tails, n)
     return csr_indptr(n, tails), np.asarray(heads, dtype=np.int64)[order]
 
 
@@ -117,7 +155,6 @@ def csr_components(n: int, indptr: np.ndarray, indices: np.ndarray, *,
     routine, so callers use only which vertices share a label (the tests hold the three to
     the same partition)."""
     from . import _components_kernels as CK
-    from ._numba import warm
 
     if n == 0:
         return 0, np.zeros(0, dtype=np.int64)
@@ -125,7 +162,7 @@ def csr_components(n: int, indptr: np.ndarray, indices: np.ndarray, *,
     indices = np.ascontiguousarray(indices, dtype=np.int64)
     m = len(indices)
     if compiled is None:
-        compiled = m > SCC_PY_MAX_EDGES or warm()
+        compiled = sort_compiled(m)
     if compiled:
         from ._numba import compiled as jit
 

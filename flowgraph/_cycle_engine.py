@@ -84,6 +84,39 @@ def warm_up(search: Any) -> None:
     _WARMING.start()
 
 
+def compiled_reductions(hops: int) -> bool:
+    """Whether the per-hop reductions of a network of ``hops`` hops run compiled
+    (:func:`flowgraph._cycles_kernels.hop_reduce`) rather than with numpy: by the search's
+    rule (:func:`run_search`), for networks the search runs compiled from the start, or once
+    numba is loaded (:func:`flowgraph._numba.warm`). Results never depend on it."""
+    from ._numba import warm
+
+    return hops > 0 and (hops > PY_MAX_EDGES or warm())
+
+
+_NONE_B = np.zeros(0, np.bool_)
+_NONE_I = np.zeros(0, np.int64)
+
+
+def hop_reduce(starts: np.ndarray, amount: np.ndarray, low: np.ndarray, high: np.ndarray,
+               partly: np.ndarray | None, dlo: np.ndarray, dhi: np.ndarray,
+               srank: np.ndarray | None, crank: np.ndarray | None, fmask: np.ndarray | None,
+               est: np.ndarray | None, *, big: int, missing: int) -> tuple[np.ndarray, ...]:
+    """:func:`flowgraph._cycles_kernels.hop_reduce`, compiled (None for a column not known)."""
+    def i64(a: np.ndarray | None) -> np.ndarray:
+        return _NONE_I if a is None else np.ascontiguousarray(a, dtype=np.int64)
+
+    def b(a: np.ndarray | None) -> np.ndarray:
+        return _NONE_B if a is None else np.ascontiguousarray(a, dtype=np.bool_)
+
+    def f64(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a, dtype=np.float64)
+
+    return jitted().hop_reduce(i64(starts), f64(amount), f64(low), f64(high), b(partly),
+                               i64(dlo), i64(dhi), i64(srank), i64(crank), i64(fmask), b(est),
+                               np.int64(big), np.int64(missing))
+
+
 def time_order_many(ptr: np.ndarray, hops: np.ndarray, dstart: np.ndarray, dend: np.ndarray,
                     dlo: np.ndarray, dhi: np.ndarray, window: int, possible: bool = False,
                     interpreted: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

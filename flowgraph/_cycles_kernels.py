@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 BIG = np.int64(1) << 40
-KERNELS = ("time_order_cycle", "time_order_many", "search")
+KERNELS = ("time_order_cycle", "time_order_many", "search", "hop_reduce")
 """The functions :func:`flowgraph._numba.compiled` compiles."""
 
 
@@ -84,6 +84,64 @@ class Output(NamedTuple):
     vsum: np.ndarray
     vmax: np.ndarray
     ecount: np.ndarray
+
+
+def hop_reduce(starts, amount, low, high, partly, dlo, dhi, srank, crank, fmask, est, big,
+               missing):
+    """The exact (integer and yes/no) reductions of each hop's deals in one pass.
+
+    The deals are in hop order; hop ``h`` holds positions ``starts[h]`` up to the next start.
+    Per hop: how many of its deals have a known ``amount``, ``low`` and ``high`` (not NaN);
+    whether some deal is ``partly`` unknown; the earliest end (``dhi``) and the latest start
+    (``dlo``) of its dated deals (``dlo >= 0``; ``big`` and ``-big`` when none is dated) and
+    how many are dated; the weakest status and confidence ranks (``missing`` for none); the
+    union of the flow-type bits; and whether some deal is an estimate. ``partly``, ``srank``,
+    ``crank``, ``fmask`` and ``est`` may be empty (not known), leaving the defaults.
+    The sums of the amounts stay with numpy (``np.add.reduceat``), whose order of addition
+    the answers keep.
+    """
+    nh = starts.shape[0]
+    m = amount.shape[0]
+    n_amount = np.zeros(nh, np.int64)
+    n_low = np.zeros(nh, np.int64)
+    n_high = np.zeros(nh, np.int64)
+    any_partly = np.zeros(nh, np.bool_)
+    minhi = np.full(nh, big, np.int64)
+    maxlo = np.full(nh, -big, np.int64)
+    n_dated = np.zeros(nh, np.int64)
+    status = np.full(nh, missing, np.int64)
+    conf = np.full(nh, missing, np.int64)
+    ftype = np.zeros(nh, np.int64)
+    estimate = np.zeros(nh, np.bool_)
+    has_partly = partly.shape[0] > 0
+    has_info = srank.shape[0] > 0
+    for h in range(nh):
+        end = starts[h + 1] if h + 1 < nh else m
+        for i in range(starts[h], end):
+            if not np.isnan(amount[i]):
+                n_amount[h] += 1
+            if not np.isnan(low[i]):
+                n_low[h] += 1
+            if not np.isnan(high[i]):
+                n_high[h] += 1
+            if has_partly and partly[i]:
+                any_partly[h] = True
+            if dlo[i] >= 0:
+                n_dated[h] += 1
+                if dhi[i] < minhi[h]:
+                    minhi[h] = dhi[i]
+                if dlo[i] > maxlo[h]:
+                    maxlo[h] = dlo[i]
+            if has_info:
+                if srank[i] < status[h]:
+                    status[h] = srank[i]
+                if crank[i] < conf[h]:
+                    conf[h] = crank[i]
+                ftype[h] |= fmask[i]
+                if est[i]:
+                    estimate[h] = True
+    return (n_amount, n_low, n_high, any_partly, minhi, maxlo, n_dated, status, conf, ftype,
+            estimate)
 
 
 def time_order_cycle(cyc, k, dstart, dend, dlo, dhi, window, tmp, choice, possible):

@@ -116,12 +116,13 @@ def test_the_size_rule_picks_the_interpreted_kernel_for_small_graphs(monkeypatch
     big = np.arange(eng.SCC_PY_MAX_EDGES + 1, dtype=np.int64)
     indptr, indices = eng.csr_arrays(len(big), big, (big + 1) % len(big))
     assert eng.csr_components(len(big), indptr, indices)[0] == 1
-    assert calls == [CK]
+    assert calls == [CK, CK]  # the counting sort of the CSR build, then the components
 
 
 def test_small_graphs_run_compiled_once_a_kernel_is_loaded(monkeypatch):
     """Once any compiled kernel is loaded (numba's machinery is then paid for), a small graph
-    goes to the compiled kernel too, not to the interpreted one nor to scipy."""
+    goes to the compiled kernels too (its CSR sort and its components), not to the
+    interpreted one nor to scipy."""
     from flowgraph import _numba
 
     calls = []
@@ -131,4 +132,42 @@ def test_small_graphs_run_compiled_once_a_kernel_is_loaded(monkeypatch):
     monkeypatch.setattr(eng, "_SCC_PY_USED", [0])
     indptr, indices = eng.csr_arrays(3, np.array([0, 1, 2]), np.array([1, 2, 0]))
     assert eng.csr_components(3, indptr, indices)[0] == 1
-    assert calls == [CK] and eng._SCC_PY_USED == [0]
+    assert calls == [CK, CK] and eng._SCC_PY_USED == [0]  # the CSR sort, the components
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_counting_sorts_give_numpys_stable_order(seed):
+    """The CSR build's counting sorts, interpreted and compiled, give the order numpy's stable
+    sort gives (ties in position order), also with empty input and one vertex."""
+    from flowgraph._numba import compiled
+
+    rng = np.random.default_rng(seed)
+    for kernels in (CK, compiled(CK)):
+        for n, m in ((1, 0), (1, 5), (7, 0), (7, 60), (300, 2000)):
+            a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+            np.testing.assert_array_equal(kernels.stable_order(a, n),
+                                          np.argsort(a, kind="stable"))
+            np.testing.assert_array_equal(kernels.pair_order(a, b, n),
+                                          np.argsort(a * n + b, kind="stable"))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_sort_wrappers_agree_by_either_route(compiled, monkeypatch):
+    monkeypatch.setattr(eng, "sort_compiled", lambda m: compiled)
+    rng = np.random.default_rng(9)
+    a, b = rng.integers(0, 50, 4000), rng.integers(0, 50, 4000)
+    np.testing.assert_array_equal(eng.stable_order(a, 50), np.argsort(a, kind="stable"))
+    np.testing.assert_array_equal(eng.pair_order(a, b, 50), np.lexsort((b, a)))
+    indptr, indices = eng.csr_arrays(50, a, b)
+    assert indptr[-1] == 4000 and (np.diff(indptr) == np.bincount(a, minlength=50)).all()
+    np.testing.assert_array_equal(indices, b[np.argsort(a, kind="stable")])
+
+
+def test_the_compiled_sort_refuses_a_key_out_of_range():
+    from flowgraph._numba import compiled
+
+    for bad in (np.array([0, 3]), np.array([-1, 0])):
+        with pytest.raises(ValueError, match="out of range"):
+            compiled(CK).stable_order(bad, 3)
+        with pytest.raises(ValueError, match="out of range"):
+            compiled(CK).pair_order(bad, np.array([0, 0]), 3)

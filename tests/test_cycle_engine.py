@@ -437,3 +437,89 @@ def test_small_searches_run_interpreted_only_until_a_compiled_kernel_is_loaded(m
         calls.clear()
         assert fg_cycles(G, max_length=None) == want
         assert bool(calls) is interpreted
+
+
+def _rich_deals(seed, n=12, m=120):
+    """Deals with several per pair, unknown amounts and ranges, undated and partly dated
+    deals, and every status, confidence and flow type (random)."""
+    from flowgraph import schema
+
+    rng = np.random.default_rng(seed)
+    amount = np.round(rng.uniform(0.1, 9, m), 2)
+    amount[rng.random(m) < 0.2] = np.nan
+    low = np.where(rng.random(m) < 0.3, amount * 0.5, np.nan)
+    high = np.where(rng.random(m) < 0.3, amount * 2, np.nan)
+    low[np.isnan(amount) & (rng.random(m) < 0.5)] = 1.0  # a floor of an unknown amount
+    dates = ["", "2024", "2025-03", "2025-06-30", "2023-11-02"]
+    return pd.DataFrame({
+        "deal_id": [f"D{i:04d}" for i in rng.permutation(m)],
+        "payer": [f"C{x}" for x in rng.integers(0, n, m)],
+        "payee": [f"C{x}" for x in rng.integers(0, n, m)],
+        "amount_usd_bn": amount, "amount_low_usd_bn": low, "amount_high_usd_bn": high,
+        "flow_type": rng.choice(schema.FLOW_TYPES, m),
+        "status": rng.choice(schema.STATUSES, m),
+        "confidence": rng.choice(schema.CONFIDENCES, m),
+        "estimate": rng.random(m) < 0.3,
+        "announced": rng.choice(dates, m),
+        "source_url": "https://example.com/deal",
+    })
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_per_hop_reductions_compiled_and_with_numpy_agree(seed, monkeypatch):
+    """Every per-hop value (known sums, unknown flags, date bounds, weakest status and
+    confidence, flow types, estimates, deal order) is the same whether the reductions and
+    the sort run compiled or with numpy, and so is every loop found."""
+    import dataclasses
+
+    import flowgraph as fg
+    from flowgraph import _cycle_engine as eng
+    from flowgraph import _numba
+
+    G = fg.build_graph(fg.read_deals(_rich_deals(seed), validate=False), validate=False)
+    D = cy._as_deals(G, "amount")
+    hops, found = {}, {}
+    calls = []
+    real = eng.hop_reduce
+    monkeypatch.setattr(eng, "hop_reduce", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for compiled in (False, True):  # numba not loaded (numpy), then loaded (compiled)
+        monkeypatch.setattr(_numba, "warm", lambda c=compiled: c)
+        calls.clear()
+        hops[compiled] = cy._build_hops(D)
+        assert bool(calls) is compiled
+        found[compiled] = find_cycles(G, max_length=5, limit=None)
+    assert hops[False].n_deals.max() > 1  # several deals on some hop
+    for f in dataclasses.fields(cy._Hops):
+        a, b = getattr(hops[False], f.name), getattr(hops[True], f.name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype, f.name
+            np.testing.assert_array_equal(a, b, err_msg=f.name)  # NaN matches NaN
+        else:
+            assert a == b, f.name
+    assert found[True].n_found == found[False].n_found > 0
+    pd.testing.assert_frame_equal(found[True].cycles, found[False].cycles)
+    pd.testing.assert_frame_equal(found[True].hops, found[False].hops)
+
+
+def test_building_the_hops_never_loads_numba_for_a_network_searched_interpreted(monkeypatch):
+    """Many deals on few hops (a search that runs interpreted): neither the sort nor the
+    reductions load compiled code while numba is not loaded."""
+    from flowgraph import _cycle_engine as eng
+    from flowgraph import _numba
+
+    rng = np.random.default_rng(3)
+    src, dst = rng.integers(0, 30, 8000), rng.integers(0, 30, 8000)
+    calls = []
+    monkeypatch.setattr(_numba, "compiled", lambda module: calls.append(module))
+    monkeypatch.setattr(_numba, "warm", lambda: False)
+    D = cy._Deals(np.arange(30).astype(object), src, dst, np.ones(8000), np.ones(8000),
+                  np.ones(8000), np.full(8000, -1), np.full(8000, -1), None, False, "amount",
+                  None)
+    H = cy._build_hops(D)
+    assert 0 < len(H.src) <= eng.PY_MAX_EDGES and calls == []
+    assert eng.compiled_reductions(eng.PY_MAX_EDGES + 1) and not eng.compiled_reductions(0)
+
+
+def test_per_hop_reductions_of_no_deals_and_of_self_loops_only():
+    r = cycles_from_arrays(np.array([0, 1]), np.array([0, 1]), np.ones(2))
+    assert r.n_found == 0
