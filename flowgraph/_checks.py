@@ -507,13 +507,15 @@ def blank_mask(series: pd.Series, factors: Any = None) -> np.ndarray:
 
 
 def amount_column(raw: pd.Series, col: str, *, source: str, factors: Any = None
-                  ) -> tuple[list[Problem], np.ndarray, np.ndarray]:
+                  ) -> tuple[list[Problem], np.ndarray, np.ndarray, np.ndarray]:
     """An amount column checked: the problems of :func:`amount_problems`, the numbers (NaN
-    where blank, refused or not a number) and the mask of the cells that are not numbers
-    (neither blank nor refused); the callers word that message for their table."""
+    where blank, refused or not a number), the mask of the cells that are not numbers
+    (neither blank nor refused; the callers word that message for their table) and the mask
+    of every cell with an error (refused or not a number: not blank, yet no number)."""
     found, refused, vals = amount_problems(raw, col, source=source, factors=factors)
-    not_number = ~blank_mask(raw, factors) & ~refused & np.isnan(vals)
-    return found, vals, not_number
+    filled = ~blank_mask(raw, factors)
+    not_number = filled & ~refused & np.isnan(vals)
+    return found, vals, not_number, filled & np.isnan(vals)
 
 
 def _skeleton(name: str) -> str:

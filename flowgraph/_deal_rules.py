@@ -31,6 +31,7 @@ class _Table:
         self._factors: dict[str, Any] = dict(factors or {})
         self.problems: list[Problem] = []
         self.nums: dict[str, np.ndarray] = {}
+        self.erred: dict[str, np.ndarray] = {}  # amount cells with an error (no number)
         self.dates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def factors(self, col: str) -> Any:
@@ -133,10 +134,16 @@ def amounts(t: _Table) -> None:
             t.nums[c] = np.full(t.n, np.nan)
             continue
         raw = t.df[c]
-        found, vals, not_number = _checks.amount_column(raw, c, source=t.source,
-                                                        factors=t.factors(c))
+        found, vals, not_number, erred = _checks.amount_column(raw, c, source=t.source,
+                                                               factors=t.factors(c))
+        t.erred[c] = erred
         t.problems += found
         values = raw.array  # read only at the failing rows
+        refused = [p.row - 1 for p in t.problems  # by the cells rule (a JSON object...)
+                   if p.column == c and p.severity == "error" and p.row is not None]
+        if refused:  # said once: not also "not a number"
+            not_number = not_number.copy()
+            not_number[np.asarray(refused, dtype=np.intp)] = False
         t.add("error", "not a number (amounts are billions of USD, e.g. 2.5)", not_number, c,
               values)
         neg = ~np.isnan(vals) & (vals < 0)
@@ -159,6 +166,8 @@ def ranges(t: _Table) -> None:
             "error", f"amount outside its range [{_fmt(lo[i])}, {_fmt(hi[i])}]",
             t.source, int(i) + 1, "amount_usd_bn", _fmt(a[i])))
     no_amount = np.isnan(a) & (np.isnan(lo) | np.isnan(hi)) & np.isnan(hi)
+    if "amount_usd_bn" in t.erred:  # a cell with an error says so once, not also "no amount"
+        no_amount &= ~t.erred["amount_usd_bn"]
     t.add("warning", "no amount reported (unknown; analyses flag it, never count it as zero)",
           no_amount, "amount_usd_bn")
 

@@ -7,7 +7,8 @@ and every other column with the type it has (integers stay integers, with nulls)
 
 What the reader refuses, naming the file and the column (and the row when there is one):
 
-- a file that is not Parquet (or is damaged), or two columns with one name;
+- a file that is not Parquet (or is damaged), two columns with one name, or a column
+  with a blank name;
 - a column of lists, structs or maps (not single values);
 - a time of day in a known date column (a date is read only to the day).
 
@@ -83,6 +84,12 @@ def read_table(source: Any, label: str) -> pd.DataFrame:
         from ._readers import _check_headers
 
         _check_headers(names, label)
+        unnamed = [i + 1 for i, n in enumerate(names) if not str(n).strip()]
+        if unnamed:
+            raise DataError(f"{label}: column {', '.join(map(str, unnamed))} has a blank "
+                            "name; name the column",
+                            [Problem("error", f"column {i} has a blank name; name the "
+                                     "column", label) for i in unnamed])
         table = pq.read_table(source, use_pandas_metadata=False)
     except DataError:
         raise

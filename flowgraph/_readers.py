@@ -11,6 +11,10 @@ cell when there is one). What the readers refuse, and why:
   (pandas and ``json`` would silently keep one);
 - a header row shorter than every data row (a trailing separator): the columns would shift;
 - JSON nested deeper than a table, or integers too long to be a number;
+- values in a column without a name (a blank CSV header cell, cells right of a workbook's
+  last header, a JSON field named ``""``): a name would have to be made up and the file
+  would not be written back as it was. A CSV column without a header and without values (a
+  separator left at the end of every line) is dropped with a warning;
 - in a workbook: an Excel error value (``#DIV/0!``), a formula without a saved value, or a
   workbook with several sheets and none named for the table (choose with ``sheet=``).
 
@@ -117,8 +121,37 @@ def read_csv_text(text: str, label: str, *, data: bytes | None = None
         (df, marked), problems = fast, []
     else:
         (df, problems), marked = _exact_csv(text, label, sep), None
+        if len(df.columns) == len(header):
+            df, problems = _unnamed_columns(df, header, label, problems)
     _unmark(df, df.columns if marked is None else marked)
     return df, problems
+
+
+def _unnamed_columns(df: pd.DataFrame, header: list[str], label: str,
+                     problems: list[Problem]) -> tuple[pd.DataFrame, list[Problem]]:
+    """The columns whose header cell is blank: dropped with one warning when they hold
+    nothing (a separator left at the end of the header and the rows), refused when they hold
+    values (a name would have to be made up, and the file not written back as it was)."""
+    blank = [i for i, h in enumerate(header) if not h.strip()]
+    if not blank:
+        return df, problems
+    errors = []
+    for i in blank:
+        col = df.iloc[:, i]
+        filled = col.notna().to_numpy()
+        if filled.any():
+            row = int(filled.argmax()) + 1
+            errors.append(Problem(
+                "error", f"column {i + 1} has values but no header; name the column",
+                label, row, None, _short(col.iloc[row - 1])))
+    if errors:
+        raise DataError(f"{label}: {errors[0].message} (from row {errors[0].row}: "
+                        f"{errors[0].value!r})", errors)
+    keep = [c for k, c in enumerate(df.columns) if k not in set(blank)]
+    where = ", ".join(str(i + 1) for i in blank)
+    return df[keep].copy(), [*problems, Problem(
+        "warning", f"column{'s' if len(blank) > 1 else ''} {where} without a header and "
+        "without values (a trailing separator?); ignored", label)]
 
 
 def read_csv_bytes(raw: bytes, label: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -370,6 +403,11 @@ def read_json_text(text: str, label: str) -> pd.DataFrame:
         data = data.get("records", data.get("data"))
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise DataError(f"{label}: JSON must be a list of records (objects)")
+    unnamed = [Problem("error", "a field with a blank name; name the field", label, i + 1,
+                       None, _short(json.dumps(rec[k]), 60))
+               for i, rec in enumerate(data) for k in rec if not k.strip()]
+    if unnamed:  # no column of another format could be named so
+        raise DataError(f"{label}: {unnamed[0].message} (record {unnamed[0].row})", unnamed)
     deep = [Problem("error", "a value nested too deeply (an object or list holding others)",
                     label, i + 1, str(k), _short(json.dumps(v), 60))
             for i, rec in enumerate(data) for k, v in rec.items()
@@ -441,6 +479,12 @@ def read_xlsx(source: Any, label: str, *, sheet: str | None = None,
     _check_headers(header, label)
     records = []
     for r, row in enumerate(rows[1:], start=1):
+        for cell in row[width:]:  # beyond the last header: refused, never dropped unseen
+            v = cell.value
+            if v is not None and not (isinstance(v, str) and v.strip() == ""):
+                bad.append(Problem("error", f"a value in cell {cell.coordinate}, a column "
+                                   "without a header; name the column", label, r, None,
+                                   _short(v)))
         vals = []
         for j in range(width):
             cell = row[j] if j < len(row) else None

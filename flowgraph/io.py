@@ -775,7 +775,7 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>",
         if c not in df.columns:
             continue
         raw = df[c]
-        found, vals, not_number = _checks.amount_column(raw, c, source=source)
+        found, vals, not_number, _ = _checks.amount_column(raw, c, source=source)
         problems += found
         for i in np.flatnonzero(not_number):
             problems.append(Problem("error", "not a number (billions of USD)", source,
@@ -918,6 +918,10 @@ def _write(df: pd.DataFrame, path: Any, *, spreadsheet_safe: bool = True) -> Non
     if suffix not in (".json", ".csv", "", ".xlsx", ".parquet"):
         raise ParameterError(f"{path}: unknown file type {suffix!r}; use .csv, .json, .xlsx "
                              "or .parquet")
+    unnamed = [i + 1 for i, c in enumerate(df.columns) if not str(c).strip()]
+    if unnamed:  # the readers refuse a column without a name: it would not read back
+        raise ParameterError(f"{path}: column {', '.join(map(str, unnamed))} has a blank name;"
+                             " rename it before writing")
     if suffix == ".parquet":
         from . import _parquet
 

@@ -564,3 +564,47 @@ def test_vectorised_lookalike_filter_keeps_exactly_the_candidates(seed):
     keep = _checks.may_look_alike(np.array(names, dtype=object))
     assert {n for n, k in zip(names, keep) if k} == want
     assert 0 < len(want) < len(names)
+
+
+def test_a_column_without_a_name_is_refused_when_it_holds_values(tmp_path):
+    """Values under a blank CSV header, right of a workbook's last header, or in a JSON
+    field named "" are refused, never dropped or renamed unseen; an empty unnamed CSV column
+    (a trailing separator on every line) is dropped with a warning."""
+    import openpyxl
+
+    head = "deal_id,payer,payee,flow_type,status,"
+    p = write(tmp_path, head + "\nD1,A,B,other,committed,hello\nD2,B,A,other,committed,\n")
+    with pytest.raises(DataError, match="column 6 has values but no header") as exc:
+        fg.read_deals(p, validate=False)
+    assert exc.value.problems[0].row == 1 and exc.value.problems[0].value == "hello"
+    p = write(tmp_path, head + "\nD1,A,B,other,committed,\nD2,B,A,other,committed,\n")
+    assert any("column 6 without a header and without values" in x.message
+               for x in fg.validate_file(p).warnings)
+    df = fg.read_deals(p, validate=False)
+    assert not [c for c in df.columns if not str(c).strip() or str(c).startswith("Unnamed")]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["deal_id", "payer", "payee", "flow_type", "status", None])
+    ws.append(["D1", "A", "B", "other", "committed", "hello"])
+    xlsx = tmp_path / "d.xlsx"
+    wb.save(xlsx)
+    with pytest.raises(DataError, match="F2, a column without a header"):
+        fg.read_deals(xlsx, validate=False)
+    js = tmp_path / "d.json"
+    js.write_text('[{"deal_id": "D1", "payer": "A", "payee": "B", "": 1}]')
+    with pytest.raises(DataError, match="a field with a blank name"):
+        fg.read_deals(js, validate=False)
+
+
+def test_a_column_with_a_blank_name_is_neither_written_nor_read_from_parquet(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    df = pd.DataFrame({"deal_id": ["D1"], "payer": ["A"], "payee": ["B"], " ": ["v"]})
+    for ext in ("csv", "json", "xlsx", "parquet"):
+        with pytest.raises(fg.ParameterError, match="has a blank name; rename it"):
+            fg.write_deals(df, tmp_path / f"out.{ext}")
+        assert not (tmp_path / f"out.{ext}").exists()
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp_path / "b.parquet")
+    with pytest.raises(DataError, match="column 4 has a blank name"):
+        fg.read_deals(tmp_path / "b.parquet", validate=False)

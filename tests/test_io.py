@@ -355,3 +355,32 @@ def test_a_byte_order_mark_is_dropped_and_the_bytes_parse_as_the_text(tmp_path):
     a, b = fg.read_deals(plain), fg.read_deals(marked)
     pd.testing.assert_frame_equal(a, b)
     assert a.columns[0] == "deal_id" and a.loc[0, "description"] == "Société, 日本 \"quoted\""
+
+
+def test_an_unreadable_amount_is_one_error_not_also_a_missing_amount(tmp_path):
+    """A cell that holds something other than an amount gets its error only; a blank amount
+    still gets the warning that no amount is reported."""
+    p = tmp_path / "d.csv"
+    p.write_text("deal_id,payer,payee,amount_usd_bn,flow_type,status,source_url\n"
+                 "D1,A,B,\"1,000\",other,committed,https://x.example/1\n"
+                 "D2,A,B,true,other,committed,https://x.example/2\n"
+                 "D3,A,B,inf,other,committed,https://x.example/3\n"
+                 "D4,A,B,,other,committed,https://x.example/4\n"
+                 "D5,A,B,2.5,other,committed,https://x.example/5\n")
+    rep = fg.validate_file(p)
+    amount = [(x.row, x.severity) for x in rep.problems if x.column == "amount_usd_bn"]
+    assert sorted(amount) == [(1, "error"), (2, "error"), (3, "error"), (4, "warning")]
+    assert "no amount reported" in next(x.message for x in rep.problems if x.row == 4)
+
+
+def test_a_json_object_in_an_amount_is_one_error(tmp_path):
+    p = tmp_path / "d.json"
+    p.write_text(json.dumps([
+        {"deal_id": "D1", "payer": "A", "payee": "B", "amount_usd_bn": {"v": 1},
+         "flow_type": "other", "status": "committed", "source_url": "https://x.example/1"},
+        {"deal_id": "D2", "payer": "B", "payee": "A", "amount_usd_bn": "lots",
+         "flow_type": "other", "status": "committed", "source_url": "https://x.example/2"}]))
+    rep = fg.validate_file(p)
+    amount = sorted((x.row, x.message) for x in rep.problems if x.column == "amount_usd_bn")
+    assert [row for row, _ in amount] == [1, 2]
+    assert "JSON object" in amount[0][1] and "not a number" in amount[1][1]
