@@ -153,7 +153,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--dataset", default="ai-capital", show_default=True, metavar="NAME",
                      help="Bundled dataset (see `flowgraph datasets`)."),
         click.option("--deals", "deals_path", type=click.Path(dir_okay=False), metavar="PATH",
-                     help="Deals file (CSV, JSON or XLSX) instead of a bundled dataset."),
+                     help="Deals file (CSV, JSON, XLSX or Parquet) instead of a bundled dataset."),
         click.option("--companies", "companies_path", type=click.Path(dir_okay=False),
                      metavar="PATH", help="Companies file to go with --deals."),
         click.option("--as-of", metavar="DATE",
@@ -861,7 +861,7 @@ def datasets(fmt: str, output: str | None) -> None:
               help="Excel: the sheet to check (default: the one named deals, else the only one).")
 def validate(path: str, companies_path: str | None, fmt: str, output: str | None,
              sheet: str | None) -> None:
-    """Check a deals file (CSV, JSON or XLSX) and list every problem.
+    """Check a deals file (CSV, JSON, XLSX or Parquet) and list every problem.
 
     Problems are listed file by file, in row order. Rows are numbered from 1, the first row
     after the header (line 2 of a CSV file). Exits with status 1 when there is any error;
@@ -943,8 +943,10 @@ def _export_rows(opts: Options) -> Any:
         kept = select_companies(kept, company=opts.company or None,
                                 around=opts.around or None, hops=opts.hops)
     from .io import subset_deals  # ids of rows left out are dropped from supersedes/part_of
+    from .timeframe import rows_as_of
 
-    return subset_deals(ds.deals, kept["deal_id"])
+    # as of a date: statuses and payments as they were then, nothing learned later
+    return rows_as_of(subset_deals(ds.deals, kept["deal_id"]), opts.as_of)
 
 
 def _write_deals_text(opts: Options, first: list[Any]) -> None:

@@ -1,6 +1,6 @@
 """Reading, validating and writing deals and companies tables, and the bundled datasets.
 
-Tables come from CSV, JSON (a list of records) or Excel (``.xlsx``) files, or from a
+Tables come from CSV, JSON (a list of records), Excel (``.xlsx``) or Parquet files, or from a
 DataFrame. Validation collects *every* problem with its file, row, column and value: errors
 stop a load (all of them listed in one :class:`~flowgraph.errors.DataError`), warnings are
 issued as one :class:`~flowgraph.errors.DataWarning` per read (its ``.problems`` lists them;

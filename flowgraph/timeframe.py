@@ -32,7 +32,7 @@ import pandas as pd
 from . import schema
 
 __all__ = ["AsOfCounts", "as_of_limit", "as_of_note", "company_figures_note", "is_stale",
-           "period_ends", "select_rows"]
+           "period_ends", "rows_as_of", "select_rows"]
 
 
 @dataclass(frozen=True)
@@ -228,6 +228,51 @@ def select_rows(
         _, hi_dated = _dated(date_hi, limit)
         info["coarse"] = keep & ~hi_dated & has_date
     return keep, status, paid, info
+
+
+def rows_as_of(deals: pd.DataFrame, as_of: Any) -> pd.DataFrame:
+    """The rows of a normalized deals table as they stood on ``as_of``.
+
+    Each status as it was then (from ``status_dates``; ``committed`` for a deal paid only
+    later and with no dated history), the status history cut at that date, and a paid amount
+    dated later (or undated) left out with its date and source: the rule of
+    :func:`select_rows`, applied to the rows' own columns, so that a table written as of a
+    date holds nothing learned after it. Which rows count is :func:`select_rows`' business;
+    every row given is returned, other columns as they are (a copy).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from flowgraph.io import normalize_deals
+    >>> df = normalize_deals(pd.DataFrame({"deal_id": ["D"], "payer": "A", "payee": "B",
+    ...     "amount_usd_bn": [10], "flow_type": "other", "status": "disbursed",
+    ...     "announced": "2025-01-01", "paid_usd_bn": [5.0], "paid_as_of": "2025-06-01",
+    ...     "status_dates": "committed@2025-01-01;disbursed@2025-06-01"}))
+    >>> then = rows_as_of(df, "2025-03")
+    >>> then["status"].tolist(), then["status_dates"].tolist(), then["paid_usd_bn"].tolist()
+    (['committed'], ['committed@2025-01-01'], [nan])
+    """
+    limit = as_of_limit(as_of)
+    out = deals.copy()
+    if limit is None or not len(out):
+        return out
+    status, rewound, has_hist = _statuses_then(deals, limit)
+    paid, paid_later = _paid_then(deals, limit, status, rewound, has_hist)
+    out["status"] = pd.Series(status, index=out.index, dtype=object)
+    if "status_dates" in out.columns and has_hist.any():
+        hist = out["status_dates"].to_numpy(dtype=object).copy()
+        for i in np.flatnonzero(has_hist):
+            kept = [f"{st}@{d}" for st, d in schema.parse_status_dates(hist[i])
+                    if schema.date_bounds(d)[0] <= limit]
+            hist[i] = ";".join(kept) or None
+        out["status_dates"] = pd.Series(hist, index=out.index, dtype=object)
+    if paid is not None and paid_later.any():
+        rows = out.index[paid_later]
+        out.loc[rows, "paid_usd_bn"] = np.nan
+        for col in ("paid_as_of", "paid_source"):
+            if col in out.columns:
+                out.loc[rows, col] = None
+    return out
 
 
 def _superseded(df: pd.DataFrame, dated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -284,3 +284,48 @@ def test_companies_without_a_deal_by_then_are_counted_in_the_note(bundled, bundl
     assert idle > 0
     assert f"{idle} companies of the companies table have no deal dated by then" in \
         G.graph["as_of_note"]
+
+
+def test_deals_written_as_of_a_date_hold_nothing_learned_after_it(tmp_path):
+    """`deals --format csv/json` and `export --to deals-csv` with --as-of give each row as it
+    stood then: the status then (as the table view says), the history cut at the date, and
+    no payment dated later; the file reads back, and without --as-of the rows are the
+    file's."""
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "deal_id,payer,payee,amount_usd_bn,flow_type,status,announced,source_url,"
+        "paid_usd_bn,paid_as_of,paid_source,status_dates\n"
+        "D1,A,B,10,compute_contract,disbursed,2025-01-01,https://x.example/a,5,2025-06-01,"
+        "https://x.example/p,committed@2025-01-01;disbursed@2025-06-01\n"
+        "D2,B,A,3,chip_purchase,disbursed,2025-02-01,https://x.example/b,3,2025-05-01,"
+        "https://x.example/q,\n"
+        "D3,A,B,1,other,disbursed,2025-01-15,https://x.example/c,1,2025-02-01,"
+        "https://x.example/r,\n")
+    run = CliRunner()
+    table = run.invoke(main, ["deals", "--deals", str(path), "--as-of", "2025-03-01"])
+    assert table.exit_code == 0, table.output
+    shown = {ln.split()[0]: ln.split() for ln in table.output.splitlines()
+             if ln[:2] in ("D1", "D2", "D3")}
+    assert [("committed" in shown[d], "disbursed" in shown[d]) for d in ("D1", "D2", "D3")] \
+        == [(True, False), (True, False), (False, True)]
+    for fmt in ("csv", "json"):
+        out = tmp_path / f"then.{fmt}"
+        res = run.invoke(main, ["deals", "--deals", str(path), "--as-of", "2025-03-01",
+                                "--format", fmt, "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        then = fg.read_deals(out).set_index("deal_id")
+        assert then["status"].to_dict() == {"D1": "committed", "D2": "committed",
+                                             "D3": "disbursed"}
+        assert then.loc["D1", "status_dates"] == "committed@2025-01-01"
+        assert math.isnan(then.loc["D1", "paid_usd_bn"]) and then.loc["D1", "paid_as_of"] is None
+        assert math.isnan(then.loc["D2", "paid_usd_bn"]) and then.loc["D2", "paid_source"] is None
+        assert then.loc["D3", "paid_usd_bn"] == 1 and then.loc["D3", "paid_as_of"] == "2025-02-01"
+    exported = tmp_path / "export.csv"
+    res = run.invoke(main, ["export", "--deals", str(path), "--as-of", "2025-03-01", "--to",
+                            "deals-csv", "-o", str(exported)])
+    assert res.exit_code == 0, res.output
+    assert fg.read_deals(exported)["status"].tolist() == ["committed", "committed", "disbursed"]
+    now = tmp_path / "now.csv"
+    assert run.invoke(main, ["deals", "--deals", str(path), "--format", "csv", "-o",
+                             str(now)]).exit_code == 0
+    assert fg.read_deals(now).set_index("deal_id").loc["D1", "paid_usd_bn"] == 5
