@@ -15,53 +15,24 @@ from __future__ import annotations
 
 import numpy as np
 
-KERNELS = ("strong_components", "stable_order", "pair_order")
+KERNELS = ("strong_components", "counting_scatter", "stable_order", "pair_order")
 """The functions :func:`flowgraph._numba.compiled` compiles."""
 
 
-def stable_order(keys: np.ndarray, n: int) -> np.ndarray:
-    """The positions of ``keys`` (integers ``0 <= key < n``) sorted by key, equal keys in
-    position order: ``np.argsort(keys, kind="stable")``, by counting in time linear in
-    ``len(keys) + n``.
+def counting_scatter(keys: np.ndarray, n: int, positions: np.ndarray) -> np.ndarray:
+    """``positions`` stably sorted by ``keys[position]`` (integers ``0 <= key < n``): one
+    counting pass and one scatter, in time linear in ``len(positions) + n``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> stable_order(np.array([2, 0, 2, 1]), 3).tolist()
-    [1, 3, 0, 2]
+    >>> counting_scatter(np.array([2, 0, 2, 1]), 3, np.array([3, 2, 1, 0])).tolist()
+    [1, 3, 2, 0]
     """
-    m = keys.shape[0]
+    m = positions.shape[0]
     start = np.zeros(n + 1, np.int64)
-    for i in range(m):
-        k = keys[i]
-        if k < 0 or k >= n:
-            raise ValueError("a key out of range")
-        start[k + 1] += 1
-    for v in range(n):
-        start[v + 1] += start[v]
-    order = np.empty(m, np.int64)
-    for i in range(m):
-        k = keys[i]
-        order[start[k]] = i
-        start[k] += 1
-    return order
-
-
-def pair_order(major: np.ndarray, minor: np.ndarray, n: int) -> np.ndarray:
-    """The positions sorted by ``(major, minor)`` (integers in ``0..n-1``), ties in position
-    order: ``np.argsort(major * n + minor, kind="stable")``, by two counting passes.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> pair_order(np.array([1, 0, 1, 0]), np.array([0, 1, 0, 0]), 2).tolist()
-    [3, 1, 0, 2]
-    """
-    first = stable_order(minor, n)
-    m = first.shape[0]
-    start = np.zeros(n + 1, np.int64)
-    for i in range(m):
-        k = major[i]
+    for j in range(m):
+        k = keys[positions[j]]
         if k < 0 or k >= n:
             raise ValueError("a key out of range")
         start[k + 1] += 1
@@ -69,11 +40,38 @@ def pair_order(major: np.ndarray, minor: np.ndarray, n: int) -> np.ndarray:
         start[v + 1] += start[v]
     order = np.empty(m, np.int64)
     for j in range(m):
-        i = first[j]
-        k = major[i]
+        i = positions[j]
+        k = keys[i]
         order[start[k]] = i
         start[k] += 1
     return order
+
+
+def stable_order(keys: np.ndarray, n: int) -> np.ndarray:
+    """The positions of ``keys`` (integers ``0 <= key < n``) sorted by key, equal keys in
+    position order: ``np.argsort(keys, kind="stable")``, by counting.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> stable_order(np.array([2, 0, 2, 1]), 3).tolist()
+    [1, 3, 0, 2]
+    """
+    return counting_scatter(keys, n, np.arange(keys.shape[0], dtype=np.int64))
+
+
+def pair_order(major: np.ndarray, minor: np.ndarray, n: int) -> np.ndarray:
+    """The positions sorted by ``(major, minor)`` (integers in ``0..n-1``), ties in position
+    order: ``np.argsort(major * n + minor, kind="stable")``, by two counting passes (the
+    minor key first, then the major one, each stable).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pair_order(np.array([1, 0, 1, 0]), np.array([0, 1, 0, 0]), 2).tolist()
+    [3, 1, 0, 2]
+    """
+    return counting_scatter(major, n, stable_order(minor, n))
 
 
 def strong_components(n: int, indptr: np.ndarray, indices: np.ndarray) -> tuple[int, np.ndarray]:
