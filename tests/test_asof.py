@@ -294,13 +294,13 @@ def test_deals_written_as_of_a_date_hold_nothing_learned_after_it(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text(
         "deal_id,payer,payee,amount_usd_bn,flow_type,status,announced,source_url,"
-        "paid_usd_bn,paid_as_of,paid_source,status_dates\n"
+        "paid_usd_bn,paid_as_of,paid_source,status_dates,confidence\n"
         "D1,A,B,10,compute_contract,disbursed,2025-01-01,https://x.example/a,5,2025-06-01,"
-        "https://x.example/p,committed@2025-01-01;disbursed@2025-06-01\n"
+        "https://x.example/p,committed@2025-01-01;disbursed@2025-06-01,high\n"
         "D2,B,A,3,chip_purchase,disbursed,2025-02-01,https://x.example/b,3,2025-05-01,"
-        "https://x.example/q,\n"
+        "https://x.example/q,,high\n"
         "D3,A,B,1,other,disbursed,2025-01-15,https://x.example/c,1,2025-02-01,"
-        "https://x.example/r,\n")
+        "https://x.example/r,,high\n")
     run = CliRunner()
     table = run.invoke(main, ["deals", "--deals", str(path), "--as-of", "2025-03-01"])
     assert table.exit_code == 0, table.output
