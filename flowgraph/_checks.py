@@ -521,12 +521,12 @@ def amount_column(raw: pd.Series, col: str, *, source: str, factors: Any = None
 def _skeleton(name: str) -> str:
     text = unicodedata.normalize("NFKD", name.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.translate(_CONFUSABLE).split())
+    return "".join(text.translate(_CONFUSABLE).split())  # "Open AI" and "OpenAI" alike
 
 
 def _coarse(name: str) -> str:
-    """A key equal for two ASCII names whose :func:`_skeleton` is equal (lower case, no
-    whitespace); a non-ASCII name's skeleton is computed itself."""
+    """:func:`_skeleton` of an ASCII name (lower case, no white space), quicker; a
+    non-ASCII name's skeleton is computed itself."""
     return "".join(name.lower().split())
 
 
@@ -534,7 +534,7 @@ def _lookalike_key(name: Any) -> str:
     """The key :func:`lookalike_candidates` groups names by."""
     if isinstance(name, str) and name.isascii():
         return _coarse(name)
-    return "" if not isinstance(name, str) else "".join(_skeleton(name).split())
+    return "" if not isinstance(name, str) else _skeleton(name)
 
 
 def may_look_alike(names: np.ndarray) -> np.ndarray:
@@ -567,16 +567,26 @@ def lookalike_candidates(names: list[tuple[int, str, str]]) -> list[tuple[int, s
     keys: dict[str, int] = {}
     coarse = []
     for (_r, _c, n), asc in zip(names, plain):
-        k = _coarse(n) if asc else ("" if not isinstance(n, str) else
-                                    "".join(_skeleton(n).split()))
+        k = _coarse(n) if asc else ("" if not isinstance(n, str) else _skeleton(n))
         coarse.append(k)
         keys[k] = keys.get(k, 0) + 1
     return [t for t, asc, k in zip(names, plain, coarse) if not asc or keys[k] > 1]
 
 
+def _how_alike(a: str, b: str) -> str:
+    """What tells two names with one :func:`_skeleton` apart, in a few words."""
+    if a.casefold() == b.casefold():
+        return "letter case"
+    if "".join(a.split()) == "".join(b.split()):
+        return "spacing"
+    if "".join(a.casefold().split()) == "".join(b.casefold().split()):
+        return "letter case and spacing"
+    return "look-alike letters, accents, width or spacing"
+
+
 def lookalike_warnings(names: Iterable[tuple[int, str, str]], *, source: str) -> list[Problem]:
-    """A warning for each pair of distinct names that differ only by case, width, accents or
-    look-alike letters. ``names`` holds ``(row, column, name)`` in row order."""
+    """A warning for each pair of distinct names that differ only by case, spacing, width,
+    accents or look-alike letters. ``names`` holds ``(row, column, name)`` in row order."""
     first: dict[str, dict[str, tuple[int, str]]] = {}
     for row, col, name in names:
         if not isinstance(name, str):
@@ -590,8 +600,7 @@ def lookalike_warnings(names: Iterable[tuple[int, str, str]], *, source: str) ->
         items = list(spellings.items())
         base_name, (base_row, _) = items[0]
         for other, (row, col) in items[1:]:
-            how = "letter case" if other.casefold() == base_name.casefold() else \
-                "look-alike letters, accents or width"
+            how = _how_alike(base_name, other)
             out.append(Problem(
                 "warning", f"{other!r} and {base_name!r} (row {base_row}) differ only by {how}:"
                 " they are separate companies; spell them alike if they are one",

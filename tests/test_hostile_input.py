@@ -269,7 +269,8 @@ def test_invisible_and_control_characters_in_names_are_errors(name):
 
 
 @pytest.mark.parametrize("a,b", [("openai", "OpenAI"), ("Nvidia", "Nvid\u0456a"),
-                                 ("Oracle", "\uff2fracle")])
+                                 ("Oracle", "\uff2fracle"), ("Open AI", "OpenAI"),
+                                 ("core weave", "CoreWeave")])
 def test_lookalike_names_warn_with_both_spellings(a, b):
     df = frame([{"deal_id": "D1", "payer": a, "payee": "X", "amount_usd_bn": 1},
                 {"deal_id": "D2", "payer": "X", "payee": b, "amount_usd_bn": 1}])
@@ -281,6 +282,20 @@ def test_lookalike_names_warn_with_both_spellings(a, b):
 def test_lookalike_company_names_warn():
     probs = fg.validate_companies(pd.DataFrame({"name": ["OpenAI", "openai"]}))
     assert any("differ only by letter case" in p.message for p in probs)
+
+
+@pytest.mark.parametrize("a,b,how", [("OpenAI", "openai", "letter case"),
+                                     ("Open AI", "OpenAI", "spacing"),
+                                     ("core weave", "CoreWeave", "letter case and spacing"),
+                                     ("Nvidia", "Nvid\u0456a", "look-alike letters")])
+def test_lookalike_warnings_say_what_differs(a, b, how):
+    probs = fg.validate_companies(pd.DataFrame({"name": [a, b]}))
+    assert [p for p in probs if f"differ only by {how}" in p.message], probs
+
+
+def test_names_differing_by_more_than_spacing_do_not_warn():
+    probs = fg.validate_companies(pd.DataFrame({"name": ["OpenAI", "Open AIR", "OpenAl"]}))
+    assert not [p for p in probs if "differ only" in p.message]
 
 
 def test_json_object_as_name_is_an_error(tmp_path):
