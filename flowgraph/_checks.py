@@ -18,7 +18,9 @@ Cells
 Amounts
     - Only finite numbers from 0 to :data:`MAX_AMOUNT` billion USD, and none between 0 and
       :data:`MIN_AMOUNT` (less than one dollar), are amounts; ``true``/``false``, ``inf``,
-      ``NaN`` written out and numbers beyond the range are errors.
+      ``NaN`` written out and numbers beyond the range are errors. An amount or company
+      figure above :data:`UNIT_CHECK` billion USD (a market value above
+      :data:`UNIT_CHECK_MARKET_VALUE`) is a warning: is it in millions?
 Names
     - Two company names that differ only by letter case, width (full-width letters), accents
       written apart, or look-alike letters from another script (Cyrillic ``а`` for Latin
@@ -49,6 +51,12 @@ MAX_AMOUNT = 1e6
 """Largest amount accepted, in billions of USD (a million billion dollars)."""
 MIN_AMOUNT = 1e-9
 """Smallest positive amount accepted, in billions of USD (one dollar)."""
+UNIT_CHECK = 2_000.0
+"""A deal amount or company figure above this many billions of USD ($2 trillion) gets a
+warning asking whether it was entered in millions: a figure a thousand times too large
+changes every ratio and share without an error."""
+UNIT_CHECK_MARKET_VALUE = 20_000.0
+"""The same for a market value ($20 trillion)."""
 MULTILINE_COLUMNS = frozenset({"description", "source_title", "notes"})
 """Known columns whose text may hold line breaks."""
 NAME_COLUMNS = frozenset({"deal_id", "payer", "payee", "name", "part_of", "supersedes"})
@@ -504,6 +512,17 @@ def blank_mask(series: pd.Series, factors: Any = None) -> np.ndarray:
     codes, uniques = fac
     per = pd.Series(uniques, dtype=object).astype(str).str.strip().eq("").to_numpy(dtype=bool)
     return take_or(per, codes, True, bool)
+
+
+def unit_check(vals: np.ndarray, col: str) -> tuple[np.ndarray, str]:
+    """The cells of an amount or company-figure column (billions of USD) large enough to
+    suggest millions typed as billions, and the warning to give them: the one rule for
+    deals and companies."""
+    limit = UNIT_CHECK_MARKET_VALUE if col == "market_value_usd_bn" else UNIT_CHECK
+    with np.errstate(invalid="ignore"):
+        large = ~np.isnan(vals) & (vals > limit)
+    return large, (f"over {limit:,.0f} billion USD (${limit / 1000:g} trillion): is it in "
+                   "millions? Amounts are in billions of USD")
 
 
 def amount_column(raw: pd.Series, col: str, *, source: str, factors: Any = None

@@ -148,6 +148,8 @@ def amounts(t: _Table) -> None:
               values)
         neg = ~np.isnan(vals) & (vals < 0)
         t.add("error", "negative amount", neg, c, values)
+        large, msg = _checks.unit_check(vals, c)
+        t.add("warning", msg, large, c, values)
         t.nums[c] = vals
 
 

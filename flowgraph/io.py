@@ -784,6 +784,9 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>",
             for i in np.flatnonzero(~np.isnan(vals) & (vals < 0)):
                 problems.append(Problem("error", "negative value", source, int(i) + 1, c,
                                         _cell(raw.iloc[i])))
+        large, msg = _checks.unit_check(vals, c)
+        for i in np.flatnonzero(large)[:MAX_PROBLEMS_PER_KIND]:
+            problems.append(Problem("warning", msg, source, int(i) + 1, c, _cell(raw.iloc[i])))
     for c in COMPANY_DATES:
         if c not in df.columns:
             continue

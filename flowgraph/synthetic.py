@@ -12,7 +12,8 @@ look like them but are much larger. :func:`synthetic_network` draws one:
 * a realistic mix of flow types, statuses and confidence levels; some amounts unknown, some
   reported as a low-high range only;
 * company kinds, listing, country and fundamentals (revenue, market value, cash, debt,
-  equity) that scale with the company's size.
+  equity) that scale with the company's size, up to the validator's unit check
+  (:data:`flowgraph._checks.UNIT_CHECK`).
 
 The result is valid under :func:`flowgraph.validate_deals` (unique ids, payer != payee, valid
 enumerations, ISO dates, a ``synthetic://`` source URL) and fast: a million deals take a few
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from ._checks import UNIT_CHECK, UNIT_CHECK_MARKET_VALUE
 from .errors import ParameterError
 
 __all__ = ["SyntheticNetwork", "synthetic_network"]
@@ -316,6 +318,10 @@ def _companies_table(rng: np.random.Generator, names: np.ndarray, size: np.ndarr
     cash = np.round(revenue * np.exp(rng.normal(-1.2, 0.6, n)), 3)
     debt = np.round(revenue * np.exp(rng.normal(-0.5, 1.0, n)), 3)
     equity = np.round(mv * np.exp(rng.normal(-1.2, 0.6, n)), 3)
+    # the far tail stops where the validator would ask whether a figure is in millions
+    revenue, cash, debt, equity = (np.minimum(x, UNIT_CHECK)
+                                   for x in (revenue, cash, debt, equity))
+    mv = np.minimum(mv, UNIT_CHECK_MARKET_VALUE)
     no_rev = np.isin(kinds, ["investor", "spv"]) & (rng.random(n) < 0.7)
     revenue = np.where(no_rev, np.nan, revenue)
     mv = np.where(~listed & (rng.random(n) < 0.5), np.nan, mv)

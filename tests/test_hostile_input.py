@@ -623,3 +623,21 @@ def test_a_column_with_a_blank_name_is_neither_written_nor_read_from_parquet(tmp
     pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp_path / "b.parquet")
     with pytest.raises(DataError, match="column 4 has a blank name"):
         fg.read_deals(tmp_path / "b.parquet", validate=False)
+
+
+def test_a_figure_a_thousand_times_too_large_is_a_warning():
+    """Millions typed as billions: a deal over $2tn, a revenue over $2tn or a market value
+    over $20tn is a warning naming the cell (an error only beyond the accepted range)."""
+    from flowgraph import _checks
+
+    df = frame([{"deal_id": "D1", "payer": "A", "payee": "B", "amount_usd_bn": 5000},
+                {"deal_id": "D2", "payer": "B", "payee": "A", "amount_usd_bn": 2000}])
+    unit = [p for p in warnings(df) if "is it in millions" in p.message]
+    assert [(p.row, p.column, p.value) for p in unit] == [(1, "amount_usd_bn", "5000")]
+    assert not errors(df)
+    comp = fg.validate_companies(pd.DataFrame({
+        "name": ["A", "B", "C"], "revenue_usd_bn": [130_000, 700, None],
+        "market_value_usd_bn": [5_000, 25_000, 19_999]}))
+    unit = sorted((p.row, p.column) for p in comp if "is it in millions" in p.message)
+    assert unit == [(1, "revenue_usd_bn"), (2, "market_value_usd_bn")]
+    assert _checks.UNIT_CHECK < _checks.UNIT_CHECK_MARKET_VALUE < _checks.MAX_AMOUNT
