@@ -18,6 +18,9 @@ cell when there is one). What the readers refuse, and why:
 - in a workbook: an Excel error value (``#DIV/0!``), a formula without a saved value, or a
   workbook with several sheets and none named for the table (choose with ``sheet=``).
 
+Text files are UTF-8 (a byte-order mark is dropped), or UTF-16 or UTF-32 when a byte-order
+mark says so (Excel's "Unicode Text"); anything else that is not UTF-8 is refused.
+
 Text cells reading ``NA``, ``None`` or ``NULL`` stay text in every format (a ticker ``NA`` is
 not a blank).
 
@@ -78,23 +81,44 @@ def _sniff_binary(raw: bytes, label: str) -> None:
                         "unprotected as .xlsx or CSV")
 
 
-def utf8_body(raw: bytes) -> bytes:
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+              (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+"""Byte-order marks of UTF-32 and UTF-16 text (as Excel's "Unicode Text" saves), longest
+first: such a file says its own encoding, so it is read exactly."""
+
+
+def wide_encoding(raw: bytes) -> str | None:
+    """``"utf-16"`` or ``"utf-32"`` when ``raw`` starts with that encoding's byte-order mark,
+    else None (the text must then be UTF-8)."""
+    return next((enc for bom, enc in _WIDE_BOMS if raw.startswith(bom)), None)
+
+
+def utf8_body(raw: bytes) -> bytes | None:
     """The bytes of the text :func:`decode` returns for ``raw`` (``raw`` without a UTF-8
-    byte-order mark), once :func:`decode` accepted them."""
+    byte-order mark), once :func:`decode` accepted them; None for UTF-16 or UTF-32 text,
+    whose bytes are not the text's UTF-8."""
+    if wide_encoding(raw):
+        return None
     return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
 
 
 def decode(raw: bytes | str, label: str) -> str:
-    """Bytes as UTF-8 text (a BOM dropped), refusing binary content and NUL bytes anywhere."""
+    """Bytes as text: UTF-8 (a BOM dropped), or UTF-16/UTF-32 where a byte-order mark says
+    so; refusing binary content and NUL bytes anywhere."""
     if isinstance(raw, bytes):
         _sniff_binary(raw, label)
+        wide = wide_encoding(raw)
         try:
-            text = raw.decode("utf-8-sig")
+            text = raw.decode(wide or "utf-8-sig")
         except UnicodeDecodeError as exc:
+            if wide:
+                raise DataError(f"{label}: not {wide.upper()} text after its byte-order mark "
+                                f"(byte {exc.start}); save the file as UTF-8") from None
             raise DataError(
                 f"{label}: not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r});"
                 " save the file as UTF-8"
             ) from None
+        text = text.lstrip("\ufeff") if wide else text
     else:
         text = raw.lstrip("\ufeff")
     nul = text.find("\x00")
@@ -161,7 +185,7 @@ def read_csv_bytes(raw: bytes, label: str) -> tuple[pd.DataFrame, list[Problem]]
     (a NUL byte, text that is not UTF-8, a file starting with white space or ``{``, one
     column, a repeated header, anything :func:`_arrow_csv` declines) is decoded and read by
     :func:`read_csv_text`, which gives the messages."""
-    fast = _arrow_csv_bytes(raw, label)
+    fast = _arrow_csv_bytes(raw, label) if wide_encoding(raw) is None else None
     if fast is not None:
         return fast, []
     return read_csv_text(decode(raw, label), label, data=utf8_body(raw))

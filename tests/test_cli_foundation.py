@@ -78,7 +78,7 @@ def test_errors_are_one_line_and_exit_1(tmp_path):
     assert r.output.strip().startswith("flowgraph: error: no bundled dataset 'nope'")
     assert "Traceback" not in r.output
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(b"\xff\xfe\x00garbage")
+    bad.write_bytes(b"\xff\xfd\x00garbage")  # no byte-order mark: not UTF-8
     r = run("summary", "--deals", str(bad))
     assert r.exit_code == 1 and "UTF-8" in r.output and "Traceback" not in r.output
     r = run("summary", "--dataset", "toy", "--exclude", "ChipCoo")

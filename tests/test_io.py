@@ -384,3 +384,36 @@ def test_a_json_object_in_an_amount_is_one_error(tmp_path):
     amount = sorted((x.row, x.message) for x in rep.problems if x.column == "amount_usd_bn")
     assert [row for row, _ in amount] == [1, 2]
     assert "JSON object" in amount[0][1] and "not a number" in amount[1][1]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_unicode_text_with_a_byte_order_mark_reads_as_utf8_does(tmp_path, encoding):
+    """Excel's "Unicode Text" (UTF-16 with a byte-order mark, tab-separated) and UTF-32 say
+    their encoding, so they read exactly, CSV and JSON alike; without the mark they are not
+    read as anything but UTF-8."""
+    text = ("deal_id\tpayer\tpayee\tamount_usd_bn\tflow_type\tstatus\tsource_url\r\n"
+            "D1\tSoci\u00e9t\u00e9\tB\t1.5\tother\tcommitted\thttps://x.example/1\r\n"
+            "D2\tB\t\u6771\u4eac\t2\tother\tcommitted\thttps://x.example/2\r\n")
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    wide = tmp_path / "wide.csv"
+    wide.write_bytes(bom + text.encode(encoding))
+    plain = write(tmp_path, text, "plain.csv")
+    pd.testing.assert_frame_equal(fg.read_deals(wide), fg.read_deals(plain))
+    js = tmp_path / "wide.json"
+    js.write_bytes(bom + json.dumps([{"deal_id": "D1", "payer": "\u00c9", "payee": "B",
+                                      "flow_type": "other", "status": "committed",
+                                      "source_url": "https://x.example/1",
+                                      "amount_usd_bn": 1}]).encode(encoding))
+    assert fg.read_deals(js)["payer"].tolist() == ["\u00c9"]
+
+
+def test_utf16_without_its_byte_order_mark_or_cut_short_is_refused(tmp_path):
+    body = "deal_id,payer\r\nD1,A\r\n".encode("utf-16-le")
+    no_bom = tmp_path / "nobom.csv"
+    no_bom.write_bytes(body)
+    with pytest.raises(DataError, match="NUL byte"):
+        fg.read_deals(no_bom)
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(b"\xff\xfe" + body[:-1])
+    with pytest.raises(DataError, match="not UTF-16 text after its byte-order mark"):
+        fg.read_deals(cut)
