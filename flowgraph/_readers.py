@@ -251,7 +251,7 @@ def _arrow_csv(text: str | None, header: list[str], sep: str, *, data: bytes | N
     line), a blank header, or a one-column file with a line of spaces (pandas skips it).
     ``data``: the text as UTF-8 bytes (encoded here when not given); ``text`` may be None
     when ``data`` is given and the header has more than one column."""
-    if not header or any(h == "" for h in header):
+    if not header or any(not h.strip() for h in header):  # a blank header: see read_csv_text
         return None
     if len(header) == 1 and (text is None or _BLANK_LINE.search(text)):
         return None
@@ -493,7 +493,8 @@ def read_xlsx(source: Any, label: str, *, sheet: str | None = None,
     if not rows:
         raise DataError(f"{label}: sheet {chosen!r} is empty, not a table")
     bad: list[Problem] = []
-    header = [c.value for c in rows[0]]
+    header = [None if isinstance(c.value, str) and not c.value.strip() else c.value
+              for c in rows[0]]  # a header cell of spaces is no name either
     while header and header[-1] is None:
         header.pop()
     width = len(header)

@@ -605,6 +605,13 @@ def test_a_column_without_a_name_is_refused_when_it_holds_values(tmp_path):
     wb.save(xlsx)
     with pytest.raises(DataError, match="F2, a column without a header"):
         fg.read_deals(xlsx, validate=False)
+    p = write(tmp_path, "deal_id,payer,payee,flow_type,status, \nD1,A,B,other,committed,x\n")
+    with pytest.raises(DataError, match="column 6 has values but no header"):
+        fg.read_deals(p, validate=False)  # a header of spaces is no name either
+    ws.cell(row=1, column=6, value="  ")
+    wb.save(xlsx)
+    with pytest.raises(DataError, match="F2, a column without a header"):
+        fg.read_deals(xlsx, validate=False)
     js = tmp_path / "d.json"
     js.write_text('[{"deal_id": "D1", "payer": "A", "payee": "B", "": 1}]')
     with pytest.raises(DataError, match="a field with a blank name"):
