@@ -81,10 +81,10 @@ def read_table(source: Any, label: str) -> pd.DataFrame:
         if hasattr(source, "seek"):
             source.seek(0)
         names = list(schema.names)
-        from ._readers import _check_headers
+        from ._readers import _check_headers, blank_names
 
         _check_headers(names, label)
-        unnamed = [i + 1 for i, n in enumerate(names) if not str(n).strip()]
+        unnamed = blank_names(names)
         if unnamed:
             raise DataError(f"{label}: column {', '.join(map(str, unnamed))} has a blank "
                             "name; name the column",

@@ -72,6 +72,18 @@ def _check_headers(names: list[Any], label: str) -> None:
             [Problem("error", "duplicate column header", label, 0, d) for d in dups])
 
 
+def is_blank_name(name: Any) -> bool:
+    """Whether a column name or JSON key is blank (empty or spaces only): no name, which the
+    readers refuse for a column holding values and the writers refuse outright. The one rule
+    of both."""
+    return not str(name).strip()
+
+
+def blank_names(names: Any) -> list[int]:
+    """The positions (from 1) of the blank names among ``names`` (:func:`is_blank_name`)."""
+    return [i + 1 for i, n in enumerate(names) if is_blank_name(n)]
+
+
 def _sniff_binary(raw: bytes, label: str) -> None:
     if raw[:4] == b"PK\x03\x04":
         raise DataError(f"{label}: a zip archive (an .xlsx workbook?), not a text table; "
@@ -118,7 +130,6 @@ def decode(raw: bytes | str, label: str) -> str:
                 f"{label}: not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r});"
                 " save the file as UTF-8"
             ) from None
-        text = text.lstrip("\ufeff") if wide else text
     else:
         text = raw.lstrip("\ufeff")
     nul = text.find("\x00")
@@ -156,7 +167,7 @@ def _unnamed_columns(df: pd.DataFrame, header: list[str], label: str,
     """The columns whose header cell is blank: dropped with one warning when they hold
     nothing (a separator left at the end of the header and the rows), refused when they hold
     values (a name would have to be made up, and the file not written back as it was)."""
-    blank = [i for i, h in enumerate(header) if not h.strip()]
+    blank = [i - 1 for i in blank_names(header)]
     if not blank:
         return df, problems
     errors = []
@@ -185,7 +196,7 @@ def read_csv_bytes(raw: bytes, label: str) -> tuple[pd.DataFrame, list[Problem]]
     (a NUL byte, text that is not UTF-8, a file starting with white space or ``{``, one
     column, a repeated header, anything :func:`_arrow_csv` declines) is decoded and read by
     :func:`read_csv_text`, which gives the messages."""
-    fast = _arrow_csv_bytes(raw, label) if wide_encoding(raw) is None else None
+    fast = _arrow_csv_bytes(raw, label)  # None for UTF-16/32 text (no UTF-8 body)
     if fast is not None:
         return fast, []
     return read_csv_text(decode(raw, label), label, data=utf8_body(raw))
@@ -251,7 +262,7 @@ def _arrow_csv(text: str | None, header: list[str], sep: str, *, data: bytes | N
     line), a blank header, or a one-column file with a line of spaces (pandas skips it).
     ``data``: the text as UTF-8 bytes (encoded here when not given); ``text`` may be None
     when ``data`` is given and the header has more than one column."""
-    if not header or any(not h.strip() for h in header):  # a blank header: see read_csv_text
+    if not header or blank_names(header):  # a blank header: see read_csv_text
         return None
     if len(header) == 1 and (text is None or _BLANK_LINE.search(text)):
         return None
@@ -429,7 +440,7 @@ def read_json_text(text: str, label: str) -> pd.DataFrame:
         raise DataError(f"{label}: JSON must be a list of records (objects)")
     unnamed = [Problem("error", "a field with a blank name; name the field", label, i + 1,
                        None, _short(json.dumps(rec[k]), 60))
-               for i, rec in enumerate(data) for k in rec if not k.strip()]
+               for i, rec in enumerate(data) for k in rec if is_blank_name(k)]
     if unnamed:  # no column of another format could be named so
         raise DataError(f"{label}: {unnamed[0].message} (record {unnamed[0].row})", unnamed)
     deep = [Problem("error", "a value nested too deeply (an object or list holding others)",
@@ -493,7 +504,7 @@ def read_xlsx(source: Any, label: str, *, sheet: str | None = None,
     if not rows:
         raise DataError(f"{label}: sheet {chosen!r} is empty, not a table")
     bad: list[Problem] = []
-    header = [None if isinstance(c.value, str) and not c.value.strip() else c.value
+    header = [None if isinstance(c.value, str) and is_blank_name(c.value) else c.value
               for c in rows[0]]  # a header cell of spaces is no name either
     while header and header[-1] is None:
         header.pop()
@@ -506,7 +517,7 @@ def read_xlsx(source: Any, label: str, *, sheet: str | None = None,
     for r, row in enumerate(rows[1:], start=1):
         for cell in row[width:]:  # beyond the last header: refused, never dropped unseen
             v = cell.value
-            if v is not None and not (isinstance(v, str) and v.strip() == ""):
+            if v is not None and not (isinstance(v, str) and is_blank_name(v)):
                 bad.append(Problem("error", f"a value in cell {cell.coordinate}, a column "
                                    "without a header; name the column", label, r, None,
                                    _short(v)))

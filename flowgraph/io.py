@@ -921,7 +921,9 @@ def _write(df: pd.DataFrame, path: Any, *, spreadsheet_safe: bool = True) -> Non
     if suffix not in (".json", ".csv", "", ".xlsx", ".parquet"):
         raise ParameterError(f"{path}: unknown file type {suffix!r}; use .csv, .json, .xlsx "
                              "or .parquet")
-    unnamed = [i + 1 for i, c in enumerate(df.columns) if not str(c).strip()]
+    from ._readers import blank_names
+
+    unnamed = blank_names(df.columns)
     if unnamed:  # the readers refuse a column without a name: it would not read back
         raise ParameterError(f"{path}: column {', '.join(map(str, unnamed))} has a blank name;"
                              " rename it before writing")
