@@ -16,7 +16,14 @@ from other jobs spreads over all of them), and the table gives medians:
   cap), from CSV and from Parquet, and from Parquet
   with ``--workers 1`` and ``--workers 2`` (a local Dask cluster, its start-up included);
 - ``flowgraph circulation --format json`` end to end against the solver alone
-  (``_circulation_engine.max_circulation`` on the pair arrays).
+  (``_circulation_engine.max_circulation`` on the pair arrays);
+- the floor, from CSV and from Parquet, timed like the CLI (process start to answer): the
+  least any program on this stack does to answer the same question, and nothing else. It
+  imports pandas and pyarrow, loads the compiled search in the background
+  (``cycles.warm_up``, as the CLI does) while pyarrow reads the file bare, turns payer and
+  payee into integer ids with pyarrow, and runs the engine on them, as the engine row does.
+  No validation, no filter, no detail, no output file. The CLI cannot be faster than this
+  row, so its ratio to the engine bounds what the CLI's ratio to the engine can reach.
 
 The outputs are checked: the CLI's json is the same from every input and worker count, and
 its loop count equals the engine's and igraph's. Not run by pytest.
@@ -118,6 +125,10 @@ def child(what: str, stem: str) -> dict:
                      directed=True)
         t0 = time.perf_counter()
         out["count"] = len(g.simple_cycles(max=BOUND))
+    elif what in ("floor-csv", "floor-parquet"):
+        # timed by the parent from process start (see FLOOR); here only the loop count
+        out["count"] = floor(stem + (".csv" if what == "floor-csv" else ".parquet"))
+        return out
     elif what == "solver":
         from flowgraph import _circulation_engine as eng
 
@@ -130,6 +141,34 @@ def child(what: str, stem: str) -> dict:
     out["s"] = time.perf_counter() - t0
     return out
 
+
+def floor(path: str) -> int:
+    """The floor measurement's program (see the module docstring): the loop count."""
+    import numpy as np
+    import pandas  # noqa: F401  (the library's tables are pandas')
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from flowgraph import cycles
+
+    cycles.warm_up()  # the compiled search loads while the file is read, as in the CLI
+    if path.endswith(".csv"):
+        import pyarrow.csv as pcsv
+
+        table = pcsv.read_csv(path)
+    else:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+    payer, payee = table.column("payer"), table.column("payee")
+    names = pc.unique(pa.chunked_array(payer.chunks + payee.chunks))
+    src = pc.index_in(payer, value_set=names).to_numpy()
+    dst = pc.index_in(payee, value_set=names).to_numpy()
+    r = cycles.cycles_from_arrays(src, dst, np.ones(len(src)), max_length=BOUND, limit=None)
+    return int(r.n_found)
+
+
+FLOOR = ("floor-csv", "floor-parquet")
 
 CLI = {
     "cli-csv": ["cycles", "--deals", "{stem}.csv"],
@@ -154,9 +193,13 @@ def run(what: str, stem: str, tmp: str) -> dict:
         subprocess.run([sys.executable, "-m", "flowgraph.cli", *args, "-o", path], check=True,
                        capture_output=True, cwd=ROOT)
         return {"s": time.perf_counter() - t0, "output": path}
+    t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, __file__, "--child", what, stem], check=True,
                           capture_output=True, text=True, cwd=ROOT)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    if what in FLOOR:  # process start to answer, as the CLI rows are timed
+        out["s"] = time.perf_counter() - t0
+    return out
 
 
 def scaling(n: int, m: int, bound: int, runs: int) -> None:
@@ -223,7 +266,7 @@ def main() -> None:
     from bench_cycles import machine
 
     order = ["pyarrow-csv", "pyarrow-parquet", "read-csv", "read-parquet", "engine", "igraph",
-             *CLI, "solver", "cli-circulation"]
+             *CLI, *FLOOR, "solver", "cli-circulation"]
     if a.only:
         only = a.only.split(",")
         unknown = set(only) - set(order)
@@ -252,13 +295,14 @@ def main() -> None:
                      + (" (stopped early)" if first["notes"][0].startswith("at least") else "")
                      if first else "not run")
         counts = {w: res[w][-1].get("count", -1) if w in res else -1
-                  for w in ("engine", "igraph")}
+                  for w in ("engine", "igraph", *FLOOR)}
     med = collections.defaultdict(lambda: math.nan,
                                   {w: statistics.median(x["s"] for x in res[w]) for w in order})
     print(f"Machine: {machine()}")
     print(f"{a.companies:,} companies, {a.deals:,} deals (CSV {sizes['.csv']:.0f} MB, Parquet "
           f"{sizes['.parquet']:.0f} MB); cycles of at most {BOUND} hops: {counts['engine']:,} "
-          f"(igraph {counts['igraph']:,}, the CLI {cli_loops}); the CLI's json the same from "
+          f"(igraph {counts['igraph']:,}, the floor {counts['floor-csv']:,} / "
+          f"{counts['floor-parquet']:,}, the CLI {cli_loops}); the CLI's json the same from "
           f"every input and worker count: {'yes' if same else 'NO'}. Median of {a.runs} "
           "runs, each in a fresh process.\n")
     print("| measurement | median s | ratio |")
@@ -283,6 +327,12 @@ def main() -> None:
          f"{med['cli-parquet-w1'] / med['cli-parquet']:.2f}x one process"),
         ("CLI `cycles`, Parquet, --workers 2", "cli-parquet-w2",
          f"{med['cli-parquet-w2'] / med['cli-parquet']:.2f}x one process"),
+        ("floor end to end, CSV (start, bare read, ids, engine)", "floor-csv",
+         f"{med['floor-csv'] / med['engine']:.1f}x the engine; the CLI "
+         f"{med['cli-csv'] / med['floor-csv']:.1f}x the floor"),
+        ("floor end to end, Parquet (start, bare read, ids, engine)", "floor-parquet",
+         f"{med['floor-parquet'] / med['engine']:.1f}x the engine; the CLI "
+         f"{med['cli-parquet'] / med['floor-parquet']:.1f}x the floor"),
         ("circulation solver alone", "solver", ""),
         ("CLI `circulation` end to end, Parquet", "cli-circulation",
          f"{med['cli-circulation'] / med['solver']:.1f}x the solver"),
