@@ -194,6 +194,28 @@ def clean_ascii(series: pd.Series) -> bool:
             and pc.any(pc.match_substring_regex(arr, edge)).as_py() is not True)
 
 
+def check_seed(seed: Any) -> Any:
+    """``seed`` when it can seed numpy's generator (a whole number of at least 0, or None for
+    fresh entropy), else a :class:`~flowgraph.errors.ParameterError` naming it. The one rule
+    of every seeded function (samples, null networks, synthetic networks).
+
+    Examples
+    --------
+    >>> check_seed(7)
+    7
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    flowgraph.errors.ParameterError: seed must be a whole number of at least 0, not -1
+    """
+    from .errors import ParameterError
+
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise ParameterError(f"seed must be a whole number of at least 0, not {seed!r}")
+    return seed
+
+
 def take_or(per_unique: Any, codes: np.ndarray, fill: Any, dtype: Any = None) -> np.ndarray:
     """``per_unique[code]`` for each row and ``fill`` where the code is -1 (a blank), in one
     take: ``fill`` goes after the values, where numpy's index -1 finds it. The one way the
@@ -387,7 +409,10 @@ def cell_problems(df: pd.DataFrame, *, source: str, columns: Iterable[str],
     problems: list[Problem] = []
     known = set(columns)
     for col in df.columns:
-        if col not in known or df[col].dtype.kind in "biufcmM":  # numbers hold no text
+        if df[col].dtype.kind in "biufcmM":  # numbers hold no text
+            continue
+        if col not in known:  # kept as it is, but it must be one value a file can hold
+            problems += _nested_cells(df[col], col, source)
             continue
         fac = factors(col) if factors is not None else text_factors(df[col])
         if fac is not None:
@@ -419,6 +444,19 @@ def cell_problems(df: pd.DataFrame, *, source: str, columns: Iterable[str],
                 found += 1
                 problems.append(Problem("error", msg, source, i + 1, col, _shown(v)))
     return problems
+
+
+def _nested_cells(series: pd.Series, col: str, source: str) -> list[Problem]:
+    """Errors for the JSON objects and lists in a column kept as it is (an unknown one): no
+    file flowgraph writes holds them so that they read back (CSV would hold their Python
+    text, Parquet a struct column its reader refuses)."""
+    if series.dtype != object:
+        return []
+    arr = series.to_numpy(dtype=object)
+    rows = [i for i, v in enumerate(arr) if isinstance(v, (dict, list, tuple, set))]
+    return [Problem("error", f"{_cell_message(col, arr[i])} (a table cell holds one value: "
+                    "flatten it into columns or write it as text)", source, i + 1, col,
+                    _shown(arr[i])) for i in rows[:MAX_PROBLEMS]]
 
 
 def _shown(v: Any) -> str | None:

@@ -12,7 +12,8 @@ What the reader refuses, naming the file and the column (and the row when there 
 - a column of lists, structs or maps (not single values);
 - a time of day in a known date column (a date is read only to the day).
 
-A ``date``/``timestamp`` at midnight in a known date column reads as ``YYYY-MM-DD``; a decimal
+A ``date``/``timestamp`` at midnight in a known date column reads as ``YYYY-MM-DD`` (a
+timestamp with a time zone: the date and midnight in that zone); a decimal
 column reads as float64 (as a decimal written in a CSV file does).
 """
 from __future__ import annotations
@@ -111,6 +112,11 @@ def read_table(source: Any, label: str) -> pd.DataFrame:
         if pa.types.is_decimal(t):
             col = col.cast(pa.float64())
         elif name in dates and (pa.types.is_timestamp(t) or pa.types.is_date(t)):
+            if pa.types.is_timestamp(t) and t.tz is not None:
+                # the date on the calendar of the zone the time was written in, not in UTC
+                # (midnight in Berlin is the evening before in UTC)
+                col = pc.local_timestamp(col)
+                t = col.type
             if pa.types.is_timestamp(t):
                 day = pc.cast(pc.floor_temporal(col, unit="day"), t)
                 timed = pc.fill_null(pc.not_equal(col, day), False)

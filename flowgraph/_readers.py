@@ -360,7 +360,9 @@ def _exact_csv(text: str, label: str, sep: str) -> tuple[pd.DataFrame, list[Prob
             where = f" (the quote opens on data row {m.group(1)})" if m else ""
             raise DataError(f"{label}: a quote is never closed{where}; it would swallow the "
                             "rows after it. Close the quote or remove it") from None
-        raise DataError(f"{label}: not a CSV table ({msg.replace('C error: ', '')})") from None
+        _check_field_counts(text, label, sep)  # a row too long: name it, and every other
+        text = " ".join(msg.replace("C error: ", "").split())
+        raise DataError(f"{label}: not a CSV table ({text})") from None
     if not isinstance(df.index, pd.RangeIndex):
         # every data row has one field more than the header: pandas takes the first field
         # as a row label and shifts the columns. Put them back, then judge the extra field.
@@ -382,7 +384,41 @@ def _exact_csv(text: str, label: str, sep: str) -> tuple[pd.DataFrame, list[Prob
         return fixed, [Problem(
             "warning", "every data row ends with an extra empty field (a trailing separator);"
             " ignored", label)]
+    _check_field_counts(text, label, sep)  # pandas fills a row cut short with blanks
     return df, []
+
+
+def _check_field_counts(text: str, label: str, sep: str) -> None:
+    """Refuse rows with fewer or more fields than the header, naming every one (rows from
+    1 after the header; blank lines are skipped, as the parser skips them). A row cut short
+    would read with its last cells blank (a tranche losing its ``part_of``, counted on top of
+    its headline), one too long would shift its cells."""
+    rows = csv.reader(_io.StringIO(text), delimiter=sep, quotechar='"', doublequote=True,
+                      strict=False)
+    try:
+        width = len(next(rows))
+    except (StopIteration, csv.Error):
+        return
+    problems, row = [], 0
+    try:
+        for fields in rows:
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue  # a blank line, which the parser skips too
+            row += 1
+            if len(fields) != width:
+                what = "cut short?" if len(fields) < width else "a separator inside a value?"
+                problems.append(Problem(
+                    "error", f"{len(fields)} fields where the header has {width} columns "
+                    f"({what})", label, row, None, _short(sep.join(fields))))
+    except csv.Error:  # the parser decides (its own message)
+        return
+    if problems:
+        first = problems[0]
+        more = f" and {len(problems) - 1} more row{'s' if len(problems) > 2 else ''}" \
+            if len(problems) > 1 else ""
+        raise DataError(f"{label}: row {first.row} has {first.message}{more}; the cells would "
+                        "shift or be read as blank. Complete the row (empty fields between "
+                        "separators) or quote the value", problems)
 
 
 def _short(v: Any, limit: int = 60) -> str:
@@ -418,7 +454,9 @@ def read_json_text(text: str, label: str) -> pd.DataFrame:
         return out
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
+        # NaN and Infinity are not JSON (RFC 8259); read as the text they are, they get the
+        # message the same text gets in a CSV file instead of passing as a blank cell
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=str)
     except json.JSONDecodeError as exc:
         hint = ""
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
@@ -450,7 +488,21 @@ def read_json_text(text: str, label: str) -> pd.DataFrame:
     if deep:
         raise DataError(f"{label}: JSON nested too deeply to be a table of records "
                         f"({deep[0]})", deep)
-    return pd.DataFrame.from_records(data)
+    return _exact_integers(pd.DataFrame.from_records(data), data)
+
+
+def _exact_integers(df: pd.DataFrame, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The columns pandas made floats only because of a null, back as the integers they are
+    (pandas' nullable ``Int64``, or Python integers beyond its range): a float would change
+    9007199254740993 and write ``100`` back as ``100.0``."""
+    for col in [c for c in df.columns if df[c].dtype.kind == "f"]:
+        vals = [r.get(col) for r in records]
+        if not all(v is None or (type(v) is int) for v in vals) or all(v is None for v in vals):
+            continue
+        fits = all(v is None or -2 ** 63 <= v < 2 ** 63 for v in vals)
+        df[col] = (pd.array(vals, dtype="Int64") if fits
+                   else pd.Series(vals, dtype=object, index=df.index))
+    return df
 
 
 def read_xlsx(source: Any, label: str, *, sheet: str | None = None,

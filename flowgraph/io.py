@@ -630,6 +630,8 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
         if c not in df.columns:
             problems.append(Problem("error", f"missing required column {c!r}"
                                     f"{_near_column(c, df.columns)}", source, None, c, None))
+    problems += near_miss_headers(df.columns, schema.DEAL_COLUMNS, source=source,
+                                  skip=schema.REQUIRED_DEAL_COLUMNS)
     if len(df) == 0:
         problems.append(Problem("warning", "the deals table has no rows", source, None, None,
                                 None))
@@ -639,12 +641,50 @@ def validate_deals(df: pd.DataFrame, *, source: str = "<DataFrame>",
                                       max_per_kind=MAX_PROBLEMS_PER_KIND)
 
 
+def _header_key(name: Any) -> str:
+    """A column header as the known name it would be if typed carefully: compatibility
+    forms folded (NFKC), invisible characters (zero-width space, BOM, ...) dropped, ends
+    stripped, lower case, runs of spaces or hyphens as one ``_``."""
+    text = unicodedata.normalize("NFKC", str(name))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def near_miss_headers(columns: Any, known: Iterable[str], *, source: str = "<DataFrame>",
+                      skip: Iterable[str] = ()) -> list[Problem]:
+    """An error for each header that is a known column's name typed with other spaces, case,
+    hyphens or invisible characters (``Part_Of``, ``amount_usd_bn `` with a trailing space)
+    while the known column itself is absent: read as it is, such a column would be kept as
+    an unknown one and not read, so that tranches or amounts would silently count wrong.
+    ``skip``: known names reported otherwise (a missing required column names its look-alike).
+
+    Examples
+    --------
+    >>> [p.message for p in near_miss_headers(["deal_id", "Part_Of"], ["deal_id", "part_of"])]
+    ["the header 'Part_Of' is the known column 'part_of' written with other spaces, case or \
+invisible characters: rename it 'part_of' (as it is, it is kept but not read)"]
+    """
+    present = {str(c) for c in columns}
+    known = set(known) - set(skip)
+    out = []
+    for c in columns:
+        name = str(c)
+        key = _header_key(name)
+        if name not in known and key in known and key not in present:
+            out.append(Problem(
+                "error", f"the header {name!r} is the known column {key!r} written with other "
+                f"spaces, case or invisible characters: rename it {key!r} (as it is, it is "
+                "kept but not read)", source, None, name))
+    return out
+
+
 def _near_column(name: str, columns: Any) -> str:
     """A hint for a missing column whose header differs by spaces or case, or is close."""
     cols = [str(c) for c in columns]
     for c in cols:
-        if c.strip().lower().replace(" ", "_") == name:
-            return f"; the header {c!r} differs only by spaces or case: rename it {name!r}"
+        if _header_key(c) == name:
+            return (f"; the header {c!r} differs only by spaces, case or invisible characters:"
+                    f" rename it {name!r}")
     import difflib
 
     close = difflib.get_close_matches(name, cols, n=1, cutoff=0.8)
@@ -750,6 +790,10 @@ def validate_companies(df: pd.DataFrame, *, source: str = "<DataFrame>",
     if "name" not in df.columns:
         return [Problem("error", "missing required column 'name'"
                         + _near_column("name", df.columns), source, None, "name")]
+    problems += near_miss_headers(
+        df.columns, [*schema.COMPANY_COLUMNS,
+                     *(k for k, v in COMPANY_ALIASES.items() if v not in df.columns)],
+        source=source, skip=("name",))
     problems += _checks.cell_problems(df, source=source, columns=schema.COMPANY_COLUMNS)
     names = _text(df["name"])
     problems += _checks.lookalike_warnings(_name_cells(("name", names)), source=source)

@@ -43,7 +43,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import _checks, schema
 from .errors import ParameterError
 from .graph import check_company
 from .sampling import NumberTable, _check_int
@@ -257,8 +257,7 @@ def null_model(
     """
     n = _check_int("n", n)
     swaps = _check_int("swaps", swaps)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise ParameterError(f"seed must be a whole number or None, not {seed!r}")
+    seed = _checks.check_seed(seed)
     if model not in NULL_MODELS:
         raise ParameterError(f"unknown null model {model!r}; valid: {', '.join(NULL_MODELS)}")
     if amounts not in AMOUNT_RULES:

@@ -38,7 +38,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import _checks, schema
 from .errors import ParameterError
 from .formatting import money, money_range
 from .graph import check_company
@@ -293,8 +293,7 @@ def sample_amounts(
         raise ParameterError("sample_amounts needs the deal graph of build_graph "
                              "(a MultiDiGraph, one edge per deal)")
     n = _check_int("n", n)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise ParameterError(f"seed must be a whole number or None, not {seed!r}")
+    seed = _checks.check_seed(seed)
     if distribution not in DISTRIBUTIONS:
         raise ParameterError(f"unknown distribution {distribution!r}; valid: "
                              f"{', '.join(DISTRIBUTIONS)}")

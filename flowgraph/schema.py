@@ -193,7 +193,9 @@ or fiscal ``year`` (billions of USD), a ``projection`` or an ``actual``, as repo
 PROJECTION_KINDS: tuple[str, ...] = ("projection", "actual")
 """Allowed ``kind`` values of the revenue projections table."""
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+"""A date as written: ASCII digits only (``\\d`` would take any script's digits, ``２０２５``
+or ``٢٠٢٥``, which amounts refuse)."""
 
 
 def is_blank(value: Any) -> bool:

@@ -648,3 +648,165 @@ def test_a_figure_a_thousand_times_too_large_is_a_warning():
     unit = sorted((p.row, p.column) for p in comp if "is it in millions" in p.message)
     assert unit == [(1, "revenue_usd_bn"), (2, "market_value_usd_bn")]
     assert _checks.UNIT_CHECK < _checks.UNIT_CHECK_MARKET_VALUE < _checks.MAX_AMOUNT
+
+
+# --- near misses, cut rows, exact JSON numbers, time zones, seeds ----------------------------
+
+@pytest.mark.parametrize("header", ["Part_Of", "part_of ", " part_of", "part-of",
+                                    "part_of\u200b", "ＰＡＲＴ＿ＯＦ"])
+def test_known_column_typed_otherwise_is_an_error_not_an_unknown_column(tmp_path, header):
+    # read as an unknown column, the tranche would count on top of its headline
+    text = (HEAD + f",{header}\n" + good(1, "A", "B", "10") + ",\n"
+            + good(2, "A", "B", "4") + ",D1\n" + good(3, "B", "A", "2") + ",\n")
+    errs = errors(write(tmp_path, text))
+    assert [(e.column, e.row) for e in errs] == [(header, None)]
+    assert "'part_of'" in errs[0].message and "rename" in errs[0].message
+    fixed = errors(write(tmp_path, text.replace(header, "part_of"), "ok.csv"))
+    assert fixed == []
+    kept = fg.filter_deals(fg.read_deals(tmp_path / "ok.csv"))
+    assert sorted(kept["deal_id"]) == ["D1", "D3"]  # the tranche D2 counts within D1
+
+
+def test_known_amount_column_with_a_trailing_space_is_an_error(tmp_path):
+    text = rows(good(1, "A", "B")).replace("amount_usd_bn,", "amount_usd_bn ,", 1)
+    errs = errors(write(tmp_path, text))
+    # the required-column rules say nothing of it (amount_usd_bn is optional): this one does
+    assert [e.column for e in errs] == ["amount_usd_bn "]
+
+
+def test_unknown_columns_unlike_any_known_one_stay_allowed(tmp_path):
+    text = HEAD + ",Partner,amount_eur_bn\n" + good(1, "A", "B") + ",x,2\n"
+    assert errors(write(tmp_path, text)) == []
+
+
+def test_company_column_typed_otherwise_is_an_error(tmp_path):
+    p = write(tmp_path, "name,Cash_usd_bn,Market_Cap_USD_bn\nA,5,20\n", "c.csv")
+    errs = [e for e in fg.validate_companies(pd.read_csv(p, dtype=str), source="c.csv")
+            if e.severity == "error"]
+    assert sorted(e.column for e in errs) == ["Cash_usd_bn", "Market_Cap_USD_bn"]
+    assert "'cash_usd_bn'" in " ".join(e.message for e in errs)
+
+
+@pytest.mark.parametrize("cut", [1, 3])
+def test_a_row_cut_short_is_refused_naming_it(tmp_path, cut):
+    short = good(2, "B", "A")
+    short = ",".join(short.split(",")[:-cut])  # fewer fields than the header
+    p = write(tmp_path, rows(good(1, "A", "B"), short, good(3, "A", "C")))
+    with pytest.raises(DataError) as err:
+        fg.read_deals(p)
+    assert [(q.row, q.severity) for q in err.value.problems] == [(2, "error")]
+    assert f"{8 - cut} fields where the header has 8 columns" in str(err.value)
+
+
+def test_rows_too_long_are_refused_naming_every_one(tmp_path):
+    p = write(tmp_path, rows(good(1, "A", "B"), good(2, "B", "A") + ",x", "",
+                             good(3, "A", "C") + ",y,z"))
+    with pytest.raises(DataError) as err:
+        fg.read_deals(p)
+    msg = str(err.value)
+    assert "\n" not in msg.splitlines()[0] and "row 2 has 9 fields" in msg
+    assert [(q.row, q.message.split(" ")[0]) for q in err.value.problems] == [(2, "9"),
+                                                                              (3, "10")]
+
+
+def test_quoted_separators_and_line_breaks_are_not_miscounted(tmp_path):
+    text = rows(good(1, "A", "B"), 'D2,"B, Inc.",A,1,other,committed,2025,"https://x.org/a"',
+                'D3,A,C,1,other,committed,2025,"https://x.org/\nb"')
+    with pytest.raises(DataError) as err:  # the line break in a URL is refused, by its rule
+        fg.read_deals(write(tmp_path, text))
+    assert all("fields where the header" not in q.message for q in err.value.problems)
+
+
+def _json_rows(**extra):
+    base = {"payer": "X", "payee": "Y", "amount_usd_bn": 1, "flow_type": "other",
+            "status": "committed", "source_url": "https://x.org"}
+    return [{**base, "deal_id": f"D{i}", **{k: v[i] for k, v in extra.items()}}
+            for i in range(3)]
+
+
+def test_json_integers_with_a_null_stay_exact_through_every_writer(tmp_path):
+    big = [9007199254740993, None, 12345678901234567]
+    p = tmp_path / "d.json"
+    p.write_text(json.dumps(_json_rows(ext_id=big)))
+    df = fg.read_deals(p)
+    assert df["ext_id"].tolist()[0] == big[0] and pd.isna(df["ext_id"].tolist()[1])
+    for name in ("o.json", "o.csv", "o.parquet"):
+        fg.write_deals(df, tmp_path / name)
+        back = fg.read_deals(tmp_path / name)
+        got = [None if pd.isna(v) else int(v) for v in back["ext_id"]]
+        assert got == big, name
+    raw = json.loads((tmp_path / "o.json").read_text())
+    assert [r["ext_id"] for r in raw] == big  # integers, not 9.007199254740992e15
+
+
+def test_json_integers_beyond_64_bits_stay_exact(tmp_path):
+    p = tmp_path / "d.json"
+    p.write_text(json.dumps(_json_rows(ext_id=[2 ** 70, None, 1])))
+    assert fg.read_deals(p)["ext_id"].tolist()[0] == 2 ** 70
+
+
+def test_json_numeric_ids_match_their_references(tmp_path):
+    recs = _json_rows(part_of=[None, 0, None])
+    for i, r in enumerate(recs):
+        r["deal_id"] = 100 + i
+    recs[1]["part_of"] = 100
+    recs[0]["amount_usd_bn"] = 5
+    p = tmp_path / "d.json"
+    p.write_text(json.dumps(recs))
+    assert errors(p) == []
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_json_nan_in_an_amount_is_an_error_as_in_csv(tmp_path, token):
+    p = tmp_path / "d.json"
+    p.write_text(json.dumps(_json_rows()).replace('"amount_usd_bn": 1', f'"amount_usd_bn": '
+                                                  f'{token}', 1))
+    errs = errors(p)
+    assert [(e.row, e.column, e.value) for e in errs] == [(1, "amount_usd_bn", token)]
+    csv_errs = errors(write(tmp_path, rows(good(1, "A", "B", token))))
+    assert [e.message for e in csv_errs] == [e.message for e in errs]
+
+
+def test_json_object_in_an_unknown_column_is_refused_not_written_lossily(tmp_path):
+    p = tmp_path / "d.json"
+    p.write_text(json.dumps(_json_rows(meta=[{"a": 1}, None, [1, 2]])))
+    errs = errors(p)
+    assert [(e.row, e.column) for e in errs] == [(1, "meta"), (3, "meta")]
+    with pytest.raises(DataError):
+        fg.read_deals(p)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Asia/Tokyo", "UTC", "America/New_York"])
+def test_parquet_timestamps_with_a_zone_read_as_the_date_in_that_zone(tmp_path, zone):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    days = ["2023-01-01", "2024-06-30", "2024-12-31"]
+    ts = pd.to_datetime(days).tz_localize(zone)
+    t = pa.table({"deal_id": ["a", "b", "c"], "payer": ["A", "B", "C"],
+                  "payee": ["B", "C", "A"], "amount_usd_bn": [1.0, 2.0, 3.0],
+                  "flow_type": ["other"] * 3, "status": ["committed"] * 3,
+                  "announced": pa.array(ts, pa.timestamp("us", tz=zone))})
+    pq.write_table(t, tmp_path / "d.parquet")
+    assert fg.read_deals(tmp_path / "d.parquet")["announced"].tolist() == days
+    late = pa.array(ts + pd.Timedelta(hours=13), pa.timestamp("us", tz=zone))
+    pq.write_table(t.set_column(6, "announced", late), tmp_path / "t.parquet")
+    with pytest.raises(DataError, match="time of day"):
+        fg.read_deals(tmp_path / "t.parquet")
+
+
+@pytest.mark.parametrize("call", [
+    lambda G: fg.sample_amounts(G, n=2, seed=-1),
+    lambda G: fg.null_model(G, n=2, seed=-1),
+    lambda G: fg.synthetic_network(5, 10, seed=-1),
+])
+def test_negative_seed_is_a_parameter_error(call):
+    G = fg.build_graph(fg.load_dataset("toy"))
+    with pytest.raises(ParameterError, match="seed must be a whole number of at least 0"):
+        call(G)
+
+
+@pytest.mark.parametrize("date", ["２０２５", "٢٠٢٥", "2025-０１"])
+def test_dates_in_other_scripts_digits_are_refused(tmp_path, date):
+    errs = errors(write(tmp_path, rows(good(1, "A", "B").replace("2025-01", date))))
+    assert [(e.column, e.value) for e in errs] == [("announced", date)]
