@@ -291,14 +291,22 @@ def _drive(graph: K.Graph, hops: K.HopData, query: K.Query, scratch: K.Scratch,
            output: K.Output, kept: _Kept, *, starts_budget: int, py_steps: int, cap: int,
            max_found: int | None, stopped: dict[str, Any], progress: Any) -> bool:
     """Call the kernel until the search is done or a cap stops it (noted in ``stopped``);
-    interpreted within ``py_steps``, then compiled. Returns True when it never compiled."""
+    interpreted within ``py_steps``, then compiled. Returns True when it never compiled.
+
+    The loop cap holds exactly: each call gets an output buffer of at most the loops still
+    allowed (the kernel stops when its buffer is full), so the search never finds more than
+    ``max_found``; it is noted as stopped (``"loops"``) when it reached the cap before the
+    end, and complete when its last loop was the ``max_found``-th."""
     interpreted = py_steps > 0
     search = K.search if interpreted else jitted().search
     step_budget = min(py_steps, cap) if interpreted else cap
     state = scratch.state
     while True:
-        nc, ne, status = search(graph, hops, query, scratch, output, starts_budget,
-                                step_budget)
+        out = output
+        if max_found is not None:  # room for the loops still allowed, no more
+            room = min(output.out_len.shape[0], max_found - int(state[3]))
+            out = output._replace(out_len=output.out_len[:room], out_rt=output.out_rt[:room])
+        nc, ne, status = search(graph, hops, query, scratch, out, starts_budget, step_budget)
         kept.add(output, nc, ne)
         stopped["steps"] = int(state[4])
         if status == 2 and state[4] >= cap:  # the work cap: stop early

@@ -17,6 +17,10 @@ def _label(amount: float, n_unknown: int, estimate: bool) -> str:
 
 
 def _headline(row: Any) -> str:
+    """One period's numbers in a sentence; the largest round trip marked as the report's
+    table marks it (:func:`flowgraph.formatting.marked_money`: its bound, estimated,
+    conditional)."""
+    from .formatting import marked_money
     from .html import fmt_bn
 
     ci = row["circularity_index"]
@@ -24,8 +28,9 @@ def _headline(row: Any) -> str:
     rt = row["largest_round_trip"]
     rt_text = ""
     if row["loops"] and rt == rt:
-        mark = "up to " if row["largest_round_trip_bound"] == "upper" else ""
-        rt_text = f"; largest round trip {mark}{fmt_bn(rt)}"
+        rt_text = "; largest round trip " + marked_money(
+            rt, row["largest_round_trip_bound"], row.get("largest_round_trip_basis", ""),
+            fmt=fmt_bn)
     return (f"As of {row['period_end']}: {schema.count_noun(int(row['deals']), 'deal')} between "
             f"{schema.count_noun(int(row['companies']), 'company', 'companies')}, "
             f"{fmt_bn(row['known_money'])} of known money ({fmt_bn(row['paid'])} paid, "
@@ -46,6 +51,7 @@ def slider_data(tl: Any, edge_ids: dict[tuple[str, str, bool], str],
     node_ids : dict
         ``company -> vis node id`` of the companies drawn.
     """
+    from .formatting import marked_money
     from .html import fmt_bn
 
     by_pair: dict[tuple[str, str], list[str]] = {}
@@ -89,7 +95,8 @@ def slider_data(tl: Any, edge_ids: dict[tuple[str, str, bool], str],
                 hops = list(zip(comp, comp[1:] + comp[:1]))
                 eids = [e for u, v in hops for e in by_pair.get((str(u), str(v)), [])]
                 nodes = [node_ids[str(c)] for c in comp if str(c) in node_ids]
-                rt = ("up to " if r.round_trip_bound == "upper" else "") + fmt_bn(r.round_trip)
+                rt = marked_money(r.round_trip, r.round_trip_bound,
+                                  getattr(r, "round_trip_basis", ""), fmt=fmt_bn)
                 cycles.append({"rank": int(r.rank), "path": " \u2192 ".join(
                     [str(c) for c in comp] + [str(comp[0])]), "bottleneck": rt, "edges": eids,
                     "nodes": nodes, "complete": len(nodes) == len(comp), "line": ""})

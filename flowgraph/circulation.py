@@ -21,7 +21,11 @@ coming back?" and is unique.
 
 Amounts that are unknown (NaN) are never read as zero: the unknown part of a payer -> payee
 pair is left out of ``W`` and every result says how many pairs and deals that concerns. More
-money can only add circulation, so circular amounts are then lower bounds.
+money can only add circulation, so circular amounts are then lower bounds, but only when
+every known amount is a reported, unconditional figure: estimates, range midpoints,
+conditional amounts ("up to", milestones, letters of intent) and amounts above their reported
+low may be more than is paid. The note (``unknown_treatment``) says which holds for the
+input, from its deals (:class:`_AmountBasis`).
 
 Solvers: OR-tools (C++) min-cost circulation and push-relabel maximum flow, on strongly
 connected components only (edges between components lie on no cycle). Amounts are scaled to
@@ -86,6 +90,101 @@ Progress = Callable[[str], None] | None
 
 # --------------------------------------------------------------------------- edge extraction
 @dataclass(frozen=True)
+class _AmountBasis:
+    """What the known amounts of a flow network rest on, in deals (the words of the note of
+    every circulation result).
+
+    Attributes
+    ----------
+    estimated : int
+        Known amounts that are estimates or range midpoints.
+    conditional : int
+        Other known amounts that are conditional ("up to", milestones, letters of intent).
+    above_low : int
+        Other known amounts above their reported low end (a range's top or a point figure
+        with a lower one reported).
+    recorded : bool
+        Whether the input carries deal detail to tell (False for a bare weighted graph or
+        matrix: nothing is then claimed either way).
+    """
+
+    estimated: int = 0
+    conditional: int = 0
+    above_low: int = 0
+    recorded: bool = True
+
+    @property
+    def firm(self) -> bool:
+        """Every known amount is a reported, unconditional figure at its low end."""
+        return self.recorded and not (self.estimated or self.conditional or self.above_low)
+
+    def words(self) -> str:
+        """``"22 estimates or range midpoints, 24 conditional amounts ..."``; ``""`` when
+        :attr:`firm`."""
+        parts = []
+        if self.estimated:
+            parts.append(count_noun(self.estimated, "estimate") + " or range midpoints"
+                         if self.estimated > 1 else "1 estimate or range midpoint")
+        if self.conditional:
+            parts.append(count_noun(self.conditional, "conditional amount")
+                         + " (up to, milestones, letters of intent)")
+        if self.above_low:
+            parts.append(count_noun(self.above_low, "amount") + " above "
+                         + ("its" if self.above_low == 1 else "their") + " reported low end")
+        return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] \
+            if parts else ""
+
+
+def _basis_of(flags: dict[str, np.ndarray], amount: np.ndarray, low: np.ndarray | None
+              ) -> _AmountBasis:
+    """:class:`_AmountBasis` of per-deal flags (``estimate``, ``midpoint``, ``conditional``),
+    amounts and reported lows (None: not known)."""
+    known = np.isfinite(amount)
+    est = (flags["estimate"] | flags["midpoint"]) & known
+    cond = flags["conditional"] & known & ~est
+    if low is None:
+        above = np.zeros(len(amount), bool)
+    else:
+        with np.errstate(invalid="ignore"):
+            above = known & ~est & ~cond & np.isfinite(low) & (amount > low * (1 + 1e-12))
+    return _AmountBasis(int(est.sum()), int(cond.sum()), int(above.sum()))
+
+
+def _frame_basis(G: pd.DataFrame, a: np.ndarray, weight: str) -> _AmountBasis:
+    from ._checks import is_true
+
+    if weight != "amount":
+        return _AmountBasis(recorded=False)
+    n = len(G)
+    flags = {c: is_true(G[c]) if c in G.columns else np.zeros(n, bool)
+             for c in ("estimate", "midpoint", "conditional")}
+    low = (pd.to_numeric(G["amount_low"], errors="coerce").to_numpy(dtype=float,
+                                                                      na_value=np.nan)
+           if "amount_low" in G.columns else None)
+    return _basis_of(flags, a, low)
+
+
+def _graph_basis(G: Any, a: np.ndarray, weight: str) -> _AmountBasis:
+    from .schema import parse_bool
+
+    if weight != "amount" or not G.number_of_edges():
+        return _AmountBasis(recorded=weight == "amount")
+    data = [d for *_, d in G.edges(data=True)]
+    if not G.is_multigraph():  # collapsed: per pair, estimates and low sums only
+        est = np.array([bool(d.get("has_estimate") or d.get("estimate") is True)
+                        for d in data], bool)
+        zero = np.zeros(len(data), bool)
+        low = np.array([to_float(d.get("amount_low", math.nan)) for d in data], float)
+        basis = _basis_of({"estimate": est, "midpoint": zero, "conditional": zero}, a, low)
+        return _AmountBasis(basis.estimated, basis.conditional, basis.above_low,
+                           recorded=any("has_estimate" in d or "estimate" in d for d in data))
+    flags = {c: np.array([parse_bool(d.get(c)) is True for d in data], bool)
+             for c in ("estimate", "midpoint", "conditional")}
+    low = np.array([to_float(d.get("amount_low", math.nan)) for d in data], float)
+    return _basis_of(flags, a, low)
+
+
+@dataclass(frozen=True)
 class _Edges:
     names: list[Any]
     src: np.ndarray
@@ -97,22 +196,44 @@ class _Edges:
     scenario: str | None
     weight: str
     kinds: dict[Any, Any] = field(default_factory=dict)
+    basis: _AmountBasis = field(default_factory=lambda: _AmountBasis(recorded=False))
 
     @property
     def n(self) -> int:
         return len(self.names)
 
     def unknown_text(self) -> str:
+        """The note of every circulation result: what was left out, and whether the circular
+        amounts are then lower bounds (only when every known amount is firm,
+        :attr:`_AmountBasis.firm`)."""
         k = int(self.has_unknown.sum())
+        b = self.basis
+        if b.recorded and not b.firm:
+            rest = (f"The circular amounts are not lower bounds on the true ones: the known "
+                    f"amounts include {b.words()}, which may be more than will be paid "
+                    "(missing money can only add circulation; money that is not paid takes "
+                    "some away). The low and "
+                    "high scenarios (scenario='low'/'high', --scenario) give the span the "
+                    "reported ranges allow.")
+            if k == 0:
+                return "All amounts are known; nothing was left out. " + rest
+            deals = (f" ({count_noun(self.unknown_deals, 'deal')})"
+                     if self.unknown_deals is not None else "")
+            return (f"{k:,} of {count_noun(len(self.w), 'payer->payee pair')} "
+                    f"include amounts that are unknown{deals}; the unknown parts are left out "
+                    "of the flows (never read as zero) and shares may move either way. " + rest)
         if k == 0:
             return ("All amounts are known; nothing was left out.")
         deals = (f" ({count_noun(self.unknown_deals, 'deal')})"
                  if self.unknown_deals is not None else "")
+        firm = ("every known amount is a reported, unconditional figure, so "
+                if b.recorded else "")
         return (f"{k:,} of {count_noun(len(self.w), 'payer->payee pair')} "
                 f"include amounts that are unknown{deals}; the unknown parts are left out of "
-                "the flows (never read as zero), so circular amounts are lower bounds on the "
-                "true ones (more money can only add circulation) and shares may move either "
-                "way. Run with the low and high scenarios for the range of reported amounts.")
+                f"the flows (never read as zero); {firm}circular amounts are lower bounds on "
+                "the true ones (more money can only add circulation) and shares may move "
+                "either way. Run with the low and high scenarios for the range of reported "
+                "amounts.")
 
 
 def _codes(u: Sequence[Any], v: Sequence[Any], extra: Iterable[Any] = ()
@@ -155,6 +276,7 @@ def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
         unknown_deals = int(nu.sum())
         has_unknown = nu > 0
         scenario = G.attrs.get("scenario")  # a filter_deals table says its scenario
+        basis = _frame_basis(G, a, weight)
     elif is_graph(G):
         if not G.is_directed():
             raise ParameterError("money flows need a directed graph (DiGraph or MultiDiGraph)")
@@ -176,6 +298,7 @@ def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
                 nd.append(int(ndeal) if isinstance(ndeal, (int, np.integer)) else 1)
         names, su, sv = _codes(us, vs, G.nodes)
         a = np.asarray(aa, dtype=float)
+        basis = _graph_basis(G, a, weight)
         if multi:
             src, dst, w, n_deals, nu = pair_sums(su, sv, a, len(names))
             unknown_deals = int(nu.sum())
@@ -197,7 +320,7 @@ def _edges(G: Any, weight: str, quantum: Any = None) -> _Edges:
                   dst=np.asarray(dst, dtype=np.int64), w=np.asarray(w, dtype=float),
                   n_deals=np.asarray(n_deals, dtype=np.int64),
                   has_unknown=np.asarray(has_unknown, dtype=bool), unknown_deals=unknown_deals,
-                  scenario=scenario, weight=weight, kinds=kinds)
+                  scenario=scenario, weight=weight, kinds=kinds, basis=basis)
 
 
 # --------------------------------------------------------------------------- maximal circulation

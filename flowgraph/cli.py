@@ -897,7 +897,17 @@ def validate(path: str, companies_path: str | None, fmt: str, output: str | None
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many deals.")
 @click.option("--all-columns", is_flag=True, help="Show every column (always so for csv/json).")
 def deals(opts: Options, sort: str, limit: int | None, all_columns: bool) -> None:
-    """List the deals that pass the filters, with their sources."""
+    """List the deals that pass the filters, with their sources.
+
+    \b
+    --format csv|json write the file's own columns for the deals listed, plus the rows
+    they rest on, as the file has them: rows superseded by a listed row, and the headline
+    or the tranches of a deal counted the other way (so that the file reads back with
+    its references). Two columns say which is which: counted (true for the rows listed
+    and summed by every command, false for the others) and not_counted_because
+    (superseded by ..., tranche of ..., headline of ...). Sum only counted rows. (These
+    two columns are written afresh: a file read back replaces them.)
+    """
     from .summary import deals_frame
 
     G = ctx_graph(opts)
@@ -908,7 +918,8 @@ def deals(opts: Options, sort: str, limit: int | None, all_columns: bool) -> Non
         elif sort == "date":
             df = df.assign(_d=df["date_lo"].map(lambda d: d.isoformat() if d else "9999"))
             df = df.sort_values(["_d", "deal_id"]).drop(columns="_d")
-    df = df.drop(columns=["date_lo", "date_hi"], errors="ignore")
+    # columns a written listing adds describe that listing, not this one: never shown stale
+    df = df.drop(columns=["date_lo", "date_hi", *COUNTED_COLUMNS], errors="ignore")
     if opts.fmt in ("csv", "json"):  # the file's own rows and columns: read_deals reads it back
         if limit:
             raise click.UsageError("--limit is for table and markdown: csv and json give the "
@@ -949,6 +960,47 @@ def _export_rows(opts: Options) -> Any:
     return rows_as_of(subset_deals(ds.deals, kept["deal_id"]), opts.as_of)
 
 
+COUNTED_COLUMNS = ("counted", "not_counted_because")
+"""The columns ``deals --format csv|json`` adds: whether each row is counted, and why not."""
+
+
+def _not_counted_because(opts: Options, rows: Any, counted: Any) -> list[str | None]:
+    """Why each row written but not listed is not counted (None for a counted row), from
+    the rules of :func:`flowgraph.filter_deals` themselves: a row that passes only with
+    ``include_superseded`` is superseded, one that passes only with ``include_tranches``
+    is a tranche of a headline counted whole, or a headline counted by its tranches."""
+    out: list[str | None] = [None] * len(rows)
+    left = [i for i, c in enumerate(counted) if not c]
+    if not left:
+        return out
+    from .graph import filter_deals
+
+    ds = opts.source if opts.source is not None else ctx_dataset(opts)
+    kw = _filter_kwargs(opts)
+    superseded = set(filter_deals(ds, **{**kw, "include_superseded": True,
+                                         "include_tranches": False})["deal_id"])
+    split = set(filter_deals(ds, **{**kw, "include_superseded": False,
+                                    "include_tranches": True})["deal_id"])
+    by: dict[Any, list[str]] = {}  # superseded id -> the rows that name it
+    blank = [None] * len(ds.deals)
+    for d, names in zip(ds.deals["deal_id"], ds.deals.get("supersedes", blank)):
+        for x in schema.split_ids(names) if not schema.is_blank(names) else ():
+            by.setdefault(x, []).append(str(d))
+    ids = rows["deal_id"].to_numpy()
+    part_of = rows["part_of"].to_numpy() if "part_of" in rows.columns else [None] * len(rows)
+    when = f"dated by {opts.as_of}" if opts.as_of else "dated"
+    for i in left:
+        d, why = ids[i], []
+        if d in superseded:
+            why.append(f"superseded by {', '.join(by.get(d, [])) or 'a later row'}")
+        if d in split:
+            why.append(f"tranche of {part_of[i]}, which is counted whole"
+                       if not schema.is_blank(part_of[i])
+                       else f"headline whose tranches {when} are counted instead")
+        out[i] = "; ".join(why) or "outside the companies selected"
+    return out
+
+
 def _write_deals_text(opts: Options, first: list[Any]) -> None:
     """The deals passing the filters as :func:`flowgraph.write_deals` writes them (csv or
     json), to standard output or ``-o``: the ids in ``first`` in that order, then the
@@ -962,6 +1014,10 @@ def _write_deals_text(opts: Options, first: list[Any]) -> None:
     order = sorted(range(len(rows)),
                    key=lambda i: (pos.get(rows["deal_id"].iloc[i], len(pos)), i))
     rows = rows.iloc[order]
+    counted = rows["deal_id"].isin(pos).to_numpy()
+    rows = rows.drop(columns=list(COUNTED_COLUMNS), errors="ignore").assign(
+        counted=["true" if c else "false" for c in counted],  # as the file's yes/no columns
+        not_counted_because=_not_counted_because(opts, rows, counted))
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, f"deals.{opts.fmt}")
         write_deals(rows, path, spreadsheet_safe=not opts.raw_csv)
@@ -1133,12 +1189,16 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
                       max_loops=max_loops)
     shown = len(res.cycles)
     what = ["time-ordered " if time_ordered else "", f"loop{'s' if res.n_found != 1 else ''}"]
+    stop = res.params.get("stopped")  # the cap that stopped the search, as the search says
+    cap = f"--max-{stop} {res.params[f'max_{stop}']:,}" if stop else ""  # loops or work
     head = (("at least " if not res.complete else "")
             + f"{res.n_found:,} {''.join(what)} of at most {max_length} hops"
             + (f" through {', '.join(res.params['through'])}" if res.params["through"] else "")
             + (f" with a round trip of at least ${min_amount:g}bn" if min_amount else "")
+            + (f"; stopped at {cap}" if cap else "")
             + (f"; showing the first {shown}" + ("" if limit or machine else
-               " (--limit N for more; csv and json give every loop)") if res.truncated else ""))
+               " (--limit N for more; csv and json give every loop)")
+               if res.truncated and shown < res.n_found else ""))
     notes = [head, opts.filters_text(), *res.notes]
     if opts.fmt == "json":
         emit(None, opts, tables=[("cycles", res.cycles), ("hops", res.hops),
@@ -1381,16 +1441,23 @@ def concentration_cmd(opts: Options, view: str, direction: str, basis: str, top:
         if not st:
             raise click.UsageError("--view commitments needs a status other than disbursed")
         df = commitments(G, statuses=st)
+        from .formatting import money
+
+        paid = float(df["paid_out"].sum())  # each deal once, at its payer
+        notes.append(f"Promised money not yet paid (status {', '.join(st)}"
+                     + ("; and the unpaid rest of disbursed deals" if "committed" in st else "")
+                     + "): each deal's amount less what is paid already, as the summary "
+                     f"splits it; {money(paid)} paid on these deals is left out (paid_out, "
+                     "paid_in). Totals over the life of each contract, so ratios to annual "
+                     "revenue read as years of revenue. funding_gap = commitments_out - cash - "
+                     "funding_in (future revenue not counted).")
         if top:
             df = df.head(top)
         if short:
-            df = df[["company", "commitments_out", "backlog_in", "funding_in", "revenue", "cash",
-                     "funding_gap", "commitments_to_revenue", "commitments_to_cash",
-                     "backlog_to_revenue", "revenue_as_of", "cash_as_of", "missing"]]
-        notes.append(f"Promised, unpaid deals (status {', '.join(st)}); totals over the life "
-                     "of each contract, so ratios to annual revenue read as years of revenue. "
-                     "funding_gap = commitments_out - cash - funding_in (future revenue not "
-                     "counted).")
+            df = df[["company", "commitments_out", "paid_out", "backlog_in", "funding_in",
+                     "revenue", "cash", "funding_gap", "commitments_to_revenue",
+                     "commitments_to_cash", "backlog_to_revenue", "revenue_as_of", "cash_as_of",
+                     "missing"]]
         emit(df.reset_index(drop=True), opts, title="Commitments against fundamentals",
              notes=notes)
     elif view == "mutual":
@@ -1468,7 +1535,7 @@ def exposure_cmd(company: str, opts: Options, show_deals: bool, show_semantics: 
         deals = e.deals
         if short:
             deals = deals[["side", "deal_id", "exposed", "counterparty", "risk", "amount",
-                           "flow_type", "status", "announced", "source_url"]]
+                           "paid", "flow_type", "status", "announced", "source_url"]]
         tables.append(("Deals", deals))
         from .summary import deals_frame
 
@@ -1483,11 +1550,29 @@ def exposure_cmd(company: str, opts: Options, show_deals: bool, show_semantics: 
                        else mine.drop(columns=["date_lo", "date_hi"], errors="ignore")))
     if show_semantics:
         tables.append(("Exposure semantics", semantics_table()))
-    notes = [opts.filters_text(), f"Statuses counted: {', '.join(st)} (paid deals only for "
-             "stakes and loans).", "share = share of the exposed company's total exposure of "
+    notes = [opts.filters_text(), f"Statuses counted: {', '.join(st)} (paid money only for "
+             "stakes and loans: revenue and funding at risk are what is not yet paid)."
+             + _paid_left_out(e.deals), "share = share of the exposed company's total exposure of "
              "that risk kind: for revenue, its share of contracted backlog, which is not its "
              "share of reported revenue (flowgraph company NAME shows both).", _RISK_NOTE]
     emit(None, opts, tables=tables, notes=notes)
+
+
+def _paid_left_out(deals: Any) -> str:
+    """`` N deals are partly paid: $X paid is left out of ...`` for the promised exposures
+    (revenue, funding) of ``exposures`` rows whose deal is partly paid, else ``""``."""
+    from .exposure import RISK_KINDS
+    from .formatting import money
+
+    pending = [k for k, r in RISK_KINDS.items() if not r.counts_paid]
+    part = deals[deals["risk"].isin(pending) & (deals["paid"] > 0)].drop_duplicates("deal_id")
+    if not len(part):
+        return ""
+    n = len(part)
+    return (f" {schema.count_noun(n, 'deal')} {'is' if n == 1 else 'are'} partly paid: "
+            f"{money(float(part['paid'].sum()))} paid is left out of "
+            f"{' and '.join(sorted(set(deals.loc[part.index, 'risk'])))} at risk "
+            f"({', '.join(map(str, part['deal_id']))}).")
 
 
 @main.command("stress")

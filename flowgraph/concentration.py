@@ -31,6 +31,7 @@ from .exposure import (
     DEFAULT_STATUSES,
     PENDING_STATUSES,
     _check_statuses,
+    _paid_amounts,
     exposures,
     iter_deals,
 )
@@ -691,6 +692,38 @@ def _ratio(a: float, b: float) -> float:
     return a / b
 
 
+def _promised_deals(G: nx.Graph, *, statuses: Any = PENDING_STATUSES,
+                    non_cash: Iterable[str] = NON_CASH_FLOW_TYPES,
+                    weight: str = "amount") -> pd.DataFrame:
+    """The deals :func:`commitments` sums, one row each (``payer, payee, deal_id, amount``:
+    what is not yet paid, ``paid``, ``amount_known``, ``flow_type``, ``status``): the one
+    rule of which money is promised, for callers that word a finding about those sums."""
+    st = _check_statuses(statuses)
+    if "disbursed" in st:
+        raise ParameterError("commitments counts promised money only; 'disbursed' is paid")
+    # a disbursed deal's unpaid rest is committed money (the summary's split)
+    f = _flow_table(G, (*st, "disbursed") if "committed" in st else st, weight)
+    # .loc with boolean masks: on an empty table, df[empty_mask] would select no columns
+    f = f.loc[~f["flow_type"].isin(set(non_cash))]
+    return _unpaid(G, f, weight).reset_index(drop=True)
+
+
+def _unpaid(G: nx.Graph, f: pd.DataFrame, weight: str) -> pd.DataFrame:
+    """The deals of a flow table as promises: ``amount`` is what is not yet paid and
+    ``paid`` what is, by :func:`flowgraph.exposure._paid_amounts` (the summary's paid rule);
+    deals with nothing left to pay, and disbursed deals of unknown amount, are dropped."""
+    paid_of = _paid_amounts(G, weight)
+    known = f["amount_known"].to_numpy(dtype=bool)
+    amount = f["amount"].to_numpy(dtype=float)
+    disbursed = (f["status"] == "disbursed").to_numpy()
+    paid = np.array([paid_of.get((u, v, d), a if s else 0.0) if k else 0.0
+                     for u, v, d, a, s, k in zip(f["payer"], f["payee"], f["deal_id"], amount,
+                                                 disbursed, known)], dtype=float)
+    rest = np.where(known, amount - paid, amount)
+    keep = np.where(known, ~((rest <= 0) & (amount > 0)), ~disbursed)
+    return f.assign(amount=rest, paid=paid).loc[keep]
+
+
 def _promise_sums(f: pd.DataFrame) -> dict[str, pd.Series]:
     """Known promised money per company (out, commercial out, investment out, backlog in,
     funding in) and the promises of unknown amount out and in."""
@@ -700,6 +733,7 @@ def _promise_sums(f: pd.DataFrame) -> dict[str, pd.Series]:
                 frame.loc[~known].groupby(by)["deal_id"].count())
 
     is_inv = f["flow_type"].isin(set(schema.INVESTMENT_FLOW_TYPES))
+    paid = f.loc[f["amount_known"].astype(bool)]
     out_all, out_unk = sums(f, "payer")
     out_com, _ = sums(f.loc[~is_inv], "payer")
     out_inv, _ = sums(f.loc[is_inv], "payer")
@@ -707,7 +741,9 @@ def _promise_sums(f: pd.DataFrame) -> dict[str, pd.Series]:
     in_fund, in_unk_f = sums(f.loc[is_inv], "payee")
     return {"out": out_all, "out_unknown": out_unk, "commercial_out": out_com,
             "investment_out": out_inv, "backlog_in": in_back, "funding_in": in_fund,
-            "in_unknown": in_unk_b.add(in_unk_f, fill_value=0)}
+            "in_unknown": in_unk_b.add(in_unk_f, fill_value=0),
+            "paid_out": paid.groupby("payer")["paid"].sum(),
+            "paid_in": paid.groupby("payee")["paid"].sum()}
 
 
 def _commitment_row(n: Any, data: dict[str, Any], sums: dict[str, pd.Series]) -> dict[str, Any]:
@@ -724,7 +760,9 @@ def _commitment_row(n: Any, data: dict[str, Any], sums: dict[str, pd.Series]) ->
         "company": n, "kind": data.get("kind", "unknown"),
         "commitments_out": c_out, "commercial_out": float(sums["commercial_out"].get(n, 0.0)),
         "investment_out": float(sums["investment_out"].get(n, 0.0)), "backlog_in": backlog,
-        "funding_in": funding, "n_unknown_out": int(sums["out_unknown"].get(n, 0)),
+        "funding_in": funding, "paid_out": float(sums["paid_out"].get(n, 0.0)),
+        "paid_in": float(sums["paid_in"].get(n, 0.0)),
+        "n_unknown_out": int(sums["out_unknown"].get(n, 0)),
         "n_unknown_in": int(sums["in_unknown"].get(n, 0)),
         **fund,
         "commitments_to_revenue": _ratio(c_out, fund["revenue"]),
@@ -752,10 +790,15 @@ def commitments(
 ) -> pd.DataFrame:
     """Promises against means: commitments and backlog against revenue, cash and market value.
 
-    Only deals whose money has not moved yet count (by default ``announced`` and
-    ``committed``; add ``rumored`` to see the rumoured ones too). Amounts are the deal totals
-    as reported, not annual figures: many contracts run for several years, so
-    ``commitments_to_revenue`` reads as "years of current revenue".
+    Only money not yet paid counts (deals ``announced`` and ``committed`` by default; add
+    ``rumored`` to see the rumoured ones too): each deal's amount less what is paid already,
+    by the one paid rule of the summary (:func:`flowgraph.firmness.firmness_split`:
+    ``paid_usd_bn`` as of the graph's date), and, with ``committed``, the unpaid rest of a
+    ``disbursed`` deal whose ``paid_usd_bn`` says less than its amount (committed, not yet
+    paid, as the summary counts it). Amounts are the deal totals as reported, not annual
+    figures: many contracts run for several years, so ``commitments_to_revenue`` reads as
+    "years of current revenue". (A collapsed graph keeps no payments per deal: its promised
+    edges count in full.)
 
     Parameters
     ----------
@@ -778,7 +821,8 @@ def commitments(
         ``commitments_out`` (everything it promised to pay: purchases, leases, backstops,
         investments, loans), of which ``commercial_out`` and ``investment_out``;
         ``backlog_in`` (commercial revenue promised to it), ``funding_in`` (investment and
-        loans promised to it); ``n_unknown_out`` / ``n_unknown_in`` (promises with unknown
+        loans promised to it); ``paid_out`` / ``paid_in`` (money already paid on those deals,
+        left out of the sums); ``n_unknown_out`` / ``n_unknown_in`` (promises with unknown
         amounts, not in the sums); the fundamentals ``revenue``, ``cash``, ``market_value``,
         ``debt``, ``equity`` (bn USD, NaN when missing); the ratios
         ``commitments_to_revenue``, ``commitments_to_cash``,
@@ -801,18 +845,18 @@ def commitments(
     >>> t = commitments(M).set_index("company")
     >>> round(float(t.loc["OpenAI", "commitments_to_revenue"]), 1)
     23.1
+    >>> _ = M.add_edge("OpenAI", "Oracle", key="d2", amount=10.0, paid_usd_bn=4.0,
+    ...                flow_type="compute_contract", status="committed")
+    >>> t = commitments(M).set_index("company")
+    >>> float(t.loc["OpenAI", "commitments_out"]), float(t.loc["OpenAI", "paid_out"])
+    (306.0, 4.0)
     """
-    st = _check_statuses(statuses)
-    if "disbursed" in st:
-        raise ParameterError("commitments counts promised money only; 'disbursed' is paid")
-    non_cash = set(non_cash)
-    f = _flow_table(G, st, weight)
-    # .loc with boolean masks: on an empty table, df[empty_mask] would select no columns
-    f = f.loc[~f["flow_type"].isin(non_cash)]
-    sums = _promise_sums(f)
+    sums = _promise_sums(_promised_deals(G, statuses=statuses, non_cash=non_cash,
+                                         weight=weight))
     rows = [_commitment_row(n, data, sums) for n, data in G.nodes(data=True)]
     cols = ["company", "kind", "commitments_out", "commercial_out", "investment_out",
-            "backlog_in", "funding_in", "n_unknown_out", "n_unknown_in", "revenue", "cash",
+            "backlog_in", "funding_in", "paid_out", "paid_in", "n_unknown_out",
+            "n_unknown_in", "revenue", "cash",
             "market_value", "debt", "equity", "commitments_to_revenue", "commitments_to_cash",
             "commitments_to_market_value", "backlog_to_revenue", "funding_gap",
             "funding_gap_to_revenue", "revenue_as_of", "cash_as_of", "market_value_as_of",

@@ -73,7 +73,7 @@ import pandas as pd
 
 from . import _checks, _process, schema
 from .errors import ParameterError
-from .formatting import money, money_range
+from .formatting import basis_words, money, money_range
 from .graph import check_company, is_graph
 
 if TYPE_CHECKING:  # networkx only for a graph given (graph.is_graph)
@@ -202,8 +202,8 @@ CYCLE_COLUMNS: tuple[str, ...] = (
     "rank", "length", "path", "companies", "round_trip", "round_trip_bound",
     "round_trip_is_upper_bound", "has_unknown", "round_trip_low", "round_trip_high", "gross", "limiting_hop",
     "limiting_payer", "limiting_payee", "flow_types", "weakest_status", "status_summary",
-    "lowest_confidence", "has_estimate", "time_order", "time_order_start", "time_span_days",
-    "n_deals", "deal_ids", "description",
+    "lowest_confidence", "has_estimate", "round_trip_basis", "time_order", "time_order_start",
+    "time_span_days", "n_deals", "deal_ids", "description",
 )
 HOP_COLUMNS: tuple[str, ...] = (
     "rank", "hop", "payer", "payee", "amount", "amount_known", "has_unknown", "amount_low",
@@ -237,7 +237,11 @@ class CycleResult:
         ``limiting_hop`` (0-based position of the bottleneck hop, -1 if none known),
         ``limiting_payer``, ``limiting_payee``, ``flow_types`` (sorted tuple),
         ``weakest_status``, ``status_summary`` ("paid", "committed", "only announced",
-        "includes rumored deals"), ``lowest_confidence``, ``has_estimate``, ``time_order``
+        "includes rumored deals"), ``lowest_confidence``, ``has_estimate``,
+        ``round_trip_basis`` (what the round trip rests on besides reported, unconditional
+        amounts, :func:`flowgraph.formatting.basis_words`: "estimated" when an estimated hop
+        sets it or could go below it, "conditional" when a hop without its conditional deals
+        would carry less, both, or ""), ``time_order``
         ("ordered", "concurrent", "unknown", "not ordered"; see the module docstring),
         ``time_order_start`` (for ordered loops, the company whose payment starts the
         chain), ``time_span_days`` (for ordered loops, a certain upper bound on the days from
@@ -268,7 +272,8 @@ class CycleResult:
     limit : int or None
     params : dict
         The options used (``max_length``, ``min_amount``, ``through``, ``time_ordered``,
-        ``window``, ``weight``, ``scenario``).
+        ``window``, ``weight``, ``scenario``, ``max_work``, ``max_loops``), and ``stopped``:
+        the cap that stopped the search (``"work"`` or ``"loops"``), None when complete.
     n_self_loops : int
         Deals or edges with payer == payee, ignored.
     notes : tuple of str
@@ -442,6 +447,7 @@ def _from_multigraph(G: nx.MultiDiGraph, weight: str) -> _Deals:
         "date_hi": [d.get("date_hi") for *_, d in rows],
         # a range's midpoint standing for the amount is an estimate too
         "estimate": [d.get("estimate") is True or d.get("midpoint") is True for *_, d in rows],
+        "conditional": [schema.parse_bool(d.get("conditional")) is True for *_, d in rows],
         "source_url": [_deal_text(d.get("source_url")) for *_, d in rows],
         "source_title": [_deal_text(d.get("source_title")) for *_, d in rows],
     })
@@ -523,6 +529,8 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
             "date_hi": [d.get("date_hi") for _, _, d in rows],
             "estimate": [bool(d.get("has_estimate", d.get("estimate") is True))
                          for _, _, d in rows],
+            "conditional": [schema.parse_bool(d.get("conditional")) is True
+                            for _, _, d in rows],
             "source_url": [None] * m,
             "source_title": [None] * m,
         })
@@ -533,7 +541,8 @@ def _from_digraph(G: nx.DiGraph, weight: str) -> _Deals:
 
 
 _INFO_COLUMNS = ("deal_id", "flow_type", "status", "confidence", "date", "date_lo", "date_hi",
-                 "estimate", "source_url", "source_title")
+                 "estimate", "conditional", "source_url", "source_title")
+_FLAG_COLUMNS = ("estimate", "conditional")  # yes/no per deal (a missing key: no)
 
 
 def _objects(values: Any) -> np.ndarray:
@@ -567,7 +576,8 @@ class _Info:
     __slots__ = ("_cols",)
 
     def __init__(self, columns: dict[str, Any]) -> None:
-        self._cols = {k: (np.asarray(columns[k], dtype=bool) if k == "estimate"
+        self._cols = {k: (np.asarray(columns.get(k, np.zeros(len(columns["deal_id"]), bool)),
+                                     dtype=bool) if k in _FLAG_COLUMNS
                           else _objects(columns[k])) for k in _INFO_COLUMNS}
 
     def raw(self, name: str) -> np.ndarray:
@@ -584,8 +594,10 @@ class _Info:
 
     def take(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """Every column at ``rows``: ids as str, text with blanks as None."""
-        out = {k: self.text(k, rows) for k in _INFO_COLUMNS if k not in ("deal_id", "estimate")}
-        return {"deal_id": self.ids(rows), "estimate": self._cols["estimate"][rows], **out}
+        out = {k: self.text(k, rows) for k in _INFO_COLUMNS
+               if k != "deal_id" and k not in _FLAG_COLUMNS}
+        return {"deal_id": self.ids(rows), **{k: self._cols[k][rows] for k in _FLAG_COLUMNS},
+                **out}
 
 
 def _ordinals(values: Any) -> np.ndarray:
@@ -712,6 +724,7 @@ def _from_frame(df: pd.DataFrame, weight: str) -> _Deals:
         "date_lo": col("date_lo"),
         "date_hi": col("date_hi"),
         "estimate": true("estimate") | true("midpoint"),
+        "conditional": true("conditional"),
         "source_url": col("source_url"),
         "source_title": col("source_title"),
     })
@@ -1028,7 +1041,21 @@ def _clause_amount(amounts: list[float], lows: list[float], highs: list[float],
     return _money(total)
 
 
+def _conditional_words(ds: list[dict[str, Any]]) -> str:
+    """How much of a clause's money is conditional, in words ("" when none is)."""
+    cond = [d for d in ds if d.get("conditional")]
+    if not cond:
+        return ""
+    if len(cond) == len(ds):
+        return basis_words(conditional=True)
+    part = sum(d["amount"] for d in cond if not math.isnan(d["amount"]))
+    return f"{_money(part)} of it conditional" if part > 0 else "partly conditional"
+
+
 def _hop_sentence(payer: str, payee: str, deals: list[dict[str, Any]]) -> str:
+    """One hop in words: per flow type the amount (estimated ones as a range, see
+    :func:`_clause_amount`), then in brackets the weakest status when only announced or
+    rumored and the conditional money ("up to", milestones, letters of intent)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for d in deals:
         groups.setdefault(d.get("flow_type") or "other", []).append(d)
@@ -1039,41 +1066,39 @@ def _hop_sentence(payer: str, payee: str, deals: list[dict[str, Any]]) -> str:
         verb = _VERBS.get(ftype, _VERBS["other"]).format(amt=amt, payee=payee)
         stat = sorted({d.get("status") for d in ds} & {"announced", "rumored"},
                       key=lambda s: schema.STATUSES.index(s))
-        if stat:
-            verb += f" ({stat[0]})"
+        marks = [w for w in (stat[0] if stat else "", _conditional_words(ds)) if w]
+        if marks:
+            verb += f" ({', '.join(marks)})"
         parts.append(verb)
     return f"{payer} " + " and ".join(parts)
 
 
-def _ending(start: str, rt: float, bound: str, estimate: tuple[float, float] | None = None) -> str:
+def _ending(start: str, rt: float, bound: str, estimate: tuple[float, float] | None = None,
+            conditional: bool = False) -> str:
     """The closing sentence; ``estimate`` is the (low, high) range when the round trip rests
     on an estimated amount (or a range midpoint), which is then told as a range, never as
-    the midpoint."""
+    the midpoint; ``conditional`` when it rests on a conditional amount
+    (:func:`_round_trip_basis`), which the sentence then says."""
     if bound == "unknown" or math.isnan(rt):
         return f"How much can come back to {start} is not known (amounts undisclosed)."
     amt = _money(rt)
     if estimate is not None:
         lo, hi = estimate
         amt = "an estimated " + (_range_money(lo, hi) if hi > lo else amt)
+    back = f"can come back to {start}" + (" if the conditional amounts are paid"
+                                          if conditional else "")
     if bound == "upper":
-        return f"At most {amt} can come back to {start} (some amounts undisclosed)."
+        return f"At most {amt} {back} (some amounts undisclosed)."
     if bound == "lower":
-        return (f"At least {amt} can come back to {start} "
-                "(some amounts undisclosed).")
+        return f"At least {amt} {back} (some amounts undisclosed)."
     if bound == "approximate":
-        return (f"By the disclosed amounts, up to {amt} can come back to {start} "
-                "(some amounts undisclosed).")
-    return f"Up to {amt} can come back to {start}."
+        return f"By the disclosed amounts, up to {amt} {back} (some amounts undisclosed)."
+    return f"Up to {amt} {back}."
 
 
-def _estimated_round_trip(H: _Hops, hops: list[int], rt: float) -> tuple[float, float] | None:
-    """(low, high) of a round trip that rests on an estimate: an estimated hop sets it or
-    could go below it. None when the round trip rests on reported amounts only."""
-    if math.isnan(rt):
-        return None
-    if not any(H.estimate[h] and not math.isnan(H.amount[h])
-               and (H.amount[h] <= rt or H.low[h] < rt) for h in hops):
-        return None
+def _estimated_round_trip(H: _Hops, hops: list[int], rt: float) -> tuple[float, float]:
+    """(low, high) of a round trip that rests on an estimate (:func:`_round_trip_basis`
+    says which do)."""
     known = [h for h in hops if not math.isnan(H.amount[h])]
     lo = min(H.low[h] if not math.isnan(H.low[h]) else H.amount[h] for h in known)
     hi = min(H.high[h] if not math.isnan(H.high[h]) else H.amount[h] for h in known)
@@ -1172,7 +1197,8 @@ def _run(
     params = {"max_length": max_length, "min_amount": min_amount, "sort": sort,
               "through": [str(labels[i]) for i in need] or None,
               "time_ordered": bool(time_ordered), "window": window, "weight": D.weight,
-              "scenario": D.scenario, "max_work": max_work, "max_loops": max_loops}
+              "scenario": D.scenario, "max_work": max_work, "max_loops": max_loops,
+              "stopped": stopped.get("reason")}
     notes = _run_notes(H.n_self_loops, n_found, stopped.get("reason"), truncated,
                        max_work=max_work, max_loops=max_loops, sort=sort, keep_n=keep_n)
     return CycleResult(cycles, hops, deals, part, hp, int(n_found), bool(truncated), keep_n,
@@ -1346,6 +1372,39 @@ def _round_trips(H: _Hops, lay: _Layout) -> dict[str, np.ndarray]:
             "first_min": first_min, "okm": okm, "is_limiting": is_limiting}
 
 
+def _round_trip_basis(D: _Deals, H: _Hops, lay: _Layout, rt: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per loop, whether its round trip rests on an estimate and on a conditional amount.
+
+    It rests on an estimate when an estimated hop (an estimate or a range midpoint among its
+    deals) sets it or could go below it (its low end under the round trip); on a
+    conditional amount when some hop without its conditional deals ("up to", milestones,
+    letters of intent) would carry less than the round trip. The one rule of the
+    ``round_trip_basis`` column and of the loop sentences.
+    """
+    hop_flat, starts = lay.hop_flat, lay.starts
+    nc = lay.lengths.shape[0]
+    if nc == 0:
+        return np.zeros(0, bool), np.zeros(0, bool)
+    amt, low = H.amount[hop_flat], H.low[hop_flat]
+    rtc = rt[lay.cyc_of]
+    known = ~np.isnan(amt)
+    with np.errstate(invalid="ignore"):
+        est_hop = H.estimate[hop_flat] & known & ((amt <= rtc) | (low < rtc))
+    estimated = np.logical_or.reduceat(est_hop, starts) & ~np.isnan(rt)
+    conditional = np.zeros(nc, bool)
+    if D.info is not None and H.dorder.shape[0]:
+        cond_d = D.info.raw("conditional")[H.dorder]
+        if cond_d.any():
+            a_d = D.amount[H.dorder]
+            part = np.add.reduceat(np.where(cond_d & ~np.isnan(a_d), a_d, 0.0), H.dptr[:-1])
+            part = part[hop_flat]
+            with np.errstate(invalid="ignore"):
+                on = known & (part > 0) & (amt - part < rtc * (1 - 1e-12))
+            conditional = np.logical_or.reduceat(on, starts) & ~np.isnan(rt)
+    return estimated, conditional
+
+
 def _time_orders(H: _Hops, lay: _Layout, window: int, interpreted: bool
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(span, start, chosen deal per hop, time_order label)`` per loop."""
@@ -1444,10 +1503,11 @@ def _cycles_table(D: _Deals, H: _Hops, lay: _Layout, trip: dict[str, np.ndarray]
     first_min, okm = trip["first_min"], trip["okm"]
     lim = np.maximum(first_min, 0)
     weakest = _rank_name(np.minimum.reduceat(H.status_rank[hop_flat], starts), schema.STATUSES)
+    est_rt, cond_rt = _round_trip_basis(D, H, lay, trip["rt"])
     descriptions: list[str | None]
     if describe:
         descriptions = _describe(D, H, companies, lengths, starts, hop_flat, trip["rt"],
-                                 trip["bound"])
+                                 trip["bound"], est_rt, cond_rt)
     else:
         descriptions = [None] * nc
     return pd.DataFrame({
@@ -1471,6 +1531,10 @@ def _cycles_table(D: _Deals, H: _Hops, lay: _Layout, trip: dict[str, np.ndarray]
         "lowest_confidence": _rank_name(np.minimum.reduceat(H.conf_rank[hop_flat], starts),
                                         schema.CONFIDENCES),
         "has_estimate": np.logical_or.reduceat(H.estimate[hop_flat], starts),
+        "round_trip_basis": np.array([basis_words(estimated=e, conditional=c) for e, c in
+                                      ((False, False), (True, False), (False, True),
+                                       (True, True))], dtype=object)[
+            est_rt.astype(np.int64) + 2 * cond_rt.astype(np.int64)],
         "time_order": time_order,
         "time_order_start": np.where(ordered, payer[starts + np.maximum(tstart, 0)], None),
         "time_span_days": pd.Series(span).where(ordered).astype("Int64").to_numpy(),
@@ -1541,11 +1605,14 @@ def _deals_table(D: _Deals, lay: _Layout, timing: tuple[np.ndarray, ...],
 
 def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np.ndarray,
               starts: np.ndarray, hop_flat: np.ndarray, rt: np.ndarray,
-              bound: np.ndarray) -> list[str]:
+              bound: np.ndarray, est_rt: np.ndarray, cond_rt: np.ndarray) -> list[str]:
+    """The loop sentences: each hop (:func:`_hop_sentence`), then how much can come back
+    (:func:`_ending`), estimated and conditional as :func:`_round_trip_basis` finds."""
     info = D.info
     ft = info.raw("flow_type") if info is not None else None
     st = info.raw("status") if info is not None else None
     es = info.raw("estimate") if info is not None else None
+    co = info.raw("conditional") if info is not None else None
     hop_text: dict[int, str] = {}
     labels = D.labels
     out = []
@@ -1559,6 +1626,7 @@ def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np
                     "flow_type": _deal_text(ft[r]) if ft is not None else None,
                     "status": _deal_text(st[r]) if st is not None else None,
                     "estimate": bool(es[r]) if es is not None else False,
+                    "conditional": bool(co[r]) if co is not None else False,
                     "amount": float(D.amount[r]),
                     "low": float(D.low[r]) if not math.isnan(D.amount[r]) else float(D.floor[r]),
                     "high": float(D.high[r]) if not math.isnan(D.amount[r]) else float(D.cap[r]),
@@ -1567,7 +1635,8 @@ def _describe(D: _Deals, H: _Hops, companies: list[tuple[Any, ...]], lengths: np
             parts.append(hop_text[h])
         out.append("; ".join(parts) + ". "
                    + _ending(str(companies[c][0]), float(rt[c]), str(bound[c]),
-                             _estimated_round_trip(H, hops, float(rt[c]))))
+                             _estimated_round_trip(H, hops, float(rt[c])) if est_rt[c]
+                             else None, bool(cond_rt[c])))
     return out
 
 

@@ -5,8 +5,8 @@ depends on the kind of deal and on whether the money has already moved:
 
 - a **commercial** flow not yet paid (``compute_contract``, ``chip_purchase``, ``lease``,
   ``capacity_backstop``, ``revenue_share``, ``other``) makes the *payee* depend on the
-  *payer*: revenue at risk if the payer fails (risk kind ``revenue``). Once paid
-  (``disbursed``) it carries no future revenue risk.
+  *payer*: revenue at risk if the payer fails (risk kind ``revenue``). What is paid already
+  carries no future revenue risk: only the unpaid part counts (see below).
 - an **investment** (``equity_investment``, ``acquisition``) makes the *holder* (the payer,
   who gets the shares) exposed to the *issuer* (the payee): value at risk if the issuer fails
   (risk kind ``equity``), whether the money was paid already or is still promised. While the
@@ -16,6 +16,12 @@ depends on the kind of deal and on whether the money has already moved:
 - a ``warrant`` row ``A -> B`` records that company A *grants* B warrants on A's own shares
   (for example AMD -> OpenAI): the *payee* holds A's equity, so the payee is exposed to the
   payer (risk kind ``equity``); no cash is promised, so there is no funding dependency.
+
+What is paid comes from the one paid rule of the summary
+(:func:`flowgraph.firmness.firmness_split`: ``paid_usd_bn``, as of the graph's date, and a
+``disbursed`` row in full unless it says less). Revenue and funding at risk are the unpaid
+part of each deal (a deal paid in full creates none); stakes and loans count the whole
+amount, paid or not; the ``paid`` column says how much of each deal is paid.
 
 The mapping is a table (:data:`DEFAULT_SEMANTICS`, shown by :func:`semantics_table`) that
 callers can override per flow type with ``semantics=``. Amounts that are unknown stay NaN with
@@ -122,8 +128,8 @@ and loans, see :data:`RISK_KINDS`). Rumored deals are left out unless asked for.
 
 EXPOSURE_COLUMNS: tuple[str, ...] = (
     "exposed", "counterparty", "risk", "amount", "amount_known", "deal_id", "flow_type",
-    "status", "payer", "payee", "announced", "confidence", "estimate", "source_url",
-    "source_title",
+    "status", "payer", "payee", "announced", "confidence", "estimate", "midpoint",
+    "conditional", "source_url", "source_title", "paid",
 )
 """Columns of :func:`exposures`."""
 
@@ -258,9 +264,28 @@ def iter_deals(G: nx.Graph, *, weight: str = "amount") -> Iterable[dict[str, Any
             "has_unknown_part": bool(d.get("has_unknown", False)),
             "flow_type": ftype, "status": status,
             "announced": d.get("announced"), "confidence": d.get("confidence"),
-            "estimate": d.get("estimate"), "source_url": d.get("source_url"),
+            "estimate": d.get("estimate"), "midpoint": d.get("midpoint"),
+            "conditional": d.get("conditional"), "source_url": d.get("source_url"),
             "source_title": d.get("source_title"),
         }
+
+
+def _paid_amounts(G: nx.Graph, weight: str) -> dict[tuple[Any, Any, str], float]:
+    """Per deal ``(payer, payee, deal_id)``: the money paid already, by the summary's paid
+    rule (:func:`flowgraph.firmness.firmness_split` on the ``weight`` amounts). Empty for a
+    collapsed graph, which keeps no payments per deal (then a ``disbursed`` edge counts as
+    paid in full, any other as unpaid)."""
+    if not G.is_multigraph() or not G.number_of_edges():
+        return {}
+    from .firmness import firmness_split
+    from .summary import deals_frame
+
+    df = deals_frame(G)
+    if weight != "amount":
+        df = df.assign(amount=df[weight] if weight in df.columns else math.nan)
+    paid = firmness_split(df)["paid"].to_numpy(dtype=float)
+    return {(u, v, str(k)): float(x)
+            for u, v, k, x in zip(df["payer"], df["payee"], df["deal_id"], paid)}
 
 
 def exposures(
@@ -282,8 +307,10 @@ def exposures(
         :func:`semantics_table`.
     statuses : list of str, optional
         Deal statuses that count (default ``announced``, ``committed``, ``disbursed``;
-        ``None`` for all). A paid (``disbursed``) deal creates only the exposures whose risk
-        kind counts paid deals (stakes and loans), never revenue or funding at risk.
+        ``None`` for all). Revenue and funding at risk count only the unpaid part of a deal
+        (its amount less ``paid``); a deal paid in full (``disbursed``, or paid as much as
+        its amount) creates only the exposures whose risk kind counts paid deals (stakes
+        and loans).
     weight : str
         Edge attribute holding the amount (billions of USD).
 
@@ -292,8 +319,12 @@ def exposures(
     pandas.DataFrame
         Columns :data:`EXPOSURE_COLUMNS`: ``exposed`` (the side that loses if the other
         fails), ``counterparty``, ``risk``, ``amount`` (NaN when unknown), ``amount_known``,
-        then the deal's id, flow type, status, payer, payee, date, confidence, estimate flag
-        and source. Sorted by exposed, counterparty, risk, deal_id.
+        then the deal's id, flow type, status, payer, payee, date, confidence, its
+        ``estimate``, ``midpoint`` (a range's midpoint stands for the amount) and
+        ``conditional`` flags and source, and ``paid`` (the deal's money paid already, by
+        the summary's rule; NaN when its amount is unknown): left out of ``amount`` for
+        revenue and funding, inside it for equity and credit. Sorted by exposed,
+        counterparty, risk, deal_id.
 
     Examples
     --------
@@ -306,25 +337,38 @@ def exposures(
     """
     table = _normalize_semantics(semantics)
     wanted = set(_check_statuses(statuses))
+    paid_of = _paid_amounts(G, weight)
     rows = []
     for deal in iter_deals(G, weight=weight):
         status = deal["status"]
         if status not in wanted:
             continue
-        paid = status == "disbursed"
+        amount, known = deal["amount"], deal["amount_known"]
+        in_full = status == "disbursed"  # without a known amount, the status says it
+        paid = (paid_of.get((deal["payer"], deal["payee"], deal["deal_id"]),
+                            amount if in_full else 0.0) if known else math.nan)
         for exposed_side, counter_side, risk in table.get(deal["flow_type"], ()):
             kind = RISK_KINDS[risk]
-            if (paid and not kind.counts_paid) or (not paid and not kind.counts_pending):
+            if known:  # the unpaid part for promises, the paid part for what was paid
+                part = ((amount - paid if kind.counts_pending else 0.0)
+                        + (paid if kind.counts_paid else 0.0))
+                if part <= 0 < amount:
+                    continue
+            elif (in_full and not kind.counts_paid) or (not in_full and not kind.counts_pending):
                 continue
             rec = {
                 "exposed": deal[exposed_side], "counterparty": deal[counter_side], "risk": risk,
             }
             rec.update({c: deal[c] for c in EXPOSURE_COLUMNS if c in deal})
+            rec["paid"] = paid
+            if known:
+                rec["amount"] = part
             rows.append(rec)
     df = pd.DataFrame(rows, columns=list(EXPOSURE_COLUMNS))
     # typed even when empty: df[df["amount_known"]] must stay a row filter
     df["amount"] = df["amount"].astype(float)
     df["amount_known"] = df["amount_known"].astype(bool)
+    df["paid"] = df["paid"].astype(float)
     if len(df):
         df = df.sort_values(["exposed", "counterparty", "risk", "deal_id"], kind="stable")
         df = df.reset_index(drop=True)
@@ -333,21 +377,35 @@ def exposures(
 
 def _summarize(df: pd.DataFrame, by: str, total_of: dict[tuple[str, str], float],
                revenue: Mapping[Any, float]) -> pd.DataFrame:
-    """Group exposure rows by (``by``, risk) with amounts, shares and the deals behind them."""
-    cols = [by, "risk", "amount", "share", "to_revenue", "n_deals", "n_unknown", "deal_ids",
-            "flow_types", "statuses", "sources"]
+    """Group exposure rows by (``by``, risk) with amounts, shares and the deals behind them;
+    ``of_which_estimated`` / ``of_which_conditional``: the part of ``amount`` on deals whose
+    amount is an estimate or a range midpoint / is conditional
+    (:func:`flowgraph.firmness.amount_basis`, the one per-deal rule)."""
+    from .firmness import amount_basis
+
+    cols = [by, "risk", "amount", "of_which_estimated", "of_which_conditional", "share",
+            "to_revenue", "n_deals", "n_unknown", "deal_ids", "flow_types", "statuses",
+            "sources"]
     if df.empty:
         return pd.DataFrame(columns=cols)
+    basis = amount_basis(df)
+    df = df.assign(_est=basis.str.contains("estimate|midpoint"),
+                   _cond=basis.str.contains("conditional"))
     rows = []
     for (name, risk), g in df.groupby([by, "risk"], sort=True):
-        known = g.loc[g["amount_known"], "amount"]
+        kg = g[g["amount_known"]]
+        known = kg["amount"]
         amount = float(known.sum()) if len(known) else math.nan
         owner = g["_owner"].iloc[0]
         total = total_of.get((owner, risk), math.nan)
         share = amount / total if total and not math.isnan(amount) and total > 0 else math.nan
         rev = revenue.get(owner, math.nan)
         rows.append({
-            by: name, "risk": risk, "amount": amount, "share": share,
+            by: name, "risk": risk, "amount": amount,
+            "of_which_estimated": float(known[kg["_est"]].sum()) if len(known) else math.nan,
+            "of_which_conditional": float(known[kg["_cond"]].sum()) if len(known)
+            else math.nan,
+            "share": share,
             "to_revenue": amount / rev if rev > 0 and not math.isnan(amount) else math.nan,
             "n_deals": len(g),
             "n_unknown": int((~g["amount_known"]).sum()),
@@ -373,7 +431,10 @@ class CompanyExposure:
     company : str
     depends_on : pandas.DataFrame
         One row per (counterparty, risk) the company is exposed to: ``counterparty, risk,
-        amount`` (sum of known amounts, bn USD), ``share`` (of the company's total known
+        amount`` (sum of known amounts, bn USD), ``of_which_estimated`` and
+        ``of_which_conditional`` (the part of ``amount`` that is an estimate or a range
+        midpoint, and that is conditional: "up to", milestones, letters of intent),
+        ``share`` (of the company's total known
         exposure of that risk kind: "share of its backlog"), ``to_revenue`` (amount over the
         exposed company's annual revenue, NaN when unknown), ``n_deals``, ``n_unknown``
         (deals whose amount is unknown, not in ``amount``), ``deal_ids``, ``flow_types``,

@@ -77,7 +77,10 @@ class MoneyFirmness:
     ``disbursed`` row counts in full unless ``paid_usd_bn`` says less; other rows count their
     ``paid_usd_bn``), then the unpaid rest of a conditional row is *conditional*, of a
     committed or disbursed row *committed, unpaid*, of an announced or rumored row *only
-    announced*.
+    announced*. As of a date (:mod:`flowgraph.timeframe`), a row disbursed by then whose
+    paid figure is dated later counts that figure as paid, and one whose amount is the total
+    of a period ending later counts that total: upper bounds. ``paid_bound`` says how much of
+    ``paid`` is such a bound, and :meth:`sentence` and ``notes`` say so.
 
     Attributes
     ----------
@@ -101,6 +104,15 @@ class MoneyFirmness:
         Money on those deals.
     scenario : str
     notes : tuple of str
+    paid_bound : float
+        As of a date, the part of ``paid`` that rests on figures known only later (a paid
+        figure dated after it or undated, or the total of a period ending after it), counted
+        as upper bounds of what was paid by then (0 otherwise;
+        :func:`flowgraph.timeframe.paid_bounds`).
+    n_paid_bound : int
+        Deals counted so.
+    as_of_limit : datetime.date or None
+        The as-of date of the graph (None for the latest view).
 
     Examples
     --------
@@ -126,6 +138,9 @@ class MoneyFirmness:
     estimated: float
     scenario: str = "base"
     notes: tuple[str, ...] = field(default=())
+    paid_bound: float = 0.0
+    n_paid_bound: int = 0
+    as_of_limit: Any = None
 
     def headline(self) -> pd.DataFrame:
         """The split as a two-column table (``figure``, ``value``)."""
@@ -154,8 +169,9 @@ class MoneyFirmness:
                 n = self.n_source_kind_missing
                 share += (f" ({schema.count_noun(n, 'deal')} without a recorded source kind "
                           f"{'counts' if n == 1 else 'count'} as press-only)")
-        head = (f"Of {fmt(self.total)} of known money, {fmt(self.paid)} is paid, "
-                f"{fmt(self.committed_unpaid)} committed but not yet paid")
+        head = (f"Of {fmt(self.total)} of known money, {fmt(self.paid)} is paid"
+                f"{self._bound_clause(fmt)}, {fmt(self.committed_unpaid)} committed but not "
+                "yet paid")
         if not self.conditional_recorded:
             return (f"{head} and {fmt(self.announced_only)} only announced or rumored (no deal "
                     f"records whether it is conditional){share}.")
@@ -164,6 +180,14 @@ class MoneyFirmness:
             cond += (f" ({schema.count_noun(self.n_conditional_missing, 'deal')} not saying "
                      "whether conditional)")
         return f"{head}, {fmt(self.announced_only)} only announced or rumored and {cond}{share}."
+
+    def _bound_clause(self, fmt: Any) -> str:
+        """`` (at most: $X of it is ... an upper bound ...)`` when part of the paid money is a
+        paid figure dated after the as-of date, else ``""``."""
+        if not self.n_paid_bound:
+            return ""
+        words = _bound_words(self.paid_bound, self.n_paid_bound, self.as_of_limit, fmt)
+        return f" (at most: {words})"
 
     @property
     def conditional_recorded(self) -> bool:
@@ -287,7 +311,15 @@ def money_firmness(G: Any) -> MoneyFirmness:
     n_estimates, n_midpoints, estimated = _estimated(df, amt, known)
     total = float(amt.sum())
     n_missing = int((known & (kind_text == "")).sum())
+    limit = _as_of_limit_of(G, df)
+    bound = _paid_bounds(df, limit) & known
+    paid_bound = float(paid[bound].sum())
     notes = []
+    if bound.any():
+        k = int(bound.sum())
+        notes.append(f"Paid money as of {limit.isoformat()} is at most "
+                     f"{_money_text(float(paid.sum()))}: "
+                     f"{_bound_words(paid_bound, k, limit, _money_text)}.")
     if n_missing:
         notes.append(f"{schema.count_noun(n_missing, 'deal')} with a known amount "
                      f"{'has' if n_missing == 1 else 'have'} no source_kind and "
@@ -309,7 +341,42 @@ def money_firmness(G: Any) -> MoneyFirmness:
         estimated=estimated,
         scenario=str(scenario),
         notes=tuple(notes),
+        paid_bound=paid_bound,
+        n_paid_bound=int(bound.sum()),
+        as_of_limit=limit,
     )
+
+
+def _bound_words(amount: float, k: int, limit: Any, fmt: Any) -> str:
+    """``$X of it rests on figures of 1 disbursed deal known only after ...``: the one wording
+    of paid money counted as an upper bound (:meth:`MoneyFirmness.sentence` and its note)."""
+    when = limit.isoformat() if limit is not None else "the date"
+    return (f"{fmt(amount)} of it rests on figures of {schema.count_noun(k, 'disbursed deal')} "
+            f"known only after {when} (a later or undated paid figure, or the total of a "
+            "period ending later), counted as an upper bound of what was paid by then")
+
+
+def _money_text(x: float) -> str:
+    from .formatting import money
+
+    return money(x)
+
+
+def _as_of_limit_of(G: Any, df: pd.DataFrame) -> Any:
+    """The as-of date a deal graph or table was built for (None for the latest view)."""
+    meta = G.graph if hasattr(G, "graph") else getattr(df, "attrs", {})
+    return getattr(meta.get("as_of_counts"), "limit", None)
+
+
+def _paid_bounds(df: pd.DataFrame, limit: Any) -> np.ndarray:
+    """As of ``limit``, the rows whose paid money is an upper bound from a figure known only
+    later (:func:`flowgraph.timeframe.paid_bounds`, the as-of rule's own test, on the table
+    built as of the date: its statuses and paid amounts are those then)."""
+    from .timeframe import paid_bounds
+
+    if limit is None or "status" not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return paid_bounds(df, limit)
 
 
 def estimated_money(G: Any, company: Any, *, direction: str = "in") -> tuple[float, float]:

@@ -4,13 +4,24 @@ Amounts are billions of US dollars. Terminal tables, Markdown, the HTML graph, t
 loop sentences and figures all write money with :func:`money` (and ranges with
 :func:`money_range`), so one page never shows "$5B" beside "$14bn". Machine formats (csv,
 json) keep the full-precision numbers.
+
+What a figure is, when it is not a reported amount, is marked by one rule too:
+:data:`BOUND_MARKS` in front of a round trip that is a bound (``>=`` a floor, ``<=`` a cap,
+``~`` neither), and :func:`basis_words` after a figure that rests on estimates (or range
+midpoints) or on conditional amounts ("up to", milestones, letters of intent);
+:func:`marked_money` writes both.
 """
 from __future__ import annotations
 
 import math
 from typing import Any
 
-__all__ = ["money", "money_range"]
+__all__ = ["BOUND_MARKS", "basis_words", "marked_money", "money", "money_range", "whole"]
+
+BOUND_MARKS: dict[str, str] = {"upper": "<= ", "lower": ">= ", "approximate": "~ "}
+"""The mark in front of a figure that is a bound (``round_trip_bound`` of
+:func:`flowgraph.find_cycles`): ``<=`` at most (some amount undisclosed), ``>=`` at least,
+``~`` neither bound holds; an exact figure has none."""
 
 
 def _nan(x: Any) -> bool:
@@ -57,6 +68,20 @@ def money(x: Any, *, unknown: str = "unknown") -> str:
     return f"{sign}${s}bn"
 
 
+def whole(x: Any) -> str:
+    """A count or an index quoted in whole points (the HHI): rounded to the nearest whole
+    number, never cut, with thousands separators; ``""`` when missing.
+
+    Examples
+    --------
+    >>> whole(8184.94), whole(12), whole(float("nan"))
+    ('8,185', '12', '')
+    """
+    if _nan(x):
+        return ""
+    return f"{round(float(x)):,}"
+
+
 def money_range(low: Any, high: Any, *, unknown: str = "unknown") -> str:
     """A range of amounts, the unit written once when both ends share it: ``$34-96bn``.
 
@@ -72,3 +97,54 @@ def money_range(low: Any, high: Any, *, unknown: str = "unknown") -> str:
         if a.endswith(unit) and b.endswith(unit) and a.startswith("$") and b.startswith("$"):
             return f"{a[:-len(unit)]}-{b[1:]}"
     return f"{a}-{b[1:] if b.startswith('$') else b}"
+
+
+def basis_words(*, estimated: bool = False, conditional: bool = False) -> str:
+    """What a figure rests on besides reported, unconditional amounts, in words:
+    ``"estimated"``, ``"conditional"``, ``"estimated, conditional"`` or ``""``.
+
+    The words of the ``round_trip_basis`` column of :func:`flowgraph.find_cycles` and of the
+    mark :func:`marked_money` adds.
+
+    Examples
+    --------
+    >>> basis_words(estimated=True, conditional=True), basis_words()
+    ('estimated, conditional', '')
+    """
+    return ", ".join(w for w, on in (("estimated", estimated), ("conditional", conditional))
+                     if on)
+
+
+def marked_money(x: Any, bound: Any = "exact", basis: Any = "", *, fmt: Any = None,
+                 unknown: str = "unknown") -> str:
+    """A figure with what it is: its bound mark in front (:data:`BOUND_MARKS`) and its basis
+    (:func:`basis_words`) after it, in brackets.
+
+    Parameters
+    ----------
+    x : float
+        The figure, billions of USD.
+    bound : str
+        ``"exact"``, ``"upper"``, ``"lower"``, ``"approximate"`` (blank or unknown: no mark).
+    basis : str
+        ``basis_words`` of the figure (blank: reported, unconditional amounts).
+    fmt : callable, optional
+        The number format (:func:`money` unless given; the terminal tables pass their own).
+    unknown : str
+        The text of a missing figure (never marked).
+
+    Examples
+    --------
+    >>> marked_money(13.8, "lower"), marked_money(100, "exact", "conditional")
+    ('>= $13.8bn', '$100bn (conditional)')
+    >>> marked_money(26, "upper", basis_words(estimated=True))
+    '<= $26bn (estimated)'
+    >>> marked_money(float("nan"), "unknown")
+    'unknown'
+    """
+    if _nan(x):
+        return unknown
+    text = (fmt or money)(x)
+    mark = BOUND_MARKS.get(bound, "") if isinstance(bound, str) else ""
+    words = basis if isinstance(basis, str) and basis.strip() else ""
+    return mark + text + (f" ({words})" if words else "")

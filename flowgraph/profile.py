@@ -25,7 +25,8 @@ from .exposure import DEFAULT_STATUSES, company_exposure
 from .graph import check_company
 from .schema import to_float
 
-__all__ = ["CompanyProfile", "company_profile", "dependence", "reported_revenue_shares"]
+__all__ = ["CompanyProfile", "company_profile", "dependence", "reported_revenue_shares",
+           "revenue_shares_then"]
 
 FUNDAMENTALS: tuple[tuple[str, str], ...] = (
     ("revenue", "revenue (annual)"),
@@ -51,7 +52,52 @@ def _day(v: Any) -> Any:
         return None
 
 
-def reported_revenue_shares(revenue_shares: pd.DataFrame | None, company: str) -> pd.DataFrame:
+def _share_period_end(row: Any) -> Any:
+    """The last day of a revenue share's period: its ``as_of`` (the period's last day), else
+    its ``period`` when that is a date (``2024`` -> 2024-12-31); None when neither reads."""
+    return _day(row.get("as_of")) or _day(row.get("period"))
+
+
+def revenue_shares_then(revenue_shares: pd.DataFrame | None, company: str,
+                        as_of: Any = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The rows of ``company`` in a revenue-shares table known as of a date, and the
+    counterparties whose only figures are for a later period.
+
+    As of a date a share counts when its period has ended by then (the last day of its
+    ``as_of``, else of its ``period``, is on or before the date;
+    :func:`flowgraph.timeframe.is_later`); a row whose period end cannot be read is left out
+    too (it cannot be placed in time). The table records when a period ended, not when the
+    figure was published, so a share may have been published after the date. Without a date
+    every row counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"company": ["C", "C", "C"], "counterparty": ["M", "M", "N"],
+    ...                   "share": [0.35, 0.67, 0.1], "period": ["2023", "2025", "2025"]})
+    >>> rows, later = revenue_shares_then(t, "C", "2024-06-30")
+    >>> rows["share"].tolist(), later
+    ([0.35], ('N',))
+    """
+    from .timeframe import as_of_limit, is_later
+
+    if revenue_shares is None or not len(revenue_shares):
+        return pd.DataFrame(columns=list(getattr(revenue_shares, "columns", []))), ()
+    t = revenue_shares[revenue_shares["company"].astype(str) == str(company)]
+    limit = as_of_limit(as_of)
+    if limit is None or not len(t):
+        return t.copy(), ()
+    ends = [_share_period_end(r) for r in t.to_dict("records")]
+    known = pd.Series([e is not None and not is_later(e, limit) for e in ends], index=t.index,
+                      dtype=bool)
+    kept = t[known].copy()
+    names = set(map(str, t["counterparty"]))
+    later = tuple(sorted(names - set(map(str, kept["counterparty"]))))
+    return kept, later
+
+
+def reported_revenue_shares(revenue_shares: pd.DataFrame | None, company: str, *,
+                            as_of: Any = None) -> pd.DataFrame:
     """The latest reported share of ``company``'s revenue from each counterparty.
 
     Parameters
@@ -61,6 +107,9 @@ def reported_revenue_shares(revenue_shares: pd.DataFrame | None, company: str) -
         ``as_of``, ``source_url``, ...), or None.
     company : str
         The company whose revenue is split.
+    as_of : str or datetime.date, optional
+        Only shares whose period had ended by then (:func:`revenue_shares_then`): the latest
+        such per counterparty; a counterparty with only later figures is left out.
 
     Returns
     -------
@@ -72,15 +121,15 @@ def reported_revenue_shares(revenue_shares: pd.DataFrame | None, company: str) -
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"company": ["C", "C"], "counterparty": ["M", "M"],
-    ...                   "share": [0.62, 0.67], "period": ["2024", "2025"],
+    ...                   "share": [0.35, 0.67], "period": ["2023", "2025"],
     ...                   "source_url": ["https://a.example", "https://b.example"]})
     >>> reported_revenue_shares(t, "C")[["counterparty", "share", "period"]].values.tolist()
     [['M', 0.67, '2025']]
+    >>> reported_revenue_shares(t, "C", as_of="2024-06-30")["share"].tolist()
+    [0.35]
     """
     cols = ["counterparty", "share", "period", "source_url"]
-    if revenue_shares is None or not len(revenue_shares):
-        return pd.DataFrame(columns=cols)
-    t = revenue_shares[revenue_shares["company"].astype(str) == str(company)].copy()
+    t, _ = revenue_shares_then(revenue_shares, company, as_of)
     if not len(t):
         return pd.DataFrame(columns=cols)
     for c in ("period", "as_of", "source_url"):
@@ -93,6 +142,11 @@ def reported_revenue_shares(revenue_shares: pd.DataFrame | None, company: str) -
     t["share"] = t["share"].map(to_float)
     return t[cols].sort_values(["share", "counterparty"], ascending=[False, True],
                                kind="stable").reset_index(drop=True)
+
+
+def _graph_limit(G: Any) -> Any:
+    """The as-of date ``G`` was built for (``build_graph(as_of=)``), None for the latest view."""
+    return getattr(G.graph.get("as_of_counts"), "limit", None)
 
 
 def dependence(
@@ -118,7 +172,9 @@ def dependence(
     company : str
         Company name (case-insensitive).
     revenue_shares : pandas.DataFrame, optional
-        The dataset's revenue-shares table (``Dataset.revenue_shares``).
+        The dataset's revenue-shares table (``Dataset.revenue_shares``). For a graph built as
+        of a date, only shares whose period had ended by then count
+        (:func:`reported_revenue_shares` ``as_of=``).
     statuses : list of str
         Deal statuses counted for the backlog.
 
@@ -147,7 +203,8 @@ def dependence(
             "n_unknown": int(r.n_unknown), "share_of_contracted_backlog": float(r.share),
             "share_of_reported_revenue": math.nan, "revenue_period": None,
             "revenue_source": None}
-    for r in reported_revenue_shares(revenue_shares, name).itertuples():
+    for r in reported_revenue_shares(revenue_shares, name,
+                                     as_of=_graph_limit(G)).itertuples():
         row = rows.setdefault(str(r.counterparty), {
             "counterparty": str(r.counterparty), "contracted_backlog": math.nan,
             "n_unknown": 0, "share_of_contracted_backlog": math.nan})
@@ -162,6 +219,36 @@ def dependence(
         out = out.sort_values(["_b", "_r", "counterparty"], ascending=[False, False, True],
                               kind="stable").drop(columns=["_b", "_r"])
     return out.reset_index(drop=True)
+
+
+def _as_of_notes(G: Any, name: str, fundamentals: pd.DataFrame,
+                 revenue_shares: pd.DataFrame | None) -> list[str]:
+    """For a graph built as of a date: the company's figures dated after it, and the
+    customers whose reported revenue share is known only for a later period (left out)."""
+    from .timeframe import is_later
+
+    limit = _graph_limit(G)
+    if limit is None:
+        return []
+    day = limit.isoformat()
+    out = []
+    later = [f"{r.measure} ({r.as_of})" for r in fundamentals.itertuples()
+             if is_later(r.as_of, limit)]
+    if later:
+        out.append(f"{', '.join(later).capitalize()} of {name} "
+                   f"{'is' if len(later) == 1 else 'are'} dated after {day}: the latest in the "
+                   "data, not figures as of then.")
+    if revenue_shares is not None and len(revenue_shares):
+        _, only_later = revenue_shares_then(revenue_shares, name, limit)
+        if only_later:
+            out.append(f"Share of reported revenue as of {day}: "
+                       f"{', '.join(only_later)} left out, reported only for a period ending "
+                       f"after {day}; the other shares are the latest for a period ended by "
+                       "then (the table does not record when each was published).")
+        elif len(revenue_shares_then(revenue_shares, name, None)[0]):
+            out.append(f"Share of reported revenue as of {day}: the latest for a period ended "
+                       "by then (the table does not record when each was published).")
+    return out
 
 
 @dataclass(frozen=True)
@@ -374,6 +461,7 @@ def company_profile(
     if revenue_shares is None or not len(revenue_shares):
         notes.append("Share of reported revenue: the dataset has no revenue-shares table; "
                      "only the share of contracted backlog is known.")
+    notes.extend(_as_of_notes(G, name, fundamentals, revenue_shares))
     st = None
     if stress:
         try:

@@ -23,6 +23,7 @@ from . import _files, schema
 from ._params import renamed
 from .cycles import order_label
 from .errors import MissingDataError, ParameterError
+from .formatting import marked_money, whole
 from .html import _isnan, _text, filters_text, fmt_bn, safe_url
 
 __all__ = ["Report", "write_report"]
@@ -110,8 +111,8 @@ def _cell_text(v: Any, kind: str) -> str:
         return fmt_bn(v)
     if kind == "pct":
         return "" if _isnan(v) else f"{float(v) * 100:.1f}%"
-    if kind == "int":
-        return "" if _isnan(v) else f"{int(v):,}"
+    if kind == "int":  # counts and the HHI: rounded as every table rounds them, never cut
+        return whole(v)
     if kind == "num":
         return "" if _isnan(v) else f"{float(v):,.2f}"
     if isinstance(v, bool):
@@ -269,14 +270,24 @@ def _sources_section(df: pd.DataFrame) -> _Section:
     )
 
 
-def _as_of_suffix(as_of: Any, data_as_of: Any = None) -> str:
-    """`` (2024)`` after a figure whose date is given, with "more than a year older than the
-    data" when it is (:func:`flowgraph.timeframe.is_stale`), else nothing."""
-    from .timeframe import is_stale
+def _as_of_suffix(as_of: Any, data_as_of: Any = None, limit: Any = None) -> str:
+    """`` (2024)`` after a figure whose date is given, with "later than the as-of date" when
+    the graph is as of a date ``limit`` and the figure's date may fall after it
+    (:func:`flowgraph.timeframe.is_later`), else "more than a year older than" the as-of date
+    (or, without one, the data) when it is (:func:`flowgraph.timeframe.is_stale`); nothing
+    without a date."""
+    from .timeframe import is_later, is_stale
 
-    if as_of is None or _isnan(as_of) or str(as_of) == "":
+    if schema.is_blank(as_of):  # a date such as 2025-12-31 is not a number: not _isnan
         return ""
-    stale = "; more than a year older than the data" if is_stale(as_of, data_as_of) else ""
+    if is_later(as_of, limit):
+        return (f" ({as_of}; later than the as-of date {limit.isoformat()}: the latest figure "
+                "in the data, not one known then)")
+    if limit is not None:  # as of a date, a figure is stale against that date
+        stale = ("; more than a year older than the as-of date" if is_stale(as_of, limit)
+                 else "")
+    else:
+        stale = "; more than a year older than the data" if is_stale(as_of, data_as_of) else ""
     return f" ({as_of}{stale})"
 
 
@@ -614,11 +625,13 @@ def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
             + _estimate_clause(G, row["company"], "both", "of its deals' money") + ".")
     row = _first_known(r.commitments, "commitments_to_revenue")
     if row is not None:
+        _limit = getattr(G.graph.get("as_of_counts"), "limit", None)
         sec.bullets.append(
             f"{row['company']} has promised {fmt_bn(row['commitments_out'])} of payments "
             f"not yet made, {row['commitments_to_revenue']:.1f} times its annual revenue "
             f"of {fmt_bn(row['revenue'])}"
-            f"{_as_of_suffix(row.get('revenue_as_of'), G.graph.get('as_of'))}.")
+            f"{_as_of_suffix(row.get('revenue_as_of'), G.graph.get('as_of'), _limit)}"
+            + _basis_clause(G, _promised_keys(G, row["company"], o.weight), "promised") + ".")
     if r.stress.range is not None:
         sec.bullets.append(f"Stress test, on {r.stress.basis}: {r.stress.range.headline()}")
     netc = r.network
@@ -629,19 +642,68 @@ def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
 
 
 def _estimate_clause(G: nx.MultiDiGraph, company: Any, direction: str, what: str) -> str:
-    """``"; $X of $Y <what> is estimated ..."`` when a finding about ``company`` rests partly
-    on estimated amounts or range midpoints (said in the finding's own sentence), else ``""``."""
-    from .firmness import estimated_money
-
+    """:func:`_basis_clause` of the deals ``company`` receives (``"in"``) or both receives
+    and pays (``"both"``): what a finding about its money rests on, in its own sentence."""
     if not G.is_multigraph() or company not in G:
         return ""
-    est, known = estimated_money(G, company, direction=direction)
-    if est <= 0:
+    keys = list(G.in_edges(company, keys=True))
+    if direction == "both":
+        seen = set(keys)  # a self-loop is both an in- and an out-edge
+        keys += [e for e in G.out_edges(company, keys=True) if e not in seen]
+    return _basis_clause(G, keys, what)
+
+
+def _promised_keys(G: nx.MultiDiGraph, company: Any, weight: str) -> list[tuple]:
+    """The deals :func:`flowgraph.commitments` sums as ``company``'s ``commitments_out``: what
+    it pays, only announced or committed, no warrant (``weight``: the amount it sums)."""
+    from .concentration import NON_CASH_FLOW_TYPES, PENDING_STATUSES
+
+    if not G.is_multigraph() or company not in G or weight != "amount":
+        return []
+    return [(u, v, k) for u, v, k, d in G.out_edges(company, keys=True, data=True)
+            if d.get("status") in PENDING_STATUSES
+            and d.get("flow_type") not in NON_CASH_FLOW_TYPES]
+
+
+def _basis_clause(G: nx.MultiDiGraph, keys: Sequence[tuple], what: str) -> str:
+    """``"; $X of the $Y <what> is estimated (estimates or range midpoints) and $Z
+    conditional (up to, milestones, letters of intent)"``: how much of the known money of the
+    deals ``keys`` (edge keys of ``G``) a finding sums rests on estimates or is conditional,
+    per :func:`flowgraph.firmness.amount_basis` (the one per-deal rule); ``""`` when none.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> G = fg.build_graph(fg.load_dataset("toy"))
+    >>> _basis_clause(G, list(G.in_edges("ChipCo", keys=True)), "it receives")
+    '; $6bn of the $14bn it receives is estimated (estimates or range midpoints)'
+    """
+    from .firmness import amount_basis
+    from .summary import deals_frame
+
+    if not keys:
         return ""
-    if est >= known * (1 - 1e-9):
-        return f"; all {fmt_bn(known)} {what} is estimated (estimates or range midpoints)"
-    return (f"; {fmt_bn(est)} of the {fmt_bn(known)} {what} is estimated (estimates or range "
-            "midpoints)")
+    df = deals_frame(G.edge_subgraph(keys))
+    amt = pd.to_numeric(df["amount"], errors="coerce").fillna(0.0)
+    basis = amount_basis(df)
+    known = float(amt.sum())
+    est = float(amt[basis.str.contains("estimate|midpoint")].sum())
+    cond = float(amt[basis.str.contains("conditional")].sum())
+    if known <= 0 or (est <= 0 and cond <= 0):
+        return ""
+    parts = [(w, x) for w, x in (("estimated (estimates or range midpoints)", est),
+                                 ("conditional (up to, milestones, letters of intent)", cond))
+             if x > 0]
+
+    def every(x: float) -> bool:
+        return x >= known * (1 - 1e-9)
+
+    (word, x), rest = parts[0], parts[1:]
+    text = (f"; all {fmt_bn(known)} {what} is {word}" if every(x)
+            else f"; {fmt_bn(x)} of the {fmt_bn(known)} {what} is {word}")
+    for word2, x2 in rest:
+        text += f" and {'all of it' if every(x2) else fmt_bn(x2)} {word2}"
+    return text
 
 
 def _first_known(df: pd.DataFrame, column: str, *, order: list[str] | None = None) -> Any:
@@ -941,9 +1003,11 @@ def _method_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_S
         + str(G.graph.get("scenario") or "base")
         + "' scenario (base: the reported figure, else the midpoint of a reported range; "
         "low/high: the range ends).",
-        "Unknown amounts are never counted as zero: they are left out of every sum, and the "
-        "results that depend on them are lower bounds (circulation) or upper bounds (round "
-        "trips of loops with an unknown hop).",
+        "Unknown amounts are never counted as zero: they are left out of every sum (they "
+        "could only add circulation), and the round trip of a loop with an unknown hop is an "
+        "upper bound. Whether circular amounts are then lower bounds depends on the known "
+        "amounts too: estimates, range midpoints and conditional amounts may be more than is "
+        "paid (the circulation note below says which the data holds).",
         "Superseded rows and tranches of a headline deal are left out unless asked for, so "
         "no money is counted twice.",
         "Estimates are flagged; their derivation is in the deal's description.",
@@ -1202,13 +1266,13 @@ def _formation_section(tl: Any, chart_dir: Path | None) -> _Section:
         text += (f" The circularity index was highest, {ci[at]:.1%}, in {p['period'].iloc[at]}; "
                  f"it stood at {ci.iloc[-1]:.1%} at the end.")
     sec.paragraphs.append(text)
-    mark = {"upper": "<= ", "lower": ">= ", "approximate": "~ "}
     view = p[["period", "companies", "deals", "known_money", "paid", "committed_unpaid",
               "announced_only", "conditional", "loops", "new_loops", "largest_round_trip",
               "circularity_index", "closing_deals"]].assign(largest_round_trip=[
-                  "" if n == 0 or v != v else mark.get(b, "") + fmt_bn(v)
-                  for n, v, b in zip(p["loops"], p["largest_round_trip"],
-                                     p["largest_round_trip_bound"])])
+                  "" if n == 0 else marked_money(v, b, basis, fmt=fmt_bn, unknown="")
+                  for n, v, b, basis in zip(p["loops"], p["largest_round_trip"],
+                                            p["largest_round_trip_bound"],
+                                            p["largest_round_trip_basis"])])
     sec.tables.append(_Table(
         view, {"companies": "int", "deals": "int", "known_money": "bn", "paid": "bn",
                "committed_unpaid": "bn", "announced_only": "bn", "conditional": "bn",
@@ -1261,22 +1325,35 @@ def _largest_loops(G: nx.Graph, cyc: Any, *, weight: str, max_length: int | None
                        sort="round_trip", progress=progress)
 
 
+def _loop_label(row: Any) -> str:
+    """What the findings call a loop, from what its amounts are: reported in full, or
+    counting estimates, or resting on undisclosed amounts."""
+    words = []
+    if bool(row["has_estimate"]):
+        words.append("counting estimated amounts")
+    if row["round_trip_bound"] in ("upper", "approximate", "unknown"):
+        words.append("if the undisclosed amounts are large enough")
+    elif row["round_trip_bound"] == "lower":
+        words.append("with some amounts undisclosed")
+    return "Largest loop " + (" and ".join(words) if words else "with every amount reported")
+
+
 def _largest_loop_bullets(big: Any) -> list[str]:
-    """Findings naming the largest loop known in full and the largest upper bound."""
+    """Findings naming the largest loop whose every amount is reported (disclosed, not
+    estimated) and, when another loop is larger, that one with what its amounts are."""
     bt = big.cycles
     if not len(bt):
         return []
     floor = "at least " if not getattr(big, "complete", True) else ""
     scope = (f" (among the {len(bt):,} with the largest round trip of {floor}"
              f"{schema.count_noun(big.n_found, 'loop')})" if big.truncated else "")
-    exact = bt[bt["round_trip_bound"] == "exact"]
+    reported = bt[(bt["round_trip_bound"] == "exact") & ~bt["has_estimate"].astype(bool)]
     out = []
-    if len(exact):
-        out.append(f"Largest loop with every amount known{scope}: "
-                   + str(exact.iloc[0]["description"]))
-    if not len(exact) or exact.index[0] != bt.index[0]:
-        out.append(f"Largest loop if the undisclosed amounts are large enough{scope}: "
-                   + str(bt.iloc[0]["description"]))
+    if len(reported):
+        out.append(f"{_loop_label(reported.iloc[0])}{scope}: "
+                   + str(reported.iloc[0]["description"]))
+    if not len(reported) or reported.index[0] != bt.index[0]:
+        out.append(f"{_loop_label(bt.iloc[0])}{scope}: " + str(bt.iloc[0]["description"]))
     return out
 
 

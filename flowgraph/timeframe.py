@@ -12,9 +12,25 @@ and by everything built on them (the timeline, the schedules, the time slider):
 - A headline row with tranches (rows whose ``part_of`` names it) counts as a whole only when
   it and every tranche are dated by ``D``; otherwise its tranches dated by ``D`` count instead
   (the headline carries the later total under the first announcement's date).
-- The status is the status at ``D`` where the data dates the changes (``status_dates``; without
-  them, a ``disbursed`` row whose ``paid_as_of`` falls after ``D`` was ``committed`` then); a
-  paid amount (``paid_usd_bn``) counts only from its ``paid_as_of`` date.
+- The status is the status at ``D`` where the data dates the changes (``status_dates``). Before
+  the first dated entry the deal had not yet reached that status: it is taken one step below
+  it (``disbursed`` -> ``committed``, ``committed`` -> ``announced``, ``announced`` ->
+  ``rumored``; ``rumored`` stays). Without a dated history, a ``disbursed`` row whose
+  ``paid_as_of`` falls after ``D`` was ``committed`` then.
+- A paid amount (``paid_usd_bn``) counts from its ``paid_as_of`` date. A row ``disbursed`` at
+  ``D`` whose only paid figure is dated later (or undated) counts that figure as paid, an
+  upper bound (payments only add up: what was paid by ``D`` cannot exceed a later total), and
+  the rest as committed, not paid; never the full amount. Any other paid figure dated later
+  is left out.
+- A row dated by its period (no ``announced``: a total of payments over ``period_start`` ..
+  ``period_end``, or over ``period_start``'s own month or year without an end, such as years
+  of chip purchases) whose period runs past ``D`` counts at the period's whole total, a
+  figure known only when the period ends, and keeps its status (money was flowing; a
+  running flow is no promise). Disbursed, it counts as paid as an upper bound, like a later
+  paid figure: what was paid by ``D`` is at most the period's total. Nothing is pro-rated.
+- The note says how many rows count a figure known only later so (:func:`paid_bounds`), and
+  that it is an upper bound from after the date; :func:`flowgraph.money_firmness` says how
+  much of the paid money it is, in the sentence that gives the paid money.
 
 Without ``as_of`` the same rule runs with every row counted as dated, which is the plain
 "latest view": superseded rows and tranches out, headlines in, statuses as recorded.
@@ -31,8 +47,9 @@ import pandas as pd
 
 from . import schema
 
-__all__ = ["AsOfCounts", "as_of_limit", "as_of_note", "company_figures_note", "is_stale",
-           "period_ends", "rows_as_of", "select_rows"]
+__all__ = ["AsOfCounts", "as_of_limit", "as_of_note", "company_figures_note", "is_later",
+           "is_stale", "paid_bounds", "paid_dated_later", "period_ends", "rows_as_of",
+           "select_rows"]
 
 
 @dataclass(frozen=True)
@@ -56,9 +73,17 @@ class AsOfCounts:
     superseded_later : int
         Rows counted because the row that supersedes them came later.
     status_rewound : int
-        Rows counted at an earlier status than the one recorded (from ``status_dates``).
+        Rows counted at an earlier status than the one recorded (from ``status_dates``, a
+        history starting after the limit, or a payment dated after it).
     paid_later : int
         Paid amounts left out because they are dated after the limit (or not dated).
+    paid_bound : int
+        Rows disbursed by then counted as paid up to a figure known only later
+        (:func:`paid_bounds`): a paid figure dated later (or undated), the rest as committed,
+        not paid; or the total of a period ending after the limit. An upper bound.
+    period_running : int
+        Rows dated by a period that ends after the limit: counted at the period's whole
+        total, known only when the period ends.
     """
 
     as_of: str | None = None
@@ -70,6 +95,8 @@ class AsOfCounts:
     superseded_later: int = 0
     status_rewound: int = 0
     paid_later: int = 0
+    paid_bound: int = 0
+    period_running: int = 0
 
 
 def as_of_limit(as_of: Any) -> _dt.date | None:
@@ -103,15 +130,7 @@ def is_stale(figure_as_of: Any, data_as_of: Any) -> bool:
     >>> is_stale("2024", "2026-06-30"), is_stale("2025", "2026-06-30")
     (True, False)
     """
-    def last_day(v: Any) -> _dt.date | None:
-        if schema.is_blank(v):
-            return None
-        try:
-            return schema.date_bounds(str(v).strip())[1]
-        except (ValueError, TypeError):
-            return None
-
-    fig, data = last_day(figure_as_of), last_day(data_as_of)
+    fig, data = _last_day(figure_as_of), _last_day(data_as_of)
     if fig is None or data is None:
         return False
     try:
@@ -119,6 +138,34 @@ def is_stale(figure_as_of: Any, data_as_of: Any) -> bool:
     except ValueError:  # 29 February
         year_before = data.replace(year=data.year - 1, day=28)
     return fig < year_before
+
+
+def _last_day(v: Any) -> _dt.date | None:
+    """The last day a date may stand for (``2024`` -> 2024-12-31); None when blank or
+    unreadable."""
+    if schema.is_blank(v):
+        return None
+    try:
+        return schema.date_bounds(str(v).strip())[1]
+    except (ValueError, TypeError):
+        return None
+
+
+def is_later(figure_as_of: Any, limit: Any) -> bool:
+    """Whether a figure's date may fall after an as-of date: the last day it may stand for
+    (``2025`` -> 2025-12-31) is after the limit. A figure's date is the end of the period it
+    covers or the day it was measured, so an annual revenue "2025" is not known on
+    2025-03-31. The one rule for figures "later than the as-of date" (the company page, the
+    report, :func:`company_figures_note`); no limit, or a missing or unreadable date, is not
+    later.
+
+    Examples
+    --------
+    >>> is_later("2025", "2025-03-31"), is_later("2024-12-31", "2025-03-31")
+    (True, False)
+    """
+    fig, lim = _last_day(figure_as_of), as_of_limit(limit) if not schema.is_blank(limit) else None
+    return fig is not None and lim is not None and fig > lim
 
 
 def _dated(dates: np.ndarray, limit: _dt.date | None) -> tuple[np.ndarray, np.ndarray]:
@@ -172,12 +219,13 @@ def select_rows(
     status : numpy.ndarray of str
         Each row's status at the limit.
     paid : numpy.ndarray of float or None
-        Each row's paid amount at the limit (NaN when not yet paid or not dated); None when
-        the table has no ``paid_usd_bn`` column.
+        Each row's paid amount at the limit (NaN when not yet paid or not dated; for a row
+        disbursed by then whose only paid figure is dated later, that figure, an upper
+        bound); None when the table has no ``paid_usd_bn`` column.
     info : dict
         Boolean row masks named as the fields of :class:`AsOfCounts` (``undated``, ``later``,
         ``coarse``, ``split_headlines``, ``superseded_later``, ``status_rewound``,
-        ``paid_later``).
+        ``paid_later``, ``paid_bound``, ``period_running``).
 
     Examples
     --------
@@ -210,10 +258,13 @@ def select_rows(
         keep &= tranche_keep
     info["split_headlines"] = split_mask
 
-    status, rewound, has_hist = _statuses_then(df, limit)
-    paid, paid_later = _paid_then(df, limit, status, rewound, has_hist)
+    status, rewound, _ = _statuses_then(df, limit)
+    paid, paid_later, paid_bound = _paid_then(df, limit, status)
+    running = _running_periods(df, limit)
     info["status_rewound"] = rewound & keep
     info["paid_later"] = paid_later & keep
+    info["paid_bound"] = paid_bound & keep
+    info["period_running"] = running & keep
 
     info["undated"] = ~has_date if limit is not None else np.zeros(n, dtype=bool)
     later = has_date & ~dated  # counted once: headlines and rows in force, not their parts
@@ -233,12 +284,15 @@ def select_rows(
 def rows_as_of(deals: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     """The rows of a normalized deals table as they stood on ``as_of``.
 
-    Each status as it was then (from ``status_dates``; ``committed`` for a deal paid only
-    later and with no dated history), the status history cut at that date, and a paid amount
-    dated later (or undated) left out with its date and source: the rule of
-    :func:`select_rows`, applied to the rows' own columns, so that a table written as of a
-    date holds nothing learned after it. Which rows count is :func:`select_rows`' business;
-    every row given is returned, other columns as they are (a copy).
+    Each status as it was then (the rule of :func:`select_rows`: from ``status_dates``, one
+    step below a history's first status before its first date, ``committed`` for a deal paid
+    only later and with no dated history), the status history cut at that date, and a paid
+    amount dated later (or undated) left out with its date and source, so that a table
+    written as of a date holds no payment learned after it. (The graph as of the date counts
+    a later paid figure of a row disbursed by then as an upper bound; a table written as of
+    the date leaves it out, as it was not known then.) Which rows count is
+    :func:`select_rows`' business; every row given is returned, other columns as they are
+    (a copy).
 
     Examples
     --------
@@ -256,8 +310,9 @@ def rows_as_of(deals: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     out = deals.copy()
     if limit is None or not len(out):
         return out
-    status, rewound, has_hist = _statuses_then(deals, limit)
-    paid, paid_later = _paid_then(deals, limit, status, rewound, has_hist)
+    status, _, has_hist = _statuses_then(deals, limit)
+    paid, paid_later, paid_bound = _paid_then(deals, limit, status)
+    paid_later = paid_later | paid_bound  # learned after the date: not in a table as of it
     out["status"] = pd.Series(status, index=out.index, dtype=object)
     if "status_dates" in out.columns and has_hist.any():
         hist = out["status_dates"].to_numpy(dtype=object).copy()
@@ -327,62 +382,172 @@ def _tranche_rule(df: pd.DataFrame, dated: np.ndarray,
     return keep & (~is_tranche | tranche_ok), split_mask
 
 
-def _statuses_then(df: pd.DataFrame,
-                   limit: _dt.date | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each row's status at the limit from ``status_dates``, the rows whose status was
-    rewound, and the rows with a dated history (only rows that carry one are read)."""
+def _status_before(first: str) -> str:
+    """The status of a deal before the first entry of its dated history: one step below it
+    (``disbursed`` -> ``committed``, ``committed`` -> ``announced``, ``announced`` ->
+    ``rumored``); ``rumored`` (or a status not in :data:`schema.STATUSES`) stays.
+
+    The history dates when the deal reached ``first``, so before that date it had not: the
+    strongest status short of it is taken (for a payment, ``committed``, the rule for a deal
+    paid only later with no dated history).
+
+    Examples
+    --------
+    >>> _status_before("disbursed"), _status_before("committed"), _status_before("rumored")
+    ('committed', 'announced', 'rumored')
+    """
+    if first not in schema.STATUSES:
+        return first
+    return schema.STATUSES[max(schema.STATUSES.index(first) - 1, 0)]
+
+
+def _running_periods(df: pd.DataFrame, limit: _dt.date | None) -> np.ndarray:
+    """Rows dated by their period (no ``announced``, a ``period_start``) whose period may run
+    past the limit: the last day of ``period_end`` (else of ``period_start``: "2020" is the
+    year 2020) falls after it. Their amount is the period's whole total, known only at its
+    end. Each distinct end is read once."""
+    n = len(df)
+    if limit is None or not {"announced", "period_start"} <= set(df.columns):
+        return np.zeros(n, dtype=bool)
+    by_period = df["announced"].isna().to_numpy() & df["period_start"].notna().to_numpy()
+    if not by_period.any():
+        return by_period
+    ends = df["period_start"]
+    if "period_end" in df.columns:
+        ends = df["period_end"].where(df["period_end"].notna(), ends)
+    codes, uniques = pd.factorize(ends.astype(object), use_na_sentinel=True)
+    runs = np.array([(_last_day(u) or limit) > limit for u in uniques] + [False], dtype=bool)
+    return by_period & runs[codes]
+
+
+def _statuses_then(df: pd.DataFrame, limit: _dt.date | None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's status at the limit, the rows whose status was rewound, and the rows with a
+    dated history (only rows that carry a history or a payment date are read one by one).
+
+    The status is the last ``status_dates`` entry dated by the limit; before the first entry,
+    :func:`_status_before` it. Without a history, a ``disbursed`` row whose ``paid_as_of``
+    falls after the limit was ``committed`` then.
+    """
     n = len(df)
     status = df["status"].to_numpy(dtype=object).copy()
     rewound = np.zeros(n, dtype=bool)
     has_hist = np.zeros(n, dtype=bool)
-    if limit is None or "status_dates" not in df.columns:
+    if limit is None:
         return status, rewound, has_hist
-    col = df["status_dates"]
-    for i in np.flatnonzero(col.notna().to_numpy()):
-        cell = col.iat[i]
-        if schema.is_blank(cell):
-            continue
-        hist = schema.parse_status_dates(cell)
-        if not hist:
-            continue
-        has_hist[i] = True
-        at = hist[0][0]
-        for st, d in hist:
-            if schema.date_bounds(d)[0] <= limit:
-                at = st
-        if at != status[i]:
-            status[i] = at
-            rewound[i] = True
-    return status, rewound, has_hist
-
-
-def _paid_then(df: pd.DataFrame, limit: _dt.date | None, status: np.ndarray,
-               rewound: np.ndarray, has_hist: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
-    """Each row's paid amount at the limit (``paid_as_of``) and the rows paid only later.
-
-    A deal paid after the limit with no dated history was committed, not disbursed, then:
-    ``status`` and ``rewound`` are updated in place.
-    """
-    n = len(df)
-    paid = None
-    paid_later = np.zeros(n, dtype=bool)
-    when = df["paid_as_of"] if "paid_as_of" in df.columns else None
-    if "paid_usd_bn" in df.columns:
-        paid = pd.to_numeric(df["paid_usd_bn"], errors="coerce").to_numpy(dtype=float).copy()
-        if limit is not None:
-            for i in np.flatnonzero(~np.isnan(paid)):
-                w = when.iat[i] if when is not None else None
-                lo = schema.date_bounds(w)[0] if not schema.is_blank(w) else None
-                if lo is None or lo > limit:
-                    paid[i] = math.nan
-                    paid_later[i] = True
-    if limit is not None and when is not None:
+    if "status_dates" in df.columns:
+        col = df["status_dates"]
+        for i in np.flatnonzero(col.notna().to_numpy()):
+            cell = col.iat[i]
+            if schema.is_blank(cell):
+                continue
+            hist = schema.parse_status_dates(cell)
+            if not hist:
+                continue
+            has_hist[i] = True
+            at = _status_before(hist[0][0])
+            for st, d in hist:
+                if schema.date_bounds(d)[0] <= limit:
+                    at = st
+            if at != status[i]:
+                status[i] = at
+                rewound[i] = True
+    if "paid_as_of" in df.columns:
+        when = df["paid_as_of"]
         for i in np.flatnonzero(when.notna().to_numpy() & (status == "disbursed") & ~has_hist):
             w = when.iat[i]
             if not schema.is_blank(w) and schema.date_bounds(w)[0] > limit:
                 status[i] = "committed"
                 rewound[i] = True
-    return paid, paid_later
+    return status, rewound, has_hist
+
+
+def paid_dated_later(paid: Any, paid_as_of: Any, limit: _dt.date | None) -> np.ndarray:
+    """Rows with a paid figure not dated by the limit: its ``paid_as_of`` is blank or its first
+    day falls after the limit (none without a limit). The one test of "a paid figure learned
+    later", read by :func:`select_rows` and by :func:`flowgraph.money_firmness` (which says
+    how much of the paid money, as of a date, is such a figure counted as an upper bound).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> paid_dated_later([4.9, 1.0, None], ["2025-06-30", "2024-12", "2025-06-30"],
+    ...                  dt.date(2025, 3, 31)).tolist()
+    [True, False, False]
+    """
+    amounts = pd.to_numeric(pd.Series(paid, dtype=object), errors="coerce").to_numpy(dtype=float)
+    has = ~np.isnan(amounts)
+    if limit is None or not has.any():
+        return np.zeros(len(amounts), dtype=bool)
+    if paid_as_of is None:
+        return has
+    # each distinct date is read once; a blank date is not dated by then
+    codes, uniques = pd.factorize(pd.Series(paid_as_of, dtype=object), use_na_sentinel=True)
+    firsts = [None if schema.is_blank(u) else schema.date_bounds(u)[0] for u in uniques]
+    late = np.array([d is None or d > limit for d in firsts] + [True], dtype=bool)
+    return has & late[codes]
+
+
+def _paid_then(df: pd.DataFrame, limit: _dt.date | None, status: np.ndarray
+               ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Each row's paid amount at the limit, the paid figures left out (dated later or not
+    dated), and the rows counting a later paid figure as an upper bound.
+
+    A figure dated by the limit counts. A later (or undated) figure of a row ``disbursed`` at
+    the limit stays, as an upper bound of what was paid by then (payments only add up; the
+    firmness split then counts the rest as committed, not paid): left out, the row would
+    count as paid in full, more than the later figure. Any other later figure is left out.
+    """
+    n = len(df)
+    none = np.zeros(n, dtype=bool)
+    if "paid_usd_bn" not in df.columns:
+        return None, none, none
+    paid = pd.to_numeric(df["paid_usd_bn"], errors="coerce").to_numpy(dtype=float).copy()
+    if limit is None:
+        return paid, none, none
+    later = paid_dated_later(paid, df["paid_as_of"] if "paid_as_of" in df.columns else None,
+                             limit)
+    left_out = later & (status != "disbursed")
+    paid[left_out] = math.nan
+    return paid, left_out, paid_bounds(df, limit, status=status)
+
+
+def paid_bounds(df: pd.DataFrame, limit: _dt.date | None, *,
+                status: np.ndarray | None = None) -> np.ndarray:
+    """The rows that, as of ``limit``, count as paid up to a figure known only later: rows
+    ``disbursed`` then (``status``, else the table's own) whose paid figure is dated later or
+    undated (:func:`paid_dated_later`), or which have no paid figure and are dated by a period
+    that runs past the limit (their amount is the period's total). What was paid by then is
+    at most that figure: an upper bound. None without a limit.
+
+    The one rule of such bounds: :func:`select_rows` counts them for the note, and
+    :func:`flowgraph.money_firmness` reads them off a table built as of the date (its status
+    and paid amount are those then) to say how much of the paid money they are.
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> df = pd.DataFrame({"status": ["disbursed", "disbursed", "committed"],
+    ...                    "paid_usd_bn": [4.9, None, 1.0],
+    ...                    "paid_as_of": ["2025-06-30", None, "2025-06-30"],
+    ...                    "announced": ["2024-05", None, "2024-05"],
+    ...                    "period_start": [None, "2019", None],
+    ...                    "period_end": [None, "2024", None]})
+    >>> paid_bounds(df, dt.date(2022, 12, 31)).tolist()
+    [True, True, False]
+    """
+    n = len(df)
+    if limit is None or not n:
+        return np.zeros(n, dtype=bool)
+    st = df["status"].to_numpy(dtype=object) if status is None else status
+    disbursed = st == "disbursed"
+    paid = (df["paid_usd_bn"].to_numpy(dtype=object) if "paid_usd_bn" in df.columns
+            else np.full(n, None, dtype=object))
+    later = paid_dated_later(paid, df["paid_as_of"].to_numpy(dtype=object)
+                             if "paid_as_of" in df.columns else None, limit)
+    no_figure = np.isnan(pd.to_numeric(pd.Series(paid, dtype=object),
+                                       errors="coerce").to_numpy(dtype=float))
+    return disbursed & (later | (no_figure & _running_periods(df, limit)))
 
 
 def as_of_note(counts: AsOfCounts) -> str:
@@ -416,6 +581,16 @@ def as_of_note(counts: AsOfCounts) -> str:
     if counts.paid_later:
         parts.append(f"{schema.count_noun(counts.paid_later, 'paid amount')} dated later "
                      "(or undated) left out")
+    if counts.paid_bound:
+        k = counts.paid_bound
+        parts.append(f"{schema.count_noun(k, 'deal')} disbursed by then counted as paid up to "
+                     "a figure known only after the date (a paid figure dated later or "
+                     "undated, the rest as committed, not paid; or the total of a period "
+                     "ending later), an upper bound of what was paid by then")
+    if counts.period_running:
+        k = counts.period_running
+        parts.append(f"{schema.count_noun(k, 'deal')} dated only by a period ending after "
+                     "the date counted at the period's whole total, known only when it ends")
     if counts.coarse:
         parts.append(f"{schema.count_noun(counts.coarse, 'deal')} counted although dated only "
                      "to a month or year that runs past it")
@@ -462,7 +637,8 @@ _FIGURE_DATES = ("revenue_as_of", "market_value_as_of", "cash_as_of", "debt_as_o
 
 def company_figures_note(G: Any, limit: _dt.date) -> str:
     """A sentence when company figures (revenue, cash ...) of ``G``'s companies are dated after
-    ``limit``: they are the latest the data holds, not figures as of then.
+    ``limit`` (:func:`is_later`: a figure for 2025 is not known on 2025-03-31): they are the
+    latest the data holds, not figures as of then.
 
     Examples
     --------
@@ -472,19 +648,8 @@ def company_figures_note(G: Any, limit: _dt.date) -> str:
     >>> company_figures_note(G, dt.date(2025, 12, 31))
     'Company figures are the latest in the data, not as of then: 1 company has figures dated after 2025-12-31.'
     """
-    n = 0
-    for _, data in G.nodes(data=True):
-        for col in _FIGURE_DATES:
-            v = data.get(col)
-            if schema.is_blank(v):
-                continue
-            try:
-                lo = schema.date_bounds(v)[0]
-            except ValueError:
-                continue
-            if lo is not None and lo > limit:
-                n += 1
-                break
+    n = sum(1 for _, data in G.nodes(data=True)
+            if any(is_later(data.get(col), limit) for col in _FIGURE_DATES))
     if not n:
         return ""
     return (f"Company figures are the latest in the data, not as of then: "

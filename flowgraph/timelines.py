@@ -26,7 +26,7 @@ __all__ = ["TIMELINE_COLUMNS", "TimelineResult", "timeline"]
 TIMELINE_COLUMNS: tuple[str, ...] = (
     "period", "period_end", "companies", "deals", "unknown_amounts", "known_money", "paid",
     "committed_unpaid", "announced_only", "conditional", "loops", "largest_round_trip",
-    "largest_round_trip_bound", "largest_loop", "circularity_index", "circular_flow",
+    "largest_round_trip_bound", "largest_round_trip_basis", "largest_loop", "circularity_index", "circular_flow",
     "most_self_funded", "self_funded_share", "most_concentrated", "hhi", "new_loops",
     "closing_deals",
 )
@@ -52,8 +52,9 @@ class TimelineResult:
         (deals of unknown amount, never summed), ``known_money`` and its split ``paid``,
         ``committed_unpaid``, ``announced_only``, ``conditional`` (as
         :func:`flowgraph.firmness.money_firmness`), ``loops`` (loops of at most
-        ``max_length`` hops), ``largest_round_trip`` with its ``largest_round_trip_bound``
-        and ``largest_loop``, ``circularity_index`` and ``circular_flow`` (maximal
+        ``max_length`` hops), ``largest_round_trip`` with its ``largest_round_trip_bound``,
+        ``largest_round_trip_basis`` (estimated, conditional: the loop's
+        ``round_trip_basis``) and ``largest_loop``, ``circularity_index`` and ``circular_flow`` (maximal
         circulation), ``most_self_funded`` and its ``self_funded_share`` (the company with
         the largest self-funded share of its inflow), ``most_concentrated`` and its ``hhi``
         (money received, as the concentration table sorts it: highest HHI, then largest
@@ -75,7 +76,7 @@ class TimelineResult:
         known), ``n_deals``, ``n_unknown``, ``has_estimate``.
     top_loops : pandas.DataFrame
         Per period the loops of largest round trip then (``top_loops`` of them): ``period,
-        rank, loop, companies, length, round_trip, round_trip_bound``.
+        rank, loop, companies, length, round_trip, round_trip_bound, round_trip_basis``.
 
     Examples
     --------
@@ -160,10 +161,11 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
     if len(c):
         row.update(largest_round_trip=float(c["round_trip"].iloc[0]),
                    largest_round_trip_bound=str(c["round_trip_bound"].iloc[0]),
+                   largest_round_trip_basis=str(c["round_trip_basis"].iloc[0]),
                    largest_loop=str(c["path"].iloc[0]))
     else:
         row.update(largest_round_trip=math.nan, largest_round_trip_bound="",
-                   largest_loop="")
+                   largest_round_trip_basis="", largest_loop="")
     if G.number_of_edges():
         m = circ.maximal_circulation(G)
         row.update(circularity_index=m.circularity_index, circular_flow=m.circular_flow)
@@ -198,7 +200,8 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
         acc[2] += 1
         acc[4] = acc[4] or d.get("estimate") is True or d.get("midpoint") is True
     return {"row": row, "loops": loops, "truncated": bool(res.truncated), "pairs": pairs,
-            "top": [(tuple(k), *loops[tuple(k)]) for k in c["companies"].head(top_loops)]}
+            "top": [(tuple(k), *loops[tuple(k)], basis) for k, basis in
+                    zip(c["companies"].head(top_loops), c["round_trip_basis"].head(top_loops))]}
 
 
 def _lite(df: pd.DataFrame) -> pd.DataFrame:
@@ -401,10 +404,10 @@ class _TimelineTables:
             self.pair_rows.append({"period": label, "payer": u, "payee": v, "firm": firm,
                                    "amount": amt if n_known else math.nan, "n_deals": n,
                                    "n_unknown": n_unknown, "has_estimate": est})
-        for rank, (comp, path, rt, bound, length) in enumerate(an["top"], start=1):
+        for rank, (comp, path, rt, bound, length, basis) in enumerate(an["top"], start=1):
             self.top_rows.append({"period": label, "rank": rank, "loop": path,
                                   "companies": comp, "length": length, "round_trip": rt,
-                                  "round_trip_bound": bound})
+                                  "round_trip_bound": bound, "round_trip_basis": basis})
         unreliable = an["truncated"] or (prev_an is not None and prev_an["truncated"])
         if unreliable:
             self.n_truncated += 1
@@ -451,7 +454,7 @@ class _TimelineTables:
     def top(self) -> pd.DataFrame:
         return pd.DataFrame(self.top_rows, columns=["period", "rank", "loop", "companies",
                                                     "length", "round_trip",
-                                                    "round_trip_bound"])
+                                                    "round_trip_bound", "round_trip_basis"])
 
 
 def _timeline_notes(last: _dt.date, data_limit: _dt.date | None, max_length: int | None,

@@ -26,6 +26,52 @@ def _first_day(text: str) -> dt.date | None:
     return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
+def _last_day(text: str) -> dt.date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return dt.date(*parts)
+
+
+_ORDER = ["rumored", "announced", "committed", "disbursed"]  # weakest first, written out here
+
+
+def _status_then(r: dict[str, str], day: dt.date) -> str:
+    """A row's status as of ``day``, by hand: the last dated history entry by then, one step
+    below the first entry before it; without a history, committed when paid only later."""
+    status = r["status"]
+    hist = [e.split("@") for e in (r.get("status_dates") or "").split(";") if e.strip()]
+    if hist:
+        status = _ORDER[max(_ORDER.index(hist[0][0]) - 1, 0)]  # not yet reached the first
+        for st, d in hist:
+            if _first_day(d) <= day:
+                status = st
+    elif status == "disbursed" and (r.get("paid_as_of") or "").strip() \
+            and _first_day(r["paid_as_of"]) > day:
+        status = "committed"  # paid after the date: committed then
+    return status
+
+
+def _paid_by_hand(r: dict[str, str], day: dt.date, amount: float, status: str) -> float:
+    """The paid part of a row's amount as of ``day``, by hand: a paid figure dated by then;
+    for a row disbursed then, a later (or undated) paid figure as an upper bound, else the
+    whole amount; nothing otherwise."""
+    if math.isnan(amount):
+        return 0.0
+    paid = _num(r.get("paid_usd_bn"))
+    if not math.isnan(paid):
+        when = _first_day(r.get("paid_as_of") or "")
+        if (when is not None and when <= day) or status == "disbursed":
+            return min(paid, amount)
+        return 0.0
+    return amount if status == "disbursed" else 0.0
+
+
 def _num(text: str) -> float:
     try:
         return float(text)
@@ -62,17 +108,7 @@ def _by_hand(rows: list[dict[str, str]], day: dt.date) -> dict[str, tuple]:
         if math.isnan(amount):
             lo, hi = _num(r.get("amount_low_usd_bn")), _num(r.get("amount_high_usd_bn"))
             amount = (lo + hi) / 2
-        status = r["status"]
-        hist = [e.split("@") for e in (r.get("status_dates") or "").split(";") if e.strip()]
-        if hist:
-            status = hist[0][0]
-            for st, d in hist:
-                if _first_day(d) <= day:
-                    status = st
-        elif status == "disbursed" and (r.get("paid_as_of") or "").strip() \
-                and _first_day(r["paid_as_of"]) > day:
-            status = "committed"  # paid after the date: committed then
-        out[r["deal_id"]] = (r["payer"], r["payee"], amount, status)
+        out[r["deal_id"]] = (r["payer"], r["payee"], amount, _status_then(r, day))
     return out
 
 
@@ -120,6 +156,11 @@ def test_every_month_matches_the_graph_built_by_hand(bundled, bundled_rows):
         want = _by_hand(bundled_rows, day)
         got = _from_graph(G)
         assert _same(got, want), (day, set(got) ^ set(want))
+        # the paid part of every deal, by hand, and the firmness split's
+        rows = {r["deal_id"]: r for r in bundled_rows}
+        split = fg.firmness.firmness_split(G).set_index("deal_id")["paid"]
+        paid = {k: _paid_by_hand(rows[k], day, want[k][2], want[k][3]) for k in want}
+        assert split.to_dict() == pytest.approx(paid), day
         # the companies with a deal are those in a deal dated by then
         names = {r[k] for r in bundled_rows for k in ("payer", "payee")
                  if _first_day(r.get("announced") or r.get("period_start") or "") is not None

@@ -153,8 +153,52 @@ def test_toy_dataset_matches_hand_worked_results(toy):
                  ("FundCo", "LabCo"): 0, ("BankCo", "CloudCo"): 0}
     # BankCo -> CloudCo has an unknown amount: left out and said so
     assert r.excluded_unknown_edges == 1 and r.excluded_unknown_deals == 1
-    assert "lower bound" in r.unknown_treatment
+    # toy's known amounts include an estimate and a range midpoint: not a lower bound
+    assert "not lower bounds" in r.unknown_treatment
+    assert "2 estimates or range midpoints" in r.unknown_treatment
     assert r.scenario == "base"
+
+
+@pytest.mark.parametrize("scenario", ["base", "low", "high"])
+def test_lower_bound_note_follows_the_amounts(scenario):
+    """The note says "lower bound" only when every known amount is reported, unconditional
+    and at its low end; otherwise it counts, from the deals, what breaks the bound."""
+    from flowgraph import build_graph, filter_deals, load_dataset
+
+    data = load_dataset("ai-capital")
+    t = filter_deals(data, scenario=scenario)
+    known = t["amount"].notna().to_numpy()
+    est = (t["estimate"].eq(True) | t["midpoint"].eq(True)).to_numpy() & known
+    cond = t["conditional"].eq(True).to_numpy() & known & ~est
+    above = (known & ~est & ~cond
+             & (t["amount"] > t["amount_low"]).fillna(False).to_numpy())
+    assert est.sum() and cond.sum()  # the bundled data has both
+    for form in (t, build_graph(data, scenario=scenario)):
+        note = circ.maximal_circulation(form).unknown_treatment
+        assert "not lower bounds" in note and "are lower bounds" not in note
+        assert f"{int(est.sum())} estimates or range midpoints" in note
+        assert f"{int(cond.sum())} conditional amounts" in note
+        assert ("above their reported low end" in note) == bool(above.sum())
+    # the low scenario circulates less: the base figure was no floor
+    if scenario == "low":
+        assert (circ.maximal_circulation(t).circular_flow
+                < circ.maximal_circulation(filter_deals(data)).circular_flow)
+    # reported, unconditional point amounts only (and an unknown one): a lower bound again
+    firm = t[known & ~est & ~cond & ~above | ~known].assign(conditional=False)
+    note = circ.maximal_circulation(firm).unknown_treatment
+    assert "every known amount is a reported, unconditional figure" in note
+    assert "circular amounts are lower bounds" in note
+
+
+def test_lower_bound_note_without_unknown_amounts():
+    M = nx.MultiDiGraph()
+    M.add_edge("A", "B", key="d1", amount=2.0, amount_low=2.0, estimate=False)
+    M.add_edge("B", "A", key="d2", amount=3.0, amount_low=3.0, conditional=True)
+    note = circ.maximal_circulation(M).unknown_treatment
+    assert note.startswith("All amounts are known") and "1 conditional amount" in note
+    M.edges["B", "A", "d2"]["conditional"] = False
+    assert circ.maximal_circulation(M).unknown_treatment == (
+        "All amounts are known; nothing was left out.")
 
 
 def test_toy_keystones_by_hand(toy):

@@ -143,7 +143,7 @@ def test_table_notes_are_wrapped_for_a_terminal():
     assert all(x.startswith(("Note: ", "      ")) for x in notes)
     # the text is unchanged apart from line breaks; markdown keeps one line per note
     text = " ".join(x.strip() for x in notes)
-    assert "so circular amounts are lower bounds on the true ones" in text
+    assert "The circular amounts are not lower bounds on the true ones" in text
     md = run("circulation", "--dataset", "toy", "--format", "markdown").output
     assert any(len(x) > 100 for x in md.splitlines() if x.startswith("> "))
 
@@ -242,3 +242,84 @@ def test_table_columns_read_evenly():
     # a measure/value table mixes quantities: each cell decides
     mv = pd.DataFrame({"measure": ["companies", "total"], "value": [44.0, 2471.61]})
     assert [ln.split()[-1] for ln in format_table(mv).splitlines()[2:]] == ["44", "2,471.6"]
+
+
+def _counted_listing(tmp_path, fmt, *args):
+    import flowgraph as fg
+
+    path = tmp_path / f"listing.{fmt}"
+    r = run("deals", *args, "--format", fmt, "-o", str(path))
+    assert r.exit_code == 0, r.output
+    return path, fg.read_deals(path)
+
+
+def test_deals_file_marks_the_rows_it_does_not_count(tmp_path):
+    """`deals --format csv|json` keeps the rows a listing rests on (superseded rows,
+    headlines and tranches) so the file reads back, and says which rows are counted: the
+    counted rows are exactly the listing's deals (the graph built independently), none of
+    them double counts another, and every other row says why it is not counted."""
+    import flowgraph as fg
+    from flowgraph import schema
+    from flowgraph.selection import select_companies
+
+    ds = fg.load_dataset("ai-capital")
+    G = select_companies(fg.build_graph(ds, as_of="2025-03-31"), company="CoreWeave")
+    listed = {k for *_, k in G.edges(keys=True)}
+    for fmt in ("csv", "json"):
+        path, back = _counted_listing(tmp_path, fmt, "--as-of", "2025-03-31",
+                                      "--company", "CoreWeave")
+        assert not fg.validate_file(path).errors
+        assert set(back["counted"]) <= {"true", "false"}
+        yes = back[back["counted"] == "true"]
+        assert set(yes["deal_id"]) == listed and len(yes) == len(listed)
+        assert yes["not_counted_because"].isna().all()
+        no = back[back["counted"] == "false"]
+        assert len(no) and no["not_counted_because"].notna().all()
+        # no counted row is a tranche of, or superseded by, another counted row
+        assert not set(yes["part_of"].dropna()) & listed
+        named = {x for v in yes["supersedes"].dropna() for x in schema.split_ids(v)}
+        assert not named & listed
+        for rec in no.itertuples():
+            if isinstance(rec.part_of, str) and rec.part_of in listed:
+                assert rec.not_counted_because.startswith(f"tranche of {rec.part_of}")
+            elif rec.deal_id in set(back["part_of"].dropna()):
+                tranches = set(back.loc[back["part_of"] == rec.deal_id, "deal_id"])
+                assert tranches & listed and "headline" in rec.not_counted_because
+        # summing the counted rows gives the listing's money; summing every row would not
+        amount = pd.to_numeric(back["amount_usd_bn"])
+        graph_sum = sum(d["amount_usd_bn"] for *_, d in G.edges(data=True)
+                        if pd.notna(d["amount_usd_bn"]))
+        assert abs(amount[back["counted"] == "true"].sum() - graph_sum) < 1e-9
+        assert amount.sum() > graph_sum + 1
+        # the same rows as the export of the same filters, plus the two columns
+        exported = tmp_path / f"export.{fmt}"
+        assert run("export", "--to", f"deals-{fmt}", "--as-of", "2025-03-31", "--company",
+                   "CoreWeave", "-o", str(exported)).exit_code == 0
+        key = "deal_id"
+        pd.testing.assert_frame_equal(
+            back.drop(columns=["counted", "not_counted_because"]).sort_values(key)
+            .reset_index(drop=True),
+            fg.read_deals(exported).sort_values(key).reset_index(drop=True))
+        # read back and written again: the columns are computed afresh, not repeated
+        again = tmp_path / f"again.{fmt}"
+        r = run("deals", "--deals", str(path), "--format", fmt, "-o", str(again))
+        assert r.exit_code == 0, r.output
+        twice = fg.read_deals(again)
+        assert list(twice.columns).count("counted") == 1
+        assert set(twice["deal_id"]) == set(back["deal_id"])
+    help_text = run("deals", "--help").output
+    assert "counted" in help_text and "not_counted_because" in help_text
+
+
+def test_deals_file_counts_every_row_of_a_plain_table(tmp_path):
+    """A table without superseded rows or tranches: every row is counted."""
+    import flowgraph as fg
+
+    deals = fg.load_dataset("toy").deals
+    plain = deals[deals["part_of"].isna() & deals["supersedes"].isna()]
+    plain = plain[~plain["deal_id"].isin(set(deals["supersedes"].dropna()))]
+    src = tmp_path / "d.csv"
+    fg.write_deals(plain, src)
+    _, back = _counted_listing(tmp_path, "csv", "--deals", str(src))
+    assert (back["counted"] == "true").all() and back["not_counted_because"].isna().all()
+    assert len(back) == fg.build_graph(fg.read_deals(src)).number_of_edges()

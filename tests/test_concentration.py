@@ -321,3 +321,94 @@ def test_cli_concentration_in_a_fresh_process(view):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "LabCo" in r.stdout
+
+
+# ------------------------------------------------------------------ promised, not yet paid
+def _unpaid_by_hand(G, statuses=("announced", "committed")):
+    """Independent reading of the rows: per deal counted as a promise, the amount less what
+    paid_usd_bn says is paid (a disbursed row only for the rest its paid figure leaves)."""
+    out, paid_out, into = {}, {}, {}
+    for u, v, d in G.edges(data=True):
+        a = d["amount"]
+        if math.isnan(a) or d["flow_type"] == "warrant":
+            continue
+        p = d.get("paid_usd_bn")
+        if p is None or (isinstance(p, float) and math.isnan(p)):  # no paid figure
+            p = a if d["status"] == "disbursed" else 0.0
+        p = min(float(p), a)
+        if d["status"] in statuses or (d["status"] == "disbursed" and p < a):
+            if a - p > 0:
+                out[u] = out.get(u, 0.0) + a - p
+                paid_out[u] = paid_out.get(u, 0.0) + p
+                into[v] = into.get(v, 0.0) + a - p
+    return out, paid_out, into
+
+
+@pytest.mark.parametrize("as_of", [None, "2025-08-25", "2025-09-30"])
+def test_commitments_count_only_what_is_not_yet_paid(as_of):
+    """Partly paid promises count their unpaid rest, as of the date (a payment dated after
+    it is not subtracted), company by company against the rows read by hand, and in all as
+    the summary's own split of the same deals."""
+    ds = fg.load_dataset("ai-capital")
+    G = fg.build_graph(ds, as_of=as_of)
+    t = commitments(G).set_index("company")
+    want, want_paid, want_in = _unpaid_by_hand(G)
+    for company in t.index:
+        assert t.loc[company, "commitments_out"] == pytest.approx(want.get(company, 0.0))
+        assert t.loc[company, "paid_out"] == pytest.approx(want_paid.get(company, 0.0))
+        got_in = t.loc[company, "backlog_in"] + t.loc[company, "funding_in"]
+        assert got_in == pytest.approx(want_in.get(company, 0.0))
+    row = ds.deals.set_index("deal_id").loc["USG-INTC-8.9"]
+    paid_by_then = as_of is None or row["paid_as_of"] <= as_of
+    usg = row["amount_usd_bn"] - (row["paid_usd_bn"] if paid_by_then else 0.0)
+    assert 0 < row["paid_usd_bn"] < row["amount_usd_bn"]
+    assert t.loc["US Government", "commitments_out"] == pytest.approx(usg)
+    # the summary's split of these deals: everything not paid
+    from flowgraph.firmness import firmness_split
+
+    split = firmness_split(G).set_index("deal_id")
+    promised = [k for u, v, k, d in G.edges(keys=True, data=True)
+                if d["flow_type"] != "warrant" and d["status"] != "rumored"]
+    unpaid = split.loc[promised, ["committed_unpaid", "announced_only", "conditional"]]
+    assert t["commitments_out"].sum() == pytest.approx(float(unpaid.to_numpy().sum()))
+
+
+def test_commitments_partly_and_fully_paid_by_hand():
+    M = nx.MultiDiGraph()
+    M.add_node("A", revenue_usd_bn=10.0, cash_usd_bn=1.0)
+    for key, amount, paid, status in [("part", 10.0, 4.0, "committed"),
+                                      ("all", 5.0, 5.0, "committed"),
+                                      ("rest", 8.0, 6.0, "disbursed"),
+                                      ("done", 3.0, None, "disbursed"),
+                                      ("none", 2.0, None, "announced")]:
+        M.add_edge("A", "B", key=key, amount=amount, amount_high=2 * amount, paid_usd_bn=paid,
+                   flow_type="compute_contract", status=status)
+    t = commitments(M).set_index("company")
+    assert t.loc["A", "commitments_out"] == pytest.approx(6.0 + 2.0 + 2.0)
+    assert t.loc["A", "paid_out"] == pytest.approx(4.0 + 6.0)
+    assert t.loc["B", "backlog_in"] == pytest.approx(10.0) and t.loc["B", "paid_in"] == 10.0
+    assert t.loc["A", "funding_gap"] == pytest.approx(10.0 - 1.0)
+    only = commitments(M, statuses=["announced"]).set_index("company")
+    assert only.loc["A", "commitments_out"] == pytest.approx(2.0)
+    # another weight: the same payments against its amounts
+    high = commitments(M, weight="amount_high").set_index("company")
+    assert high.loc["A", "commitments_out"] == pytest.approx(16.0 + 5.0 + 10.0 + 4.0)
+    assert high.loc["A", "paid_out"] == pytest.approx(4.0 + 5.0 + 6.0)
+
+
+def test_cli_commitments_say_what_paid_money_is_left_out():
+    r = CliRunner().invoke(main, ["concentration", "--view", "commitments", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    import io
+
+    import pandas as pd
+
+    t = pd.read_csv(io.StringIO(r.stdout)).set_index("company")
+    G = fg.build_graph(fg.load_dataset("ai-capital"))
+    want, _, _ = _unpaid_by_hand(G)
+    assert t.loc["US Government", "commitments_out"] == pytest.approx(want["US Government"])
+    r = CliRunner().invoke(main, ["concentration", "--view", "commitments"])
+    paid = float(commitments(G)["paid_out"].sum())
+    from flowgraph.formatting import money
+
+    assert paid > 0 and money(paid) in " ".join(r.output.split())

@@ -523,3 +523,84 @@ def test_building_the_hops_never_loads_numba_for_a_network_searched_interpreted(
 def test_per_hop_reductions_of_no_deals_and_of_self_loops_only():
     r = cycles_from_arrays(np.array([0, 1]), np.array([0, 1]), np.ones(2))
     assert r.n_found == 0
+
+
+# ------------------------------------------------------------------ the loop cap
+@pytest.mark.parametrize("steps,batch", [(0, None), (10**9, None), (37, None), (0, 3),
+                                         (10**9, 3), (37, 3)])
+def test_max_loops_holds_in_every_mode(steps, batch, monkeypatch):
+    """Compiled, interpreted, switching mid-search, and resumed from small buffers: the
+    search finds exactly max_loops loops, each a real cycle (networkx), taken in the
+    search's order (every loop of a smaller start vertex first), and says it stopped."""
+    monkeypatch.setattr(cy, "_PY_STEPS", steps)
+    if batch is not None:
+        monkeypatch.setattr(cy, "_BATCH", batch)
+    G = random_digraph(9, 30, 4, self_loops=False)
+    every = nx_cycles(G, bound=5)
+    assert len(every) > 12
+    for cap in (1, 5, 12, len(every) - 1):
+        r = find_cycles(G, max_length=5, max_loops=cap, limit=None, describe=False)
+        got = {tuple(c) for c in r.cycles["companies"]}
+        assert r.n_found == len(r.cycles) == len(got) == cap
+        assert got <= every
+        assert not r.complete and r.params["stopped"] == "loops"
+        last = max(c[0] for c in got)  # loops are found by increasing smallest vertex
+        assert {c for c in every if c[0] < last} <= got
+        assert any(f"at least {cap:,} loops" in n and "--max-loops" in n for n in r.notes)
+        # the counts per company cover the loops found, no more
+        per = r.participation.set_index("company")["n_cycles"]
+        for v in G.nodes:
+            assert per.get(v, 0) == sum(v in c for c in got)
+    full = find_cycles(G, max_length=5, max_loops=len(every) + 1, limit=None, describe=False)
+    assert full.complete and full.params["stopped"] is None and full.n_found == len(every)
+    assert not any("stopped early" in n for n in full.notes)
+
+
+def test_max_loops_holds_for_arrays_and_with_a_limit():
+    """cycles_from_arrays takes the same cap; limit only chooses which found loops are
+    listed (the best), never how many are searched for."""
+    rng = np.random.default_rng(5)
+    n = 6
+    src, dst = map(np.array, zip(*[(u, v) for u in range(n) for v in range(n) if u != v]))
+    amount = rng.integers(1, 9, len(src)).astype(float)
+    full = cycles_from_arrays(src, dst, amount, max_length=None, limit=None)
+    r = cycles_from_arrays(src, dst, amount, max_length=None, max_loops=40, limit=None)
+    assert r.n_found == len(r.cycles) == 40 and not r.complete
+    assert set(r.cycles["companies"]) <= set(full.cycles["companies"])
+    top = cycles_from_arrays(src, dst, amount, max_length=None, max_loops=40, limit=7)
+    assert top.n_found == 40 and len(top.cycles) == 7 and top.truncated
+    best = r.cycles.sort_values(["round_trip", "companies"], ascending=[False, True],
+                                kind="stable")
+    assert top.cycles["companies"].tolist() == best["companies"].head(7).tolist()
+
+
+def test_cli_max_loops_lists_at_most_that_many_and_says_it_stopped():
+    import io
+    import json
+
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+
+    import flowgraph as fg
+
+    every = find_cycles(fg.build_graph(fg.load_dataset("ai-capital")), limit=None,
+                        describe=False).n_found
+    assert every > 5
+    run = CliRunner()
+    r = run.invoke(main, ["cycles", "--max-loops", "5", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert len(pd.read_csv(io.StringIO(r.stdout))) == 5
+    r = run.invoke(main, ["cycles", "--max-loops", "5", "--format", "json"])
+    payload = json.loads(r.stdout)
+    assert len(payload["cycles"]) == 5
+    head, *notes = payload["notes"]
+    assert head.startswith("at least 5 loops") and "stopped at --max-loops 5" in head
+    assert not any("All" in n and "were found" in n for n in notes)
+    assert any("stopped early at the cap of 5 loops" in n for n in notes)
+    text = " ".join(run.invoke(main, ["cycles", "--max-loops", "5"]).output.split())
+    assert "stopped at --max-loops 5" in text and "--limit N for more" not in text
+    # a cap above the number of loops changes nothing and claims no stop
+    r = run.invoke(main, ["cycles", "--max-loops", str(every + 1), "--format", "json"])
+    head = json.loads(r.stdout)["notes"][0]
+    assert head.startswith(f"{every:,} loops") and "stopped" not in head

@@ -539,3 +539,88 @@ def test_search_options_are_find_cycles_own_and_checked_by_name():
     r = cycles_from_arrays([0, 1], [1, 0], [1.0, 2.0])
     assert {k: r.params[k] for k in ("max_length", "sort", "max_work")} == {
         k: find_cycles(G).params[k] for k in ("max_length", "sort", "max_work")}
+
+
+# --------------------------------------------------------------------------- conditional money
+def _split_description(desc: str) -> tuple[list[str], str]:
+    """The hop sentences (in hop order) and the closing sentence of a loop's description."""
+    head, ending = desc.rsplit(". ", 1)
+    return head.split("; "), ending
+
+
+def _conditional_facts(data, res):
+    """Per loop, independently of the sentences: which hops carry a conditional deal, and
+    whether some hop without its conditional deals would carry less than the round trip."""
+    flag = {i: c is True for i, c in zip(data.deals["deal_id"], data.deals["conditional"])}
+    out = {}
+    for rank, hops in res.hops.groupby("rank"):
+        rt = float(res.cycles.loc[res.cycles["rank"] == rank, "round_trip"].iloc[0])
+        deals = res.deals[res.deals["rank"] == rank]
+        per_hop, rests = [], False
+        for _, hop in hops.sort_values("hop").iterrows():
+            rows = deals[deals["hop"] == hop["hop"]]
+            conds = [flag[i] for i in rows["deal_id"]]
+            per_hop.append(any(conds))
+            part = sum(a for c, a in zip(conds, rows["amount"]) if c and a == a)
+            rests |= part > 0 and hop["amount"] - part < rt
+        out[rank] = (per_hop, rests)
+    return out
+
+
+@pytest.mark.parametrize("as_of", [None, "2025-09-30"])
+def test_loop_sentences_say_which_amounts_are_conditional(as_of):
+    data = fg.load_dataset("ai-capital")
+    G = fg.build_graph(data, as_of=as_of)
+    res = find_cycles(G, limit=None, sort="round_trip")
+    facts = _conditional_facts(data, res)
+    n_cond = n_rests = 0
+    for _, c in res.cycles.iterrows():
+        hop_text, ending = _split_description(c["description"])
+        per_hop, rests = facts[c["rank"]]
+        assert len(hop_text) == len(per_hop)
+        for text, cond in zip(hop_text, per_hop):
+            assert ("conditional" in text) == cond, (c["path"], text)
+        assert ("if the conditional amounts are paid" in ending) == rests, (c["path"], ending)
+        assert ("conditional" in c["round_trip_basis"]) == rests
+        # an estimate named in the closing sentence is in the basis column, and back
+        assert ("an estimated" in ending) == ("estimated" in c["round_trip_basis"])
+        n_cond += any(per_hop)
+        n_rests += rests
+    assert n_cond and n_rests  # the bundled data exercises both
+    # the table path (filter_deals) tells the same
+    t = find_cycles(fg.filter_deals(data, as_of=as_of), limit=None, sort="round_trip").cycles
+    assert t["description"].tolist() == res.cycles["description"].tolist()
+    assert t["round_trip_basis"].tolist() == res.cycles["round_trip_basis"].tolist()
+
+
+def test_the_audited_loops_say_conditional():
+    data = fg.load_dataset("ai-capital")
+    d = data.deals.set_index("deal_id")
+    assert d.loc["AMZN-OAI-50", "conditional"] is True  # $35bn of it on a milestone or IPO
+    assert d.loc["NVDA-OAI-LOI-100", "conditional"] is True  # a letter of intent
+    c = find_cycles(fg.build_graph(data)).cycles.set_index("path")
+    hop, ending = _split_description(c.loc["Amazon -> OpenAI -> Amazon", "description"])
+    assert hop[0].startswith("Amazon invests $50bn in OpenAI (conditional)")
+    assert ending.endswith("if the conditional amounts are paid.")
+    c = find_cycles(fg.build_graph(data, as_of="2025-09-30"), sort="round_trip").cycles
+    top = c.iloc[0]
+    assert top["path"] == "Nvidia -> OpenAI -> Nvidia" and top["round_trip_basis"] == "conditional"
+    hop, ending = _split_description(top["description"])
+    assert "(announced, " in hop[0] and "conditional)" in hop[0]
+
+
+def test_conditional_round_trip_on_a_hand_built_loop():
+    M = nx.MultiDiGraph()
+    deal(M, "A", "B", "ab", 10.0, conditional=True)
+    deal(M, "A", "B", "ab2", 4.0)
+    deal(M, "B", "A", "ba", 6.0)
+    c = find_cycles(M).cycles.iloc[0]
+    # without its conditional $10bn, A -> B carries $4bn < the $6bn round trip
+    assert c["round_trip_basis"] == "conditional"
+    assert "A pays $14bn to B ($10bn of it conditional)" in c["description"]
+    assert c["description"].endswith("Up to $6bn can come back to A if the conditional amounts "
+                                      "are paid.")
+    M.edges["A", "B", "ab2"]["amount"] = 7.0  # $7bn unconditional covers the round trip
+    c = find_cycles(M).cycles.iloc[0]
+    assert c["round_trip_basis"] == "" and "if the conditional" not in c["description"]
+    assert "conditional" in c["description"]  # the hop still says it

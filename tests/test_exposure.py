@@ -266,3 +266,71 @@ def test_company_exposure_when_no_deal_passes_the_filters():
                                   "--show-deals"])
     assert r.exit_code == 0, r.output
     assert "LabCo depends on" in r.output and "(no rows)" in r.output
+
+
+@pytest.mark.parametrize("as_of", [None, "2025-08-25", "2025-09-30"])
+def test_promised_funding_is_what_is_not_yet_paid(as_of):
+    """A partly paid promise is funding (or revenue) at risk only for its unpaid rest, as of
+    the date (a payment dated later is not subtracted); the stake counts whole."""
+    ds = fg.load_dataset("ai-capital")
+    row = ds.deals.set_index("deal_id").loc["USG-INTC-8.9"]
+    paid = row["paid_usd_bn"] if as_of is None or row["paid_as_of"] <= as_of else 0.0
+    e = company_exposure(fg.build_graph(ds, as_of=as_of), "Intel")
+    mine = e.deals.set_index(["deal_id", "risk"])
+    assert mine.loc[("USG-INTC-8.9", "funding"), "amount"] == pytest.approx(
+        row["amount_usd_bn"] - paid)
+    assert mine.loc[("USG-INTC-8.9", "funding"), "paid"] == pytest.approx(paid)
+    assert mine.loc[("USG-INTC-8.9", "equity"), "amount"] == pytest.approx(row["amount_usd_bn"])
+
+
+def test_paid_parts_by_hand():
+    M = deal_graph([("part", "Buyer", "Seller", 10.0, "chip_purchase", "committed"),
+                    ("all", "Buyer", "Seller", 5.0, "chip_purchase", "committed"),
+                    ("rest", "Bank", "Borrower", 8.0, "debt_financing", "disbursed")])
+    for key, paid in (("part", 4.0), ("all", 5.0), ("rest", 6.0)):
+        nx.set_edge_attributes(M, {e: paid for e in M.edges(keys=True) if e[2] == key},
+                               "paid_usd_bn")
+    e = exposures(M).set_index(["deal_id", "risk"])["amount"].to_dict()
+    assert e == {("part", "revenue"): 6.0, ("rest", "credit"): 8.0, ("rest", "funding"): 2.0}
+
+
+def test_cli_exposure_says_which_paid_money_it_leaves_out():
+    out = " ".join(CliRunner().invoke(main, ["exposure", "Intel"]).output.split())
+    ex = exposures(fg.build_graph(fg.load_dataset("ai-capital")))
+    part = ex[(ex["risk"] == "funding") & (ex["paid"] > 0) & (ex["exposed"] == "Intel")]
+    from flowgraph.formatting import money
+
+    assert len(part) == 1 and f"{money(float(part['paid'].sum()))} paid is left out" in out
+    assert "USG-INTC-8.9" in out
+
+
+def test_exposure_tables_say_how_much_is_estimated_or_conditional():
+    data = fg.load_dataset("ai-capital")
+    G = fg.build_graph(data)
+    raw = data.deals.set_index("deal_id")
+
+    def estimated(i):  # from the data as read: flagged, or a range with no point amount
+        a, lo, hi = (raw.loc[i, c] for c in ("amount_usd_bn", "amount_low_usd_bn",
+                                             "amount_high_usd_bn"))
+        return raw.loc[i, "estimate"] is True or (a != a and lo == lo and hi == hi)
+
+    e = fg.company_exposure(G, "Nvidia")
+    for table, side, who in ((e.depends_on, "depends_on", "counterparty"),
+                             (e.depended_on_by, "depended_on_by", "company")):
+        assert {"of_which_estimated", "of_which_conditional"} <= set(table.columns)
+        d = e.deals[(e.deals["side"] == side) & e.deals["amount_known"]]
+        key = "counterparty" if side == "depends_on" else "exposed"
+        for _, r in table.iterrows():
+            rows = d[(d[key] == r[who]) & (d["risk"] == r["risk"])]
+            if not len(rows):
+                assert r["of_which_estimated"] != r["of_which_estimated"]  # NaN: none known
+                continue
+            est = rows["deal_id"].map(estimated).to_numpy(bool)
+            cond = rows["deal_id"].map(lambda i: raw.loc[i, "conditional"] is True).to_numpy(bool)
+            amounts = rows["amount"].to_numpy(float)
+            assert r["of_which_estimated"] == pytest.approx(float(amounts[est].sum()))
+            assert r["of_which_conditional"] == pytest.approx(float(amounts[cond].sum()))
+    # the audited cell: OpenAI's $425bn is the midpoint of an estimated, conditional deal
+    top = e.depends_on.iloc[0]
+    assert top["counterparty"] == "OpenAI" and top["risk"] == "revenue"
+    assert top["of_which_estimated"] == top["of_which_conditional"] == top["amount"]

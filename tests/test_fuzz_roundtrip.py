@@ -102,9 +102,11 @@ def test_every_writer_round_trips_through_the_readers(table):
             for safe in (True, False) if ext == "csv" else (True,):
                 path = Path(tmp) / f"d{int(safe)}.{ext}"
                 fg.write_deals(src, path, spreadsheet_safe=safe)
-                back = fg.read_deals(path)
                 if not safe and _ambiguous(src):
-                    continue  # raw text "'=x" reads back as "=x": only safe files say which
+                    # raw text "'=x" reads back as "=x": only safe files say which (and the
+                    # payer "'-0" may then read as its payee "-0", a refused self-loop)
+                    continue
+                back = fg.read_deals(path)
                 _assert_equal(back, src, (ext, safe))
                 if ext != "xlsx":  # a workbook records when it was written
                     again = Path(tmp) / f"again.{ext}"

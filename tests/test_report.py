@@ -383,3 +383,62 @@ def test_findings_about_a_company_say_when_they_rest_on_estimates(tmp_path):
     assert line.startswith("- A:") and "all $8bn of that inflow is estimated" in line
     key = next(x for x in md.splitlines() if x.startswith("- Keystone"))
     assert "is estimated" in key
+
+
+def test_hhi_cells_are_rounded_as_the_cli_rounds_them():
+    from flowgraph import report
+    from flowgraph.cli import _fmt_value
+
+    G = fg.build_graph(fg.load_dataset("ai-capital"))
+    h = fg.company_concentration(G, direction="in")["hhi"].dropna()
+    assert (h.astype(int) != h.round()).any()  # some HHI (Microsoft's 8,184.9) rounds up
+    for v in h:
+        assert report._cell_text(v, "int") == _fmt_value(float(v), style="whole") == (
+            f"{round(v):,}")
+
+
+def test_commitments_finding_says_how_much_is_conditional_or_estimated():
+    from flowgraph import report
+    from flowgraph.html import fmt_bn
+
+    G = fg.build_graph(fg.load_dataset("ai-capital"))
+    t = fg.commitments(G).set_index("company")
+    for company in ("Fluidstack", "OpenAI"):
+        keys = report._promised_keys(G, company, "amount")
+        data = [G.edges[k] for k in keys]
+        # the keys are the deals commitments_out sums
+        assert sum(d["amount"] for d in data if d["amount"] == d["amount"]) == pytest.approx(
+            t.loc[company, "commitments_out"])
+        cond = sum(d["amount"] for d in data if d.get("conditional") is True
+                   and d["amount"] == d["amount"])
+        est = sum(d["amount"] for d in data if (d.get("estimate") is True
+                                                 or d.get("midpoint") is True)
+                  and d["amount"] == d["amount"])
+        clause = report._basis_clause(G, keys, "promised")
+        assert (f"{fmt_bn(cond)} conditional" in clause
+                or f"{fmt_bn(cond)} of the" in clause) == (cond > 0)
+        assert ("estimated" in clause) == (est > 0)
+    assert "conditional" in report._basis_clause(G, report._promised_keys(G, "Fluidstack",
+                                                                          "amount"), "promised")
+
+
+def test_findings_say_conditional_commitments_in_the_same_sentence(tmp_path):
+    import networkx as nx
+
+    D = nx.MultiDiGraph()
+    D.add_node("A", revenue_usd_bn=1.0, revenue_as_of="2026-01-01")
+    rows = [("A", "B", 10.0, True), ("A", "B", 5.0, False), ("B", "A", 2.0, False)]
+    for k, (u, v, amt, cond) in enumerate(rows):
+        D.add_edge(u, v, key=f"D{k}", deal_id=f"D{k}", amount=amt, amount_known=True,
+                   amount_low=float("nan"), amount_high=float("nan"), midpoint=False,
+                   estimate=False, conditional=cond, flow_type="compute_contract",
+                   status="committed", source_url="https://example.org", source_kind="filing")
+    md = fg.write_report(D, tmp_path / "r", charts=False, samples=0).markdown.read_text(
+        encoding="utf-8")
+    line = next(x for x in md.splitlines() if x.startswith("- A has promised $15bn"))
+    assert line.endswith("; $10bn of the $15bn promised is conditional (up to, milestones, "
+                         "letters of intent).")
+    # every amount reported, none estimated: the loop finding says so
+    loop = next(x for x in md.splitlines() if x.startswith("- Largest loop"))
+    assert loop.startswith("- Largest loop with every amount reported: ")
+    assert "if the conditional amounts are paid" not in loop  # $5bn firm covers the $2bn

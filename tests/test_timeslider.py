@@ -50,6 +50,47 @@ def test_each_position_is_the_web_as_of_its_date(ds, page_and_timeline):
     assert dict(q4["edges"])[eid] == "$38bn"
 
 
+def _rests_on_conditional(ds, end):
+    """Independently of the timeline: does the largest loop as of ``end`` rest on a
+    conditional deal (some hop without its conditional rows below the round trip)?"""
+    G = fg.build_graph(ds, as_of=end)
+    res = fg.find_cycles(G, limit=1, sort="round_trip", describe=False)
+    if not len(res.cycles):
+        return None
+    rt = float(res.cycles["round_trip"].iloc[0])
+    flag = dict(zip(ds.deals["deal_id"], ds.deals["conditional"]))
+    deals = res.deals
+    for _, hop in res.hops.iterrows():
+        rows = deals[deals["hop"] == hop["hop"]]
+        cond = sum(a for i, a in zip(rows["deal_id"], rows["amount"])
+                   if flag.get(i) is True and a == a)
+        if cond > 0 and hop["amount"] - cond < rt:
+            return True
+    return False
+
+
+def test_headline_marks_the_largest_round_trip_as_the_report_table_does(ds, page_and_timeline):
+    from flowgraph import report
+
+    _, data, tl = page_and_timeline
+    sec = report._formation_section(tl, None)
+    cells = dict(zip(sec.tables[0].df["period"], sec.tables[0].df["largest_round_trip"]))
+    seen_lower = seen_cond = False
+    for p, (_, row) in zip(data["time"]["periods"], tl.periods.iterrows()):
+        if not row["loops"]:
+            continue
+        # the report's cell, word for word, in the slider's sentence
+        assert f"largest round trip {cells[p['label']]};" in p["headline"], p["label"]
+        if row["largest_round_trip_bound"] == "lower":
+            assert "largest round trip >= " in p["headline"]
+            seen_lower = True
+        if p["label"] >= "2025Q2":  # where the audit found the marks missing
+            cond = _rests_on_conditional(ds, row["period_end"])
+            assert ("conditional" in cells[p["label"]]) == cond, p["label"]
+            seen_cond = seen_cond or cond
+    assert seen_lower and seen_cond  # both marks are exercised by the bundled data
+
+
 def test_page_without_timeline_has_no_slider(ds, tmp_path):
     page = to_html(fg.build_graph(fg.load_dataset("toy")), tmp_path / "g.html")
     assert page_data(page)["time"] is None and 'id="fg-time"' not in page
