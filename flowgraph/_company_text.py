@@ -82,12 +82,14 @@ def page(p: Any, *, filters: str, width: int = WIDTH, markdown: bool = False) ->
     })))
     d = p.deals
     n_out, n_in = int((d["direction"] == "out").sum()), int((d["direction"] == "in").sum())
-    title(f"Deals: {n_out} paid, {n_in} received (USD bn; est = estimated or a range's "
-          "midpoint)")
+    title(f"Deals: {n_out} as payer, {n_in} as payee (USD bn; est = estimated or a range's "
+          "midpoint; cond = conditional)")
     out.append(fmt(pd.DataFrame({
         "dir": d["direction"], "counterparty": d["counterparty"], "deal_id": d["deal_id"],
-        "amount": [("unknown" if not k else f"{a:,.2f}" + (" est" if e else ""))
-                   for a, k, e in zip(d["amount"], d["amount_known"], d["estimate"])],
+        "amount": [("unknown" if not k else f"{a:,.2f}" + (" est" if e else "")
+                    + (" cond" if c else ""))
+                   for a, k, e, c in zip(d["amount"], d["amount_known"], d["estimate"],
+                                         d["conditional"])],
         "flow_type": d["flow_type"], "status": d["status"],
         "announced": d["announced"].fillna(""), "source": [src.ref(u) for u in d["source_url"]],
     })))

@@ -78,6 +78,7 @@ def largest(G: Any, *, top: int, weight: str = "amount", max_length: int | None 
         t = max(t / 1.5, smallest)  # gently: a lower threshold costs more work
     listed = listed_note(r.n_found, kw["sort"], r.limit) if r.limit is not None else None
     notes = [n for n in r.notes if n != listed]
+    floor = max(floor, r.n_found)  # both searches' loops are loops: the larger count holds
     notes.append(
         f"The {len(r.cycles):,} loops shown are the largest by round trip: every loop with a "
         f"round trip of at least {t:g} was found. Counting all loops stopped at the work cap: "
@@ -86,7 +87,7 @@ def largest(G: Any, *, top: int, weight: str = "amount", max_length: int | None 
     params = {**r.params, "min_amount": None, "round_trip_floor": t}
     # the counts per company and hop are those of the capped search of all loops (floors,
     # marked incomplete), not those of the loops above the threshold
-    return dataclasses.replace(r, n_found=max(floor, r.n_found), truncated=True,
+    return dataclasses.replace(r, n_found=floor, truncated=True,
                                complete=False, notes=tuple(notes), params=params,
                                participation=res.participation,
                                hop_participation=res.hop_participation)

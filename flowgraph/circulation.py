@@ -1258,7 +1258,10 @@ class FinnResult:
         How unknown amounts were treated.
     notes : tuple of str
         How to read the result: how boundary flows were obtained, how unknown amounts were
-        treated, and whether the flows balance.
+        treated, whether the flows balance, and how many nodes are on closed loops.
+    n_closed : int
+        Nodes of closed groups (strongly connected components nothing leaks out of), whose
+        cycling efficiency is 1.
     """
 
     fci: float
@@ -1270,6 +1273,7 @@ class FinnResult:
     boundary: str
     balanced: bool
     unknown_treatment: str
+    n_closed: int = 0
 
     def summary(self) -> pd.DataFrame:
         """Deprecated name of :meth:`headline`."""
@@ -1279,6 +1283,11 @@ class FinnResult:
     def notes(self) -> tuple[str, ...]:
         """How to read the result (a tuple)."""
         notes = [self.boundary, self.unknown_treatment]
+        if self.n_closed:
+            notes.append(
+                f"{self.n_closed:,} nodes are on closed loops (no money leaves their group "
+                "and none comes in): all of their throughflow is cycled (cycling efficiency "
+                "1, Finn 1976's limit of no leak).")
         if not self.balanced:
             notes.append("The flows do not balance at every company (inflow + input differs "
                          "from outflow + output); throughflow is measured on the input side "
@@ -1304,9 +1313,18 @@ def _deprecated_summary(result: Any) -> pd.DataFrame:
     return result.headline()
 
 
+CLOSED_LEAK = 1e-12
+"""A strongly connected component whose every node passes on within this share of its
+throughflow to the others is closed (:func:`finn_cycling_index`)."""
+
+
 def _diag_inverse(Gm: Any, labels: np.ndarray, max_dense: int) -> np.ndarray:
-    """diag((I - G)^-1), one strongly connected component at a time."""
+    """diag((I - G)^-1), one strongly connected component at a time; ``inf`` for the nodes
+    of a closed component (nothing leaks out of it: ``I - G`` is singular there, and a unit
+    leaving a node comes back with certainty, see :func:`finn_cycling_index`)."""
     import scipy.sparse as sp
+
+    from .errors import SolverError
 
     n = Gm.shape[0]
     out = np.ones(n)
@@ -1317,13 +1335,28 @@ def _diag_inverse(Gm: Any, labels: np.ndarray, max_dense: int) -> np.ndarray:
         if sub.nnz == 0:
             continue  # a single node without a self-loop: nothing comes back
         k = len(members)
+        kept = np.asarray(sub.sum(axis=1)).ravel()  # share of T_i passed on inside
+        if np.all(kept >= 1.0 - CLOSED_LEAK):
+            out[members] = np.inf  # closed: every unit comes back (return probability 1)
+            continue
+        singular = SolverError(
+            f"Finn's cycling index: the throughflows of a group of {k:,} nodes cannot be "
+            "solved (I - G is singular: the given boundary inputs and outputs do not balance "
+            "the flows); give balancing inputs and outputs, or none (each node's imbalance "
+            "then becomes its boundary flow)")
         if k <= max_dense:
-            N = np.linalg.inv(np.eye(k) - sub.toarray())
+            try:
+                N = np.linalg.inv(np.eye(k) - sub.toarray())
+            except np.linalg.LinAlgError:
+                raise singular from None
             out[members] = np.diag(N)
         else:
             from scipy.sparse.linalg import splu
 
-            lu = splu(sp.csc_matrix(sp.eye(k) - sub))
+            try:
+                lu = splu(sp.csc_matrix(sp.eye(k) - sub))
+            except RuntimeError:  # "Factor is exactly singular"
+                raise singular from None
             block = 256
             for j0 in range(0, k, block):
                 j1 = min(k, j0 + block)
@@ -1435,6 +1468,14 @@ def finn_cycling_index(
     TSTc / TST`` with ``TST = sum(T)``. ``N_ii`` only depends on ``i``'s strongly connected
     component, which is how large networks stay tractable.
 
+    A closed group (a strongly connected component none of whose throughflow leaves it,
+    such as a loop ``A -> B -> A`` with no money in or out) makes ``I - G`` singular there.
+    Its nodes' cycling efficiency ``(N_ii - 1) / N_ii`` is the probability that a unit
+    leaving the node comes back to it, which in a closed group is 1 (the limit of Finn 1976
+    as the leak goes to zero): all of their throughflow is cycled, and a network that is
+    one closed group has FCI 1. ``n_closed`` counts them and a note says so. Given boundary
+    flows that make the equations singular otherwise raise :class:`SolverError`.
+
     Examples
     --------
     >>> import numpy as np
@@ -1442,6 +1483,8 @@ def finn_cycling_index(
     >>> r = finn_cycling_index(F, inputs=[4.0, 0.0])
     >>> round(r.fci, 4)
     0.5
+    >>> finn_cycling_index(np.array([[0.0, 1.0], [1.0, 0.0]])).fci  # closed: all cycled
+    1.0
     """
     import scipy.sparse as sp
 
@@ -1459,7 +1502,9 @@ def finn_cycling_index(
     rows, cols = Fm.nonzero()
     _, labels = eng.strong_components(n, rows.astype(np.int64), cols.astype(np.int64))
     dN = _diag_inverse(Gm, labels, max_dense)
-    eff = np.where(dN > 0, (dN - 1.0) / dN, 0.0)
+    closed = np.isinf(dN)
+    with np.errstate(invalid="ignore"):
+        eff = np.where(closed, 1.0, np.where(dN > 0, (dN - 1.0) / dN, 0.0))
     cycled = eff * T
     tst = float(T.sum())
     tstc = float(cycled.sum())
@@ -1482,4 +1527,5 @@ def finn_cycling_index(
         boundary=boundary,
         balanced=balanced,
         unknown_treatment=unknown,
+        n_closed=int(closed.sum()),
     )

@@ -120,12 +120,8 @@ class Options:
             parts.append("excluding: " + ", ".join(self.exclude))
         if self.include_superseded:
             parts.append("superseded rows and tranches included")
-        text = "; ".join(parts)
-        text = f"{text}. {self.as_of_note}" if self.as_of_note else text
-        text = f"{text}. {self.estimates_note}" if self.estimates_note else text
-        if self.empty:
-            text = f"{text.rstrip('.')}. {self.empty[0].upper()}{self.empty[1:]}."
-        return text
+        empty = f"{self.empty[0].upper()}{self.empty[1:]}." if self.empty else ""
+        return _sentences("; ".join(parts), self.as_of_note, self.estimates_note, empty)
 
     def filter_labels(self) -> dict[str, str]:
         """For each data filter in force, the option as the user wrote it."""
@@ -147,6 +143,43 @@ class Options:
         return out
 
 
+def _sentences(*parts: str) -> str:
+    """The non-blank parts joined with one space, each part followed by another ending in
+    one full stop (added only where it has none; the last part keeps its own ending): the
+    one joiner of the filters line, so that no sentence ends in "..".
+
+    >>> _sentences("data: toy", "As of 2025 (deals dated by then).", "", "Estimates are in.")
+    'data: toy. As of 2025 (deals dated by then). Estimates are in.'
+    >>> _sentences("data: toy; scenario: base")
+    'data: toy; scenario: base'
+    """
+    out = [p.strip() for p in parts if p and p.strip()]
+    return " ".join([p if p.endswith((".", "!", "?")) else p + "." for p in out[:-1]]
+                    + out[-1:])
+
+
+def _as_of_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check ``--as-of`` as it is read (the one place): a date of the as-of rule
+    (:func:`flowgraph.timeframe.as_of_limit`), else a usage error naming the value and the
+    forms accepted. A blank value is refused, never taken as no date."""
+    if value is None:
+        return None
+    from .timeframe import as_of_limit
+
+    text = value.strip()
+    why = " (it is blank)"
+    if text:
+        try:
+            if as_of_limit(text) is not None:
+                return text
+        except ValueError as exc:  # "day is out of range for month", "month out of range"
+            reason = str(exc).replace(f" in {text!r}", "")
+            why = "" if reason.startswith("not a date") else f" ({reason})"
+    raise click.BadParameter(
+        f"{value!r} is not a date{why}; give YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025, "
+        "2025-03 or 2025-03-31", ctx=ctx, param=param)
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add the data-selection and output options; the command receives ``opts: Options``."""
     options = [
@@ -156,7 +189,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Deals file (CSV, JSON, XLSX or Parquet) instead of a bundled dataset."),
         click.option("--companies", "companies_path", type=click.Path(dir_okay=False),
                      metavar="PATH", help="Companies file to go with --deals."),
-        click.option("--as-of", metavar="DATE",
+        click.option("--as-of", metavar="DATE", callback=_as_of_option,
                      help="The web as it stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): "
                           "deals, tranches and statuses dated by then; deals with no date "
                           "are left out (and counted in the notes)."),
@@ -564,7 +597,9 @@ def _fmt_value(v: Any, *, style: str | None = None) -> str:
         if math.isnan(v):
             return ""
         if style == "whole" or (style is None and v == int(v) and abs(v) < 1e15):
-            return f"{round(v):,}"
+            from .formatting import whole
+
+            return whole(v)
         if style == "fraction":
             return f"{v:.4f}"
         if abs(v) >= 1:
@@ -947,17 +982,55 @@ def _export_rows(opts: Options) -> Any:
 
     ds = opts.source if opts.source is not None else ctx_dataset(opts)
     kw = {**_filter_kwargs(opts), "include_superseded": True, "include_tranches": True}
-    kept = filter_deals(ds, **kw)
-    if opts.company or opts.around:
-        from .selection import select_companies
-
-        kept = select_companies(kept, company=opts.company or None,
-                                around=opts.around or None, hops=opts.hops)
+    kept = _select_rows(filter_deals(ds, **kw), ds, opts)
+    if opts.as_of:
+        kept = kept[~kept["deal_id"].isin(_split_headlines(ds, opts))]
     from .io import subset_deals  # ids of rows left out are dropped from supersedes/part_of
     from .timeframe import rows_as_of
 
     # as of a date: statuses and payments as they were then, nothing learned later
     return rows_as_of(subset_deals(ds.deals, kept["deal_id"]), opts.as_of)
+
+
+def _select_rows(kept: Any, ds: Any, opts: Options) -> Any:
+    """--company/--around on the rows written, with the names known as the graph of the
+    table view knows them (the companies table and the deals passing the filters, less
+    those excluded): a known company that no row passing the other filters touches keeps
+    no row, as the table view lists none; an unknown one is refused with close matches."""
+    if not (opts.company or opts.around):
+        return kept
+    from .selection import _check, select_companies
+
+    ends = set(kept["payer"]) | set(kept["payee"])
+    table = getattr(ds, "companies", None)
+    names = set(table["name"]) if table is not None and "name" in table.columns else set()
+    excluded = {str(n).lower() for n in opts.exclude}
+    known = ends | {n for n in names if str(n).lower() not in excluded}
+    filters = dict(kept.attrs.get("filters") or {})
+    company = [n for n in _check(list(opts.company), known, filters) if n in ends]
+    around = [n for n in _check(list(opts.around), known, filters) if n in ends]
+    if (opts.company and not company) or (opts.around and not around):
+        return kept.iloc[:0]
+    return select_companies(kept, company=company or None, around=around or None,
+                            hops=opts.hops)
+
+
+def _split_headlines(ds: Any, opts: Options) -> set[Any]:
+    """The headline rows counted, as of the date, by their tranches dated by then instead
+    (their total, under the first announcement's date, was known only later): an export as
+    of the date leaves them out and writes those tranches on their own, so that the file
+    read back counts what the as-of view counts. From :func:`flowgraph.filter_deals`' own
+    rule: a headline not counted while a tranche of it is."""
+    from .graph import filter_deals
+
+    if "part_of" not in ds.deals.columns:
+        return set()
+    counted = set(filter_deals(ds, **_filter_kwargs(opts))["deal_id"])
+    out = set()
+    for d, parts in zip(ds.deals["deal_id"], ds.deals["part_of"]):
+        if d in counted and not schema.is_blank(parts):
+            out.update(h for h in schema.split_ids(parts) if h not in counted)
+    return out
 
 
 COUNTED_COLUMNS = ("counted", "not_counted_because")
@@ -1103,14 +1176,23 @@ def _cycles_money(x: Any) -> str:
     return f"{x:,.3g}" if abs(x) < 10 else f"{x:,.1f}".removesuffix(".0")
 
 
+def _round_trips(values: Any, bounds: Any, bases: Any, *, unknown: str = "unknown") -> list[str]:
+    """Round trips for the terminal tables: the number (:func:`_cycles_money`, billions)
+    with what it is, by the one rule (:func:`flowgraph.formatting.marked_money`: ``<=``,
+    ``>=``, ``~`` in front, "(estimated)", "(conditional)" after), as the loop sentences and
+    the report say it. csv/json keep the number, its bound and its basis in their columns."""
+    from .formatting import marked_money
+
+    return [marked_money(v, b, basis, fmt=_cycles_money, unknown=unknown)
+            for v, b, basis in zip(values, bounds, bases)]
+
+
 def _cycles_display(res: Any) -> Any:
     """The terminal view of a CycleResult: one short row per loop."""
     import pandas as pd
 
     c = res.cycles
-    mark = {"upper": "<= ", "lower": ">= ", "approximate": "~ "}
-    rt = [mark.get(b, "") + _cycles_money(v) for v, b in zip(c["round_trip"],
-                                                           c["round_trip_bound"])]
+    rt = _round_trips(c["round_trip"], c["round_trip_bound"], c["round_trip_basis"])
     rng = [f"{_cycles_money(lo)}-{_cycles_money(hi)}"
            if lo != hi and not (math.isnan(lo) or math.isnan(hi)) else ""
            for lo, hi in zip(c["round_trip_low"], c["round_trip_high"])]
@@ -1169,8 +1251,9 @@ def cycles(opts: Options, max_length: int, min_amount: float | None, through: tu
 
     The round trip of a loop is its smallest hop: the most money that can come back.
     "<=" marks an upper bound (some hop's amount is undisclosed), ">=" a lower bound (the
-    limiting hop has undisclosed deals on top), "~" both; low-high is the range from the
-    deals' low and high estimates. json gives every hop and deal with sources.
+    limiting hop has undisclosed deals on top), "~" both; "(estimated)", "(conditional)"
+    after it: it rests on such amounts (csv/json: column round_trip_basis); low-high is the
+    range from the deals' low and high estimates. json gives every hop and deal with sources.
     """
     from .cycles import find_cycles, warm_up
 
@@ -1903,11 +1986,13 @@ def timeline_cmd(opts: Options, freq: str, start: str | None, max_length: int,
     res = timeline(ctx_dataset(opts), freq=freq, start=start, max_length=max_length,
                    progress=progress_printer(), **kwargs)
     p = res.periods
+    notes = [opts.filters_text(), *res.notes]
     if opts.fmt in ("table", "markdown"):
-        mark = {"upper": "<= ", "lower": ">= ", "approximate": "~ "}
-        p = p.assign(largest_round_trip=[
-            "" if v != v else mark.get(b, "") + _cycles_money(v)
-            for v, b in zip(p["largest_round_trip"], p["largest_round_trip_bound"])])
+        # paid that is an upper bound as of a period's end (paid_bound) is named, with its
+        # periods, by the timeline's own note: the paid column stays a column of numbers
+        rt = _round_trips(p["largest_round_trip"], p["largest_round_trip_bound"],
+                          p["largest_round_trip_basis"])
+        p = p.assign(largest_round_trip=["" if n == 0 else t for n, t in zip(p["loops"], rt)])
         cols = ["period", "deals", "known_money", "paid", "committed_unpaid", "announced_only",
                 "loops", "new_loops", "largest_round_trip", "circularity_index", "conditional",
                 "companies"]
@@ -1920,11 +2005,9 @@ def timeline_cmd(opts: Options, freq: str, start: str | None, max_length: int,
                                     "announced_only": "only announced", "new_loops": "closed"})
     loops = res.loops
     if opts.fmt in ("table", "markdown"):
-        loops = loops.assign(round_trip=[
-            mark.get(b, "") + _cycles_money(v)
-            for v, b in zip(loops["round_trip"], loops["round_trip_bound"])])
+        loops = loops.assign(round_trip=_round_trips(
+            loops["round_trip"], loops["round_trip_bound"], loops["round_trip_basis"]))
         loops = loops[["order", "period", "loop", "round_trip", "closed_by", "closed_on"]]
-    notes = [opts.filters_text(), *res.notes]
     emit(None, opts, tables=[(f"How the web formed, by {freq}", p),
                              ("Loops in the order they closed", loops)], notes=notes)
 

@@ -90,6 +90,7 @@ __all__ = [
     "cycle_participation",
     "cycles_from_arrays",
     "find_cycles",
+    "listing_label",
     "order_label",
     "work_budget",
 ]
@@ -113,11 +114,13 @@ _ORDER_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def order_label(sort: str, n: int | None = None) -> str:
+def order_label(sort: str, n: int | None = None, *, exact: bool = True) -> str:
     """Words for the order of a :func:`find_cycles` table; the one place that names it.
 
     With ``n``, the words for the first ``n`` loops of that order ("the 10 with the largest
-    round trip"), as a listing that shows only the head of the table says it.
+    round trip"), as a listing that shows only the head of the table says it. ``exact``
+    False says the search stopped early, so the ``n`` are the first of the loops found
+    before the stop, not of all loops (:func:`listing_label` reads it from a result).
 
     Examples
     --------
@@ -125,11 +128,41 @@ def order_label(sort: str, n: int | None = None) -> str:
     'largest round trip first'
     >>> order_label("length", 3)
     'the 3 shortest (largest round trip first within each length)'
+    >>> order_label("round_trip", 3, exact=False)
+    '3 of the loops found before the search stopped, largest round trip first (not necessarily the largest overall)'
     """
     if sort not in _ORDER_WORDS:
         raise ParameterError(f"unknown sort {sort!r}; valid: {', '.join(SORTS)}")
     whole, head = _ORDER_WORDS[sort]
-    return whole if n is None else f"the {n:,} {head}"
+    if n is None:
+        return whole
+    if exact:
+        return f"the {n:,} {head}"
+    overall = "shortest" if sort == "length" else "largest"
+    return (f"{n:,} of the loops found before the search stopped, {whole} (not necessarily "
+            f"the {overall} overall)")
+
+
+def listing_label(result: CycleResult, n: int | None = None) -> str:
+    """Words for the loops a :func:`find_cycles` result lists: :func:`order_label` of its
+    order, for its first ``n`` loops (default: all it lists), exact unless the search
+    stopped early before the listed loops were known to be the first of all loops
+    (``params["listing"]``, set by the search: ``"exact"`` or ``"found"``).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> D = nx.complete_graph(7, nx.DiGraph)
+    >>> nx.set_edge_attributes(D, 1.0, "amount")
+    >>> listing_label(find_cycles(D, limit=3, sort="length"))
+    'the 3 shortest (largest round trip first within each length)'
+    >>> listing_label(find_cycles(D, limit=3, max_loops=50))
+    '3 of the loops found before the search stopped, largest round trip first (not necessarily the largest overall)'
+    """
+    p = result.params
+    shown = len(result.cycles) if n is None else n
+    return order_label(p.get("sort", "round_trip"), shown,
+                       exact=p.get("listing", "exact" if result.complete else "found") == "exact")
 
 
 def listed_note(n_found: int, sort: str, n: int) -> str:
@@ -310,9 +343,9 @@ class CycleResult:
         return len(self.cycles)
 
     def __repr__(self) -> str:
-        more = (f" (showing {order_label(self.params.get('sort', 'round_trip'), len(self.cycles))})"
-                if self.truncated else "")
-        return (f"<CycleResult: {schema.count_noun(self.n_found, 'loop')} of at most "
+        more = f" (showing {listing_label(self)})" if self.truncated else ""
+        floor = "" if self.complete else "at least "
+        return (f"<CycleResult: {floor}{schema.count_noun(self.n_found, 'loop')} of at most "
                 f"{self.params.get('max_length')} hops{more}>")
 
     def _repr_html_(self) -> str:
@@ -1055,7 +1088,9 @@ def _conditional_words(ds: list[dict[str, Any]]) -> str:
 def _hop_sentence(payer: str, payee: str, deals: list[dict[str, Any]]) -> str:
     """One hop in words: per flow type the amount (estimated ones as a range, see
     :func:`_clause_amount`), then in brackets the weakest status when only announced or
-    rumored and the conditional money ("up to", milestones, letters of intent)."""
+    rumored, or "disbursed" when every deal of it is (the verb says what was agreed, the
+    bracket that the money has moved), and the conditional money ("up to", milestones,
+    letters of intent)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for d in deals:
         groups.setdefault(d.get("flow_type") or "other", []).append(d)
@@ -1066,6 +1101,8 @@ def _hop_sentence(payer: str, payee: str, deals: list[dict[str, Any]]) -> str:
         verb = _VERBS.get(ftype, _VERBS["other"]).format(amt=amt, payee=payee)
         stat = sorted({d.get("status") for d in ds} & {"announced", "rumored"},
                       key=lambda s: schema.STATUSES.index(s))
+        if all(d.get("status") == "disbursed" for d in ds):
+            stat = ["disbursed"]
         marks = [w for w in (stat[0] if stat else "", _conditional_words(ds)) if w]
         if marks:
             verb += f" ({', '.join(marks)})"
@@ -1187,6 +1224,13 @@ def _run(
         progress(f"cycles: {n_found:,} loops found; "
                  + ("done" if complete else "stopped early, done"))
     hsrc_pos = H.src[pos]
+    exact_up_to = None  # the length up to which a shorter search found every loop
+    if stopped.get("reason") == "work" and by_length and keep_n:
+        shortest = _shortest_first(n, H, pos, L, need, min_on=min_amount is not None,
+                                   time_on=bool(time_ordered), window=win, keep_n=keep_n,
+                                   max_work=max_work)
+        if shortest is not None:
+            ln, ed, rt, interpreted, exact_up_to = shortest
     ln, ed = _take(ln, ed, _top_order(ln, hsrc_pos[ed], rt, keep_n, by_length))
     truncated = (keep_n is not None and n_found > keep_n) or not complete
     labels = D.labels
@@ -1198,11 +1242,44 @@ def _run(
               "through": [str(labels[i]) for i in need] or None,
               "time_ordered": bool(time_ordered), "window": window, "weight": D.weight,
               "scenario": D.scenario, "max_work": max_work, "max_loops": max_loops,
-              "stopped": stopped.get("reason")}
+              "stopped": stopped.get("reason"),
+              "listing": "exact" if complete or exact_up_to is not None else "found"}
     notes = _run_notes(H.n_self_loops, n_found, stopped.get("reason"), truncated,
-                       max_work=max_work, max_loops=max_loops, sort=sort, keep_n=keep_n)
+                       max_work=max_work, max_loops=max_loops, sort=sort, keep_n=keep_n,
+                       exact_up_to=exact_up_to, shown=int(ln.shape[0]))
     return CycleResult(cycles, hops, deals, part, hp, int(n_found), bool(truncated), keep_n,
                        params, H.n_self_loops, notes, complete, int(stopped.get("steps", 0)))
+
+
+def _shortest_first(n: int, H: _Hops, pos: np.ndarray, L: int, need: np.ndarray, *,
+                    min_on: bool, time_on: bool, window: int, keep_n: int,
+                    max_work: int | None) -> tuple[Any, ...] | None:
+    """The ``keep_n`` shortest loops of a search that stopped at its work cap, when shorter
+    searches find them within one more cap of work; else None.
+
+    A search of loops of at most ``k`` hops that runs to the end finds every loop of up to
+    ``k`` hops, so once it finds ``keep_n`` of them its first ``keep_n`` in the shortest-
+    first order are the first of all loops (any longer loop comes after them). ``k`` goes
+    up from 2 while the loops found are fewer; the searches share one more work cap
+    (``max_work``). Returns ``(lengths, edges, round trips, interpreted, k)``.
+    """
+    left = max_work
+    for k in range(2, L):
+        stopped: dict[str, Any] = {}
+        ln, ed, rt, found, *_rest, interpreted = _search(
+            n, H, pos, k, need, min_on=min_on, time_on=time_on, window=window,
+            keep_n=keep_n, by_length=True, progress=None,
+            max_work=None if left is None else max(left, 1), max_loops=None,
+            stopped=stopped)
+        if "reason" in stopped:
+            return None
+        if left is not None:
+            left -= int(stopped.get("steps", 0))
+        if found >= keep_n:
+            return ln, ed, rt, interpreted, k
+        if left is not None and left <= 0:
+            return None
+    return None
 
 
 def _check_run_options(sort: str, max_length: Any, min_amount: Any, limit: Any, window: Any,
@@ -1290,7 +1367,8 @@ def _hop_participation(payer: np.ndarray, payee: np.ndarray, ecount: np.ndarray
 
 def _run_notes(n_self_loops: int, n_found: int, reason: str | None, truncated: bool, *,
                max_work: int | None, max_loops: int | None, sort: str,
-               keep_n: int | None) -> tuple[str, ...]:
+               keep_n: int | None, exact_up_to: int | None = None,
+               shown: int = 0) -> tuple[str, ...]:
     """The notes of a search: how amounts and dates are read, and where it stopped."""
     notes = [
         "Round trip = smallest hop amount (the most that can go all the way round once). "
@@ -1310,10 +1388,15 @@ def _run_notes(n_self_loops: int, n_found: int, reason: str | None, truncated: b
                else f"the cap of {max_loops:,} loops")
         helps = ("use a smaller --max-length or a --min-amount, or raise the cap (--max-work; "
                  "max_work=None searches without a cap)" if work else "raise --max-loops")
+        shown_words = (
+            f"the loops shown are {order_label(sort, shown)} of all loops (a search of the "
+            f"loops of up to {exact_up_to} hops ran to the end)" if exact_up_to is not None
+            else "the loops shown are the first in this order among those found, not "
+            "necessarily overall")
         notes.append(
-            f"The search stopped early at {cap}: there are at least {n_found:,} loops; the "
-            "loops shown are the best among those found, not necessarily the best overall, "
-            f"and the counts per company cover the loops found. To search fully, {helps}.")
+            f"The search stopped early at {cap}: there are at least {n_found:,} loops; "
+            f"{shown_words}, and the counts per company cover the loops found. To search "
+            f"fully, {helps}.")
     elif truncated:
         notes.append(listed_note(n_found, sort, keep_n))
     return tuple(notes)

@@ -154,6 +154,8 @@ def _search_range(payload: dict[str, Any], first: int, last: int,
 
     p = payload
     hsrc, keep_n, by_length = p["args"][1], p["keep_n"], p["by_length"]
+    if p["kw"].get("max_found") is not None:
+        keep_n = None  # a loop cap: keep the loops in the order found (at most the cap)
     stopped: dict[str, Any] = {}
     caps = {"stopped": stopped} if "max_steps" in p["kw"] else {}  # a bounded search
     res = eng.run_search(
@@ -166,10 +168,13 @@ def cycle_searcher(keep_n: int | None, by_length: bool) -> Callable[..., tuple[A
     """A replacement for :func:`flowgraph._cycle_engine.run_search` that runs the search on
     the active cluster, split by start vertex; same arguments, same result.
 
-    A work cap (``max_steps``) or loop cap (``max_found``) applies to each task: a search
-    whose tasks together examine more than the cap, or find that many loops, is reported as
-    stopped early (``stopped["reason"]``), as one machine would report it; a search within
-    the caps is complete and identical to one machine's."""
+    A loop cap (``max_found``) holds overall, as on one machine: each task keeps its first
+    ``max_found`` loops in the order found, and the merged loops are cut to the first
+    ``max_found`` in start-vertex order, the order of one search (:func:`_first_loops`), so
+    the loops, counts per company and hop and the stopped flag are one machine's. A work cap
+    (``max_steps``) applies to each task: a search whose tasks together examine more than
+    the cap is reported as stopped early (``stopped["reason"]``), as one machine would
+    report it; a search within the caps is complete and identical to one machine's."""
     def search(n: int, *arrays: np.ndarray, progress: Any = None, keep_top: Any = None,
                py_steps: int | None = None, stopped: dict[str, Any] | None = None,
                **kw: Any) -> tuple[Any, ...]:
@@ -196,7 +201,7 @@ def cycle_searcher(keep_n: int | None, by_length: bool) -> Callable[..., tuple[A
         stopped = {} if stopped is None else stopped
         for done, fut in enumerate(dd.as_completed(futures), start=1):
             res, how = fut.result()
-            results[where[fut.key]] = res
+            results[where[fut.key]] = (res, how)
             found += int(res[3])
             steps += int(how.get("steps", 0))
             stopped["steps"] = steps
@@ -205,10 +210,12 @@ def cycle_searcher(keep_n: int | None, by_length: bool) -> Callable[..., tuple[A
                 progress(done, len(futures), found)
         del shared
         cap, most = kw.get("max_steps"), kw.get("max_found")
+        hows = [h for _, h in results]
+        results = [r for r, _ in results]
+        if most is not None:
+            return _first_loops(results, hows, n, src, int(most), cap, keep_top, stopped)
         if "work" in reasons or (cap is not None and steps >= cap):
             stopped["reason"] = "work"
-        elif "loops" in reasons or (most is not None and found >= most):
-            stopped["reason"] = "loops"
         m = src.shape[0]
         vcount = np.zeros(n, np.int64)
         vsum = np.zeros(n, np.float64)
@@ -232,6 +239,63 @@ def cycle_searcher(keep_n: int | None, by_length: bool) -> Callable[..., tuple[A
         return ln, ed, rt, n_found, vcount, vsum, vmax, ecount, False
 
     return search
+
+
+def _first_loops(results: list[tuple[Any, ...]], hows: list[dict[str, Any]], n: int,
+                 src: np.ndarray, most: int, cap: int | None, keep_top: Any,
+                 stopped: dict[str, Any]) -> tuple[Any, ...]:
+    """The merged result of a search capped at ``most`` loops, as one search gives it.
+
+    One search enumerates the start vertices in increasing order and stops at its
+    ``most``-th loop; the tasks (``results``, ``hows``: in start-vertex order, each with its
+    own first ``most`` loops in the order found) hold those loops as a prefix of their
+    concatenation. The loops are cut to that prefix, and what derives from them is counted
+    again from the loops kept: ``n_found``, the loops per company (``vcount``), their round
+    trip sums and maxima (``vsum``, ``vmax``, added in the order found, as the kernel adds
+    them), the loops per hop (``ecount``) and the stop, by one search's rule
+    (:func:`flowgraph._cycle_engine._drive`): ``"loops"`` once ``most`` loops are kept
+    (one search stops at its ``most``-th loop and cannot know whether more exist), unless
+    the task of the last start vertices found them all and then ran to its end; ``"work"``
+    when the task the cut reaches stopped at the work cap, or the tasks up to it together
+    examined ``cap`` hops.
+    """
+    m = results[0][7].shape[0] if results else src.shape[0]
+    lens, edges, rts, steps = [], [], [], 0
+    kept = 0
+    work = ended = False
+    for i, ((ln, ed, rt, _nf, *_), how) in enumerate(zip(results, hows)):
+        steps += int(how.get("steps", 0))
+        work = how.get("reason") == "work"
+        take = min(int(ln.shape[0]), most - kept)
+        lens.append(ln[:take])
+        edges.append(ed[:int(ln[:take].sum())])
+        rts.append(rt[:take])
+        kept += take
+        # One search stops at its cap unless nothing is left to examine: only a last task
+        # that found all the cap's loops itself and then ran to its end says so
+        ended = (i == len(results) - 1 and take == most and "reason" not in how)
+        if kept >= most or work:
+            break
+    ln = np.concatenate(lens) if lens else np.zeros(0, np.int64)
+    ed = np.concatenate(edges) if edges else np.zeros(0, np.int64)
+    rt = np.concatenate(rts) if rts else np.zeros(0, np.float64)
+    stopped["steps"] = steps
+    if work or (cap is not None and steps >= cap):
+        stopped["reason"] = "work"
+    elif kept >= most and not ended:
+        stopped["reason"] = "loops"
+    verts = src[ed]
+    rt_at = np.repeat(rt, ln)
+    known = ~np.isnan(rt_at)
+    vcount = np.bincount(verts, minlength=n).astype(np.int64)
+    vsum = np.zeros(n, np.float64)
+    np.add.at(vsum, verts[known], rt_at[known])  # in the order found, as the kernel adds
+    vmax = np.full(n, np.nan, np.float64)
+    np.fmax.at(vmax, verts[known], rt_at[known])
+    ecount = np.bincount(ed, minlength=m).astype(np.int64)
+    if keep_top is not None:
+        ln, ed, rt = keep_top(ln, ed, rt)
+    return ln, ed, rt, kept, vcount, vsum, vmax, ecount, False
 
 
 def _run_on(func: Callable[..., Any], G: Any, client: Any, scheduler: str | None,

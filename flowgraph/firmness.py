@@ -496,11 +496,35 @@ def amount_basis(deals: pd.DataFrame) -> pd.Series:
     >>> dict(zip(t["deal_id"], amount_basis(t)))["T-CHIP-LEASE-BACKSTOP"]
     'midpoint'
     """
-    est, mid, cond = _flags(deals, "estimate"), _midpoints(deals), _flags(deals, "conditional")
-    mid &= ~est & ~np.isnan(_floats(deals, "amount"))
+    est, mid, cond = _basis_flags(deals)
     words = [", ".join(w for w, on in (("estimate", e), ("midpoint", m), ("conditional", c)) if on)
              for e, m, c in zip(est, mid, cond)]
     return pd.Series(words, index=deals.index, dtype=object)
+
+
+def _basis_flags(deals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per deal: an estimate, a range midpoint (not also an estimate, with an amount),
+    conditional. The flags of :func:`amount_basis` and :func:`basis_masks`."""
+    est, mid, cond = _flags(deals, "estimate"), _midpoints(deals), _flags(deals, "conditional")
+    mid &= ~est & ~np.isnan(_floats(deals, "amount"))
+    return est, mid, cond
+
+
+def basis_masks(deals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per deal, whether its amount is estimated (an estimate or the midpoint of a reported
+    range) and whether it is conditional: the rule of :func:`amount_basis` as two masks, for
+    the "of which estimated / conditional" parts of a sum.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> t = fg.filter_deals(fg.load_dataset("toy"))
+    >>> est, cond = basis_masks(t)
+    >>> bool(est[list(t["deal_id"]).index("T-CHIP-LEASE-BACKSTOP")])
+    True
+    """
+    est, mid, cond = _basis_flags(deals)
+    return est | mid, cond
 
 
 def estimates_note(G: Any) -> str:

@@ -214,17 +214,18 @@ def _cycles(
         sort = (getattr(cycles, "params", None) or {}).get("sort")
         n_found = getattr(cycles, "n_found", len(table))
         if sort is not None and company is None and n_found > len(listed):
-            from .cycles import order_label
+            from .cycles import listing_label, order_label
 
             floor = "at least " if not getattr(cycles, "complete", True) else ""
-            note = (f"{floor}{schema.count_noun(n_found, 'cycle')} found; "
-                    f"{order_label(sort, len(listed))} are "
+            label = (listing_label(cycles, len(listed)) if hasattr(cycles, "params")
+                     else order_label(sort, len(listed)))
+            note = (f"{floor}{schema.count_noun(n_found, 'cycle')} found; {label} are "
                     "listed")
         return listed, note, part
     if top <= 0:
         return [], None, None
     from ._topk import largest  # bounded work: never a full enumeration for the top few
-    from .cycles import order_label
+    from .cycles import listing_label
 
     # The panel lists the loops with the most money going round (the library's order).
     res = largest(G, top=top, weight=weight, max_length=6 if max_length is None else max_length,
@@ -234,7 +235,7 @@ def _cycles(
         note = (("at least " if not res.complete else "")
                 + f"{schema.count_noun(res.n_found, 'cycle')} found"
                 + (f" through {company}" if company is not None else "")
-                + f"; {order_label(res.params['sort'], len(res.cycles))} are listed")
+                + f"; {listing_label(res)} are listed")
     part = res.participation if company is None else None
     return _cycles_from_table(res.cycles, top=top), note, part
 

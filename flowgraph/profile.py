@@ -265,8 +265,9 @@ class CompanyProfile:
         data); a missing figure has NaN and no date.
     deals : pandas.DataFrame
         Every deal the company pays (``direction`` "out") or receives ("in"):
-        ``direction, counterparty, deal_id, amount, amount_known, estimate, flow_type,
-        status, announced, confidence, source_url``; out first, then in, largest first.
+        ``direction, counterparty, deal_id, amount, amount_known, estimate`` (an estimate or
+        a range's midpoint), ``conditional, flow_type, status, announced, confidence,
+        source_url``; out first, then in, largest first.
     loops : pandas.DataFrame
         The loops through it (:func:`flowgraph.find_cycles` ``cycles`` columns), shortest
         first (largest round trip first within a length); ``n_loops`` counts them all.
@@ -434,12 +435,14 @@ def company_profile(
             "deal_id": d.get("deal_id", k), "amount": to_float(d.get("amount")),
             "amount_known": bool(d.get("amount_known", not math.isnan(to_float(d.get("amount"))))),
             "estimate": bool(d.get("estimate") is True or d.get("midpoint") is True),
+            "conditional": bool(d.get("conditional") is True),
             "flow_type": d.get("flow_type"), "status": d.get("status"),
             "announced": _text(d.get("announced")), "confidence": d.get("confidence"),
             "source_url": _text(d.get("source_url"))})
     deals = pd.DataFrame(drows, columns=["direction", "counterparty", "deal_id", "amount",
-                                         "amount_known", "estimate", "flow_type", "status",
-                                         "announced", "confidence", "source_url"])
+                                         "amount_known", "estimate", "conditional",
+                                         "flow_type", "status", "announced", "confidence",
+                                         "source_url"])
     if len(deals):
         deals = deals.assign(_o=deals["direction"].map({"out": 0, "in": 1}),
                              _a=deals["amount"].fillna(-1.0))

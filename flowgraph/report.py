@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import _files, schema
 from ._params import renamed
-from .cycles import order_label
+from .cycles import listing_label, order_label
 from .errors import MissingDataError, ParameterError
 from .formatting import marked_money, whole
 from .html import _isnan, _text, filters_text, fmt_bn, safe_url
@@ -653,23 +653,29 @@ def _estimate_clause(G: nx.MultiDiGraph, company: Any, direction: str, what: str
     return _basis_clause(G, keys, what)
 
 
-def _promised_keys(G: nx.MultiDiGraph, company: Any, weight: str) -> list[tuple]:
-    """The deals :func:`flowgraph.commitments` sums as ``company``'s ``commitments_out``: what
-    it pays, only announced or committed, no warrant (``weight``: the amount it sums)."""
-    from .concentration import NON_CASH_FLOW_TYPES, PENDING_STATUSES
+def _promised_keys(G: nx.MultiDiGraph, company: Any, weight: str) -> dict[tuple, float]:
+    """The deals :func:`flowgraph.commitments` sums as ``company``'s ``commitments_out``, by
+    its one rule (:func:`flowgraph.concentration._promised_deals`: what it pays, announced
+    or committed or the unpaid rest of a disbursed deal, no warrant), as edge key -> the
+    amount it counts (what is not yet paid; NaN when unknown)."""
+    from .concentration import _promised_deals
 
-    if not G.is_multigraph() or company not in G or weight != "amount":
-        return []
-    return [(u, v, k) for u, v, k, d in G.out_edges(company, keys=True, data=True)
-            if d.get("status") in PENDING_STATUSES
-            and d.get("flow_type") not in NON_CASH_FLOW_TYPES]
+    if not G.is_multigraph() or company not in G:
+        return {}
+    f = _promised_deals(G, weight=weight)
+    f = f.loc[f["payer"] == company]
+    return {(u, v, k): float(a) for u, v, k, a in zip(f["payer"], f["payee"], f["deal_id"],
+                                                       f["amount"]) if G.has_edge(u, v, k)}
 
 
-def _basis_clause(G: nx.MultiDiGraph, keys: Sequence[tuple], what: str) -> str:
+def _basis_clause(G: nx.MultiDiGraph, keys: Sequence[tuple] | dict[tuple, float],
+                  what: str) -> str:
     """``"; $X of the $Y <what> is estimated (estimates or range midpoints) and $Z
     conditional (up to, milestones, letters of intent)"``: how much of the known money of the
     deals ``keys`` (edge keys of ``G``) a finding sums rests on estimates or is conditional,
     per :func:`flowgraph.firmness.amount_basis` (the one per-deal rule); ``""`` when none.
+    ``keys`` may map each key to the amount the finding counts of that deal (what is not
+    yet paid of a promise, :func:`_promised_keys`); else each deal's amount counts.
 
     Examples
     --------
@@ -683,8 +689,13 @@ def _basis_clause(G: nx.MultiDiGraph, keys: Sequence[tuple], what: str) -> str:
 
     if not keys:
         return ""
-    df = deals_frame(G.edge_subgraph(keys))
-    amt = pd.to_numeric(df["amount"], errors="coerce").fillna(0.0)
+    df = deals_frame(G.edge_subgraph(list(keys)))
+    amt = pd.to_numeric(df["amount"], errors="coerce")
+    if isinstance(keys, dict):  # the amounts the finding counts, by edge key
+        amt = pd.Series([keys.get(k, math.nan) for k in zip(df["payer"], df["payee"],
+                                                             df["deal_id"])],
+                        index=df.index, dtype=float)
+    amt = amt.fillna(0.0)
     basis = amount_basis(df)
     known = float(amt.sum())
     est = float(amt[basis.str.contains("estimate|midpoint")].sum())
@@ -753,8 +764,8 @@ def _cycles_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[_S
         "of deals where money paid by a company can come back to it. The round trip is the "
         "smallest hop on the loop, the most that can go all the way round once; loops share "
         "deals, so their round trips cannot be added up."
-        + (f" Listed here: {order_label(cyc.params['sort'], len(ct))}"
-           " (the cycles command with --sort round-trip ranks them all by round trip)."
+        + (f" Listed here: {listing_label(cyc)}"
+           " (the cycles command with --sort round-trip ranks them by round trip)."
            if cyc.truncated else "")
     )
     for _i, row in ct.iterrows():
@@ -1309,8 +1320,12 @@ def _largest_loops(G: nx.Graph, cyc: Any, *, weight: str, max_length: int | None
     """Loops ranked by round trip, largest first: every loop when there are few, else the top.
 
     The findings and the chart name "the largest" loops, so they read this table, never the
-    shortest-first listing.
+    shortest-first listing. The report counts loops once: this table carries the count of
+    ``cyc`` (the listing's search), so that every "at least N loops" of the report and of
+    its graph page is the same N.
     """
+    import dataclasses
+
     from .cycles import find_cycles
 
     if cyc.params["sort"] == "round_trip" and not cyc.truncated:
@@ -1318,8 +1333,11 @@ def _largest_loops(G: nx.Graph, cyc: Any, *, weight: str, max_length: int | None
     if not cyc.complete:  # the count stopped at the work cap: the top by a bounded search
         from ._topk import largest
 
-        return largest(G, top=max(top, 1), weight=weight, max_length=max_length,
-                       progress=progress)
+        big = largest(G, top=max(top, 1), weight=weight, max_length=max_length,
+                      progress=progress)
+        return dataclasses.replace(big, n_found=cyc.n_found, complete=cyc.complete,
+                                   truncated=True, participation=cyc.participation,
+                                   hop_participation=cyc.hop_participation)
     limit = None if cyc.n_found <= _ALL_LOOPS_MAX else max(top, 1)
     return find_cycles(G, weight=weight, max_length=max_length, limit=limit,
                        sort="round_trip", progress=progress)
@@ -1345,7 +1363,7 @@ def _largest_loop_bullets(big: Any) -> list[str]:
     if not len(bt):
         return []
     floor = "at least " if not getattr(big, "complete", True) else ""
-    scope = (f" (among the {len(bt):,} with the largest round trip of {floor}"
+    scope = (f" (listed: {listing_label(big)}, of {floor}"
              f"{schema.count_noun(big.n_found, 'loop')})" if big.truncated else "")
     reported = bt[(bt["round_trip_bound"] == "exact") & ~bt["has_estimate"].astype(bool)]
     out = []

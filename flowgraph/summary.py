@@ -62,7 +62,10 @@ class Summary:
     by_flow_type, by_status : pandas.DataFrame
         ``deals``, ``amount``, ``unknown`` (deals without amount) and ``share`` per group.
     payers, payees : pandas.DataFrame
-        Companies by money paid / received, largest first.
+        Companies by money paid / received, largest first: ``company``, ``amount``,
+        ``of_which_estimated`` and ``of_which_conditional`` (the part of ``amount`` that is
+        an estimate or range midpoint / conditional, :func:`flowgraph.firmness.basis_masks`)
+        and ``deals``.
     committed, announced, disbursed, rumored : float
         Known money by status; ``announced`` + ``rumored`` is "only announced".
     firmness : MoneyFirmness or None
@@ -178,9 +181,19 @@ def summarize(G: nx.MultiDiGraph, *, top: int = 10) -> Summary:
     by_type = _group(deals, "flow_type", schema.FLOW_TYPES)
     by_status = _group(deals, "status", schema.STATUSES)
 
+    from .firmness import basis_masks
+
+    estimated, conditional = basis_masks(deals)
+    parts = deals.assign(
+        of_which_estimated=deals["amount"].where(estimated & deals["amount"].notna(), 0.0),
+        of_which_conditional=deals["amount"].where(conditional & deals["amount"].notna(), 0.0))
+
     def players(col: str) -> pd.DataFrame:
-        g = deals.groupby(col)
-        df = pd.DataFrame({"amount": g["amount"].sum(min_count=1), "deals": g.size()}).reset_index()
+        g = parts.groupby(col)
+        df = pd.DataFrame({"amount": g["amount"].sum(min_count=1),
+                           "of_which_estimated": g["of_which_estimated"].sum(),
+                           "of_which_conditional": g["of_which_conditional"].sum(),
+                           "deals": g.size()}).reset_index()
         df = df.rename(columns={col: "company"})
         return (df.sort_values(["amount", "company"], ascending=[False, True], na_position="last")
                 .head(top).reset_index(drop=True))

@@ -288,11 +288,11 @@ def rows_as_of(deals: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     step below a history's first status before its first date, ``committed`` for a deal paid
     only later and with no dated history), the status history cut at that date, and a paid
     amount dated later (or undated) left out with its date and source, so that a table
-    written as of a date holds no payment learned after it. (The graph as of the date counts
-    a later paid figure of a row disbursed by then as an upper bound; a table written as of
-    the date leaves it out, as it was not known then.) Which rows count is
-    :func:`select_rows`' business; every row given is returned, other columns as they are
-    (a copy).
+    written as of a date holds no payment learned after it, with one exception: a row
+    disbursed by then whose only paid figure is dated later keeps that figure and its later
+    date, the upper bound the as-of view counts (:func:`paid_bounds`); left out, the row
+    would read back as paid in full. Which rows count is :func:`select_rows`' business;
+    every row given is returned, other columns as they are (a copy).
 
     Examples
     --------
@@ -311,8 +311,9 @@ def rows_as_of(deals: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     if limit is None or not len(out):
         return out
     status, _, has_hist = _statuses_then(deals, limit)
-    paid, paid_later, paid_bound = _paid_then(deals, limit, status)
-    paid_later = paid_later | paid_bound  # learned after the date: not in a table as of it
+    # a later paid figure of a row disbursed by then stays, with its later date: without it
+    # the row would read back as paid in full, more than the bound the as-of view counts
+    paid, paid_later, _ = _paid_then(deals, limit, status)
     out["status"] = pd.Series(status, index=out.index, dtype=object)
     if "status_dates" in out.columns and has_hist.any():
         hist = out["status_dates"].to_numpy(dtype=object).copy()

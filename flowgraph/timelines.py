@@ -25,16 +25,16 @@ __all__ = ["TIMELINE_COLUMNS", "TimelineResult", "timeline"]
 
 TIMELINE_COLUMNS: tuple[str, ...] = (
     "period", "period_end", "companies", "deals", "unknown_amounts", "known_money", "paid",
-    "committed_unpaid", "announced_only", "conditional", "loops", "largest_round_trip",
-    "largest_round_trip_bound", "largest_round_trip_basis", "largest_loop", "circularity_index", "circular_flow",
-    "most_self_funded", "self_funded_share", "most_concentrated", "hhi", "new_loops",
-    "closing_deals",
+    "paid_bound", "n_paid_bound", "committed_unpaid", "announced_only", "conditional", "loops",
+    "largest_round_trip", "largest_round_trip_bound", "largest_round_trip_basis",
+    "largest_loop", "circularity_index", "circular_flow", "most_self_funded",
+    "self_funded_share", "most_concentrated", "hhi", "new_loops", "closing_deals",
 )
 """Columns of :attr:`TimelineResult.periods`."""
 
 LOOP_COLUMNS: tuple[str, ...] = (
-    "order", "period", "loop", "length", "round_trip", "round_trip_bound", "closed_by",
-    "closing_hop", "closed_on",
+    "order", "period", "loop", "length", "round_trip", "round_trip_bound", "round_trip_basis",
+    "closed_by", "closing_hop", "closed_on",
 )
 """Columns of :attr:`TimelineResult.loops`."""
 
@@ -51,18 +51,24 @@ class TimelineResult:
         ``companies`` (companies in a deal counted by then), ``deals``, ``unknown_amounts``
         (deals of unknown amount, never summed), ``known_money`` and its split ``paid``,
         ``committed_unpaid``, ``announced_only``, ``conditional`` (as
-        :func:`flowgraph.firmness.money_firmness`), ``loops`` (loops of at most
-        ``max_length`` hops), ``largest_round_trip`` with its ``largest_round_trip_bound``,
+        :func:`flowgraph.firmness.money_firmness`), ``paid_bound`` and ``n_paid_bound`` (the
+        part of ``paid`` that is an upper bound as of the period's end, and the deals
+        counted so: ``MoneyFirmness.paid_bound``, the rule of
+        :func:`flowgraph.timeframe.paid_bounds`), ``loops`` (loops of at most
+        ``max_length`` hops; a floor where the search stopped at its work cap),
+        ``largest_round_trip`` with its ``largest_round_trip_bound``,
         ``largest_round_trip_basis`` (estimated, conditional: the loop's
-        ``round_trip_basis``) and ``largest_loop``, ``circularity_index`` and ``circular_flow`` (maximal
-        circulation), ``most_self_funded`` and its ``self_funded_share`` (the company with
-        the largest self-funded share of its inflow), ``most_concentrated`` and its ``hhi``
-        (money received, as the concentration table sorts it: highest HHI, then largest
-        total), ``new_loops`` (loops that closed in the period; NaN when the loop search
-        stopped at ``max_loops``) and ``closing_deals`` (the deals that closed them).
+        ``round_trip_basis``) and ``largest_loop``, ``circularity_index`` and
+        ``circular_flow`` (maximal circulation), ``most_self_funded`` and its
+        ``self_funded_share`` (the company with the largest self-funded share of its
+        inflow), ``most_concentrated`` and its ``hhi`` (money received, as the concentration
+        table sorts it: highest HHI, then largest total), ``new_loops`` (loops that closed in
+        the period; NaN when this period or the one before has more than ``max_loops`` loops,
+        so that not every loop is kept, or its search stopped at its work cap) and
+        ``closing_deals`` (the deals that closed them).
     loops : pandas.DataFrame
         The loops in the order they closed (:data:`LOOP_COLUMNS`): the period, the loop, its
-        round trip then, and the deal that closed it (``closed_by``: the new deal on the hop
+        round trip then with its bound and basis, and the deal that closed it (``closed_by``: the new deal on the hop
         that came last; ``closing_hop``; ``closed_on``: that deal's date as the data gives it).
     freq : str
     scenario : str
@@ -153,7 +159,8 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
         "deals": G.number_of_edges(),
         "unknown_amounts": sum(1 for *_, d in G.edges(data=True)
                                if not d.get("amount_known", False)),
-        "known_money": money.total, "paid": money.paid,
+        "known_money": money.total, "paid": money.paid, "paid_bound": money.paid_bound,
+        "n_paid_bound": money.n_paid_bound,
         "committed_unpaid": money.committed_unpaid, "announced_only": money.announced_only,
         "conditional": money.conditional,
         "loops": res.n_found,
@@ -183,9 +190,10 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
         row.update(circularity_index=math.nan, circular_flow=0.0, most_self_funded="",
                    self_funded_share=math.nan, most_concentrated="", hhi=math.nan)
     loops = {}
-    for comp, path, rt, bound, length in zip(
-            c["companies"], c["path"], c["round_trip"], c["round_trip_bound"], c["length"]):
-        loops[tuple(comp)] = (path, float(rt), str(bound), int(length))
+    for comp, path, rt, bound, length, basis in zip(
+            c["companies"], c["path"], c["round_trip"], c["round_trip_bound"], c["length"],
+            c["round_trip_basis"]):
+        loops[tuple(comp)] = (path, float(rt), str(bound), int(length), str(basis))
     # the arrows of the web then: one per payer -> payee pair and firmness (as the HTML draws)
     pairs: dict[tuple, list] = {}
     for u, v, d in G.edges(data=True):
@@ -199,9 +207,22 @@ def _analyse(G: nx.MultiDiGraph, max_length: int | None, max_loops: int,
             acc[1] += 1
         acc[2] += 1
         acc[4] = acc[4] or d.get("estimate") is True or d.get("midpoint") is True
-    return {"row": row, "loops": loops, "truncated": bool(res.truncated), "pairs": pairs,
-            "top": [(tuple(k), *loops[tuple(k)], basis) for k, basis in
-                    zip(c["companies"].head(top_loops), c["round_trip_basis"].head(top_loops))]}
+    # not every loop kept: more than max_loops found (a listing limit: all are counted), or
+    # the search stopped at its work cap (then the count is a floor too)
+    return {"row": row, "loops": loops, "truncated": bool(res.truncated),
+            "complete": bool(res.complete), "pairs": pairs,
+            "top": [(tuple(k), *loops[tuple(k)]) for k in c["companies"].head(top_loops)]}
+
+
+def _reused(prev: dict[str, Any], G: nx.MultiDiGraph) -> dict[str, Any]:
+    """The previous period's analyses for a period whose deals did not change, but for what
+    the date itself decides: which paid figures are upper bounds (a figure dated later than
+    one period's end may be dated by the next's)."""
+    from .firmness import money_firmness
+
+    m = money_firmness(G)
+    return {**prev, "row": {**prev["row"], "paid_bound": m.paid_bound,
+                            "n_paid_bound": m.n_paid_bound}}
 
 
 def _lite(df: pd.DataFrame) -> pd.DataFrame:
@@ -268,8 +289,9 @@ def timeline(
     max_length : int or None
         Longest loop, in hops (as :func:`flowgraph.find_cycles`).
     max_loops : int
-        Most loops kept per period (all are counted); beyond it new loops are not told apart
-        (NaN, and the notes say in how many periods).
+        Most loops kept per period, those of largest round trip (a listing limit: the
+        search still counts every loop); where a period has more, the loops that closed in
+        it and the next are not told apart (NaN, and the notes say in how many periods).
     top_loops : int
         Loops of largest round trip kept per period in ``top_loops``.
     progress : callable, optional
@@ -327,7 +349,7 @@ def timeline(
         G = build_graph(deals, companies, as_of=day.isoformat(), **filters)
         sig = _signature(G)
         if prev_an is not None and sig == prev_sig:
-            an = prev_an
+            an = _reused(prev_an, G)
             new: list[tuple] = []
         else:
             an = _analyse(G, max_length, max_loops, top_loops)
@@ -336,8 +358,7 @@ def timeline(
         tables.add_period(label, day, G, an, new, prev_G, prev_an)
         prev_sig, prev_G, prev_an = sig, G, an
 
-    notes = _timeline_notes(last, data_limit, max_length, prev_G, tables.n_truncated,
-                            max_loops)
+    notes = _timeline_notes(last, data_limit, max_length, prev_G, tables, max_loops)
     params = {"freq": freq, "start": first.isoformat(), "end": last.isoformat(),
               "max_length": max_length, "max_loops": max_loops, **filters}
     return TimelineResult(tables.periods(), tables.loops(), freq, str(scenario), params,
@@ -393,7 +414,10 @@ class _TimelineTables:
         self.loop_rows: list[dict[str, Any]] = []
         self.pair_rows: list[dict[str, Any]] = []
         self.top_rows: list[dict[str, Any]] = []
-        self.n_truncated = 0
+        self.n_listed = 0  # periods whose new loops are unknown: more than max_loops loops
+        self.n_stopped = 0  # ... or a search stopped at its work cap
+        self.paid_bound: list[tuple[str, float, int]] = []  # periods whose paid is a bound
+        self.labels: list[str] = []
 
     def add_period(self, label: str, day: _dt.date, G: nx.MultiDiGraph, an: dict[str, Any],
                    new: list[tuple], prev_G: nx.MultiDiGraph | None,
@@ -404,13 +428,19 @@ class _TimelineTables:
             self.pair_rows.append({"period": label, "payer": u, "payee": v, "firm": firm,
                                    "amount": amt if n_known else math.nan, "n_deals": n,
                                    "n_unknown": n_unknown, "has_estimate": est})
+        self.labels.append(label)
+        if an["row"]["n_paid_bound"]:
+            self.paid_bound.append((label, an["row"]["paid_bound"], an["row"]["n_paid_bound"]))
         for rank, (comp, path, rt, bound, length, basis) in enumerate(an["top"], start=1):
             self.top_rows.append({"period": label, "rank": rank, "loop": path,
                                   "companies": comp, "length": length, "round_trip": rt,
                                   "round_trip_bound": bound, "round_trip_basis": basis})
         unreliable = an["truncated"] or (prev_an is not None and prev_an["truncated"])
         if unreliable:
-            self.n_truncated += 1
+            if an["complete"] and (prev_an is None or prev_an["complete"]):
+                self.n_listed += 1
+            else:
+                self.n_stopped += 1
             row["new_loops"] = math.nan
             row["closing_deals"] = ""
         else:
@@ -428,11 +458,12 @@ class _TimelineTables:
                                          else math.inf, loops[k][3], loops[k][0]))
         closing: list[str] = []
         for k in new:
-            path, rt, bound, length = loops[k]
+            path, rt, bound, length, basis = loops[k]
             deal, hop, when = _closing_deal(G, prev_G, k)
             self.loop_rows.append({"order": len(self.loop_rows) + 1, "period": label,
                                    "loop": path, "length": length, "round_trip": rt,
-                                   "round_trip_bound": bound, "closed_by": deal,
+                                   "round_trip_bound": bound, "round_trip_basis": basis,
+                                   "closed_by": deal,
                                    "closing_hop": hop, "closed_on": when})
             if deal and deal not in closing:
                 closing.append(deal)
@@ -441,6 +472,7 @@ class _TimelineTables:
     def periods(self) -> pd.DataFrame:
         periods = pd.DataFrame(self.out_rows, columns=list(TIMELINE_COLUMNS))
         periods["new_loops"] = periods["new_loops"].astype(float)
+        periods["n_paid_bound"] = periods["n_paid_bound"].astype(int)
         return periods
 
     def loops(self) -> pd.DataFrame:
@@ -457,10 +489,25 @@ class _TimelineTables:
                                                     "round_trip_bound", "round_trip_basis"])
 
 
+def _spans(labels: list[str], chosen: set[str]) -> str:
+    """The chosen periods as runs of consecutive ones: ``2019 to 2024, 2026``."""
+    runs: list[list[str]] = []
+    prev = False
+    for lab in labels:
+        on = lab in chosen
+        if on:
+            if prev:
+                runs[-1][1] = lab
+            else:
+                runs.append([lab, lab])
+        prev = on
+    return ", ".join(a if a == b else f"{a} to {b}" for a, b in runs)
+
+
 def _timeline_notes(last: _dt.date, data_limit: _dt.date | None, max_length: int | None,
-                    last_G: nx.MultiDiGraph | None, n_truncated: int,
+                    last_G: nx.MultiDiGraph | None, tables: _TimelineTables,
                     max_loops: int) -> list[str]:
-    """How to read the timeline, in words."""
+    """How to read the timeline, in words (the counts from what the periods found)."""
     notes = [
         f"Each row is the web as of the period's end (the rule of --as-of: deals, tranches and "
         f"statuses dated by then; deals with no date left out); the last period ends at "
@@ -468,16 +515,40 @@ def _timeline_notes(last: _dt.date, data_limit: _dt.date | None, max_length: int
         "companies: those in a deal counted by then; known_money = paid + committed_unpaid + "
         "announced_only + conditional; deals of unknown amount are counted, never summed.",
         f"Loops of at most {max_length} hops; largest_round_trip is the loop with the largest "
-        "round trip (bound as in `flowgraph cycles`: 'upper' when a hop is undisclosed); "
+        "round trip (bound and basis as in `flowgraph cycles`: 'upper' when a hop is "
+        "undisclosed, 'estimated' or 'conditional' when it rests on such amounts); "
         "most_self_funded: the largest self-funded share of inflow; most_concentrated: the "
         "highest HHI of money received (ties: the larger total).",
         "A loop closes in the period it first appears; closed_by is the new deal on the hop "
         "that came last (the earliest new deal on it).",
     ]
+    if tables.paid_bound:
+        from .formatting import money
+
+        bound = tables.paid_bound
+        most = max(b for _, b, _ in bound)
+        k = max(n for *_, n in bound)
+        notes.append(
+            f"The paid figure is an upper bound of what was paid by the period's end in "
+            f"{schema.count_noun(len(bound), 'period')} "
+            f"({_spans(tables.labels, {lab for lab, *_ in bound})}): up to {money(most)} of "
+            f"it, on at most {schema.count_noun(k, 'disbursed deal')} (paid_bound, "
+            "n_paid_bound), rests on figures known only later (a paid figure dated later or "
+            "undated, or the total of a period ending later).")
     if last_G is not None and last_G.graph.get("as_of_note"):
         notes.append("At the last period's end: " + last_G.graph["as_of_note"])
-    if n_truncated:
-        notes.append(f"The loop search stopped at {max_loops:,} loops or at its work cap in "
-                     f"{schema.count_noun(n_truncated, 'period')}: new loops are not told "
-                     "apart there (NaN), and a count of loops there may be a floor (at least).")
+    if tables.n_listed:
+        k = tables.n_listed
+        notes.append(
+            f"In {schema.count_noun(k, 'period')} (with more than {max_loops:,} loops, or "
+            "after one that had) the loops that closed are not told apart (NaN): every loop "
+            f"is counted, but only the {max_loops:,} of largest round trip are kept "
+            "(max_loops, a listing limit; the search itself went on).")
+    if tables.n_stopped:
+        k = tables.n_stopped
+        notes.append(
+            f"In {schema.count_noun(k, 'period')} the loop search of the period or of the one "
+            "before stopped at its work cap: the loops that closed there are not told apart "
+            "(NaN), and where the search stopped the count of loops is a floor (at least) and "
+            "the largest round trip the largest among the loops found.")
     return notes

@@ -370,3 +370,29 @@ def test_deals_written_as_of_a_date_hold_nothing_learned_after_it(tmp_path):
     assert run.invoke(main, ["deals", "--deals", str(path), "--format", "csv", "-o",
                              str(now)]).exit_code == 0
     assert fg.read_deals(now).set_index("deal_id").loc["D1", "paid_usd_bn"] == 5
+
+
+# --- an unreadable or blank --as-of is a usage error naming the option and the value -----
+@pytest.mark.parametrize(("value", "why"), [
+    ("2024-02-30", "day is out of range for month"),
+    ("2024-13", "month out of range"),
+    ("garbage", ""),
+    ("2024-2", ""),
+    ("", "blank"),
+    ("   ", "blank"),
+])
+def test_unreadable_as_of_is_a_usage_error(value, why):
+    for cmd in (["summary"], ["deals", "--format", "csv"], ["timeline"]):
+        r = CliRunner().invoke(main, [*cmd, "--as-of", value])
+        assert r.exit_code == 2, (cmd, value, r.output)
+        err = " ".join(r.stderr.split())
+        assert "--as-of" in err and repr(value) in r.stderr, r.stderr
+        assert "YYYY, YYYY-MM or YYYY-MM-DD" in err and why in err
+        assert "Traceback" not in r.output
+
+
+def test_readable_as_of_still_reads():
+    for value in ("2025", "2025-03", "2025-03-31"):
+        r = CliRunner().invoke(main, ["summary", "--as-of", value, "--table", "headline"])
+        assert r.exit_code == 0, r.output
+        assert f"as of {value}" in r.stdout

@@ -323,3 +323,89 @@ def test_deals_file_counts_every_row_of_a_plain_table(tmp_path):
     _, back = _counted_listing(tmp_path, "csv", "--deals", str(src))
     assert (back["counted"] == "true").all() and back["not_counted_because"].isna().all()
     assert len(back) == fg.build_graph(fg.read_deals(src)).number_of_edges()
+
+
+# --- audit fixes: one rounding rule, one sentence joiner, empty selections in csv/json ----
+def test_fmt_value_whole_is_formatting_whole(monkeypatch):
+    """The whole-number style of the terminal tables is formatting.whole (one rounding rule)."""
+    from flowgraph import cli, formatting
+
+    for v in (8184.94, 2.5, 3.5, -1.5, 12.0, 1234567.0):
+        assert cli._fmt_value(v, style="whole") == formatting.whole(v)
+        assert cli._fmt_value(float(round(v))) == formatting.whole(round(v))
+    monkeypatch.setattr(formatting, "whole", lambda x: "WHOLE")
+    assert cli._fmt_value(7.0, style="whole") == "WHOLE"
+    assert cli._fmt_value(7.0) == "WHOLE"
+
+
+def test_filters_text_never_doubles_a_full_stop():
+    from flowgraph.cli import Options
+
+    o = Options(as_of="2025-03-31", as_of_note="As of 2025-03-31 (deals dated by then).",
+                estimates_note="Estimates are in.")
+    text = o.filters_text()
+    assert ".." not in text
+    assert text.endswith("Estimates are in.") and "2025-03-31. Estimates" not in text
+    assert "as of 2025-03-31. As of 2025-03-31 (deals" in text
+    o.empty = "no deals pass the filters: --as-of 1990 alone leaves none"
+    assert o.filters_text().endswith(". No deals pass the filters: --as-of 1990 alone leaves "
+                                     "none.")
+    assert Options().filters_text() == "data: ai-capital; scenario: base"
+
+
+def test_summary_as_of_notes_have_single_full_stops():
+    r = run("summary", "--as-of", "2025-03-31")
+    assert r.exit_code == 0, r.output
+    flat = " ".join(r.output.split())  # notes wrap over lines
+    assert "2025-03-31. Estimates are in" in flat
+    assert ".." not in flat
+
+
+def _csv_rows(text):
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_deals_csv_json_when_the_other_filters_leave_the_company_no_deal():
+    """--company X with --as-of before X's first deal: the table view lists no rows (and says
+    why on stderr); csv gives the header alone and json an empty list, never 'unknown
+    company'. An unknown name is still refused, in every format."""
+    args = ["deals", "--company", "Anthropic", "--as-of", "2019-01-01"]
+    table = run(*args)
+    assert table.exit_code == 0, table.output
+    assert "(no rows)" in table.stdout
+    r = run(*args, "--format", "csv")
+    assert r.exit_code == 0, r.output
+    rows = _csv_rows(r.stdout)
+    assert len(rows) == 1 and rows[0][:3] == ["deal_id", "payer", "payee"]
+    assert "counted" in rows[0]
+    assert "no deals pass the filters" in r.stderr
+    full = _csv_rows(run("deals", "--format", "csv").stdout)
+    assert rows[0] == full[0]  # the same header as any deals file
+    r = run(*args, "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == []
+    # the other filters leaving nothing at all
+    r = run("deals", "--company", "Nvidia", "--as-of", "1990", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert len(_csv_rows(r.stdout)) == 1
+    # case as the table view resolves it; a deal touching the company is still written
+    r = run("deals", "--company", "anthropic", "--as-of", "2024", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert len(_csv_rows(r.stdout)) > 1
+    for fmt in ("table", "csv", "json"):
+        r = run("deals", "--company", "Nosuchco", "--format", fmt)
+        assert r.exit_code == 1 and "unknown company 'Nosuchco'" in r.stderr, (fmt, r.output)
+        assert "Traceback" not in r.output
+        r = run("deals", "--company", "Nvidia", "--exclude", "Nvidia", "--format", fmt)
+        assert r.exit_code == 1 and "excluded by the filters" in r.stderr, (fmt, r.output)
+
+
+def test_export_deals_when_the_company_has_no_deal_then(tmp_path):
+    out = tmp_path / "d.csv"
+    r = run("export", "--to", "deals-csv", "-o", str(out), "--company", "Anthropic",
+            "--as-of", "2019-01-01")
+    assert r.exit_code == 0, r.output
+    assert len(_csv_rows(out.read_text(encoding="utf-8"))) == 1

@@ -624,3 +624,42 @@ def test_conditional_round_trip_on_a_hand_built_loop():
     c = find_cycles(M).cycles.iloc[0]
     assert c["round_trip_basis"] == "" and "if the conditional" not in c["description"]
     assert "conditional" in c["description"]  # the hop still says it
+
+
+def _dense_deals(k: int = 14, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    pairs = [(a, b) for a in range(k) for b in range(k) if a != b]
+    return pd.DataFrame({"payer": [f"C{a}" for a, _ in pairs],
+                         "payee": [f"C{b}" for _, b in pairs],
+                         "amount": rng.uniform(0.1, 10, len(pairs)),
+                         "deal_id": [f"d{i}" for i in range(len(pairs))]})
+
+
+def test_capped_shortest_first_listing_is_the_true_shortest():
+    """A dense network whose search stops at the work cap: the shortest-first listing is the
+    true shortest loops (a search of short loops ran to the end), said so; a round-trip
+    listing of a stopped search says its loops are among those found, not the largest."""
+    from flowgraph.cycles import listing_label, order_label
+
+    t = _dense_deals()
+    capped = find_cycles(t, max_length=6, limit=10, sort="length", max_work=200_000)
+    assert not capped.complete and capped.params["stopped"] == "work"
+    two = find_cycles(t, max_length=2, limit=10, sort="length", max_work=None)
+    assert two.complete and two.n_found == 14 * 13 // 2
+    assert capped.cycles["path"].tolist() == two.cycles["path"].tolist()
+    assert (capped.cycles["length"] == 2).all()
+    assert capped.params["listing"] == "exact"
+    assert listing_label(capped) == order_label("length", 10)
+    assert any("of all loops (a search of the loops of up to 2 hops ran to the end)" in n
+               for n in capped.notes)
+    by_rt = find_cycles(t, max_length=6, limit=3, sort="round_trip", max_work=200_000)
+    assert by_rt.params["listing"] == "found"
+    label = listing_label(by_rt)
+    assert label.startswith("3 of the loops found before the search stopped")
+    assert "not necessarily the largest overall" in label and "the 3 with" not in label
+    assert label in repr(by_rt) and repr(by_rt).startswith("<CycleResult: at least")
+    assert any("first in this order among those found, not necessarily overall" in n
+               for n in by_rt.notes)
+    # a loop cap keeps the loops found first: not relabelled as the shortest
+    few = find_cycles(t, max_length=6, limit=3, sort="length", max_loops=20)
+    assert few.params["listing"] == "found" and "found before" in listing_label(few)

@@ -199,7 +199,43 @@ def test_caps_stop_a_split_search_as_they_stop_one_machine(cluster):
     _same_cycles(full, distributed.find_cycles(table, max_length=5, max_work=10**9,
                                                client=client))
     capped = distributed.find_cycles(table, max_length=5, max_loops=50, client=client)
-    assert not capped.complete and capped.n_found >= 50
+    assert not capped.complete and capped.n_found == 50
+
+
+@pytest.mark.parametrize("seed", [3, 9])
+def test_loop_cap_holds_overall_as_on_one_machine(cluster, seed):
+    """--max-loops N on a cluster: the first N loops in start-vertex order, exactly one
+    machine's loops, counts per company and hop, and stop (each task once got the whole
+    cap, so two workers found several times N)."""
+    _, client = cluster
+    table = graph.filter_deals(_deals(seed))
+    total = cycles.find_cycles(table, max_length=4, limit=0).n_found
+    assert total > 300
+    for cap, kw in [(5, {}), (37, dict(sort="length", limit=10)), (300, dict(limit=None)),
+                    (total, dict(limit=20)), (total + 1, dict(limit=20)),
+                    (120, dict(time_ordered=True, limit=None))]:
+        one = cycles.find_cycles(table, max_length=4, max_loops=cap, **kw)
+        many = distributed.find_cycles(table, max_length=4, max_loops=cap, client=client, **kw)
+        _same_cycles(one, many)
+        assert many.n_found == one.n_found <= cap
+        assert (many.complete, many.params["stopped"], many.notes) == (
+            one.complete, one.params["stopped"], one.notes), (cap, kw)
+    # one more than there are: complete, as one machine says
+    assert distributed.find_cycles(table, max_length=4, max_loops=total + 1, limit=0,
+                                   client=client).complete
+
+
+def test_cli_loop_cap_on_workers_is_one_machines(cluster, tmp_path):
+    lc, _ = cluster
+    path = tmp_path / "d.csv"
+    _deals(8).to_csv(path, index=False)
+    runner = CliRunner()
+    args = ["cycles", "--deals", str(path), "--max-length", "4", "--max-loops", "5"]
+    one = runner.invoke(main, args)
+    many = runner.invoke(main, [*args, "--scheduler", lc.scheduler_address])
+    assert one.exit_code == many.exit_code == 0, many.output
+    assert one.output == many.output
+    assert many.output.startswith("at least 5 loops") and "stopped at --max-loops 5" in many.output
 
 
 def _sample_graph(seed: int):

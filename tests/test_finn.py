@@ -172,3 +172,53 @@ def test_notes_are_a_tuple_and_say_when_flows_do_not_balance():
     off = finn_cycling_index(F, inputs=[1.0, 0.0], outputs=[0.0, 0.0])
     assert not off.balanced
     assert any("do not balance" in n for n in off.notes)
+
+
+def test_closed_loop_with_no_leak_cycles_all_its_throughflow():
+    """A closed group (no money leaves or enters it) makes I - G singular; every unit
+    leaving one of its nodes comes back (return probability 1), so its cycling efficiency
+    is 1. Hand-computed: A <-> B 1 each (closed, T = 1, 1) beside a chain C -> D -> E
+    (boundary input 1 at C, output 1 at E; T = 1, 1, 1, nothing cycled): TST = 5,
+    TSTc = 2, FCI = 2/5."""
+    alone = finn_cycling_index(np.array([[0.0, 1.0], [1.0, 0.0]]), nodes=["A", "B"])
+    assert alone.fci == 1.0 and alone.tst == 2.0 and alone.tst_cycled == 2.0
+    assert alone.n_closed == 2 and any("closed loops" in n for n in alone.notes)
+    G = nx.MultiDiGraph()
+    for a, b in [("A", "B"), ("B", "A"), ("C", "D"), ("D", "E")]:
+        G.add_edge(a, b, amount=1.0)
+    r = finn_cycling_index(G)
+    assert r.tst == pytest.approx(5.0) and r.tst_cycled == pytest.approx(2.0)
+    assert r.fci == pytest.approx(0.4)
+    eff = r.nodes.set_index("node")["cycling_efficiency"]
+    assert eff.to_dict() == {"A": 1.0, "B": 1.0, "C": 0.0, "D": 0.0, "E": 0.0}
+    # the same loop with a tiny leak tends to the closed answer (Finn's limit)
+    leak = finn_cycling_index(np.array([[0.0, 1.0], [1.0, 0.0]]), inputs=[1e-9, 0.0],
+                              outputs=[0.0, 1e-9])
+    assert leak.fci == pytest.approx(1.0, abs=1e-6)
+    assert leak.n_closed == 0
+
+
+def test_singular_given_boundaries_are_a_clear_error():
+    from flowgraph.errors import FlowgraphError, SolverError
+
+    # inputs that push more out than comes in: G's rows sum past 1 and I - G is singular
+    F = np.array([[0.0, 2.0], [0.5, 0.0]])
+    with pytest.raises(SolverError, match="cannot be solved") as exc:
+        finn_cycling_index(F, inputs=[0.0, 0.0], outputs=[0.0, 0.0])
+    assert isinstance(exc.value, FlowgraphError)
+
+
+def test_cli_finn_view_of_a_closed_loop(tmp_path):
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+
+    path = tmp_path / "tiny.csv"
+    pd.DataFrame([dict(deal_id=f"d{i}", payer=a, payee=b, amount_usd_bn=1.0, flow_type="other",
+                       status="committed", source_url="https://example.com/x")
+                  for i, (a, b) in enumerate([("A", "B"), ("B", "A"), ("C", "D"),
+                                              ("D", "E")])]).to_csv(path, index=False)
+    r = CliRunner().invoke(main, ["circulation", "--deals", str(path), "--view", "finn"])
+    assert r.exit_code == 0, r.output
+    assert "internal error" not in r.output and "Traceback" not in r.output
+    assert "0.4" in r.output or "40" in r.output

@@ -265,3 +265,42 @@ def test_json_records_match_pandas_records_with_nan_as_null():
     assert _json_text([]) == "[]" and len(_json_text(got).splitlines()) == len(df) + 2
     assert all(type(r["n"]) is int and type(r["flag"]) is bool for r in got)
     assert np.isnan(df["amount"][1]) and got[1]["amount"] is None
+
+
+# --- the cycles table's round trips say what they rest on, as the sentences do -----------
+def test_cycles_table_marks_round_trips_as_the_sentences_do():
+    from flowgraph.cli import _cycles_money
+    from flowgraph.formatting import marked_money
+
+    res = fg.find_cycles(fg.build_graph(fg.load_dataset("ai-capital")), sort="length",
+                         limit=20)
+    r = CliRunner().invoke(main, ["cycles", "--wide"])
+    assert r.exit_code == 0, r.output
+    c = res.cycles
+    assert (c["round_trip_basis"] != "").any()  # the bundled data has marked loops
+    for v, b, basis, text in zip(c["round_trip"], c["round_trip_bound"],
+                                 c["round_trip_basis"], c["description"]):
+        cell = marked_money(v, b, basis, fmt=_cycles_money)
+        assert cell in r.stdout
+        # the cell and the loop's sentence agree on what the figure rests on
+        assert cell.endswith(f" ({basis})") if basis else "(" not in cell
+        if "conditional" in basis:
+            assert "if the conditional amounts are paid" in text
+    # the first loop on the bundled data: estimated and conditional, in cell and sentence
+    assert "60 (estimated, conditional)" in r.stdout
+    md = CliRunner().invoke(main, ["cycles", "--format", "markdown", "--limit", "3"])
+    assert "| 60 (estimated, conditional) |" in md.stdout
+
+
+def test_cycles_csv_json_keep_the_basis_in_its_own_column():
+    r = CliRunner().invoke(main, ["cycles", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+    assert all(x == "" or float(x) == float(x) for x in df["round_trip"].astype(str))
+    assert {"round_trip_bound", "round_trip_basis"} <= set(df.columns)
+    assert "estimated, conditional" in set(df["round_trip_basis"])
+    j = CliRunner().invoke(main, ["cycles", "--format", "json"])
+    rows = json.loads(j.stdout)["cycles"]
+    assert all(isinstance(x["round_trip"], (float, int, type(None))) for x in rows)
+    assert rows[0]["round_trip_basis"] in ("", "estimated", "conditional",
+                                           "estimated, conditional")

@@ -405,15 +405,13 @@ def test_commitments_finding_says_how_much_is_conditional_or_estimated():
     t = fg.commitments(G).set_index("company")
     for company in ("Fluidstack", "OpenAI"):
         keys = report._promised_keys(G, company, "amount")
-        data = [G.edges[k] for k in keys]
-        # the keys are the deals commitments_out sums
-        assert sum(d["amount"] for d in data if d["amount"] == d["amount"]) == pytest.approx(
+        data = [(G.edges[k], a) for k, a in keys.items()]
+        # the keys are the deals commitments_out sums, with the unpaid amount it counts
+        assert sum(a for _, a in data if a == a) == pytest.approx(
             t.loc[company, "commitments_out"])
-        cond = sum(d["amount"] for d in data if d.get("conditional") is True
-                   and d["amount"] == d["amount"])
-        est = sum(d["amount"] for d in data if (d.get("estimate") is True
-                                                 or d.get("midpoint") is True)
-                  and d["amount"] == d["amount"])
+        cond = sum(a for d, a in data if d.get("conditional") is True and a == a)
+        est = sum(a for d, a in data if (d.get("estimate") is True
+                                         or d.get("midpoint") is True) and a == a)
         clause = report._basis_clause(G, keys, "promised")
         assert (f"{fmt_bn(cond)} conditional" in clause
                 or f"{fmt_bn(cond)} of the" in clause) == (cond > 0)
@@ -442,3 +440,68 @@ def test_findings_say_conditional_commitments_in_the_same_sentence(tmp_path):
     loop = next(x for x in md.splitlines() if x.startswith("- Largest loop"))
     assert loop.startswith("- Largest loop with every amount reported: ")
     assert "if the conditional amounts are paid" not in loop  # $5bn firm covers the $2bn
+
+
+def test_promised_keys_follow_the_one_promised_rule_and_subtract_what_is_paid():
+    """The commitments finding reads concentration._promised_deals: a committed deal partly
+    paid counts its unpaid rest, a disbursed one its unpaid rest, a fully paid one nothing,
+    so the finding's basis clause sums the same money as commitments_out."""
+    from flowgraph import report
+    from flowgraph.concentration import _promised_deals
+
+    deals = pd.DataFrame([
+        dict(deal_id="p1", payer="A", payee="B", amount_usd_bn=10.0, flow_type="compute_contract",
+             status="committed", paid_usd_bn=4.0, paid_as_of="2025-01", conditional="yes",
+             source_url="https://example.com/1"),
+        dict(deal_id="p2", payer="A", payee="C", amount_usd_bn=6.0, flow_type="compute_contract",
+             status="disbursed", paid_usd_bn=6.0, paid_as_of="2025-01",
+             source_url="https://example.com/2"),
+        dict(deal_id="p3", payer="A", payee="B", amount_usd_bn=2.0, flow_type="lease",
+             status="announced", source_url="https://example.com/3"),
+        dict(deal_id="p4", payer="B", payee="A", amount_usd_bn=1.0, flow_type="lease",
+             status="committed", source_url="https://example.com/4"),
+    ])
+    G = fg.build_graph(deals)
+    keys = report._promised_keys(G, "A", "amount")
+    rule = _promised_deals(G).query("payer == 'A'")
+    assert keys == {(u, v, k): a for u, v, k, a in
+                    zip(rule["payer"], rule["payee"], rule["deal_id"], rule["amount"])}
+    assert keys == {("A", "B", "p1"): 6.0, ("A", "B", "p3"): 2.0}  # p2 fully paid
+    out = fg.commitments(G).set_index("company").loc["A", "commitments_out"]
+    assert sum(keys.values()) == pytest.approx(out)
+    # the clause says the $6bn unpaid of the conditional deal, of the $8bn promised
+    assert report._basis_clause(G, keys, "promised") == (
+        "; $6bn of the $8bn promised is conditional (up to, milestones, letters of intent)")
+
+
+def test_capped_report_counts_loops_once_and_lists_the_true_shortest(tmp_path):
+    """A dense network whose loop search stops at the work cap: every count of loops in the
+    report is the same floor, and the shortest-first listing is the true shortest."""
+    import re
+
+    import numpy as np
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+
+    rng = np.random.default_rng(1)
+    pairs = [(a, b) for a in range(16) for b in range(16) if a != b]
+    path = tmp_path / "dense.csv"
+    pd.DataFrame({"deal_id": [f"d{i}" for i in range(len(pairs))],
+                  "payer": [f"C{a}" for a, _ in pairs], "payee": [f"C{b}" for _, b in pairs],
+                  "amount_usd_bn": rng.uniform(0.1, 10, len(pairs)).round(2),
+                  "flow_type": "other", "status": "committed",
+                  "announced": [f"2024-{1 + i % 12:02d}" for i in range(len(pairs))],
+                  "source_url": "https://example.com/x"}).to_csv(path, index=False)
+    out = tmp_path / "rep"
+    r = CliRunner().invoke(main, ["report", "--deals", str(path), "-o", str(out),
+                                  "--samples", "0", "--null-samples", "0", "--no-charts",
+                                  "--max-work", "300000"])
+    assert r.exit_code == 0, r.output
+    md = (out / "report.md").read_text()
+    counts = set(re.findall(r"[Aa]t least ([\d,]+) loops", md))
+    assert len(counts) == 1, counts
+    assert "Listed here: the 10 shortest (largest round trip first within each length)" in md
+    paths = re.findall(r"^\| (\d+) \| (C\d+(?: -> C\d+)+) \|", md, flags=re.M)
+    listing = [p for rank, p in paths][:10]
+    assert len(listing) == 10 and all(p.count("->") == 2 for p in listing)  # two-hop loops

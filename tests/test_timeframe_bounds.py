@@ -81,9 +81,39 @@ def test_an_undated_paid_figure_of_a_disbursed_row_is_a_bound_too():
     assert G.graph["as_of_counts"].paid_bound == 1
 
 
-def test_a_table_written_as_of_the_date_still_leaves_the_later_figure_out():
+def test_a_table_written_as_of_the_date_keeps_the_bound_with_its_later_date():
+    # left out, the disbursed row would read back as paid in full (7.5), more than the
+    # bound (4.954) the as-of view counts; kept with its date, the file says when it was known
     then = timeframe.rows_as_of(fg.io.normalize_deals(_table(LOAN)), "2025-03-31")
-    assert math.isnan(then["paid_usd_bn"].iloc[0]) and then["paid_as_of"].iloc[0] is None
+    assert then["paid_usd_bn"].iloc[0] == 4.954 and then["paid_as_of"].iloc[0] == "2025-06-30"
+    assert _paid(fg.build_graph(then)) == _paid(fg.build_graph(_table(LOAN),
+                                                               as_of="2025-03-31"))
+    # a row not yet disbursed then still has its later payment left out
+    early = timeframe.rows_as_of(fg.io.normalize_deals(_table(LOAN)), "2024-06-30")
+    assert early["status"].iloc[0] == "committed" and math.isnan(early["paid_usd_bn"].iloc[0])
+
+
+def test_an_export_as_of_a_date_reads_back_as_the_as_of_view(bundled, tmp_path):
+    """`export --as-of D` then analysing the file counts what the as-of view counts: the
+    same rows (a headline counted by its dated tranches is left out, its tranches written on
+    their own), the same amounts and the same paid split, deal by deal."""
+    from click.testing import CliRunner
+
+    from flowgraph.cli import main
+
+    for day in ("2024-06-30", "2025-03-31", "2025-09-30", "2026-01-31"):
+        out = tmp_path / f"then-{day}.csv"
+        res = CliRunner().invoke(main, ["export", "--as-of", day, "--to", "deals-csv",
+                                        "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        view = fg.filter_deals(bundled, as_of=day).set_index("deal_id")
+        back = fg.filter_deals(fg.read_deals(out)).set_index("deal_id")
+        assert sorted(back.index) == sorted(view.index), day
+        pd.testing.assert_series_equal(back["amount"].sort_index(),
+                                       view["amount"].sort_index(), check_names=False)
+        again = _paid(fg.build_graph(fg.read_deals(out)))
+        then = _paid(fg.build_graph(bundled, as_of=day))
+        assert again == pytest.approx(then), day
 
 
 def test_paid_never_falls_as_the_date_moves_on(bundled):

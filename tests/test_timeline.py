@@ -190,3 +190,68 @@ def test_report_section_how_the_web_formed(tmp_path, ds, quarterly):
     # without a timeline the section is left out
     r2 = fg.write_report(G, tmp_path / "rep2", charts=False, top=3)
     assert "How the web formed" not in r2.sections
+
+
+# --- audit fixes: basis marks, paid upper bounds, the listing limit said as it is ---------
+def test_cli_timeline_round_trips_carry_their_basis(quarterly):
+    from flowgraph.cli import _cycles_money
+    from flowgraph.formatting import marked_money
+
+    y = fg.timeline(fg.load_dataset("ai-capital"), freq="year")
+    r = CliRunner().invoke(main, ["timeline", "--freq", "year", "--wide"])
+    assert r.exit_code == 0, r.output
+    table, loops = r.stdout.split("Loops in the order they closed")
+    p = y.periods
+    assert (p["largest_round_trip_basis"] != "").any()
+    for n, v, b, basis in zip(p["loops"], p["largest_round_trip"],
+                              p["largest_round_trip_bound"], p["largest_round_trip_basis"]):
+        if n:
+            assert marked_money(v, b, basis, fmt=_cycles_money) in table
+    assert "100.1 (conditional)" in table
+    assert "round_trip_basis" in y.loops.columns
+    for v, b, basis in zip(y.loops["round_trip"], y.loops["round_trip_bound"],
+                           y.loops["round_trip_basis"]):
+        assert marked_money(v, b, basis, fmt=_cycles_money) in loops
+    assert (y.loops["round_trip_basis"] != "").any()
+    # csv keeps numbers, the basis in its own column
+    c = CliRunner().invoke(main, ["timeline", "--freq", "year", "--format", "csv", "--table",
+                                  "how_the_web_formed_by_year"])
+    df = pd.read_csv(__import__("io").StringIO(c.stdout))
+    assert pd.api.types.is_float_dtype(df["largest_round_trip"])
+    assert "largest_round_trip_basis" in df.columns and "paid_bound" in df.columns
+
+
+def test_paid_upper_bounds_per_period_and_their_note(ds, quarterly):
+    p = quarterly.periods
+    for _, row in p.iterrows():
+        m = money_firmness(fg.build_graph(ds, as_of=row["period_end"]))
+        assert _close(row["paid_bound"], m.paid_bound), row["period"]
+        assert row["n_paid_bound"] == m.n_paid_bound
+    bound = p[p["n_paid_bound"] > 0]
+    assert len(bound)  # the bundled data has disbursed deals paid by figures dated later
+    note = next(n for n in quarterly.notes if "upper bound of what was paid" in n)
+    assert f"in {len(bound)} periods" in note
+    assert bound["period"].iloc[0] in note and bound["period"].iloc[-1] in note
+    from flowgraph.formatting import money
+
+    assert f"up to {money(bound['paid_bound'].max())}" in note
+    r = CliRunner().invoke(main, ["timeline"])
+    assert f"in {len(bound)} periods" in " ".join(r.stdout.split())
+    # no bound, no note
+    t = fg.timeline(_toy_rows(), freq="quarter")
+    assert not any("upper bound of what was paid" in n for n in t.notes)
+    assert (t.periods["n_paid_bound"] == 0).all()
+
+
+def test_max_loops_is_a_listing_limit_and_the_note_says_so(ds):
+    full = fg.timeline(ds, freq="year")
+    few = fg.timeline(ds, freq="year", max_loops=50)
+    # every loop is still counted: max_loops limits what is kept, not the search
+    assert list(few.periods["loops"]) == list(full.periods["loops"])
+    over = (few.periods["loops"] > 50).to_numpy()
+    after = over | pd.Series(over).shift(1, fill_value=False).to_numpy()
+    assert few.periods["new_loops"].isna().to_numpy().tolist() == after.tolist()
+    note = next(n for n in few.notes if "not told apart" in n)
+    assert f"In {int(after.sum())} periods (with more than 50 loops" in note
+    assert "listing limit" in note and "stopped" not in note and "floor" not in note
+    assert not any("not told apart" in n for n in full.notes)
