@@ -194,28 +194,6 @@ def clean_ascii(series: pd.Series) -> bool:
             and pc.any(pc.match_substring_regex(arr, edge)).as_py() is not True)
 
 
-def check_seed(seed: Any) -> Any:
-    """``seed`` when it can seed numpy's generator (a whole number of at least 0, or None for
-    fresh entropy), else a :class:`~flowgraph.errors.ParameterError` naming it. The one rule
-    of every seeded function (samples, null networks, synthetic networks).
-
-    Examples
-    --------
-    >>> check_seed(7)
-    7
-    >>> check_seed(-1)
-    Traceback (most recent call last):
-    ...
-    flowgraph.errors.ParameterError: seed must be a whole number of at least 0, not -1
-    """
-    from .errors import ParameterError
-
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                             or seed < 0):
-        raise ParameterError(f"seed must be a whole number of at least 0, not {seed!r}")
-    return seed
-
-
 def take_or(per_unique: Any, codes: np.ndarray, fill: Any, dtype: Any = None) -> np.ndarray:
     """``per_unique[code]`` for each row and ``fill`` where the code is -1 (a blank), in one
     take: ``fill`` goes after the values, where numpy's index -1 finds it. The one way the

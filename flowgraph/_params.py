@@ -29,6 +29,25 @@ def whole(name: str, value: Any, *, minimum: int | None = None) -> None:
         raise ParameterError(f"{name} must be at least {minimum}, got {value!r}")
 
 
+def seed(value: Any) -> Any:
+    """``value`` when it can seed numpy's generator: None (fresh entropy) or a whole number of
+    at least 0 (:func:`whole`); the one rule of every seeded function (samples, null
+    networks, synthetic networks).
+
+    Examples
+    --------
+    >>> seed(7)
+    7
+    >>> try:
+    ...     seed(-1)
+    ... except ParameterError as exc:
+    ...     print(exc)
+    seed must be at least 0, got -1
+    """
+    whole("seed", value, minimum=0)
+    return value
+
+
 def number(name: str, value: Any, *, positive: bool = False) -> None:
     """``value`` must be None or a finite real number (not a bool), positive if asked.
 

@@ -43,7 +43,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import _checks, schema
+from . import _params, schema
 from .errors import ParameterError
 from .graph import check_company
 from .sampling import NumberTable, _check_int
@@ -257,7 +257,7 @@ def null_model(
     """
     n = _check_int("n", n)
     swaps = _check_int("swaps", swaps)
-    seed = _checks.check_seed(seed)
+    seed = _params.seed(seed)
     if model not in NULL_MODELS:
         raise ParameterError(f"unknown null model {model!r}; valid: {', '.join(NULL_MODELS)}")
     if amounts not in AMOUNT_RULES:

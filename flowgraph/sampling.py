@@ -38,7 +38,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import _checks, schema
+from . import _params, schema
 from .errors import ParameterError
 from .formatting import money, money_range
 from .graph import check_company
@@ -293,7 +293,7 @@ def sample_amounts(
         raise ParameterError("sample_amounts needs the deal graph of build_graph "
                              "(a MultiDiGraph, one edge per deal)")
     n = _check_int("n", n)
-    seed = _checks.check_seed(seed)
+    seed = _params.seed(seed)
     if distribution not in DISTRIBUTIONS:
         raise ParameterError(f"unknown distribution {distribution!r}; valid: "
                              f"{', '.join(DISTRIBUTIONS)}")

@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from ._checks import UNIT_CHECK, UNIT_CHECK_MARKET_VALUE, check_seed
+from . import _params
+from ._checks import UNIT_CHECK, UNIT_CHECK_MARKET_VALUE
 from .errors import ParameterError
 
 __all__ = ["SyntheticNetwork", "synthetic_network"]
@@ -179,7 +180,7 @@ def synthetic_network(
                   unknown_fraction=unknown_fraction, range_fraction=range_fraction,
                   start_year=start_year, end_year=end_year, max_amount=max_amount)
     _check_params(**params)
-    rng = np.random.default_rng(check_seed(seed))
+    rng = np.random.default_rng(_params.seed(seed))
     n, m = int(companies), int(deals)
     p_out, p_in, size = _company_weights(rng, n, exponent=exponent, reciprocity=reciprocity)
     payer, payee = _draw_pairs(rng, m, p_out, p_in)

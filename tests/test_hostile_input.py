@@ -802,7 +802,7 @@ def test_parquet_timestamps_with_a_zone_read_as_the_date_in_that_zone(tmp_path, 
 ])
 def test_negative_seed_is_a_parameter_error(call):
     G = fg.build_graph(fg.load_dataset("toy"))
-    with pytest.raises(ParameterError, match="seed must be a whole number of at least 0"):
+    with pytest.raises(ParameterError, match="seed must be at least 0, got -1"):
         call(G)
 
 
