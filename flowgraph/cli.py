@@ -158,8 +158,9 @@ def _sentences(*parts: str) -> str:
                     + out[-1:])
 
 
-def _as_of_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Check ``--as-of`` as it is read (the one place): a date of the as-of rule
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a date option (``--as-of``, ``timeline --start``) as it is read (the one
+    place): a date of the as-of rule
     (:func:`flowgraph.timeframe.as_of_limit`), else a usage error naming the value and the
     forms accepted. A blank value is refused, never taken as no date."""
     if value is None:
@@ -189,7 +190,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Deals file (CSV, JSON, XLSX or Parquet) instead of a bundled dataset."),
         click.option("--companies", "companies_path", type=click.Path(dir_okay=False),
                      metavar="PATH", help="Companies file to go with --deals."),
-        click.option("--as-of", metavar="DATE", callback=_as_of_option,
+        click.option("--as-of", metavar="DATE", callback=_date_option,
                      help="The web as it stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): "
                           "deals, tranches and statuses dated by then; deals with no date "
                           "are left out (and counted in the notes)."),
@@ -1968,7 +1969,8 @@ def _cli_timeline(opts: Options, what: str, **kwargs: Any) -> Any:
 @common_options
 @click.option("--freq", type=click.Choice(["quarter", "month", "year"]), default="quarter",
               show_default=True, help="Length of a period.")
-@click.option("--start", metavar="DATE", help="First date (default: the first dated deal).")
+@click.option("--start", metavar="DATE", callback=_date_option,
+              help="First date (default: the first dated deal).")
 @click.option("--max-length", type=click.IntRange(min=2), default=6, show_default=True,
               help="Longest loop, in hops.")
 @click.option("--all-columns", is_flag=True, help="Show every column (always so for csv/json).")

@@ -1295,13 +1295,17 @@ def _formation_section(tl: Any, chart_dir: Path | None) -> _Section:
                 "largest_round_trip": "largest round trip",
                 "circularity_index": "circularity", "closing_deals": "deals that closed loops"}))
     if len(loops):
+        marked = [marked_money(v, b, basis, fmt=fmt_bn, unknown="unknown")
+                  for v, b, basis in zip(loops["round_trip"], loops["round_trip_bound"],
+                                         loops["round_trip_basis"])]
         sec.tables.append(_Table(
-            loops[["order", "period", "loop", "round_trip", "round_trip_bound", "closed_by",
-                   "closed_on"]],
-            {"order": "int", "round_trip": "bn", "closed_by": "deals"},
+            loops[["order", "period", "loop", "closed_by", "closed_on"]].assign(
+                round_trip=marked)[["order", "period", "loop", "round_trip", "closed_by",
+                                    "closed_on"]],
+            {"order": "int", "round_trip": "text", "closed_by": "deals"},
             caption="Loops in the order they closed",
-            labels={"round_trip": "round trip then", "round_trip_bound": "bound",
-                    "closed_by": "closed by", "closed_on": "deal dated"}))
+            labels={"round_trip": "round trip then", "closed_by": "closed by",
+                    "closed_on": "deal dated"}))
     if chart_dir is not None:
         from . import charts as ch
 

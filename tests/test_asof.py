@@ -391,6 +391,13 @@ def test_unreadable_as_of_is_a_usage_error(value, why):
         assert "Traceback" not in r.output
 
 
+@pytest.mark.parametrize("value", ["2024-02-30", "", "２０２４"])
+def test_unreadable_timeline_start_is_a_usage_error_too(value):
+    r = CliRunner().invoke(main, ["timeline", "--start", value])
+    assert r.exit_code == 2, r.output
+    assert "--start" in r.stderr and repr(value) in r.stderr and "YYYY-MM-DD" in r.stderr
+
+
 def test_readable_as_of_still_reads():
     for value in ("2025", "2025-03", "2025-03-31"):
         r = CliRunner().invoke(main, ["summary", "--as-of", value, "--table", "headline"])

@@ -505,3 +505,24 @@ def test_capped_report_counts_loops_once_and_lists_the_true_shortest(tmp_path):
     paths = re.findall(r"^\| (\d+) \| (C\d+(?: -> C\d+)+) \|", md, flags=re.M)
     listing = [p for rank, p in paths][:10]
     assert len(listing) == 10 and all(p.count("->") == 2 for p in listing)  # two-hop loops
+
+
+def test_loops_in_the_order_they_closed_mark_their_round_trips():
+    """The loops table says of each round trip what the timeline computed of it: its bound
+    and whether it rests on estimated or conditional amounts, in the same cell."""
+    from flowgraph.formatting import BOUND_MARKS
+    from flowgraph.report import _formation_section
+    from flowgraph.timelines import timeline
+
+    tl = timeline(fg.load_dataset("ai-capital"), freq="year")
+    sec = _formation_section(tl, None)
+    table = next(t for t in sec.tables if t.caption == "Loops in the order they closed")
+    cells = table.df.set_index("order")["round_trip"]
+    for order, bound, basis in zip(tl.loops["order"], tl.loops["round_trip_bound"],
+                                   tl.loops["round_trip_basis"]):
+        cell = cells[order]
+        assert ("conditional" in cell) == ("conditional" in (basis or "")), (order, cell)
+        assert ("estimated" in cell) == ("estimated" in (basis or "")), (order, cell)
+        mark = BOUND_MARKS.get(bound, "")
+        assert cell.startswith(mark) if mark else not cell.startswith(("<", ">", "~"))
+    assert any("conditional" in c for c in cells)
