@@ -640,6 +640,8 @@ def network_concentration(
     >>> nc.top1_share
     0.75
     """
+    from .graph import companies_with_deals
+
     f = _flow_table(G, statuses, weight)
     known = f[f["amount_known"] & (f["amount"] > 0)] if len(f) else f
     comp = centrality(G, statuses=statuses, betweenness=betweenness, weight=weight)
@@ -656,7 +658,7 @@ def network_concentration(
     strength = comp["strength"].to_numpy(dtype=float) if len(comp) else np.array([])
     return NetworkConcentration(
         total_flow=total,
-        n_companies=int(G.number_of_nodes()),
+        n_companies=companies_with_deals(G),
         n_deals=len(f),
         n_unknown=int((~f["amount_known"]).sum()) if len(f) else 0,
         top1=top1,

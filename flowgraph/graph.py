@@ -469,6 +469,23 @@ def _add_idle_companies_note(G: nx.MultiDiGraph, active: frozenset[Any], limit: 
         t for t in (G.graph["as_of_note"], idle_note, company_figures_note(G, limit)) if t)
 
 
+def companies_with_deals(G: nx.Graph) -> int:
+    """How many companies of a deal graph pay or receive at least one of its deals: the
+    count a headline gives. The companies table's other rows stay in the graph as nodes
+    (their figures are used, and filters keep them), but a view as of an early date or of a
+    few flow types does not count them as companies of the web.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> ds = fg.load_dataset("ai-capital")
+    >>> G = fg.build_graph(ds, as_of="2024-06-30")
+    >>> companies_with_deals(G) < G.number_of_nodes()
+    True
+    """
+    return sum(1 for n in G if G.degree(n) > 0)
+
+
 def _weakest(values: Iterable[str], order: tuple[str, ...]) -> str | None:
     ranks = [order.index(v) for v in values if v in order]
     return order[min(ranks)] if ranks else None

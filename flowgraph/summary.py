@@ -51,6 +51,8 @@ class Summary:
     Attributes
     ----------
     n_companies, n_deals : int
+        Companies that pay or receive a deal of the view
+        (:func:`flowgraph.graph.companies_with_deals`), and its deals.
     total : float
         Sum of known amounts.
     n_unknown : int
@@ -199,12 +201,14 @@ def summarize(G: nx.MultiDiGraph, *, top: int = 10) -> Summary:
                 .head(top).reset_index(drop=True))
 
     status_amount = deals.groupby("status")["amount"].sum()
+    from .graph import companies_with_deals
+
     from .firmness import estimates_note, money_firmness
 
     firm = money_firmness(G)  # counts estimates as estimates_note does: one rule
 
     return Summary(
-        n_companies=G.number_of_nodes(),
+        n_companies=companies_with_deals(G),
         n_deals=len(deals),
         total=float(deals["amount"].sum()),
         n_unknown=int(deals["amount"].isna().sum()),

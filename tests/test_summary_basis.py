@@ -65,3 +65,15 @@ def test_company_page_marks_conditional_deals_from_their_rows():
     assert cond and marked == cond
     n_out, n_in = (mine["payer"] == "CoreWeave").sum(), (mine["payee"] == "CoreWeave").sum()
     assert f"Deals: {n_out} as payer, {n_in} as payee" in out
+
+
+@pytest.mark.parametrize("as_of", [None, "2024-06-30", "2025-09-30"])
+def test_headline_company_counts_are_the_companies_with_a_deal_in_the_view(as_of):
+    ds = fg.load_dataset("ai-capital")
+    rows = fg.filter_deals(ds, as_of=as_of)
+    mine = len(set(rows["payer"]) | set(rows["payee"]))
+    G = fg.build_graph(ds, as_of=as_of)
+    assert fg.summarize(G).n_companies == mine
+    assert fg.network_concentration(G, include_keystones=False).n_companies == mine
+    if as_of == "2024-06-30":
+        assert mine < G.number_of_nodes()  # the companies table's other rows stay as nodes
