@@ -121,7 +121,9 @@ class Options:
         if self.include_superseded:
             parts.append("superseded rows and tranches included")
         empty = f"{self.empty[0].upper()}{self.empty[1:]}." if self.empty else ""
-        return _sentences("; ".join(parts), self.as_of_note, self.estimates_note, empty)
+        from .formatting import sentences
+
+        return sentences("; ".join(parts), self.as_of_note, self.estimates_note, empty)
 
     def filter_labels(self) -> dict[str, str]:
         """For each data filter in force, the option as the user wrote it."""
@@ -141,21 +143,6 @@ class Options:
         if self.reported_only:
             out["reported_only"] = "--reported-only"
         return out
-
-
-def _sentences(*parts: str) -> str:
-    """The non-blank parts joined with one space, each part followed by another ending in
-    one full stop (added only where it has none; the last part keeps its own ending): the
-    one joiner of the filters line, so that no sentence ends in "..".
-
-    >>> _sentences("data: toy", "As of 2025 (deals dated by then).", "", "Estimates are in.")
-    'data: toy. As of 2025 (deals dated by then). Estimates are in.'
-    >>> _sentences("data: toy; scenario: base")
-    'data: toy; scenario: base'
-    """
-    out = [p.strip() for p in parts if p and p.strip()]
-    return " ".join([p if p.endswith((".", "!", "?")) else p + "." for p in out[:-1]]
-                    + out[-1:])
 
 
 def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -2030,8 +2017,9 @@ def schedule_cmd(opts: Options, view: str, start_year: int | None) -> None:
     \b
     --company NAME shows that company's rows (its deals with everyone; repeatable).
     Contracts are spread evenly, month by month, over period_start..period_end; equity,
-    loans and warrants without an end fall on their date; other deals without an end are
-    listed unscheduled.
+    loans and warrants without an end fall on their date, and so do loans and bonds with one
+    (a maturity is not a payment period); other deals without an end are listed unscheduled.
+    Nothing is paid in a year after the as-of date: later money is committed.
     """
     from . import schedule as sch
 
@@ -2051,7 +2039,8 @@ def schedule_cmd(opts: Options, view: str, start_year: int | None) -> None:
         table = r.table
         if opts.fmt in ("table", "markdown"):
             table = table[["company", "year", "obligations", "obligations_soft", "revenue",
-                           "funding_in", "cash", "cum_obligations", "cum_means", "gap",
+                           "funding_in", "cash", "cash_known", "cum_obligations",
+                           "cum_means", "gap",
                            "short", "short_all"]]
         emit(None, opts, tables=[("First year short", r.first_short),
                                  ("Obligations against means", table)],

@@ -4,9 +4,9 @@
 with its amount (``est.`` when the amount is an estimate or a range's midpoint, "undisclosed"
 when unknown) and a footnote number for its sources; the line style gives the weakest status
 (solid: paid or committed, dashed: only announced, dotted: rumored). A legend, the sources
-as footnotes and the data's as-of date are part of the picture, which is sized for an article
-column (6.5 inches wide). Labels are placed so that no two text boxes overlap; the result
-lists every text box so that this can be checked.
+as footnotes and the view's date (an as-of view's, then the data's) are part of the picture,
+which is sized for an article column (6.5 inches wide). Labels are placed so that no two text
+boxes overlap; the result lists every text box so that this can be checked.
 """
 from __future__ import annotations
 
@@ -315,15 +315,16 @@ def _footnote_sources(pairs: list[dict[str, Any]]) -> list[str]:
 
 def _caption_lines(G: nx.MultiDiGraph, sentence: str | None, sources: Sequence[str],
                    notes: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The lines under the heading (the loop's sentence, the data's date, how amounts read)
+    """The lines under the heading (the loop's sentence, the view's date, how amounts read)
     and the footnotes (numbered sources, then the notes)."""
     sub_parts = []
     if sentence:
         sub_parts.append(sentence)
-    as_of = G.graph.get("as_of")
+    from .timeframe import view_date_words
+
     filt = G.graph.get("filters") or {}
-    sub_parts.append(("Data as of " + str(as_of) if as_of else "Data date not stated")
-                     + "; amounts in USD, summed per payer -> payee"
+    # the view's date (an as-of view says its date, then the data's), not the data's alone
+    sub_parts.append(view_date_words(G) + "; amounts in USD, summed per payer -> payee"
                      + ("; reported amounts only" if filt.get("reported_only")
                         else "; est. = estimated or a range's midpoint") + ".")
     sub_lines = [ln for s in sub_parts for ln in textwrap.wrap(s, 105)]

@@ -148,3 +148,21 @@ def marked_money(x: Any, bound: Any = "exact", basis: Any = "", *, fmt: Any = No
     mark = BOUND_MARKS.get(bound, "") if isinstance(bound, str) else ""
     words = basis if isinstance(basis, str) and basis.strip() else ""
     return mark + text + (f" ({words})" if words else "")
+
+
+def sentences(*parts: str) -> str:
+    """The non-blank parts joined with one space, each part followed by another ending in
+    one full stop (added only where it has none; the last part keeps its own ending): the
+    one joiner of the filters lines (the CLI's notes, the report's and the graph page's
+    headers), so that no sentence ends in "..".
+
+    Examples
+    --------
+    >>> sentences("data: toy", "As of 2025 (deals dated by then).", "", "Estimates are in.")
+    'data: toy. As of 2025 (deals dated by then). Estimates are in.'
+    >>> sentences("data: toy; scenario: base")
+    'data: toy; scenario: base'
+    """
+    out = [p.strip() for p in parts if p and p.strip()]
+    return " ".join([p if p.endswith((".", "!", "?")) else p + "." for p in out[:-1]]
+                    + out[-1:])

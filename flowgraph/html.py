@@ -21,7 +21,7 @@ import networkx as nx
 from . import schema
 from .errors import ParameterError
 from ._params import renamed
-from .formatting import money
+from .formatting import basis_words, money
 
 __all__ = ["FLOW_TYPE_COLORS", "KIND_COLORS", "to_html"]
 
@@ -168,12 +168,12 @@ def filters_text(G: nx.Graph) -> str:
         parts.append("superseded deals included")
     if f.get("include_tranches"):
         parts.append("tranches included")
-    text = "; ".join(parts) if parts else "none"
-    text = f"{text}. {G.graph['as_of_note']}" if G.graph.get("as_of_note") else text
     from .firmness import estimates_note
+    from .formatting import sentences
 
-    est = estimates_note(G)  # every output says when estimates are in
-    return f"{text}. {est}" if est else text
+    # every output says when estimates are in
+    return sentences("; ".join(parts) if parts else "none", G.graph.get("as_of_note") or "",
+                     estimates_note(G))
 
 
 # --------------------------------------------------------------------------------------------
@@ -298,11 +298,34 @@ def _company_metrics(
 # building the page data
 # --------------------------------------------------------------------------------------------
 def _deal_records(G: nx.Graph, weight: str) -> list[tuple[Any, Any, dict[str, Any]]]:
-    """(payer, payee, deal dict) for each deal; a DiGraph edge stands for its deals."""
+    """(payer, payee, deal dict) for each deal; a DiGraph edge stands for its deals. A
+    deal's ``estimated`` (an estimate or a range's midpoint) and ``conditional`` are
+    :func:`flowgraph.firmness.basis_masks`', the one per-deal rule."""
     if G.is_multigraph():
-        return [(u, v, _deal_record(k, d, weight))
-                for u, v, k, d in G.edges(keys=True, data=True)]
+        edges = list(G.edges(keys=True, data=True))
+        estimated, conditional = _basis(edges, weight)
+        return [(u, v, {**_deal_record(k, d, weight), "estimated": bool(e),
+                        "conditional": bool(c)})
+                for (u, v, k, d), e, c in zip(edges, estimated, conditional)]
     return [(u, v, _pair_record(d, weight)) for u, v, d in G.edges(data=True)]
+
+
+_BASIS_COLUMNS = ("estimate", "midpoint", "conditional", *schema.DEAL_COLUMNS[3:6])
+"""The deal attributes :func:`flowgraph.firmness.basis_masks` reads (besides the amount)."""
+
+
+def _basis(edges: Sequence[tuple[Any, Any, Any, Mapping[str, Any]]], weight: str
+           ) -> tuple[Any, Any]:
+    """Per deal (``G.edges(keys=True, data=True)`` order), whether its amount is estimated
+    and whether it is conditional, by :func:`flowgraph.firmness.basis_masks`."""
+    import pandas as pd
+
+    from .firmness import basis_masks
+
+    cols = {c: [d.get(c) for *_, d in edges] for c in _BASIS_COLUMNS
+            if any(c in d for *_, d in edges)}  # an attribute no deal has stays absent
+    cols["amount"] = [d.get(weight, math.nan) for *_, d in edges]
+    return basis_masks(pd.DataFrame(cols, index=range(len(edges))))
 
 
 def _amounts(d: Mapping[str, Any], weight: str) -> dict[str, float | None]:
@@ -358,6 +381,45 @@ def _pair_record(d: Mapping[str, Any], weight: str) -> dict[str, Any]:
         "url": safe_url(d.get("source_url")),
         "source": _text(d.get("source_title")),
     }
+
+
+def _basis_flows(rows: Sequence[tuple[Any, Any, dict[str, Any]]]
+                 ) -> dict[Any, list[float]]:
+    """Per company, the estimated and conditional parts of its known inflow and outflow:
+    ``[in estimated, in conditional, out estimated, out conditional]`` (a collapsed graph's
+    pair counts whole when some of its deals are estimated)."""
+    parts: dict[Any, list[float]] = {}
+    for u, v, d in rows:
+        a = d["amount"]
+        if math.isnan(a):
+            continue
+        for n, at in ((v, 0), (u, 2)):
+            p = parts.setdefault(n, [0.0, 0.0, 0.0, 0.0])
+            p[at] += a if d.get("estimated", d.get("estimate")) else 0.0
+            p[at + 1] += a if d.get("conditional") else 0.0
+    return parts
+
+
+def _basis_text(total: float, estimated: float, conditional: float, *, exact: bool) -> str:
+    """``", of which $18.4bn estimated and $5bn conditional"`` (``"all of it estimated"``
+    when it all is) after a company's known inflow or outflow ``total``
+    (:func:`flowgraph.formatting.basis_words`); ``""`` when none of it is. ``exact`` false
+    (a collapsed graph: only whether a pair has estimated deals is known): ``", some of it
+    estimated"``.
+
+    Examples
+    --------
+    >>> _basis_text(43.0, 18.45, 0.0, exact=True), _basis_text(5.0, 5.0, 1.0, exact=True)
+    (', of which $18.4bn estimated', ', all of it estimated and $1bn conditional')
+    """
+    if not exact:
+        return f", some of it {basis_words(estimated=True)}" if estimated > 0 else ""
+    parts = [("all of it" if x >= total * (1 - 1e-9) else fmt_bn(x)) + " "
+             + basis_words(**{key: True})
+             for x, key in ((estimated, "estimated"), (conditional, "conditional")) if x > 0]
+    if not parts:
+        return ""
+    return (", " if parts[0].startswith("all") else ", of which ") + " and ".join(parts)
 
 
 def _flows(rows: Sequence[tuple[Any, Any, dict[str, Any]]]) -> dict[Any, list[float]]:
@@ -504,7 +566,7 @@ def _build_page_data(
     import pyvis.network  # heavy (pulls in IPython): imported only here
 
     net = pyvis.network.Network(directed=True, cdn_resources="remote")
-    _add_nodes(net, G, node_id, flow, metrics)
+    _add_nodes(net, G, node_id, flow, metrics, _basis_flows(rows))
     groups, hidden = _group_deals(rows, node_id)
     gkeys, edge_ids_by_pair, n_deals_shown = _add_edges(net, groups, node_id)
     cycle_data = _cycle_data(cyc_list, node_id, edge_ids_by_pair)
@@ -517,6 +579,9 @@ def _build_page_data(
             {str(n): i for n, i in node_id.items()})
     nodes_data, edges_data, _h, _hh, _w, _opts = net.get_network_data()
     n_total = G.number_of_nodes()
+    # companies drawn with no deal in the view (the companies table's other rows, kept in
+    # the graph): not counted as companies of the web (graph.companies_with_deals)
+    n_idle_shown = sum(1 for n in shown if G.degree(n) == 0)
     n_deals_total = len(rows) if G.is_multigraph() else sum(
         int(G.edges[e].get("n_deals", 1) or 1) for e in G.edges
     )
@@ -526,10 +591,16 @@ def _build_page_data(
     heading = title or (
         f"Money flows in {dataset}" if dataset else "Money flows between companies"
     )
+    from .timeframe import view_as_of, view_date_words
+
+    view = view_as_of(G)
     return {
         "title": heading,
         "dataset": _text(dataset),
-        "as_of": _text(G.graph.get("as_of")),
+        "as_of": view,  # the view's date: an as-of view's, else the data's
+        "data_as_of": _text(G.graph.get("as_of")),
+        "date_words": view_date_words(G) if view else None,
+        "as_of_view": getattr(G.graph.get("as_of_counts"), "limit", None) is not None,
         "scenario": _text(scen),
         "filters": filters_text(G),
         # promises against cash and the conditional-or-press-only share of the money
@@ -538,6 +609,8 @@ def _build_page_data(
         "counts": {
             "companies_total": n_total,
             "companies_shown": len(nodes_data),
+            "companies_with_deals_shown": len(nodes_data) - n_idle_shown,
+            "companies_idle_shown": n_idle_shown,
             "edges_shown": len(edges_data),
             "deals_total": n_deals_total,
             "deals_shown": n_deals_shown,
@@ -569,12 +642,16 @@ def _priority(G: nx.Graph, company: Any, cyc_list: Sequence[_Cycle]) -> list[Any
 
 
 def _add_nodes(net: Any, G: nx.Graph, node_id: Mapping[Any, int],
-               flow: Mapping[Any, list[float]], metrics: Mapping[Any, dict[str, Any]]) -> None:
-    """One dot per company drawn, coloured by kind and sized by the money through it."""
+               flow: Mapping[Any, list[float]], metrics: Mapping[Any, dict[str, Any]],
+               basis: Mapping[Any, list[float]]) -> None:
+    """One dot per company drawn, coloured by kind and sized by the money through it; its
+    known inflow and outflow say how much of them is estimated or conditional."""
+    exact = G.is_multigraph()
     for n in node_id:
         d = G.nodes[n]
         kind = _text(d.get("kind")) or "unknown"
         fin, fout, funk = flow[n]
+        in_est, in_cond, out_est, out_cond = basis.get(n, (0.0, 0.0, 0.0, 0.0))
         m = metrics.get(n, {})
         info = {
             "name": str(n),
@@ -585,7 +662,9 @@ def _add_nodes(net: Any, G: nx.Graph, node_id: Mapping[Any, int],
             "notes": _text(d.get("notes")),
             "fundamentals": _fundamentals(d),
             "inflow": fmt_bn(fin),
+            "inflow_basis": _basis_text(fin, in_est, in_cond, exact=exact),
             "outflow": fmt_bn(fout),
+            "outflow_basis": _basis_text(fout, out_est, out_cond, exact=exact),
             "unknown": int(funk),
             "cycles": m.get("cycles"),
             "self_funded": m.get("self_funded"),
@@ -685,7 +764,8 @@ def _edge_attributes(u: Any, v: Any, firm: bool, deals: Sequence[dict[str, Any]]
         "firm": firm,
         "deals": [
             {
-                **{k: val for k, val in d.items() if k not in ("amount", "low", "high")},
+                **{k: val for k, val in d.items()
+                   if k not in ("amount", "low", "high", "estimated")},
                 "amount": fmt_bn(d["amount"]),
                 "range": (
                     f"{fmt_bn(d['low'])} to {fmt_bn(d['high'])}"
@@ -847,7 +927,8 @@ def to_html(
     payer -> payee pair with the same firmness (committed/disbursed versus announced/rumored).
     Labels start with ``~`` when an amount is an estimate, end with ``+?`` when some deal
     amounts are unknown, and are ``?`` when no amount is known: unknown amounts are never
-    counted as zero but left out of the sums and flagged. The top cycles are listed in a side
+    counted as zero but left out of the sums and flagged. A company's known inflow and
+    outflow say how much of them is estimated (estimates or range midpoints) or conditional. The top cycles are listed in a side
     panel and highlighted; clicking one highlights only it. Hovering shows details; clicking a
     company or arrow pins them in the side panel with clickable source links.
 
@@ -980,10 +1061,18 @@ def render_page(data: Mapping[str, Any]) -> str:
     for text in (vis_js, own_js):
         if "</script" in text.lower():  # pragma: no cover - guards the vendored files
             raise RuntimeError("an inlined script contains </script")
-    sub = [f"{data['counts']['companies_shown']:,} companies",
-           f"{data['counts']['deals_shown']:,} deals"]
-    if data.get("as_of"):
-        sub.append(f"data as of {data['as_of']}")
+    counts = data["counts"]
+    idle = counts.get("companies_idle_shown", 0)
+    companies = schema.count_noun(
+        counts.get("companies_with_deals_shown", counts["companies_shown"]),
+        "company", "companies")
+    if idle:  # drawn, but no deal in the view: said, not counted
+        when = f"by {data['as_of']}" if data.get("as_of_view") else "in this view"
+        companies += (f" (and {idle:,} of the companies table with no deal {when}, drawn "
+                      "without arrows)")
+    sub = [companies, schema.count_noun(counts["deals_shown"], "deal")]
+    if data.get("date_words"):  # the view's date, then the data's
+        sub.append(data["date_words"][0].lower() + data["date_words"][1:])
     if data.get("scenario"):
         sub.append(f"scenario {data['scenario']}")
     return (

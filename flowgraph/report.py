@@ -1042,11 +1042,14 @@ _SECTION_BUILDERS: tuple[
 def _write_pages(G: nx.MultiDiGraph, o: _Options, sections: Sequence[_Section]) -> Report:
     """Write ``index.html`` and ``report.md`` (``graph.html`` and the charts are written by
     their sections)."""
+    from .timeframe import view_as_of
+
     o.say("report: writing")
     meta = {
         "title": o.title or _default_title(G),
         "dataset": _text(G.graph.get("dataset")),
         "as_of": _text(G.graph.get("as_of")),
+        "view_as_of": _text(view_as_of(G)),  # the date the report stands at (--as-of)
         "filters": filters_text(G),
         "scenario": _text(G.graph.get("scenario")) or "base",
     }
@@ -1259,6 +1262,16 @@ def _profile_section(G: Any, name: str, *, revenue_shares: Any, top: int) -> _Se
     return sec
 
 
+def _date_line(meta: dict[str, Any]) -> tuple[str, str, str | None]:
+    """The header's date: ("As of", the view's date, the data's date) for a report as of an
+    earlier date, else ("Data as of", the data's date, None); the rule of
+    :func:`flowgraph.timeframe.view_date_words`."""
+    data, view = meta.get("as_of") or None, meta.get("view_as_of") or None
+    if view and view != data:
+        return "As of", view, data
+    return "Data as of", data or "not stated", None
+
+
 def _formation_section(tl: Any, chart_dir: Path | None) -> _Section:
     """The section "How the web formed": the timeline table, its chart and the loops in the
     order they closed (a :class:`~flowgraph.timelines.TimelineResult`)."""
@@ -1443,9 +1456,11 @@ def _render_html(meta: dict[str, Any], sections: Sequence[_Section], known: set[
     ]
     if meta.get("dataset"):
         parts.append(f'<p class="meta">Dataset: <b>{esc(meta["dataset"])}</b></p>')
+    label, date, data = _date_line(meta)
     parts.append(
-        f'<p class="meta">Data as of: <b id="as-of">{esc(meta.get("as_of") or "not stated")}'
-        f'</b> · Scenario: <b>{esc(meta["scenario"])}</b> · Amounts in billions of US dollars'
+        f'<p class="meta">{label}: <b id="as-of">{esc(date)}</b>'
+        + (f" (data to {esc(data)})" if data else "")
+        + f' · Scenario: <b>{esc(meta["scenario"])}</b> · Amounts in billions of US dollars'
         "</p>"
     )
     parts.append(f'<p class="meta">Filters: <span id="filters">{esc(meta["filters"])}</span>'
@@ -1494,7 +1509,9 @@ def _render_md(meta: dict[str, Any], sections: Sequence[_Section], out: Path) ->
     lines = [f"# {_md_escape(meta['title'])}", ""]
     if meta.get("dataset"):
         lines.append(f"- Dataset: **{_md_escape(meta['dataset'])}**")
-    lines.append(f"- Data as of: **{_md_escape(meta.get('as_of') or 'not stated')}**")
+    label, date, data = _date_line(meta)
+    lines.append(f"- {label}: **{_md_escape(date)}**"
+                 + (f" (data to {_md_escape(data)})" if data else ""))
     lines.append(f"- Scenario: **{_md_escape(meta['scenario'])}**; amounts in billions of "
                  "US dollars")
     lines.append(f"- Filters: {_md_escape(meta['filters'])}")

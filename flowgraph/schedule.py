@@ -3,12 +3,21 @@ life of the hardware.
 
 The spreading rule (one place, :func:`deal_years`): a deal with both ``period_start`` and
 ``period_end`` is spread evenly, month by month, from the month of ``period_start`` to the last
-month of ``period_end`` (the data gives no payment profile); a point-in-time flow (an equity
-investment, a loan, an acquisition, a warrant) without ``period_end`` falls on its date
-(``announced``, else ``period_start``); any other deal without an end date is not laid out and
-is listed as unscheduled with its money. Money already paid (``disbursed``, or
-``paid_usd_bn``) fills the first years of a deal; the unpaid rest keeps the deal's firmness
-(committed, only announced, conditional) as :func:`flowgraph.firmness.money_firmness` splits it.
+month of ``period_end`` (the data gives no payment profile). A point-in-time flow
+(:data:`POINT_IN_TIME`: an equity investment, a loan or bond, an acquisition, a warrant) falls
+on its date (``announced``, else ``period_start``) when it has no ``period_end``, and also when
+that end is a maturity: always for a loan or bond (:data:`MATURITY_END`: a bond bought is paid
+when it settles, not over its life to 2126), and for any point-in-time flow without a
+``period_start`` (the end of a preferred share or a note is not a payment period); an equity
+investment or warrant with a start and an end (money put in over a funding period) is spread.
+Any other deal without an end date is not laid out and is listed as unscheduled with its money.
+
+Paid money (``disbursed``, or ``paid_usd_bn``) fills the first years of a deal, up to the year
+of the as-of date (the graph's ``as_of`` filter, else the data's date, else today): no amount is
+ever labelled paid in a later year. Money laid in later years is committed, whatever its status
+(a paid figure that would fill them is counted as committed there, and the notes say how much).
+The unpaid rest keeps the deal's firmness (committed, announced or rumored, conditional) as
+:func:`flowgraph.firmness.money_firmness` splits it.
 """
 from __future__ import annotations
 
@@ -24,6 +33,7 @@ import pandas as pd
 from . import schema
 from .errors import ParameterError
 from .formatting import money
+from .timeframe import is_later
 
 __all__ = [
     "MeansResult",
@@ -37,9 +47,13 @@ __all__ = [
     "us_capacity_additions",
 ]
 
-POINT_IN_TIME: frozenset[str] = frozenset(
-    {"equity_investment", "debt_financing", "acquisition", "warrant"})
-"""Flow types that fall on their date when no end date is given."""
+POINT_IN_TIME: frozenset[str] = schema.INVESTMENT_FLOW_TYPES
+"""Flow types that fall on their date when no end date is given, or when the end is a
+maturity (see :data:`MATURITY_END`)."""
+
+MATURITY_END: frozenset[str] = frozenset({"debt_financing"})
+"""Flow types whose ``period_end`` is always a maturity, never a payment period: the loan or
+bond is paid out on its date."""
 
 CASH_FUNDING: frozenset[str] = frozenset({"equity_investment", "debt_financing"})
 """Incoming flow types that bring cash to spend (a warrant or an acquisition does not)."""
@@ -47,14 +61,28 @@ CASH_FUNDING: frozenset[str] = frozenset({"equity_investment", "debt_financing"}
 NON_CASH: frozenset[str] = frozenset({"warrant"})
 """Outgoing flow types that are not cash to pay."""
 
-FIRMNESS: tuple[str, ...] = ("paid", "committed_unpaid", "announced_only", "conditional")
+SOFT_STATUSES: tuple[str, ...] = tuple(
+    s for s in reversed(schema.STATUSES) if schema.status_rank(s) < schema.status_rank("committed"))
+"""Statuses whose unpaid money is neither committed nor conditional, firmest first
+(``announced``, ``rumored``)."""
+
+SOFT_LABEL = " or ".join(SOFT_STATUSES)
+"""How that money is named in words: ``"announced or rumored"``."""
+
+SOFT: str = "_or_".join(SOFT_STATUSES)
+"""Its column: ``"announced_or_rumored"`` (money_firmness's ``announced_only``)."""
+
+FIRMNESS: tuple[str, ...] = ("paid", "committed_unpaid", SOFT, "conditional")
 """The firmness columns, firmest first."""
 
 SCHEDULE_RULE = (
     "Each deal with a start and an end is spread evenly over its term (period_start to "
-    "period_end, month by month; the data gives no payment profile); equity, loans, warrants and "
-    "acquisitions without an end fall on their date; other deals without an end date are not "
-    "laid out (unscheduled). Paid money fills a deal's first years.")
+    "period_end, month by month; the data gives no payment profile); equity, loans, bonds, "
+    "warrants and acquisitions without an end fall on their date, and so do loans and bonds "
+    "with one and any of these with an end but no start: that end is a maturity, not a payment "
+    "period; other deals without an end date are not laid out (unscheduled). Paid money fills "
+    "a deal's first years up to the year of the as-of date, never later: money laid in later "
+    "years is committed, whatever its status.")
 
 
 # --------------------------------------------------------------------------- the rule
@@ -72,6 +100,8 @@ def deal_years(flow_type: Any, announced: Any, period_start: Any, period_end: An
     ({2025: 1.0}, 'on its date')
     >>> deal_years("compute_contract", "2025-11-18", "2025", None)
     ({}, 'no end date')
+    >>> deal_years("debt_financing", "2026-02-09", None, "2126-02-13")  # a 100-year bond
+    ({2026: 1.0}, 'on its date (period_end is a maturity)')
     """
     def lo(v: Any) -> _dt.date | None:
         return schema.date_bounds(v)[0] if not schema.is_blank(v) else None
@@ -80,6 +110,12 @@ def deal_years(flow_type: Any, announced: Any, period_start: Any, period_end: An
         return schema.date_bounds(v)[1] if not schema.is_blank(v) else None
 
     end = hi(period_end)
+    if flow_type in POINT_IN_TIME and end is not None and (
+            flow_type in MATURITY_END or schema.is_blank(period_start)):
+        when = lo(announced) if not schema.is_blank(announced) else lo(period_start)
+        if when is None:
+            return {}, "no date"
+        return {when.year: 1.0}, "on its date (period_end is a maturity)"
     start = lo(period_start) or lo(announced)
     if end is not None and start is not None:
         if end < start:
@@ -124,6 +160,41 @@ def _names(G: Any, companies: Any) -> list[str] | None:
     return [check_company(known, c) for c in companies]
 
 
+def _as_of_limit(G: Any) -> _dt.date | None:
+    """The last day of the graph's as-of date (its ``as_of`` filter's, else the dataset's),
+    if any; a table from :func:`flowgraph.filter_deals` has none."""
+    meta = G.graph if isinstance(G, nx.Graph) else getattr(G, "attrs", {}) or {}
+    as_of = (meta.get("filters") or {}).get("as_of") or meta.get("as_of")
+    if not as_of:
+        return None
+    try:
+        return schema.date_bounds(as_of)[1]
+    except ValueError:
+        return None
+
+
+def _limit_name(G: Any) -> str:
+    """What :func:`_as_of_limit` is, in words: the as-of date asked for, or the data's."""
+    meta = G.graph if isinstance(G, nx.Graph) else getattr(G, "attrs", {}) or {}
+    return "the as-of date" if (meta.get("filters") or {}).get("as_of") else "the data's date"
+
+
+def _paid_note(limit: _dt.date | None, last_paid_year: int, late_paid: float,
+               n_late: int, limit_name: str) -> str:
+    """The paid rule as applied, in words: up to which year money is paid, and how much paid
+    money the data gives was laid in later years and shown as committed."""
+    when = (f"{limit_name}, {limit.isoformat()}" if limit is not None
+            else "today (the data gives no date)")
+    text = (f"Paid money is only in years up to {last_paid_year}, the year of {when}; money "
+            "laid in later years is committed, whatever its status.")
+    if n_late:
+        text += (f" {money(late_paid)} the data counts as paid ({schema.count_noun(n_late, 'deal')}"
+                 f") falls in years after {last_paid_year} by the spreading rule, so it is "
+                 "shown as committed there: the paid column is that much below the firmness "
+                 "summary's paid.")
+    return text
+
+
 # --------------------------------------------------------------------------- schedules
 @dataclass(frozen=True)
 class Schedule:
@@ -133,10 +204,11 @@ class Schedule:
     ----------
     deals : pandas.DataFrame
         One row per deal and year: ``deal_id, payer, payee, flow_type, year, amount`` and the
-        firmness split ``paid, committed_unpaid, announced_only, conditional``, ``rule``.
+        firmness split ``paid, committed_unpaid, announced_or_rumored, conditional``, ``rule``
+        (paid only up to the year of the as-of date).
     companies : pandas.DataFrame
         One row per company, year and direction (``out``: it pays, ``in``: it is paid):
-        ``company, year, direction, paid, committed_unpaid, announced_only, conditional,
+        ``company, year, direction, paid, committed_unpaid, announced_or_rumored, conditional,
         total, n_deals``; sorted by company, year, direction.
     unscheduled : pandas.DataFrame
         Deals not laid out: ``deal_id, payer, payee, flow_type, amount, reason``.
@@ -159,7 +231,10 @@ class Schedule:
 
 def payment_schedule(G: Any, *, companies: Any = None) -> Schedule:
     """Spread every deal over its years, per company and year, inflows and outflows, split
-    into paid, committed (unpaid), only announced and conditional money.
+    into paid, committed (unpaid), announced or rumored and conditional money.
+
+    Paid money is laid only in years up to that of the as-of date (the graph's, else today's):
+    money laid in later years is committed, whatever its status.
 
     Parameters
     ----------
@@ -187,9 +262,14 @@ def payment_schedule(G: Any, *, companies: Any = None) -> Schedule:
 
     df = _deals(G)
     names = _names(G, companies)
-    split = firmness_split(df)[list(FIRMNESS)].to_dict("records")  # money_firmness's rule
+    limit = _as_of_limit(G)
+    last_paid_year = (limit or _dt.date.today()).year
+    split = firmness_split(df).rename(columns={"announced_only": SOFT})[list(FIRMNESS)]
+    split = split.to_dict("records")  # money_firmness's rule
     rows: list[dict[str, Any]] = []
     unscheduled: list[dict[str, Any]] = []
+    late_paid = 0.0
+    late_ids: set[Any] = set()
     for rec, parts in zip(df.to_dict("records"), split):
         amount = rec.get("amount")
         known = amount is not None and not (isinstance(amount, float) and math.isnan(amount))
@@ -202,16 +282,21 @@ def payment_schedule(G: Any, *, companies: Any = None) -> Schedule:
                                 "reason": rule if not shares else "amount unknown"})
             continue
         paid_left = parts["paid"]
-        rest_kind = max(("committed_unpaid", "announced_only", "conditional"),
-                        key=lambda k: parts[k])
+        rest_kind = max(("committed_unpaid", SOFT, "conditional"), key=lambda k: parts[k])
         for year in sorted(shares):
             amt = float(amount) * shares[year]
-            paid = min(paid_left, amt)
-            paid_left -= paid
-            row = {**base, "year": year, "amount": amt, "paid": paid,
-                   "committed_unpaid": 0.0, "announced_only": 0.0, "conditional": 0.0,
-                   "rule": rule}
-            row[rest_kind] = amt - paid
+            filled = min(paid_left, amt)
+            paid_left -= filled
+            row = {**base, "year": year, "amount": amt, "paid": 0.0,
+                   "committed_unpaid": 0.0, SOFT: 0.0, "conditional": 0.0, "rule": rule}
+            if year <= last_paid_year:
+                row["paid"] = filled
+            else:  # nothing is paid after the date: a later year's money is committed
+                row["committed_unpaid"] = filled
+                if filled > 1e-12:
+                    late_paid += filled
+                    late_ids.add(rec.get("deal_id"))
+            row[rest_kind] += amt - filled
             rows.append(row)
     cols = ["deal_id", "payer", "payee", "flow_type", "year", "amount", *FIRMNESS, "rule"]
     deals = pd.DataFrame(rows, columns=cols)
@@ -238,7 +323,8 @@ def payment_schedule(G: Any, *, companies: Any = None) -> Schedule:
         uns = uns[uns["payer"].isin(names) | uns["payee"].isin(names)]
     uns = uns.sort_values(["amount", "deal_id"], ascending=[False, True],
                           na_position="last").reset_index(drop=True)
-    notes = [SCHEDULE_RULE]
+    notes = [SCHEDULE_RULE, _paid_note(limit, last_paid_year, late_paid, len(late_ids),
+                                          _limit_name(G))]
     if len(uns):
         known_uns = uns["amount"].dropna()
         notes.append(f"{schema.count_noun(len(uns), 'deal')} not laid out "
@@ -257,17 +343,19 @@ class MeansResult:
     table : pandas.DataFrame
         One row per company and year from the data's year: ``company, year, obligations``
         (committed, unpaid money it is due to pay that year; unpaid money of earlier years is
-        carried into the first year), ``obligations_soft`` (only announced or conditional),
+        carried into the first year), ``obligations_soft`` (announced or rumored, or conditional),
         ``revenue`` and ``revenue_basis``, ``funding_in`` (committed, unpaid equity and loans
         due to it that year), ``funding_in_soft``, ``cash`` (cash at the start, first year
-        only), ``cum_obligations``, ``cum_means`` (cash + revenue + funding so far), ``gap``
+        only; blank when not known, counted as none), ``cash_known``, ``cum_obligations``, ``cum_means`` (cash + revenue + funding so far), ``gap``
         (``cum_obligations - cum_means``), ``short`` (gap above 0), and the same with the
         soft money on both sides: ``cum_obligations_all``, ``cum_means_all``, ``short_all``.
     first_short : pandas.DataFrame
         Per company: ``company``, ``first_year_short`` (first year committed obligations
         exceed everything it has and is promised; NaN if never within the schedule),
         ``gap_then``, ``first_year_short_all`` (counting announced and conditional money
-        too), ``revenue_basis``, ``not_laid_out`` and ``n_not_laid_out`` (known money and
+        too), ``revenue_basis``, ``cash_known`` and ``cash_basis`` (the cash figure and its
+        date, or that it is unknown, then or at all, and none is assumed: the first year short
+        is then no latest date), ``not_laid_out`` and ``n_not_laid_out`` (known money and
         number of its outgoing deals the schedule cannot lay out, such as contracts with no end
         date: left out of the obligations, so the shortfall can only come earlier); sorted by
         first year short, then company.
@@ -292,7 +380,12 @@ def _revenue_path(name: str, node: dict[str, Any], years: list[int],
     rev = node.get("revenue_usd_bn")
     rev = float(rev) if rev is not None and not schema.is_blank(rev) else math.nan
     rev_as_of = node.get("revenue_as_of")
-    flat = f"held flat at {money(rev)}" + (f" (revenue as of {rev_as_of})" if rev_as_of else "")
+    rev_as_of = None if schema.is_blank(rev_as_of) else rev_as_of
+    later = (f", later than the as-of date {limit.isoformat()}"
+             if rev_as_of and limit is not None and is_later(rev_as_of, limit.isoformat())
+             else "")
+    flat = f"held flat at {money(rev)}" + (f" (revenue as of {rev_as_of}{later})"
+                                           if rev_as_of else " (revenue undated)")
     by_year: dict[int, tuple[float, str]] = {}
     if projections is not None and len(projections):
         p = projections[projections["company"] == name]
@@ -348,9 +441,11 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
     year, the latest reported by the graph's as-of date) where given; before the first
     projected year it is the companies table's revenue, after the last it is held at the last
     figure; with no projections it is held flat at the companies table's revenue. Every dollar
-    of revenue is counted as available for these obligations (no other costs), so the first
-    year short is the latest the shortfall can come on this data: other costs bring it
-    earlier.
+    of revenue is counted as available for these obligations (no other costs), so where cash
+    is known the first year short is the latest the shortfall can come on this data: other
+    costs bring it earlier. Where the company's cash is not known (or, as of a date, known only
+    from a figure dated later, which is not used) no cash is assumed, and ``cash_basis`` and
+    the notes say so.
 
     Parameters
     ----------
@@ -383,7 +478,7 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
     sched = payment_schedule(G)
     d = sched.deals
     names = _names(G, companies)
-    limit = _graph_as_of_limit(G)
+    limit = _as_of_limit(G)
     if start_year is None:
         start_year = limit.year if limit is not None else _dt.date.today().year
     rows: list[dict[str, Any]] = []
@@ -409,11 +504,12 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
         firsts.append(first)
     table = pd.DataFrame(rows, columns=[
         "company", "year", "obligations", "obligations_soft", "revenue", "revenue_basis",
-        "funding_in", "funding_in_soft", "cash", "cum_obligations", "cum_means", "gap", "short",
+        "funding_in", "funding_in_soft", "cash", "cash_known", "cum_obligations", "cum_means", "gap", "short",
         "cum_obligations_all", "cum_means_all", "short_all"])
     first_short = pd.DataFrame(firsts, columns=["company", "first_year_short", "gap_then",
                                                 "first_year_short_all", "revenue_basis",
-                                                "not_laid_out", "n_not_laid_out"])
+                                                "cash_known", "cash_basis", "not_laid_out",
+                                                "n_not_laid_out"])
     first_short = first_short.sort_values(["first_year_short", "company"],
                                           na_position="last").reset_index(drop=True)
     for col in ("first_year_short", "first_year_short_all"):  # years, missing when never
@@ -422,24 +518,13 @@ def against_means(G: nx.MultiDiGraph, *, companies: Any = None,
     return MeansResult(table, first_short, tuple(notes))
 
 
-def _graph_as_of_limit(G: nx.MultiDiGraph) -> _dt.date | None:
-    """The last day of the graph's as-of date (its filter's, else the dataset's), if any."""
-    as_of = (G.graph.get("filters") or {}).get("as_of") or G.graph.get("as_of")
-    if not as_of:
-        return None
-    try:
-        return schema.date_bounds(as_of)[1]
-    except ValueError:
-        return None
-
-
 def _company_means(G: nx.MultiDiGraph, name: str, mine_out: pd.DataFrame,
                    mine_in: pd.DataFrame, *, start_year: int,
                    revenue_projections: pd.DataFrame | None,
                    limit: _dt.date | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One company's rows year by year (obligations against means, cumulated) and its
     first year short."""
-    soft_cols = ["announced_only", "conditional"]
+    soft_cols = [SOFT, "conditional"]
     last_year = int(max([start_year, *mine_out["year"], *mine_in["year"]]))
     years = list(range(start_year, last_year + 1))
     node = dict(G.nodes[name]) if name in G else {}
@@ -448,7 +533,8 @@ def _company_means(G: nx.MultiDiGraph, name: str, mine_out: pd.DataFrame,
     fi = _per_year(mine_in, ["committed_unpaid"], start_year, years)
     fi_soft = _per_year(mine_in, soft_cols, start_year, years)
     rev, basis = _revenue_path(name, node, years, revenue_projections, limit)
-    cash = schema.to_float(node.get("cash_usd_bn"))
+    cash, cash_basis = _cash(node, limit)
+    cash_known = not math.isnan(cash)
     rows = []
     cum_o = cum_m = cum_oa = cum_ma = 0.0
     first = first_all = None
@@ -456,7 +542,7 @@ def _company_means(G: nx.MultiDiGraph, name: str, mine_out: pd.DataFrame,
     for i, y in enumerate(years):
         cum_o += ob[i]
         cum_oa += ob[i] + ob_soft[i]
-        start = (0.0 if math.isnan(cash) else cash) if i == 0 else 0.0
+        start = (cash if cash_known else 0.0) if i == 0 else 0.0
         r = rev[i]
         cum_m += start + (0.0 if math.isnan(r) else r) + fi[i]
         cum_ma += start + (0.0 if math.isnan(r) else r) + fi[i] + fi_soft[i]
@@ -470,7 +556,7 @@ def _company_means(G: nx.MultiDiGraph, name: str, mine_out: pd.DataFrame,
         rows.append({"company": name, "year": y, "obligations": ob[i],
                      "obligations_soft": ob_soft[i], "revenue": r, "revenue_basis": basis[i],
                      "funding_in": fi[i], "funding_in_soft": fi_soft[i],
-                     "cash": cash if i == 0 else math.nan,
+                     "cash": cash if i == 0 else math.nan, "cash_known": cash_known,
                      "cum_obligations": cum_o, "cum_means": cum_m if known else math.nan,
                      "gap": cum_o - cum_m if known else math.nan, "short": short,
                      "cum_obligations_all": cum_oa,
@@ -481,22 +567,62 @@ def _company_means(G: nx.MultiDiGraph, name: str, mine_out: pd.DataFrame,
                  "gap_then": gap_then,
                  "first_year_short_all": float(first_all) if first_all is not None
                  else math.nan,
-                 "revenue_basis": basis[0] if basis else ""}
+                 "revenue_basis": basis[0] if basis else "",
+                 "cash_known": cash_known, "cash_basis": cash_basis}
     return rows, first_row
+
+
+def _cash(node: dict[str, Any], limit: _dt.date | None) -> tuple[float, str]:
+    """A company's cash at the start (NaN when not known then) and its basis in words: the
+    figure and its date, or why there is none. A figure dated after the as-of date
+    (:func:`flowgraph.timeframe.is_later`) is not used: it was not known then.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> _cash({"cash_usd_bn": 17.5, "cash_as_of": "2025-06-30"}, dt.date(2026, 6, 30))
+    (17.5, '$17.5bn as of 2025-06-30')
+    >>> _cash({"cash_usd_bn": 17.5, "cash_as_of": "2025-06-30"}, dt.date(2024, 6, 30))[1]
+    'unknown as of 2024-06-30 (the data has $17.5bn as of 2025-06-30, later; not used): no cash assumed'
+    >>> _cash({}, None)
+    (nan, 'unknown: no cash assumed')
+    """
+    cash = schema.to_float(node.get("cash_usd_bn"))
+    when = node.get("cash_as_of")
+    when = None if schema.is_blank(when) else str(when)
+    if math.isnan(cash):
+        return math.nan, "unknown: no cash assumed"
+    if when and limit is not None and is_later(when, limit.isoformat()):
+        return math.nan, (f"unknown as of {limit.isoformat()} (the data has {money(cash)} as "
+                          f"of {when}, later; not used): no cash assumed")
+    return cash, f"{money(cash)} as of {when}" if when else f"{money(cash)} (undated)"
 
 
 def _means_notes(start_year: int, first_short: pd.DataFrame,
                  revenue_projections: pd.DataFrame | None) -> list[str]:
     """How to read the table against means, in words."""
+    no_cash = first_short[~first_short["cash_known"].astype(bool)]
     notes = [
         f"From {start_year}: obligations are committed money not yet paid, laid out by the "
         "schedule rule (unpaid money of earlier years is due in the first year); means are the "
-        "cash at the start, each year's revenue and the equity and loans committed to the "
-        "company; customers' payments are part of revenue, not added again.",
+        "cash at the start (cash_basis gives its date), each year's revenue and the equity and "
+        "loans committed to the company; customers' payments are part of revenue, not added "
+        "again.",
         "Every dollar of revenue is counted as free for these obligations (no other costs): "
-        "the first year short is the latest the shortfall can come on this data.",
-        "The _all columns add announced and conditional money on both sides.",
+        + ("the first year short is the latest the shortfall can come on this data."
+           if not len(no_cash) else
+           "where cash is known, the first year short is the latest the shortfall can come on "
+           "this data."),
     ]
+    if len(no_cash):
+        names = list(no_cash["company"])
+        notes.append(
+            "Cash unknown (blank cash, cash_known false) for "
+            + ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+            + ": the first year short assumes no cash, so it is not the latest the shortfall "
+            "can come (cash would put it later).")
+    notes.append(f"The _all columns add {SOFT_LABEL} and conditional money on both sides; the "
+                 f"_soft columns are that money alone.")
     short_uns = first_short[first_short["n_not_laid_out"] > 0]
     if len(short_uns):
         parts = [f"{r.company}: {schema.count_noun(int(r.n_not_laid_out), 'deal')} "
@@ -541,7 +667,8 @@ class PowerSchedule:
     ----------
     table : pandas.DataFrame
         ``year, gw_signed, deals_signed, gw_starting, us_additions_gw, us_additions_kind,
-        signed_share_of_us_additions``, one row per year.
+        us_additions_reported, signed_share_of_us_additions``, one row per year. As of a date
+        the US figures are those reported by then (blank for a year with none).
     notes : tuple of str
         How to read the table, in words.
 
@@ -572,7 +699,9 @@ def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> PowerSch
         The deal graph from :func:`flowgraph.build_graph` or the table from
         :func:`flowgraph.filter_deals`.
     additions : pandas.DataFrame, optional
-        ``year, gw, kind`` (default: :func:`us_capacity_additions`).
+        ``year, gw, kind`` and ``reported_on`` (default: :func:`us_capacity_additions`). As of
+        the graph's date (its ``as_of`` filter, else the data's date) only figures reported by
+        then count, the latest per year; a year with none is blank and the notes name it.
 
     Returns
     -------
@@ -590,6 +719,8 @@ def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> PowerSch
     """
     df = _deals(G)
     adds = us_capacity_additions() if additions is None else additions
+    limit = _as_of_limit(G)
+    adds, later = _additions_known(adds, limit)
     recs = []
     groups: dict[str, dict[str, Any]] = {}
     for rec in df.to_dict("records"):
@@ -624,6 +755,8 @@ def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> PowerSch
         "gw_starting": [float(st.get(y, 0.0)) for y in years],
         "us_additions_gw": [float(a["gw"].get(y, np.nan)) for y in years],
         "us_additions_kind": [str(a["kind"].get(y, "")) if y in a.index else "" for y in years],
+        "us_additions_reported": [str(a["reported_on"].get(y, "")) if y in a.index
+                                  and "reported_on" in a.columns else "" for y in years],
     })
     with np.errstate(invalid="ignore", divide="ignore"):
         out["signed_share_of_us_additions"] = out["gw_signed"] / out["us_additions_gw"]
@@ -634,7 +767,44 @@ def power_schedule(G: Any, *, additions: pd.DataFrame | None = None) -> PowerSch
         "deals' sites are not all in the US and a planned figure is not a built one.",
         f"{schema.count_noun(len(t), 'deal')} (or overlap groups) report gigawatts.",
     )
+    if limit is not None:
+        when = limit.isoformat()
+        text = (f"US additions as of {when} ({_limit_name(G)}): for each year the latest "
+                f"figure reported by then (us_additions_reported)")
+        if later:
+            text += ("; none known then for " + ", ".join(str(y) for y in later)
+                     + f" (the table's figures for those years were reported after {when}: "
+                     "us_additions_gw is blank, no share)")
+        notes = (*notes, text + ".")
     return PowerSchedule(out, notes)
+
+
+def _additions_known(adds: pd.DataFrame, limit: _dt.date | None
+                     ) -> tuple[pd.DataFrame, list[int]]:
+    """The US additions known on ``limit``: per year the latest figure whose ``reported_on``
+    is not later (:func:`flowgraph.timeframe.is_later`), and the years whose every figure
+    came later. With no limit, or no ``reported_on``, the table as given (latest per year).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> known, later = _additions_known(us_capacity_additions(), dt.date(2024, 6, 30))
+    >>> known["year"].tolist(), later
+    ([2023], [2024, 2025, 2026])
+    """
+    t = adds.copy()
+    t["year"] = t["year"].astype(int)
+    if "reported_on" not in t.columns:
+        return t.drop_duplicates("year", keep="last"), []
+    if limit is not None:
+        ok = [not is_later(r, limit.isoformat()) for r in t["reported_on"]]
+        kept = t[ok]
+    else:
+        kept = t
+    later = sorted(set(t["year"]) - set(kept["year"]))
+    kept = kept.assign(_r=kept["reported_on"].fillna("").astype(str)).sort_values(
+        ["year", "_r"], kind="stable").drop_duplicates("year", keep="last").drop(columns="_r")
+    return kept.reset_index(drop=True), later
 
 
 # --------------------------------------------------------------------------- hardware life

@@ -49,7 +49,7 @@ from . import schema
 
 __all__ = ["AsOfCounts", "as_of_limit", "as_of_note", "company_figures_note", "is_later",
            "is_stale", "paid_bounds", "paid_dated_later", "period_ends", "rows_as_of",
-           "select_rows"]
+           "select_rows", "view_as_of", "view_date_words"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,60 @@ def as_of_limit(as_of: Any) -> _dt.date | None:
     if isinstance(as_of, _dt.date):
         return as_of
     return schema.date_bounds(as_of)[1]
+
+
+def view_as_of(G: Any) -> str | None:
+    """The date a view stands at: the as-of date a graph or table was built for
+    (``build_graph(as_of=)``, ``filter_deals(as_of=)``), as given, else the data's own as-of
+    date; None when neither is stated. The one rule of "the view's date" for every caption
+    and header (:func:`view_date_words`).
+
+    Parameters
+    ----------
+    G : networkx.Graph or pandas.DataFrame
+        A graph from :func:`flowgraph.build_graph` (``G.graph``) or a table from
+        :func:`flowgraph.filter_deals` (``df.attrs``).
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> ds = fg.load_dataset("ai-capital")
+    >>> view_as_of(fg.build_graph(ds, as_of="2025-09-30")), view_as_of(fg.build_graph(ds))
+    ('2025-09-30', '2026-06-30')
+    """
+    meta = G.graph if hasattr(G, "graph") else getattr(G, "attrs", {})
+    filters = meta.get("filters")
+    asked = filters.get("as_of") if isinstance(filters, dict) else None
+    if schema.is_blank(asked):
+        asked = getattr(meta.get("as_of_counts"), "as_of", None)
+    if not schema.is_blank(asked):
+        return str(asked)
+    data = meta.get("as_of")
+    return None if schema.is_blank(data) else str(data)
+
+
+def view_date_words(G: Any) -> str:
+    """The view's date in words, for a caption or a page header: ``"As of 2025-09-30 (data
+    to 2026-06-30)"`` for a view as of a date, ``"Data as of 2026-06-30"`` for the latest
+    view, ``"Data date not stated"`` when neither date is known (:func:`view_as_of`).
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> ds = fg.load_dataset("ai-capital")
+    >>> view_date_words(fg.build_graph(ds, as_of="2025-09-30"))
+    'As of 2025-09-30 (data to 2026-06-30)'
+    >>> view_date_words(fg.build_graph(ds))
+    'Data as of 2026-06-30'
+    """
+    meta = G.graph if hasattr(G, "graph") else getattr(G, "attrs", {})
+    data = None if schema.is_blank(meta.get("as_of")) else str(meta.get("as_of"))
+    view = view_as_of(G)
+    if view is None:
+        return "Data date not stated"
+    if view == data:
+        return f"Data as of {data}"
+    return f"As of {view}" + (f" (data to {data})" if data else "")
 
 
 def is_stale(figure_as_of: Any, data_as_of: Any) -> bool:

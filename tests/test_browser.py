@@ -225,3 +225,23 @@ def test_report_opens_offline(session, toy, tmp_path):
     assert _distinct_colours(shot) > 50
     (tmp_path / "report.png").write_bytes(page.screenshot(full_page=True))
     session.assert_clean()
+
+
+def test_as_of_page_marks_estimated_flows_in_the_panel(session, tmp_path):
+    G = fg.build_graph(fg.load_dataset("ai-capital"), as_of="2024-06-30")
+    path = tmp_path / "graph.html"
+    to_html(G, path, top=0)
+    page = session.page
+    page.goto(path.as_uri())
+    _wait_ready(page)
+    data = page_data(path.read_text(encoding="utf-8"))
+    # MSFT-NVDA-GPU: a range of 12.1-24.8, counted at its midpoint
+    row = fg.load_dataset("ai-capital").deals.set_index("deal_id").loc["MSFT-NVDA-GPU"]
+    mid = fg.formatting.money((row["amount_low_usd_bn"] + row["amount_high_usd_bn"]) / 2)
+    msft = next(n["id"] for n in data["nodes"] if n["label"] == "Microsoft")
+    page.evaluate(f"fgDetails.node({msft})")
+    panel = page.locator("#fg-details").inner_text()
+    assert f"$43bn known, of which {mid} estimated" in panel
+    sub = page.locator("#fg-sub").inner_text()
+    assert sub.startswith("22 companies (and ") and "as of 2024-06-30 (data to " in sub
+    session.assert_clean()

@@ -80,3 +80,23 @@ def test_cli_figure(tmp_path):
     assert (tmp_path / "one.svg").is_file() and (tmp_path / "one.png").is_file()
     r = CliRunner().invoke(main, ["figure"])
     assert r.exit_code == 2
+
+
+def test_as_of_figure_says_the_views_date(tmp_path):
+    ds = fg.load_dataset("ai-capital")
+    G = fg.build_graph(ds, as_of="2025-09-30")
+    r = figure(G, company="Oracle", path=tmp_path / "f")
+    text = " ".join(r.labels).replace("\n", " ")
+    assert ds.as_of != "2025-09-30"
+    assert f"As of 2025-09-30 (data to {ds.as_of})" in text
+    assert f"Data as of {ds.as_of}" not in text
+
+
+def test_cli_as_of_figure_caption(tmp_path):
+    out = tmp_path / "X"
+    res = CliRunner().invoke(main, ["figure", "--of", "Oracle", "--as-of", "2025-09-30",
+                                    "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    svg = (tmp_path / "X.svg").read_text(encoding="utf-8")
+    assert "As of 2025-09-30 (data to " in svg
+    assert "Data as of" not in svg

@@ -364,3 +364,101 @@ def test_cycles_through_a_company_and_given_cycles(toy):
     assert sorted(only["edges"]) == sorted(
         [pairs[("ChipCo", "LabCo")], pairs[("LabCo", "LeaseCo")], pairs[("LeaseCo", "ChipCo")]])
     assert sorted(label[i] for i in only["nodes"]) == ["ChipCo", "LabCo", "LeaseCo"]
+
+
+# ------------------------------------------------------------------ the view's date and counts
+@pytest.fixture(scope="module")
+def ai_mid2024():
+    return fg.build_graph(fg.load_dataset("ai-capital"), as_of="2024-06-30")
+
+
+@pytest.fixture(scope="module")
+def ai_mid2024_data(ai_mid2024):
+    return page_data(to_html(ai_mid2024, top=0))
+
+
+def _header(page: str) -> str:
+    import re
+
+    return re.search(r'id="fg-sub">(.*?)</p>', page).group(1)
+
+
+def test_as_of_header_names_the_view_and_counts_companies_with_deals(ai_mid2024):
+    page = to_html(ai_mid2024, top=0)
+    data, sub = page_data(page), _header(page)
+    data_date = fg.load_dataset("ai-capital").as_of
+    assert data_date != "2024-06-30"
+    # the companies in a deal of the view, from the edges themselves
+    active = {n for e in ai_mid2024.edges() for n in e}
+    idle = ai_mid2024.number_of_nodes() - len(active)
+    assert len(active) == 22 and idle > 0  # 27 deals between 22 companies by mid-2024
+    assert sub.startswith(f"{len(active)} companies (and {idle} of the companies table with "
+                          "no deal by 2024-06-30, drawn without arrows) · 27 deals")
+    assert f"as of 2024-06-30 (data to {data_date})" in sub
+    assert f"data as of {data_date}" not in sub
+    assert data["as_of"] == "2024-06-30" and data["data_as_of"] == data_date
+    assert data["counts"]["companies_with_deals_shown"] == fg.summarize(ai_mid2024).n_companies
+
+
+def test_latest_view_header_is_unchanged_in_meaning(toy):
+    page = to_html(toy, top=0)
+    sub = _header(page)
+    assert sub.startswith(f"{toy.number_of_nodes()} companies · ")  # every toy company deals
+    assert "data as of 2024-11-30" in sub and "data to" not in sub
+
+
+def test_cli_html_as_of_header_agrees_with_the_time_slider(tmp_path):
+    out = tmp_path / "g.html"
+    res = CliRunner().invoke(main, ["html", "--as-of", "2024-06-30", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    data = page_data(page)
+    last = data["time"]["periods"][-1]
+    assert last["end"] == "2024-06-30"
+    n_comp, n_deals = data["counts"]["companies_with_deals_shown"], data["counts"]["deals_shown"]
+    assert f"{n_deals} deals between {n_comp} companies" in last["headline"]
+    assert _header(page).startswith(f"{n_comp} companies (and ")
+    assert "as of 2024-06-30 (data to " in _header(page)
+
+
+def _info(data, name):
+    return next(n["info"] for n in data["nodes"] if n["info"]["name"] == name)
+
+
+def test_company_flows_mark_their_estimated_part(ai_mid2024_data):
+    # MSFT-NVDA-GPU: a reported range only, so its amount is the range's midpoint
+    row = fg.load_dataset("ai-capital").deals.set_index("deal_id").loc["MSFT-NVDA-GPU"]
+    assert pd.isna(row["amount_usd_bn"])
+    mid = (float(row["amount_low_usd_bn"]) + float(row["amount_high_usd_bn"])) / 2
+    msft = _info(ai_mid2024_data, "Microsoft")
+    assert msft["outflow"] == "$43bn"
+    assert msft["outflow_basis"] == f", of which {fmt_bn(mid)} estimated"
+    assert msft["inflow_basis"] == ""
+
+
+def test_company_flow_parts_agree_with_the_summary(ai_mid2024, ai_mid2024_data):
+    s = fg.summarize(ai_mid2024, top=10_000)
+    for table, side in ((s.payers, "outflow"), (s.payees, "inflow")):
+        for rec in table.to_dict("records"):
+            info = _info(ai_mid2024_data, rec["company"])
+            text = info[side] + " known" + info[side + "_basis"]
+            known = 0.0 if math.isnan(rec["amount"]) else rec["amount"]  # none known: $0
+            assert text.startswith(fmt_bn(known) + " known")
+            for part, word in (("of_which_estimated", "estimated"),
+                               ("of_which_conditional", "conditional")):
+                if rec[part] > 0:
+                    assert (f"{fmt_bn(rec[part])} {word}" in text
+                            or f"all of it {word}" in text), (rec, text)
+                else:
+                    assert word not in text, (rec, text)
+
+
+def test_conditional_part_is_marked_in_the_latest_view():
+    G = fg.build_graph(fg.load_dataset("ai-capital"))
+    data = page_data(to_html(G, top=0))
+    s = fg.summarize(G, top=10_000)
+    cond = s.payees[s.payees["of_which_conditional"] > 0]
+    assert len(cond)
+    for rec in cond.to_dict("records"):
+        assert "conditional" in _info(data, rec["company"])["inflow_basis"], rec
+

@@ -526,3 +526,21 @@ def test_loops_in_the_order_they_closed_mark_their_round_trips():
         mark = BOUND_MARKS.get(bound, "")
         assert cell.startswith(mark) if mark else not cell.startswith(("<", ">", "~"))
     assert any("conditional" in c for c in cells)
+
+
+def test_a_report_as_of_a_date_heads_itself_with_that_date(tmp_path):
+    """The header says the date the report stands at (and the data's own date beside it),
+    and no header sentence ends in '..' (formatting.sentences joins them)."""
+    from flowgraph.timeframe import view_as_of
+
+    ds = fg.load_dataset("ai-capital")
+    G = fg.build_graph(ds, as_of="2024-06-30")
+    assert view_as_of(G) == "2024-06-30"
+    fg.write_report(G, tmp_path / "r", charts=False, samples=20, null_samples=5)
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert f"- As of: **2024-06-30** (data to {ds.as_of})" in md
+    assert f"Data as of: **{ds.as_of}**" not in md
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert 'As of: <b id="as-of">2024-06-30</b>' in page
+    for text in (md, page):
+        assert ".. " not in text.replace("...", "")

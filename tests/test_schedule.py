@@ -65,8 +65,9 @@ def test_payment_schedule_by_hand():
     scheduled = fg.filter_deals(_deals(ROWS))
     scheduled = scheduled[scheduled["deal_id"] != "open"]
     m = money_firmness(scheduled)
-    for col in ("paid", "committed_unpaid", "announced_only", "conditional"):
-        assert s.deals[col].sum() == pytest.approx(getattr(m, col)), col
+    for col, attr in (("paid", "paid"), ("committed_unpaid", "committed_unpaid"),
+                      ("announced_or_rumored", "announced_only"), ("conditional", "conditional")):
+        assert s.deals[col].sum() == pytest.approx(getattr(m, attr)), col
     lab = s.companies[s.companies["company"] == "Lab"]
     out = lab[lab["direction"] == "out"].set_index("year")["total"]
     assert out[2027] == pytest.approx(60.0) and out[2024] == pytest.approx(5.0)
@@ -190,3 +191,111 @@ def test_nan_amounts_never_scheduled_as_zero():
     s = fg.payment_schedule(fg.build_graph(rows))
     assert s.deals.empty and s.unscheduled.loc[0, "reason"] == "amount unknown"
     assert math.isnan(s.unscheduled.loc[0, "amount"])
+
+
+# --------------------------------------------------------------------------- audit fixes
+def test_bonds_fall_on_their_date_not_over_their_maturity():
+    # the data's facts: GOOG-BONDS-2026-02 is $27.5bn, disbursed, priced 2026-02-09, its
+    # period_end the 100-year note's maturity 2126-02-13
+    ds = fg.load_dataset("ai-capital")
+    raw = ds.deals.set_index("deal_id").loc["GOOG-BONDS-2026-02"]
+    assert raw["status"] == "disbursed" and raw["period_end"] == "2126-02-13"
+    G = fg.build_graph(ds)
+    s = fg.payment_schedule(G)
+    bond = s.deals[s.deals["deal_id"] == "GOOG-BONDS-2026-02"]
+    assert bond["year"].tolist() == [2026] and bond["paid"].sum() == pytest.approx(27.5)
+    assert "maturity" in bond["rule"].iloc[0]
+    # no paid money after the data's date (2026-06-30), and none laid out to 2126
+    assert s.deals.loc[s.deals["year"] > 2026, "paid"].sum() == 0.0
+    debt = s.deals[s.deals["flow_type"] == "debt_financing"]
+    assert (debt.groupby("deal_id")["year"].nunique() == 1).all()  # every loan on one date
+    bonds = s.companies[s.companies["company"] == "Alphabet bond investors"]
+    assert bonds["year"].max() <= 2026
+    # an equity investment put in over a funding period is still spread (AMZN-ANT-2023:
+    # 2023 to 2024); a preferred with only an end falls on its date
+    amzn = s.deals[s.deals["deal_id"] == "AMZN-ANT-2023"]
+    assert sorted(amzn["year"]) == [2023, 2024]
+    assert s.deals.loc[s.deals["deal_id"] == "ORCL-PREF-2026-5", "year"].tolist() == [2026]
+    assert deal_years("equity_investment", "2026-02-01", None, "2029-01-15")[0] == {2026: 1.0}
+    assert deal_years("debt_financing", "2025-10-16", "2025", "2049")[0] == {2025: 1.0}
+
+
+def test_nothing_paid_after_the_as_of_year():
+    rows = _deals([("c", "Lab", "Cloud", 30.0, "compute_contract", "disbursed", "2024-01",
+                    "2024-01", "2026-12", None, None, None)])
+    G = fg.build_graph(rows, as_of="2024-12-31")
+    s = fg.payment_schedule(G)
+    t = s.deals.set_index("year")
+    assert t.loc[2024, "paid"] == pytest.approx(10.0)
+    for y in (2025, 2026):  # disbursed by the data, but laid in later years: committed
+        assert t.loc[y, "paid"] == 0.0 and t.loc[y, "committed_unpaid"] == pytest.approx(10.0)
+    assert any("$20bn the data counts as paid (1 deal)" in n and "after 2024" in n
+               for n in s.notes)
+    # bundled: as of 2024-06-30 Google paid nothing in 2025
+    g = fg.payment_schedule(fg.build_graph(fg.load_dataset("ai-capital"), as_of="2024-06-30"),
+                            companies="Google")
+    assert g.companies.loc[g.companies["year"] > 2024, "paid"].sum() == 0.0
+    assert g.companies["total"].sum() == pytest.approx(
+        g.companies[["paid", "committed_unpaid", "announced_or_rumored",
+                     "conditional"]].sum().sum())
+
+
+def test_soft_label_names_the_statuses_counted():
+    from flowgraph import schedule as sch
+
+    rows = _deals([("r", "Lab", "Cloud", 10.0, "compute_contract", "rumored", "2025", "2025",
+                    "2025", None, None, None)])
+    s = fg.payment_schedule(fg.build_graph(rows))
+    assert s.deals["announced_or_rumored"].sum() == pytest.approx(10.0)
+    assert sch.SOFT_LABEL == "announced or rumored" and "announced_or_rumored" in sch.FIRMNESS
+    r = fg.against_means(fg.build_graph(rows, COMPANIES), companies="Lab", start_year=2025)
+    assert any("announced or rumored and conditional" in n for n in r.notes)
+
+
+def test_means_says_when_cash_is_unknown():
+    ds = fg.load_dataset("ai-capital")
+    comp = ds.companies.set_index("name")
+    assert pd.isna(comp.loc["Anthropic", "cash_usd_bn"])  # the data's fact
+    G = fg.build_graph(ds)
+    r = fg.against_means(G, companies=["Anthropic", "OpenAI"])
+    f = r.first_short.set_index("company")
+    assert not f.loc["Anthropic", "cash_known"] and "no cash assumed" in f.loc["Anthropic",
+                                                                             "cash_basis"]
+    openai_cash = comp.loc["OpenAI", "cash_usd_bn"]
+    assert f.loc["OpenAI", "cash_known"]
+    assert f.loc["OpenAI", "cash_basis"] == (
+        f"${openai_cash:g}bn as of {comp.loc['OpenAI', 'cash_as_of']}")
+    t = r.table.set_index(["company", "year"])
+    assert pd.isna(t["cash"].loc["Anthropic"].iloc[0])
+    assert any("Cash unknown" in n and "Anthropic" in n and "not the latest" in n
+               for n in r.notes)
+    assert not any("the first year short is the latest" in n and "where cash is known" not in n
+                   for n in r.notes)
+    # as of a date before the cash figure's, the figure is not used, and that is said
+    old = fg.against_means(fg.build_graph(ds, as_of="2024-06-30"), companies="OpenAI")
+    row = old.first_short.iloc[0]
+    assert not row["cash_known"] and "later; not used" in row["cash_basis"]
+    assert str(comp.loc["OpenAI", "cash_as_of"]) in row["cash_basis"]
+    assert pd.isna(old.table["cash"].iloc[0])
+    assert "later than the as-of date 2024-06-30" in row["revenue_basis"]
+
+
+def test_power_as_of_uses_only_figures_reported_by_then():
+    ref = fg.us_capacity_additions().set_index("year")
+    G = fg.build_graph(fg.load_dataset("ai-capital"), as_of="2024-06-30")
+    p = fg.power_schedule(G)
+    t = p.table.set_index("year")
+    # the table's facts: 2023's figure was reported 2023-02-06, 2024's on 2025-02-24
+    assert ref.loc[2023, "reported_on"] <= "2024-06-30" < ref.loc[2024, "reported_on"]
+    assert t.loc[2023, "us_additions_gw"] == ref.loc[2023, "gw"]
+    assert pd.isna(t.loc[2024, "us_additions_gw"]) and 2025 not in t.index
+    assert any("none known then for 2024, 2025, 2026" in n for n in p.notes)
+    # a later report of the same year replaces an earlier one only once it is out
+    adds = pd.DataFrame({"year": [2025, 2025], "gw": [60.0, 64.0],
+                         "kind": ["planned", "actual"],
+                         "reported_on": ["2025-02", "2026-02-24"]})
+    rows = _deals(ROWS[:1]).assign(gw=[1.0])
+    mid = fg.power_schedule(fg.build_graph(rows, as_of="2025-12-31"), additions=adds).table
+    assert mid.set_index("year").loc[2025, "us_additions_gw"] == 60.0
+    late = fg.power_schedule(fg.build_graph(rows), additions=adds).table
+    assert late.set_index("year").loc[2025, "us_additions_gw"] == 64.0

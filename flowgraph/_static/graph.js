@@ -44,8 +44,9 @@
     var dl = el("dl");
     row(dl, "Kind", label(info.kind) + (info.ticker ? " (" + info.ticker + ")" : ""));
     row(dl, "Country", info.country);
-    row(dl, "Money in", info.inflow + " known");
-    row(dl, "Money out", info.outflow + " known");
+    // the estimated and conditional parts, worded by html._basis_text
+    row(dl, "Money in", info.inflow + " known" + (info.inflow_basis || ""));
+    row(dl, "Money out", info.outflow + " known" + (info.outflow_basis || ""));
     if (info.unknown) { row(dl, "Unknown amounts", info.unknown + " deal(s), not counted"); }
     if (info.cycles !== null && info.cycles !== undefined) { row(dl, "Cycles through it", info.cycles); }
     if (info.self_funded !== null && info.self_funded !== undefined) {
