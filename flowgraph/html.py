@@ -743,7 +743,8 @@ def _edge_attributes(u: Any, v: Any, firm: bool, deals: Sequence[dict[str, Any]]
     known = [d["amount"] for d in deals if not math.isnan(d["amount"])]
     total = sum(known)
     any_unknown = len(known) < len(deals) or any(d.get("unknown_part") for d in deals)
-    any_estimate = any(d["estimate"] for d in deals)
+    # an estimate or a range's midpoint (the deal's "estimated", basis_masks' rule)
+    any_estimate = any(d.get("estimated", d["estimate"]) for d in deals)
     by_type: dict[str, float] = {}
     for d in deals:
         a = 0.0 if math.isnan(d["amount"]) else d["amount"]

@@ -92,9 +92,10 @@ def test_edges_encode_status_estimate_unknown(toy, toy_page):
     data = page_data(toy_page)
     label = {n["id"]: n["label"] for n in data["nodes"]}
     by_pair = {(label[e["from"]], label[e["to"]]): e for e in data["edges"]}
-    # announced backstop ChipCo -> LeaseCo (midpoint 5 of 4..6) is dashed
+    # announced backstop ChipCo -> LeaseCo (midpoint 5 of 4..6) is dashed, and its label
+    # marks the midpoint as not a reported figure, as every other output does
     e = by_pair[("ChipCo", "LeaseCo")]
-    assert e["dashes"] and e["label"] == "$5bn"
+    assert e["dashes"] and e["label"] == "~$5bn"
     assert e["info"]["deals"][0]["range"] == "$4bn to $6bn"
     # committed deals are solid
     assert by_pair[("ChipCo", "LabCo")]["dashes"] is False
@@ -462,3 +463,25 @@ def test_conditional_part_is_marked_in_the_latest_view():
     for rec in cond.to_dict("records"):
         assert "conditional" in _info(data, rec["company"])["inflow_basis"], rec
 
+
+
+def test_arrow_labels_mark_every_estimate_and_range_midpoint():
+    """An arrow's ``~`` says some deal on it is an estimate or the midpoint of a reported
+    range (firmness.basis_masks, read from the rows), so a midpoint such as OAI-CEREBRAS-20
+    is never drawn as a reported figure."""
+    from flowgraph.firmness import basis_masks
+
+    ds = fg.load_dataset("ai-capital")
+    rows = fg.filter_deals(ds)
+    estimated = set(rows.loc[basis_masks(rows)[0], "deal_id"])
+    assert "OAI-CEREBRAS-20" in estimated and not rows.set_index("deal_id").loc[
+        "OAI-CEREBRAS-20", "estimate"]
+    data = page_data(fg.to_html(fg.build_graph(ds), max_nodes=1000))
+    checked = 0
+    for e in data["edges"]:
+        ids = {d["id"] for d in e["info"]["deals"]}
+        if e["label"] == "?":
+            continue
+        assert e["label"].startswith("~") == bool(ids & estimated), (e["label"], ids)
+        checked += 1
+    assert checked > 50
