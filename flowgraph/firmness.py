@@ -311,7 +311,9 @@ def money_firmness(G: Any) -> MoneyFirmness:
     n_estimates, n_midpoints, estimated = _estimated(df, amt, known)
     total = float(amt.sum())
     n_missing = int((known & (kind_text == "")).sum())
-    limit = _as_of_limit_of(G, df)
+    from .timeframe import view_limit
+
+    limit = view_limit(G if hasattr(G, "graph") else df)
     bound = _paid_bounds(df, limit) & known
     paid_bound = float(paid[bound].sum())
     notes = []
@@ -360,12 +362,6 @@ def _money_text(x: float) -> str:
     from .formatting import money
 
     return money(x)
-
-
-def _as_of_limit_of(G: Any, df: pd.DataFrame) -> Any:
-    """The as-of date a deal graph or table was built for (None for the latest view)."""
-    meta = G.graph if hasattr(G, "graph") else getattr(df, "attrs", {})
-    return getattr(meta.get("as_of_counts"), "limit", None)
 
 
 def _paid_bounds(df: pd.DataFrame, limit: Any) -> np.ndarray:

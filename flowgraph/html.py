@@ -591,7 +591,7 @@ def _build_page_data(
     heading = title or (
         f"Money flows in {dataset}" if dataset else "Money flows between companies"
     )
-    from .timeframe import view_as_of, view_date_words
+    from .timeframe import view_as_of, view_date_words, view_limit
 
     view = view_as_of(G)
     return {
@@ -600,7 +600,7 @@ def _build_page_data(
         "as_of": view,  # the view's date: an as-of view's, else the data's
         "data_as_of": _text(G.graph.get("as_of")),
         "date_words": view_date_words(G) if view else None,
-        "as_of_view": getattr(G.graph.get("as_of_counts"), "limit", None) is not None,
+        "as_of_view": view_limit(G) is not None,
         "scenario": _text(scen),
         "filters": filters_text(G),
         # promises against cash and the conditional-or-press-only share of the money

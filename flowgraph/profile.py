@@ -18,7 +18,7 @@ import networkx as nx
 import pandas as pd
 
 from . import schema
-from .timeframe import is_stale
+from .timeframe import is_stale, view_limit
 from ._params import renamed
 from .errors import MissingDataError
 from .exposure import DEFAULT_STATUSES, company_exposure
@@ -144,11 +144,6 @@ def reported_revenue_shares(revenue_shares: pd.DataFrame | None, company: str, *
                                kind="stable").reset_index(drop=True)
 
 
-def _graph_limit(G: Any) -> Any:
-    """The as-of date ``G`` was built for (``build_graph(as_of=)``), None for the latest view."""
-    return getattr(G.graph.get("as_of_counts"), "limit", None)
-
-
 def dependence(
     G: nx.Graph,
     company: str,
@@ -204,7 +199,7 @@ def dependence(
             "share_of_reported_revenue": math.nan, "revenue_period": None,
             "revenue_source": None}
     for r in reported_revenue_shares(revenue_shares, name,
-                                     as_of=_graph_limit(G)).itertuples():
+                                     as_of=view_limit(G)).itertuples():
         row = rows.setdefault(str(r.counterparty), {
             "counterparty": str(r.counterparty), "contracted_backlog": math.nan,
             "n_unknown": 0, "share_of_contracted_backlog": math.nan})
@@ -227,7 +222,7 @@ def _as_of_notes(G: Any, name: str, fundamentals: pd.DataFrame,
     customers whose reported revenue share is known only for a later period (left out)."""
     from .timeframe import is_later
 
-    limit = _graph_limit(G)
+    limit = view_limit(G)
     if limit is None:
         return []
     day = limit.isoformat()

@@ -625,7 +625,9 @@ def _findings_section(G: nx.MultiDiGraph, o: _Options, r: _Results) -> Iterator[
             + _estimate_clause(G, row["company"], "both", "of its deals' money") + ".")
     row = _first_known(r.commitments, "commitments_to_revenue")
     if row is not None:
-        _limit = getattr(G.graph.get("as_of_counts"), "limit", None)
+        from .timeframe import view_limit
+
+        _limit = view_limit(G)
         sec.bullets.append(
             f"{row['company']} has promised {fmt_bn(row['commitments_out'])} of payments "
             f"not yet made, {row['commitments_to_revenue']:.1f} times its annual revenue "

@@ -163,8 +163,9 @@ def _names(G: Any, companies: Any) -> list[str] | None:
 def _as_of_limit(G: Any) -> _dt.date | None:
     """The last day of the graph's as-of date (its ``as_of`` filter's, else the dataset's),
     if any; a table from :func:`flowgraph.filter_deals` has none."""
-    meta = G.graph if isinstance(G, nx.Graph) else getattr(G, "attrs", {}) or {}
-    as_of = (meta.get("filters") or {}).get("as_of") or meta.get("as_of")
+    from .timeframe import view_as_of
+
+    as_of = view_as_of(G)
     if not as_of:
         return None
     try:

@@ -49,7 +49,7 @@ from . import schema
 
 __all__ = ["AsOfCounts", "as_of_limit", "as_of_note", "company_figures_note", "is_later",
            "is_stale", "paid_bounds", "paid_dated_later", "period_ends", "rows_as_of",
-           "select_rows", "view_as_of", "view_date_words"]
+           "select_rows", "view_as_of", "view_date_words", "view_limit"]
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,22 @@ def view_as_of(G: Any) -> str | None:
         return str(asked)
     data = meta.get("as_of")
     return None if schema.is_blank(data) else str(data)
+
+
+def view_limit(G: Any) -> _dt.date | None:
+    """The last day a view was built as of (``build_graph(as_of=)``,
+    ``filter_deals(as_of=)``: its :class:`AsOfCounts`' ``limit``); None for the latest view.
+    The one place that reads it from a graph or a table.
+
+    Examples
+    --------
+    >>> import flowgraph as fg
+    >>> ds = fg.load_dataset("ai-capital")
+    >>> view_limit(fg.build_graph(ds, as_of="2025-09")), view_limit(fg.build_graph(ds))
+    (datetime.date(2025, 9, 30), None)
+    """
+    meta = G.graph if hasattr(G, "graph") else getattr(G, "attrs", {})
+    return getattr(meta.get("as_of_counts"), "limit", None)
 
 
 def view_date_words(G: Any) -> str:
